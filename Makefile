@@ -1,0 +1,105 @@
+# shardboost - histogram gradient-boosted trees over MPI ranks.
+#   make demo    install missing Debian packages, build, generate data, ingest, train (np 2), predict
+#   make test    install missing packages, build, run unit + MPI integration tests
+#   make asan    unit tests under AddressSanitizer + UBSan
+#   make bench   training/prediction benchmark against XGBoost;  make bench-ingest
+# Several builds can live side by side: make BUILD=build-asan ...
+
+SHELL   := /bin/bash
+BUILD   ?= build
+BIN     := bin
+PYTHON  ?= /usr/bin/python3
+CC      := mpicc
+WERROR  ?= -Werror
+OPT     ?= -O2
+# -ffp-contract=off: no FMA contraction, so float results do not depend on the build's -march.
+CFLAGS  ?= $(OPT) -g
+SB_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wpedantic $(WERROR) -ffp-contract=off -I.
+# Evaluated lazily (=): on a fresh machine pkg-config exists only after `make deps`.
+HDF5_CFLAGS = $(shell pkg-config --cflags hdf5-openmpi)
+HDF5_LIBS   = $(shell pkg-config --libs hdf5-openmpi)
+LDLIBS   = $(HDF5_LIBS) -lcsv -lz -lyaml -lm
+SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+
+# Debian packages the build, tests and benchmark need.
+DEB_PKGS := build-essential pkg-config libopenmpi-dev openmpi-bin libhdf5-openmpi-dev hdf5-tools \
+            libcsv-dev zlib1g-dev libcunit1-dev libyaml-dev xz-utils python3 python3-numpy python3-xgboost
+
+# Open MPI as root, more ranks than cores, and quiet shared-memory transport.
+export OMPI_ALLOW_RUN_AS_ROOT := 1
+export OMPI_ALLOW_RUN_AS_ROOT_CONFIRM := 1
+export OMPI_MCA_rmaps_base_oversubscribe := 1
+export OMPI_MCA_btl := self,vader
+export OMPI_MCA_pml := ob1
+
+LIB_DIRS := kernels io mpi jobs
+SRCS_kernels := $(wildcard kernels/*.c)
+SRCS_io      := $(wildcard io/*.c)
+SRCS_mpi     := $(wildcard mpi/*.c)
+SRCS_jobs    := $(filter-out jobs/main.c,$(wildcard jobs/*.c))
+LIBS := $(BUILD)/libsb_jobs.a $(BUILD)/libsb_io.a $(BUILD)/libsb_mpi.a $(BUILD)/libsb_kernels.a
+TEST_SRCS := $(wildcard tests/test_*.c)
+TESTS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRCS))
+GEN_SRCS := $(wildcard data/gen_*.c)
+GENS := $(patsubst data/%.c,$(BIN)/%,$(GEN_SRCS))
+
+.PHONY: all deps demo test unit asan lint bench bench-ingest clean
+all: $(BIN)/shardboost $(GENS) $(TESTS)
+
+deps:
+	@missing=""; for p in $(DEB_PKGS); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "make deps: installing Debian packages:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" -eq 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null || \
+	  { echo "make deps: apt-get failed for:$$missing" >&2; exit 1; }; \
+	fi
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(SB_CFLAGS) $(HDF5_CFLAGS) -MMD -MP -c $< -o $@
+
+define lib_rule
+$(BUILD)/libsb_$(1).a: $(patsubst %.c,$(BUILD)/%.o,$(SRCS_$(1)))
+	@rm -f $$@
+	ar rcs $$@ $$^
+endef
+$(foreach d,$(LIB_DIRS),$(eval $(call lib_rule,$(d))))
+
+$(BIN)/shardboost: $(BUILD)/jobs/main.o $(LIBS)
+	@mkdir -p $(BIN)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BIN)/gen_%: $(BUILD)/data/gen_%.o
+	@mkdir -p $(BIN)
+	$(CC) $(CFLAGS) -o $@ $^ -lz -lm
+
+$(BUILD)/tests/%: $(BUILD)/tests/%.o $(LIBS)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) -lcunit
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+-include data/data.mk tests/tests.mk slurm/slurm.mk
+
+unit: all
+	@tests/run_tests.sh --unit-only $(BUILD)
+
+test: deps
+	@$(MAKE) --no-print-directory all
+	@tests/run_tests.sh $(BUILD)
+
+asan: deps
+	@$(MAKE) --no-print-directory BUILD=build-asan OPT=-O1 CFLAGS="-O1 -g $(SAN_FLAGS)" LDFLAGS="$(SAN_FLAGS)" \
+	    build-asan/libsb_kernels.a $(patsubst $(BUILD)/%,build-asan/%,$(TESTS))
+	@ASAN_OPTIONS=detect_leaks=0 tests/run_tests.sh --unit-only build-asan
+
+lint:
+	@bad=$$(grep -lE '#include[[:space:]]*<mpi\.h>' kernels/*.[ch] io/*.[ch] jobs/*.[ch] data/*.[ch] 2>/dev/null | grep -v '^io/h5_mpio\.c$$'); \
+	if [ -n "$$bad" ]; then echo "lint: <mpi.h> outside mpi/: $$bad" >&2; exit 1; fi
+	@bad=$$(grep -lE 'MPI_|fopen|printf|malloc|\brand\(' kernels/*.[ch] 2>/dev/null); \
+	if [ -n "$$bad" ]; then echo "lint: kernels must be pure (no MPI, I/O, allocation, rand): $$bad" >&2; exit 1; fi
+	@echo "lint: ok"
+
+clean:
+	rm -rf build build-* $(BIN)

@@ -1,0 +1,68 @@
+/* main.c - the shardboost binary: subcommand dispatch and the MPI lifecycle.
+ * main is the only owner of MPI init/finalize (style rule R13): an error that
+ * every rank agreed on ends with MPI_Finalize and a non-zero exit; an error on
+ * one rank only ends with MPI_Abort so that no rank is left waiting. */
+#include <stdio.h>
+#include <string.h>
+
+#include "jobs/jobs.h"
+#include "mpi/run.h"
+
+#ifndef SB_VERSION
+#define SB_VERSION "0.1.0"
+#endif
+
+typedef int (*job_fn)(run_ctx *, int, char **);
+
+static const struct {
+    const char *name;
+    job_fn fn;
+    const char *help;
+} jobs[] = {
+    {"ingest", ingest_main, "CSV / csv.gz (keywords, forms, generic) -> columnar HDF5"},
+    {"train", train_main, "histogram gradient boosting over MPI ranks -> model.json"},
+    {"cv", cv_main, "k-fold grid search from a YAML grid, leaderboard, refit"},
+    {"predict", predict_main, "score data per rank -> part-NNNNN.csv.gz + _SUCCESS"},
+    {"evaluate", evaluate_main, "metrics of a model on labelled data"},
+    {"dump", dump_main, "print a model's trees readably"},
+};
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: shardboost <command> [options]   (run under mpirun for several ranks)\n\ncommands:\n");
+    for (size_t i = 0; i < sizeof jobs / sizeof jobs[0]; ++i) fprintf(f, "  %-9s %s\n", jobs[i].name, jobs[i].help);
+    fprintf(f, "\n  --help     this text;  shardboost <command> --help for its options\n"
+               "  --version  print the version\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+        usage(stdout);
+        return argc < 2 ? SB_EXIT_USAGE : 0;
+    }
+    if (!strcmp(argv[1], "--version")) {
+        printf("shardboost %s\n", SB_VERSION);
+        return 0;
+    }
+    job_fn fn = NULL;
+    for (size_t i = 0; i < sizeof jobs / sizeof jobs[0]; ++i)
+        if (!strcmp(argv[1], jobs[i].name)) fn = jobs[i].fn;
+    if (fn == NULL) {
+        fprintf(stderr, "shardboost: error: unknown command '%s'\n", argv[1]);
+        usage(stderr);
+        return SB_EXIT_USAGE;
+    }
+    run_ctx *run = NULL;
+    if (run_init(&argc, &argv, &run) != SB_OK) return SB_EXIT_FAIL;
+    int rc = fn(run, argc - 1, argv + 1);
+    if (rc != SB_OK) {
+        run_report_error(run);
+        int code = run_exit_code(rc);
+        if (!run_error_agreed(run) && rc != SB_EINTR) run_abort(run, code);
+        run_finalize(run);
+        return code;
+    }
+    run_finalize(run);
+    return 0;
+}

@@ -1,0 +1,129 @@
+/* comm.c - small named collectives over the run context's communicator. */
+#include "mpi/comm.h"
+
+#include <limits.h> /* for INT_MAX */
+#include <stdlib.h>
+#include <string.h>
+
+#include "mpi/run_impl.h"
+
+/* Attach MPI's own error text to a failed call. */
+static int comm_call(run_ctx *run, int mpi_rc, const char *what, const char *file, int line)
+{
+    if (mpi_rc == MPI_SUCCESS) return SB_OK;
+    char text[MPI_MAX_ERROR_STRING];
+    int len = 0;
+    MPI_Error_string(mpi_rc, text, &len);
+    return err_set(run, SB_EMPI, file, line, "%s failed: %s", what, text);
+}
+#define CALL(run, expr, what) comm_call((run), (expr), (what), __FILE__, __LINE__)
+
+int comm_count(run_ctx *run, int64_t n, int *out)
+{
+    if (n < 0 || n > INT_MAX)
+        return SB_FAIL(run, SB_EINVAL, "count %lld does not fit an MPI int", (long long)n);
+    *out = (int)n;
+    return SB_OK;
+}
+
+int comm_agree_max(run_ctx *run, int *flag)
+{
+    return CALL(run, MPI_Allreduce(MPI_IN_PLACE, flag, 1, MPI_INT, MPI_MAX, run->comm), "MPI_Allreduce(agree max)");
+}
+
+int comm_agree_min(run_ctx *run, int *flag)
+{
+    return CALL(run, MPI_Allreduce(MPI_IN_PLACE, flag, 1, MPI_INT, MPI_MIN, run->comm), "MPI_Allreduce(agree min)");
+}
+
+static int reduce(run_ctx *run, void *v, int64_t n, MPI_Datatype t, MPI_Op op, const char *what)
+{
+    int cnt = 0;
+    SB_TRY(run, comm_count(run, n, &cnt));
+    if (cnt == 0) return SB_OK;
+    return CALL(run, MPI_Allreduce(MPI_IN_PLACE, v, cnt, t, op, run->comm), what);
+}
+
+int comm_sum_i64(run_ctx *run, int64_t *v, int64_t n) { return reduce(run, v, n, MPI_INT64_T, MPI_SUM, "MPI_Allreduce(sum i64)"); }
+int comm_sum_f64(run_ctx *run, double *v, int64_t n) { return reduce(run, v, n, MPI_DOUBLE, MPI_SUM, "MPI_Allreduce(sum f64)"); }
+int comm_max_i64(run_ctx *run, int64_t *v, int64_t n) { return reduce(run, v, n, MPI_INT64_T, MPI_MAX, "MPI_Allreduce(max i64)"); }
+int comm_min_f64(run_ctx *run, double *v, int64_t n) { return reduce(run, v, n, MPI_DOUBLE, MPI_MIN, "MPI_Allreduce(min f64)"); }
+int comm_max_f64(run_ctx *run, double *v, int64_t n) { return reduce(run, v, n, MPI_DOUBLE, MPI_MAX, "MPI_Allreduce(max f64)"); }
+
+int comm_exscan_i64(run_ctx *run, int64_t mine, int64_t *before, int64_t *total)
+{
+    int64_t b = 0;
+    SB_TRY(run, CALL(run, MPI_Exscan(&mine, &b, 1, MPI_INT64_T, MPI_SUM, run->comm), "MPI_Exscan"));
+    if (run->rank == 0) b = 0; /* MPI leaves rank 0's result undefined */
+    int64_t t = mine;
+    SB_TRY(run, CALL(run, MPI_Allreduce(MPI_IN_PLACE, &t, 1, MPI_INT64_T, MPI_SUM, run->comm), "MPI_Allreduce(total)"));
+    if (before) *before = b;
+    if (total) *total = t;
+    return SB_OK;
+}
+
+int comm_bcast(run_ctx *run, void *buf, int64_t nbytes, int root)
+{
+    /* Large payloads go in INT_MAX-sized pieces. */
+    char *p = buf;
+    while (nbytes > 0) {
+        int piece = nbytes > INT_MAX ? INT_MAX : (int)nbytes;
+        SB_TRY(run, CALL(run, MPI_Bcast(p, piece, MPI_BYTE, root, run->comm), "MPI_Bcast"));
+        p += piece;
+        nbytes -= piece;
+    }
+    return SB_OK;
+}
+
+int comm_allgatherv_bytes(run_ctx *run, const void *mine, int64_t nbytes, void **out, int64_t *total,
+                          int64_t *counts)
+{
+    int n = 0;
+    SB_TRY(run, comm_count(run, nbytes, &n));
+    int *cnt = sb_alloc(run, (size_t)run->size, sizeof *cnt);
+    int *dsp = sb_alloc(run, (size_t)run->size, sizeof *dsp);
+    if (!cnt || !dsp) { free(cnt); free(dsp); return SB_ENOMEM; }
+    int rc = CALL(run, MPI_Allgather(&n, 1, MPI_INT, cnt, 1, MPI_INT, run->comm), "MPI_Allgather(counts)");
+    int64_t sum = 0;
+    for (int r = 0; rc == SB_OK && r < run->size; ++r) {
+        if (sum > INT_MAX) rc = SB_FAIL(run, SB_EINVAL, "allgather of %lld bytes exceeds MPI int", (long long)sum);
+        dsp[r] = (int)sum;
+        sum += cnt[r];
+        if (counts) counts[r] = cnt[r];
+    }
+    char *buf = NULL;
+    if (rc == SB_OK && (buf = sb_alloc(run, (size_t)sum + 1, 1)) == NULL) rc = SB_ENOMEM;
+    if (rc == SB_OK)
+        rc = CALL(run, MPI_Allgatherv(mine, n, MPI_BYTE, buf, cnt, dsp, MPI_BYTE, run->comm), "MPI_Allgatherv");
+    free(cnt);
+    free(dsp);
+    if (rc != SB_OK) { free(buf); return rc; }
+    *out = buf;
+    if (total) *total = sum;
+    return SB_OK;
+}
+
+int comm_barrier(run_ctx *run) { return CALL(run, MPI_Barrier(run->comm), "MPI_Barrier"); }
+
+int comm_split(run_ctx *run, int color, int key, run_ctx **child)
+{
+    run_ctx *c = sb_alloc(run, 1, sizeof *c);
+    if (!c) return SB_ENOMEM;
+    *c = *run;
+    int rc = CALL(run, MPI_Comm_split(run->comm, color, key, &c->comm), "MPI_Comm_split");
+    if (rc != SB_OK) { free(c); return rc; }
+    MPI_Comm_set_errhandler(c->comm, MPI_ERRORS_RETURN);
+    MPI_Comm_rank(c->comm, &c->rank);
+    MPI_Comm_size(c->comm, &c->size);
+    c->owns_comm = 1;
+    err_clear(c);
+    *child = c;
+    return SB_OK;
+}
+
+void comm_free_child(run_ctx *child)
+{
+    if (!child) return;
+    if (child->owns_comm) MPI_Comm_free(&child->comm);
+    free(child);
+}

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# run_tests.sh [--unit-only] [BUILD] - run the CUnit binaries, then the MPI
+# integration scripts, and end with one line "N passed, N failed, N skipped".
+# Unit counts come from each binary's CUnit summary (its exit code comes from
+# CU_get_number_of_failures); an integration script prints "PASS: x" / "FAIL: x"
+# per check and exits 0, 77 (skipped) or non-zero.
+set -u
+unit_only=0
+if [ "${1:-}" = "--unit-only" ]; then unit_only=1; shift; fi
+BUILD=${1:-build}
+cd "$(dirname "$0")/.." || exit 2
+export SB_BUILD=$BUILD
+pass=0 fail=0 skip=0
+failed=()
+logdir=$(mktemp -d "${TMPDIR:-/tmp}/sb-tests.XXXXXX")
+
+for t in "$BUILD"/tests/test_*; do
+    [ -x "$t" ] && [ -f "$t" ] || continue
+    case "$t" in *.o|*.d) continue ;; esac
+    name=$(basename "$t")
+    log="$logdir/$name.log"
+    timeout 300 "$t" >"$log" 2>&1
+    rc=$?
+    # CUnit "tests" row: Total Ran Passed Failed Inactive
+    read -r _ total ran passed nfail _ < <(grep -E '^ +tests ' "$log" | tail -1)
+    if [ -z "${passed:-}" ]; then passed=0; nfail=1; fi
+    [ "$rc" -ne 0 ] && [ "$nfail" -eq 0 ] && nfail=1
+    pass=$((pass + passed)); fail=$((fail + nfail))
+    if [ "$rc" -ne 0 ]; then
+        failed+=("$name"); echo "unit $name: FAILED (rc=$rc)"; grep -E 'FAILED|^ +[0-9]+\. |ERROR|Assert' "$log" | head -20; tail -5 "$log"
+    else
+        echo "unit $name: $passed passed"
+    fi
+done
+
+if [ "$unit_only" -eq 0 ]; then
+    for s in tests/integration/*.sh; do
+        [ -f "$s" ] || continue
+        name=$(basename "$s" .sh)
+        log="$logdir/$name.log"
+        start=$(date +%s)
+        timeout 900 bash "$s" >"$log" 2>&1
+        rc=$?
+        secs=$(( $(date +%s) - start ))
+        np=$(grep -c '^PASS:' "$log"); nf=$(grep -c '^FAIL:' "$log")
+        if [ "$rc" -eq 77 ]; then
+            skip=$((skip + 1)); echo "integration $name: SKIPPED: $(grep '^SKIP:' "$log" | head -1)"
+            continue
+        fi
+        [ "$rc" -ne 0 ] && [ "$nf" -eq 0 ] && nf=1
+        pass=$((pass + np)); fail=$((fail + nf))
+        if [ "$rc" -ne 0 ]; then
+            failed+=("$name"); echo "integration $name: FAILED (rc=$rc, ${secs}s)"; grep -E '^FAIL:' "$log" | head -20; tail -15 "$log"
+        else
+            echo "integration $name: $np passed (${secs}s)"
+        fi
+    done
+fi
+
+[ "${#failed[@]}" -gt 0 ] && echo "failed: ${failed[*]} (logs in $logdir)"
+echo "$pass passed, $fail failed, $skip skipped"
+[ "$fail" -eq 0 ]
