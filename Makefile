@@ -7,7 +7,7 @@
 
 SHELL   := /bin/bash
 BUILD   ?= build
-BIN     := bin
+BIN     ?= bin
 PYTHON  ?= /usr/bin/python3
 CC      := mpicc
 WERROR  ?= -Werror
@@ -80,7 +80,8 @@ $(BUILD)/tests/%: $(BUILD)/tests/%.o $(LIBS)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) -lcunit
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
--include data/data.mk tests/tests.mk slurm/slurm.mk
+# Each module may add its own targets (bench-ingest, bench, ...) in <dir>/<name>.mk.
+-include $(wildcard */*.mk)
 
 unit: all
 	@tests/run_tests.sh --unit-only $(BUILD)

@@ -2,7 +2,7 @@
 # Each check prints "PASS: what" or "FAIL: what"; run_tests.sh counts them.
 set -u
 SB_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-SB=$SB_ROOT/bin/shardboost
+SB=${SB:-$SB_ROOT/bin/shardboost}
 SB_DATA=${SB_DATA:-$SB_ROOT/../shared/data}
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 export OMPI_MCA_rmaps_base_oversubscribe=1 OMPI_MCA_btl=self,vader OMPI_MCA_pml=ob1
