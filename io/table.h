@@ -50,8 +50,8 @@ typedef struct {
 /* The contiguous block of rows rank r of size owns: [*start, *end). Local. */
 static inline void table_shard_range(int64_t n, int size, int r, int64_t *start, int64_t *end)
 {
-    *start = (int64_t)((__int128)n * r / size);
-    *end = (int64_t)((__int128)n * (r + 1) / size);
+    *start = (int64_t)(__extension__(__int128)n * r / size);
+    *end = (int64_t)(__extension__(__int128)n * (r + 1) / size);
 }
 
 /* Free everything a table owns and zero it. Local. */
