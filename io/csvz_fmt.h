@@ -1,0 +1,33 @@
+/* csvz_fmt.h - number formatting for the CSV output contract.
+ *
+ * Doubles are written in their shortest round-trip form, laid out exactly as
+ * Python's repr(float) does ("0.03653155867612641", "1e-05", "3.0", "nan"),
+ * so strtod / float() give back the same double and the text is stable across
+ * platforms. The fast path is Ryu (Ulf Adams, PLDI 2018); the _ref twin finds
+ * the digits with snprintf("%.*e") + strtod and is what tests compare against.
+ * All functions are Local, pure, and never allocate. */
+#ifndef SB_CSVZ_FMT_H
+#define SB_CSVZ_FMT_H
+
+#include <stdint.h> /* for int64_t */
+
+/* Longest text csvz_fmt_double can write ("-2.2250738585072014e-308"), no NUL. */
+#define CSVZ_FMT_DOUBLE_MAX 25
+/* Longest text csvz_fmt_i64 can write ("-9223372036854775808"), no NUL. */
+#define CSVZ_FMT_I64_MAX 20
+
+/* csvz_fmt_double - write v to out (>= CSVZ_FMT_DOUBLE_MAX bytes, no NUL
+ * added); returns the length. Ryu digits + repr layout. */
+int csvz_fmt_double(double v, char *out);
+/* csvz_fmt_double_ref - same contract, digits from snprintf + strtod (slow). */
+int csvz_fmt_double_ref(double v, char *out);
+
+/* csvz_fmt_i64 - decimal text of v (no NUL); returns the length. */
+int csvz_fmt_i64(int64_t v, char *out);
+
+/* csvz_fmt_layout - lay out a decimal digit string (n digits, no leading
+ * zero, value = 0.d1d2..dn * 10^decpt) the way Python's repr does, after an
+ * optional '-' sign. Exposed so tests can drive it with known digits. */
+int csvz_fmt_layout(int negative, const char *digits, int n, int decpt, char *out);
+
+#endif
