@@ -1,0 +1,205 @@
+/* test_csvz.c - gzip CSV writer (members, tmp + rename, sticky error) and the
+ * MPI-IO merge on one rank (multi-rank merges: tests/integration/predict_*.sh). */
+#include <signal.h>       /* for signal, SIGXFSZ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h> /* for setrlimit */
+#include <unistd.h>       /* for access, unlink */
+#include <zlib.h>         /* for gzopen, gzread */
+
+#include "cunit_main.h"
+#include "io/csvz.h"
+#include "mpi/gz_merge.h"
+#include "mpi/run.h"
+
+static run_ctx *run;
+static char dir[] = "/tmp/sb-test-csvz.XXXXXX";
+
+static char *path_in(const char *name)
+{
+    static char buf[4][256];
+    static int k;
+    k = (k + 1) % 4;
+    snprintf(buf[k], sizeof buf[k], "%s/%s", dir, name);
+    return buf[k];
+}
+
+/* Whole decompressed content of a (possibly multi-member) gzip file. */
+static char *gunzip_all(const char *path, size_t *len)
+{
+    gzFile g = gzopen(path, "rb");
+    if (g == NULL) return NULL;
+    size_t cap = 1 << 20, n = 0;
+    char *out = malloc(cap);
+    int got;
+    while ((got = gzread(g, out + n, (unsigned)(cap - n - 1))) > 0) {
+        n += (size_t)got;
+        if (cap - n < 2) out = realloc(out, cap *= 2);
+    }
+    gzclose(g);
+    out[n] = '\0';
+    *len = n;
+    return out;
+}
+
+/* Some rows of text; returns its length in buf. */
+static size_t rows_text(char *buf, int first, int n)
+{
+    size_t len = 0;
+    for (int i = first; i < first + n; ++i) len += (size_t)sprintf(buf + len, "%d,%.17g\n", i, i / 7.0);
+    return len;
+}
+
+static void test_members_and_rename(void)
+{
+    csvz *w = NULL;
+    const char *fin = path_in("part-00000.csv.gz"), *tmp = path_in(".part-00000.csv.gz.tmp");
+    CU_ASSERT_EQUAL_FATAL(csvz_open(run, fin, tmp, 6, &w), SB_OK);
+    csvz_write(w, "id,prediction\n", 14);
+    csvz_end_member(w);
+    int64_t header_bytes = csvz_file_bytes(w);
+    CU_ASSERT_TRUE(header_bytes > 20);
+    char *rows = malloc(8 << 20);
+    size_t rows_len = rows_text(rows, 0, 200000); /* > 1 MiB: several deflate chunks */
+    for (size_t off = 0; off < rows_len; off += 1000) {
+        size_t piece = rows_len - off < 1000 ? rows_len - off : 1000;
+        memcpy(csvz_reserve(w, piece), rows + off, piece);
+        csvz_commit(w, piece);
+    }
+    CU_ASSERT_EQUAL(access(fin, F_OK), -1); /* nothing under the final name yet */
+    CU_ASSERT_EQUAL(csvz_close(run, w), SB_OK);
+    CU_ASSERT_EQUAL(csvz_text_bytes(w), (int64_t)(14 + rows_len));
+    CU_ASSERT_EQUAL(access(fin, F_OK), -1);
+    CU_ASSERT_EQUAL(csvz_rename(run, w), SB_OK);
+    CU_ASSERT_EQUAL(access(tmp, F_OK), -1);
+    size_t n = 0;
+    char *back = gunzip_all(fin, &n);
+    CU_ASSERT_EQUAL_FATAL(n, 14 + rows_len);
+    CU_ASSERT_EQUAL(memcmp(back, "id,prediction\n", 14), 0);
+    CU_ASSERT_EQUAL(memcmp(back + 14, rows, rows_len), 0);
+    free(back);
+
+    /* Merge on one rank: the part file minus its header member is the rows alone. */
+    const char *merged = path_in("rows-only.csv.gz");
+    int64_t total = 0;
+    CU_ASSERT_EQUAL(gz_merge_write(run, merged, fin, header_bytes, csvz_file_bytes(w) - header_bytes, &total), SB_OK);
+    CU_ASSERT_EQUAL(total, csvz_file_bytes(w) - header_bytes);
+    back = gunzip_all(merged, &n);
+    CU_ASSERT_EQUAL(n, rows_len);
+    CU_ASSERT_TRUE(back != NULL && memcmp(back, rows, rows_len) == 0);
+    free(back);
+    free(rows);
+    csvz_free(w);
+}
+
+static void test_empty_file_is_valid_gzip(void)
+{
+    csvz *w = NULL;
+    const char *fin = path_in("empty.csv.gz");
+    CU_ASSERT_EQUAL_FATAL(csvz_open(run, fin, path_in("empty.tmp"), 1, &w), SB_OK);
+    CU_ASSERT_EQUAL(csvz_close(run, w), SB_OK);
+    CU_ASSERT_EQUAL(csvz_rename(run, w), SB_OK);
+    size_t n = 99;
+    char *back = gunzip_all(fin, &n);
+    CU_ASSERT_PTR_NOT_NULL(back);
+    CU_ASSERT_EQUAL(n, 0);
+    free(back);
+    csvz_free(w);
+}
+
+static void test_reproducible_bytes(void)
+{
+    char *rows = malloc(1 << 20);
+    size_t len = rows_text(rows, 5, 20000);
+    char *bytes[2];
+    size_t n[2];
+    for (int k = 0; k < 2; ++k) {
+        csvz *w = NULL;
+        const char *fin = path_in(k ? "r1.csv.gz" : "r0.csv.gz");
+        CU_ASSERT_EQUAL_FATAL(csvz_open(run, fin, path_in("r.tmp"), 1, &w), SB_OK);
+        csvz_write(w, rows, len);
+        CU_ASSERT_EQUAL(csvz_close(run, w), SB_OK);
+        CU_ASSERT_EQUAL(csvz_rename(run, w), SB_OK);
+        csvz_free(w);
+        FILE *f = fopen(fin, "rb");
+        bytes[k] = malloc(1 << 20);
+        n[k] = fread(bytes[k], 1, 1 << 20, f);
+        fclose(f);
+    }
+    CU_ASSERT_EQUAL(n[0], n[1]);
+    CU_ASSERT_EQUAL(memcmp(bytes[0], bytes[1], n[0]), 0);
+    free(bytes[0]);
+    free(bytes[1]);
+    free(rows);
+}
+
+static void test_bad_level_and_path(void)
+{
+    csvz *w = NULL;
+    CU_ASSERT_EQUAL(csvz_open(run, path_in("x"), path_in("x.tmp"), 10, &w), SB_EINVAL);
+    err_clear(run);
+    CU_ASSERT_EQUAL(csvz_open(run, "/nonexistent-dir/x", "/nonexistent-dir/x.tmp", 6, &w), SB_EIO);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err_message(run), "/nonexistent-dir/x.tmp"));
+    CU_ASSERT_PTR_NULL(w);
+    err_clear(run);
+}
+
+/* A write error (file size limit) is remembered, reported at close naming the
+ * file, and the temporary file is removed. */
+static void test_sticky_write_error(void)
+{
+    struct rlimit old, lim;
+    getrlimit(RLIMIT_FSIZE, &old);
+    signal(SIGXFSZ, SIG_IGN);
+    lim = old;
+    lim.rlim_cur = 100000;
+    CU_ASSERT_EQUAL_FATAL(setrlimit(RLIMIT_FSIZE, &lim), 0);
+    csvz *w = NULL;
+    const char *fin = path_in("big.csv.gz"), *tmp = path_in("big.tmp");
+    CU_ASSERT_EQUAL_FATAL(csvz_open(run, fin, tmp, 0, &w), SB_OK); /* level 0: stored, grows fast */
+    char *rows = malloc(8 << 20);
+    size_t len = rows_text(rows, 0, 200000);
+    csvz_write(w, rows, len);
+    csvz_write(w, rows, len); /* keeps going after the error: a no-op, no crash */
+    int rc = csvz_close(run, w);
+    setrlimit(RLIMIT_FSIZE, &old);
+    CU_ASSERT_EQUAL(rc, SB_EIO);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err_message(run), "big.tmp"));
+    CU_ASSERT_EQUAL(access(tmp, F_OK), -1);
+    CU_ASSERT_EQUAL(access(fin, F_OK), -1);
+    CU_ASSERT_NOT_EQUAL(csvz_rename(run, w), SB_OK);
+    err_clear(run);
+    csvz_free(w);
+    free(rows);
+}
+
+static void test_merge_missing_source(void)
+{
+    const char *merged = path_in("m.csv.gz");
+    CU_ASSERT_NOT_EQUAL(gz_merge_write(run, merged, path_in("no-such-file"), 0, 100, NULL), SB_OK);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err_message(run), "no-such-file"));
+    CU_ASSERT_EQUAL(access(merged, F_OK), -1); /* a failed merge leaves no file */
+    err_clear(run);
+}
+
+int main(int argc, char **argv)
+{
+    if (run_init(&argc, &argv, &run) != SB_OK || mkdtemp(dir) == NULL) return 1;
+    if (CU_initialize_registry() != CUE_SUCCESS) return 1;
+    static const sb_test tests[] = {
+        {"header member + rows, tmp then rename, merge of rows only", test_members_and_rename},
+        {"empty file is valid gzip", test_empty_file_is_valid_gzip},
+        {"same text, same bytes", test_reproducible_bytes},
+        {"bad level, bad path", test_bad_level_and_path},
+        {"sticky write error removes tmp", test_sticky_write_error},
+        {"merge of a missing source fails cleanly", test_merge_missing_source},
+    };
+    if (SB_SUITE("csvz", tests) != 0) return 1;
+    int rc = sb_run_all();
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (system(cmd) != 0) rc = 1;
+    run_finalize(run);
+    return rc;
+}
