@@ -1,0 +1,129 @@
+/* predict_rows.c - header and lines of the scoring output contract. */
+#include "jobs/predict_rows.h"
+
+#include <math.h>   /* for isnan */
+#include <string.h> /* for strcmp, memchr, memcpy, strlen */
+
+#include "io/csvz_fmt.h"
+
+static const sb_id_col *find_id(const sb_table *t, const char *name)
+{
+    for (int32_t i = 0; i < t->n_ids; ++i)
+        if (strcmp(t->ids[i].name, name) == 0) return &t->ids[i];
+    return NULL;
+}
+
+/* The column `name` from the ids, else from a categorical feature. */
+static int add_named(run_ctx *run, const sb_table *t, const char *name, const char *data_name, predict_rows *p)
+{
+    predict_col *c = &p->cols[p->n_cols];
+    c->name = name;
+    c->id = find_id(t, name);
+    c->feat = -1;
+    if (c->id == NULL) {
+        c->feat = table_find_feature(t, name);
+        if (c->feat < 0 || t->feat[c->feat].n_levels <= 0)
+            return SB_FAIL(run, SB_EDATA, "%s: no column '%s', which the %s output contract needs", data_name, name,
+                           t->layout);
+    }
+    p->n_cols++;
+    return SB_OK;
+}
+
+static int64_t col_max_bytes(const sb_table *t, const predict_col *c)
+{
+    if (c->id != NULL) return c->id->type == SB_ID_INT64 ? CSVZ_FMT_I64_MAX : 2 * (int64_t)c->id->width + 2;
+    int64_t m = 3; /* "nan" for a missing level */
+    const sb_feature_info *f = &t->feat[c->feat];
+    for (int32_t l = 0; l < f->n_levels; ++l) {
+        int64_t n = 2 * (int64_t)strlen(f->levels[l]) + 2;
+        if (n > m) m = n;
+    }
+    return m;
+}
+
+int predict_rows_plan(run_ctx *run, const sb_table *t, const char *data_name, predict_rows *out)
+{
+    memset(out, 0, sizeof *out);
+    if (t->layout != NULL && strcmp(t->layout, "keywords") == 0) {
+        SB_TRY(run, add_named(run, t, "entity_id", data_name, out));
+        SB_TRY(run, add_named(run, t, "device", data_name, out));
+        out->pred_name = "cr";
+    } else if (t->layout != NULL && strcmp(t->layout, "forms") == 0) {
+        SB_TRY(run, add_named(run, t, "form_id", data_name, out));
+        out->pred_name = "completion_rate";
+    } else {
+        if (t->n_ids > (int32_t)(sizeof out->cols / sizeof out->cols[0]))
+            return SB_FAIL(run, SB_EINVAL, "%s: %d id columns; at most 16 are supported", data_name, (int)t->n_ids);
+        for (int32_t i = 0; i < t->n_ids; ++i) SB_TRY(run, add_named(run, t, t->ids[i].name, data_name, out));
+        out->pred_name = "prediction";
+    }
+    int64_t m = CSVZ_FMT_DOUBLE_MAX + 1;
+    for (int32_t i = 0; i < out->n_cols; ++i) m += col_max_bytes(t, &out->cols[i]) + 1;
+    out->max_row_bytes = m;
+    if (m > (int64_t)CSVZ_RESERVE_MAX)
+        return SB_FAIL(run, SB_EDATA, "%s: id values up to %lld bytes per line are too wide to write", data_name,
+                       (long long)m);
+    return SB_OK;
+}
+
+/* Text of a field, quoted when it holds a separator, quote or line break. */
+static char *put_field(char *o, const char *s, size_t n)
+{
+    int quote = n > 0 && (memchr(s, ',', n) || memchr(s, '"', n) || memchr(s, '\n', n) || memchr(s, '\r', n));
+    if (!quote) {
+        memcpy(o, s, n);
+        return o + n;
+    }
+    *o++ = '"';
+    for (size_t i = 0; i < n; ++i) {
+        if (s[i] == '"') *o++ = '"';
+        *o++ = s[i];
+    }
+    *o++ = '"';
+    return o;
+}
+
+void predict_rows_header(const predict_rows *p, csvz *w)
+{
+    for (int32_t c = 0; c < p->n_cols; ++c) {
+        char *o = csvz_reserve(w, 2 * strlen(p->cols[c].name) + 3);
+        char *e = put_field(o, p->cols[c].name, strlen(p->cols[c].name));
+        *e++ = ',';
+        csvz_commit(w, (size_t)(e - o));
+    }
+    csvz_write(w, p->pred_name, strlen(p->pred_name));
+    csvz_write(w, "\n", 1);
+}
+
+void predict_rows_write(const predict_rows *p, const sb_table *t, int64_t i0, int64_t i1, const double *pred,
+                        csvz *w)
+{
+    for (int64_t i = i0; i < i1; ++i) {
+        char *o = csvz_reserve(w, (size_t)p->max_row_bytes);
+        char *e = o;
+        for (int32_t c = 0; c < p->n_cols; ++c) {
+            const predict_col *col = &p->cols[c];
+            if (col->id != NULL && col->id->type == SB_ID_INT64) {
+                e += csvz_fmt_i64(col->id->i64[i], e);
+            } else if (col->id != NULL) {
+                const char *s = col->id->str + i * (int64_t)col->id->width;
+                e = put_field(e, s, strnlen(s, (size_t)col->id->width));
+            } else {
+                float code = t->x[i * t->n_feat + col->feat];
+                const sb_feature_info *f = &t->feat[col->feat];
+                if (isnan(code) || code < 0 || code >= (float)f->n_levels) {
+                    memcpy(e, "nan", 3); /* a level the model never saw */
+                    e += 3;
+                } else {
+                    const char *s = f->levels[(int32_t)code];
+                    e = put_field(e, s, strlen(s));
+                }
+            }
+            *e++ = ',';
+        }
+        e += csvz_fmt_double(pred[i - i0], e);
+        *e++ = '\n';
+        csvz_commit(w, (size_t)(e - o));
+    }
+}

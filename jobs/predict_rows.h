@@ -1,0 +1,44 @@
+/* predict_rows.h - the scoring output contract (docs/FORMATS.md):
+ *   keywords: entity_id,device,cr
+ *   forms:    form_id,completion_rate
+ *   generic:  the schema's id columns, then prediction
+ * One line per input row, in input order; predictions in shortest round-trip
+ * form (io/csvz_fmt.h). String ids are quoted only when they must be (RFC 4180). */
+#ifndef SB_PREDICT_ROWS_H
+#define SB_PREDICT_ROWS_H
+
+#include <stdint.h> /* for int64_t, int32_t */
+
+#include "io/csvz.h"
+#include "io/table.h"
+#include "mpi/run.h"
+
+/* One output column: an id column of the table, or a categorical feature's
+ * level names (the keyword file's device when ingest keeps it as a feature). */
+typedef struct {
+    const char *name;
+    const sb_id_col *id; /* or NULL */
+    int32_t feat;        /* feature index when id is NULL */
+} predict_col;
+
+typedef struct {
+    predict_col cols[16];
+    int32_t n_cols;
+    const char *pred_name; /* "cr", "completion_rate", "prediction" */
+    int64_t max_row_bytes; /* upper bound of one formatted line */
+} predict_rows;
+
+/* predict_rows_plan - choose the columns for t's layout. Local; the same on
+ * every rank because the table's schema is. returns SB_OK | SB_EDATA (a
+ * contract column missing from the data, naming it and `data_name`). */
+int predict_rows_plan(run_ctx *run, const sb_table *t, const char *data_name, predict_rows *out);
+
+/* predict_rows_header - write the header line. Local. */
+void predict_rows_header(const predict_rows *p, csvz *w);
+
+/* predict_rows_write - lines for local rows [i0, i1) of t with predictions
+ * pred[0 .. i1-i0). Local. */
+void predict_rows_write(const predict_rows *p, const sb_table *t, int64_t i0, int64_t i1, const double *pred,
+                        csvz *w);
+
+#endif
