@@ -1,0 +1,92 @@
+/* predict_score.c - model/data matching and blocked scoring. */
+#include "jobs/predict_score.h"
+
+#include <stdlib.h> /* for free */
+#include <string.h> /* for strcmp */
+
+#include "kernels/objective.h"
+
+int predict_load_model(run_ctx *run, const char *path, sb_model *m)
+{
+    return run_agree_rc(run, model_read(run, path, m));
+}
+
+sb_source predict_source(const sb_model *m, const char *const *paths, int n_paths, const char *layout,
+                         const char *schema, int require_label)
+{
+    sb_source s = {0};
+    s.paths = paths;
+    s.n_paths = n_paths;
+    size_t n = strlen(paths[0]);
+    int h5 = n >= 3 && strcmp(paths[0] + n - 3, ".h5") == 0;
+    s.layout = h5 ? NULL : (layout != NULL ? layout : m->layout);
+    s.schema = schema;
+    s.require_label = require_label;
+    s.levels_from = m->feat;
+    s.n_levels_from = m->n_feat;
+    return s;
+}
+
+int predict_scorer_init(run_ctx *run, const sb_model *m, const char *model_name, const sb_table *t,
+                        const char *data_name, predict_scorer *s)
+{
+    memset(s, 0, sizeof *s);
+    if (m->layout != NULL && t->layout != NULL && strcmp(m->layout, t->layout) != 0)
+        return SB_FAIL(run, SB_EDATA, "%s has the '%s' layout but model %s was trained on the '%s' layout", data_name,
+                       t->layout, model_name, m->layout);
+    s->col_of = sb_alloc(run, (size_t)(m->n_feat > 0 ? m->n_feat : 1), sizeof *s->col_of);
+    if (s->col_of == NULL) return SB_ENOMEM;
+    s->identity = t->n_feat == m->n_feat;
+    for (int32_t f = 0; f < m->n_feat; ++f) {
+        int32_t c = table_find_feature(t, m->feat[f].name);
+        if (c < 0) {
+            predict_scorer_free(s);
+            return SB_FAIL(run, SB_EDATA, "%s: no column '%s', a feature of model %s (%d features)", data_name,
+                           m->feat[f].name, model_name, (int)m->n_feat);
+        }
+        if ((m->feat[f].n_levels > 0) != (t->feat[c].n_levels > 0)) {
+            predict_scorer_free(s);
+            return SB_FAIL(run, SB_EDATA, "%s: column '%s' is %s but model %s treats it as %s", data_name,
+                           m->feat[f].name, t->feat[c].n_levels > 0 ? "categorical" : "numeric", model_name,
+                           m->feat[f].n_levels > 0 ? "categorical" : "numeric");
+        }
+        s->col_of[f] = c;
+        if (c != f) s->identity = 0;
+    }
+    if (!s->identity) {
+        s->xbuf = sb_alloc(run, (size_t)PREDICT_BLOCK_ROWS * (size_t)(m->n_feat > 0 ? m->n_feat : 1), sizeof(float));
+        if (s->xbuf == NULL) {
+            predict_scorer_free(s);
+            return SB_ENOMEM;
+        }
+    }
+    s->forest = model_forest(m);
+    s->base_margin = m->base_margin;
+    s->objective = m->params.objective;
+    s->n_feat = m->n_feat;
+    return SB_OK;
+}
+
+void predict_scorer_block(predict_scorer *s, const sb_table *t, int64_t i0, int64_t i1, double *pred)
+{
+    const int64_t n = i1 - i0;
+    const float *x = t->x + i0 * t->n_feat;
+    if (!s->identity) {
+        for (int64_t i = 0; i < n; ++i) {
+            const float *row = x + i * t->n_feat;
+            float *dst = s->xbuf + i * s->n_feat;
+            for (int32_t f = 0; f < s->n_feat; ++f) dst[f] = row[s->col_of[f]];
+        }
+        x = s->xbuf;
+    }
+    tree_predict_margin(&s->forest, s->base_margin, x, n, s->n_feat, pred);
+    objective_link(s->objective, pred, pred, n);
+}
+
+void predict_scorer_free(predict_scorer *s)
+{
+    free(s->col_of);
+    free(s->xbuf);
+    s->col_of = NULL;
+    s->xbuf = NULL;
+}

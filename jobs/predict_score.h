@@ -1,0 +1,56 @@
+/* predict_score.h - a model applied to a table, block by block, shared by
+ * `predict` and `evaluate`.
+ *
+ * The model's features are matched to the table's columns by name (a CSV may
+ * hold them in another order, or extra columns); rows are gathered into the
+ * model's order only when the orders differ. Predictions use the same
+ * kernels and arithmetic as training (kernels/tree_predict.h: base margin,
+ * then trees in order, in double; then objective_link), so they equal the
+ * in-memory predictions training computed, bit for bit, on any rank count. */
+#ifndef SB_PREDICT_SCORE_H
+#define SB_PREDICT_SCORE_H
+
+#include <stdint.h> /* for int32_t, int64_t */
+
+#include "io/model.h"
+#include "io/source.h"
+#include "io/table.h"
+#include "mpi/run.h"
+
+/* Rows per block: predictions and gathered features stay in L2. */
+#define PREDICT_BLOCK_ROWS 4096
+
+typedef struct {
+    sb_forest forest;
+    double base_margin;
+    sb_objective objective;
+    int32_t n_feat;   /* model features */
+    int32_t *col_of;  /* model feature f is table column col_of[f] */
+    int identity;     /* col_of[f] == f for all f and same width: no gather */
+    float *xbuf;      /* PREDICT_BLOCK_ROWS * n_feat when gathering */
+} predict_scorer;
+
+/* predict_load_model - Collective. Every rank reads and validates the model
+ * (io/model.h: format, version, crc32, structure); the status is agreed. */
+int predict_load_model(run_ctx *run, const char *path, sb_model *m);
+
+/* predict_source - the sb_source for scoring data with model m: layout
+ * defaults to the model's (CSV input), categorical levels come from the
+ * model. Local; paths must outlive the source. */
+sb_source predict_source(const sb_model *m, const char *const *paths, int n_paths, const char *layout,
+                         const char *schema, int require_label);
+
+/* predict_scorer_init - match the model to the table. Local; the caller
+ * agrees the status (the schema is equal on all ranks, so is the verdict).
+ * returns SB_OK | SB_EDATA naming `data_name` and the model: different
+ * layout, missing feature column, numeric vs categorical | SB_ENOMEM. */
+int predict_scorer_init(run_ctx *run, const sb_model *m, const char *model_name, const sb_table *t,
+                        const char *data_name, predict_scorer *s);
+
+/* predict_scorer_block - pred[0 .. i1-i0) = predictions (after the link) of
+ * local rows [i0, i1), i1 - i0 <= PREDICT_BLOCK_ROWS. Local, no allocation. */
+void predict_scorer_block(predict_scorer *s, const sb_table *t, int64_t i0, int64_t i1, double *pred);
+
+void predict_scorer_free(predict_scorer *s);
+
+#endif
