@@ -1,0 +1,331 @@
+/* params.c - the parameter table: names, aliases, types, ranges, suggestions. */
+#include "jobs/params.h"
+
+#include <errno.h>  /* for errno */
+#include <math.h>   /* for isfinite */
+#include <stdio.h>  /* for snprintf */
+#include <stdlib.h> /* for strtod, strtoll */
+#include <string.h> /* for strcmp */
+
+typedef enum { P_DOUBLE, P_INT, P_U64, P_BOOL, P_OBJECTIVE, P_METRIC, P_GROW } ptype;
+
+typedef struct {
+    const char *name;    /* canonical (XGBoost) */
+    const char *aliases; /* space separated */
+    ptype type;
+    size_t off;
+    size_t set_off; /* offset of a "was set" flag, or 0 */
+    double lo, hi;
+    int lo_open; /* 1: value must be > lo */
+    const char *help;
+} pdef;
+
+#define OFF(f) offsetof(sb_params, f)
+static const pdef table[] = {
+    {"objective", "objective_type app application loss", P_OBJECTIVE, OFF(objective), 0, 0, 0, 0,
+     "reg:squarederror | reg:logistic | count:poisson | reg:absoluteerror"},
+    {"eta", "learning_rate shrinkage_rate", P_DOUBLE, OFF(eta), 0, 0, 1, 1, "shrinkage per round"},
+    {"n_estimators", "num_round num_boost_round num_iterations n_iter num_trees num_rounds nrounds", P_INT,
+     OFF(n_rounds), 0, 1, 1e7, 0, "boosting rounds"},
+    {"max_depth", "", P_INT, OFF(max_depth), 0, 0, 63, 0, "0 = unlimited (lossguide)"},
+    {"max_leaves", "num_leaves max_leaf_nodes", P_INT, OFF(max_leaves), 0, 0, 1 << 20, 0, "0 = unlimited"},
+    {"grow_policy", "", P_GROW, OFF(grow_policy), 0, 0, 0, 0, "depthwise | lossguide"},
+    {"lambda", "reg_lambda lambda_l2", P_DOUBLE, OFF(lambda), 0, 0, 1e300, 0, "L2 on leaf weights"},
+    {"alpha", "reg_alpha lambda_l1", P_DOUBLE, OFF(alpha), 0, 0, 1e300, 0, "L1 on leaf weights"},
+    {"gamma", "min_split_loss min_split_gain min_gain_to_split", P_DOUBLE, OFF(gamma), 0, 0, 1e300, 0,
+     "minimum loss reduction to split"},
+    {"min_child_weight", "min_sum_hessian_in_leaf min_sum_hessian min_hessian", P_DOUBLE, OFF(min_child_weight), 0,
+     0, 1e300, 0, "minimum hessian sum per child"},
+    {"max_delta_step", "max_delta_output", P_DOUBLE, OFF(max_delta_step), OFF(max_delta_step_set), 0, 1e300, 0,
+     "leaf output clip (0 = none; poisson default 0.7)"},
+    {"subsample", "bagging_fraction sub_row", P_DOUBLE, OFF(subsample), 0, 0, 1, 1, "row sampling per tree"},
+    {"colsample_bytree", "feature_fraction sub_feature colsample", P_DOUBLE, OFF(colsample_bytree), 0, 0, 1, 1,
+     "feature sampling per tree"},
+    {"base_score", "init_score", P_DOUBLE, OFF(base_score), OFF(base_score_set), -1e300, 1e300, 0,
+     "initial prediction (default: weighted label mean)"},
+    {"max_bin", "max_bins", P_INT, OFF(max_bin), 0, 2, 256, 0, "histogram bins per feature"},
+    {"seed", "random_state random_seed seed_value", P_U64, OFF(seed), 0, 0, 0, 0, "sampling seed"},
+    {"eval_metric", "metric", P_METRIC, OFF(eval_metric), OFF(eval_metric_set), 0, 0, 0,
+     "rmse | mse | mae | logloss | poisson-nloglik"},
+    {"weighted_metric", "", P_BOOL, OFF(weighted_metric), 0, 0, 1, 0, "weight metrics like training (1/0)"},
+    {"early_stopping_rounds", "early_stopping_round early_stopping n_iter_no_change", P_INT,
+     OFF(early_stopping_rounds), 0, 0, 1e7, 0, "stop when the valid metric has not improved (0 = off)"},
+};
+#define N_TABLE (sizeof table / sizeof table[0])
+
+void params_default(sb_params *p)
+{
+    memset(p, 0, sizeof *p);
+    p->objective = SB_OBJ_SQUAREDERROR;
+    p->eta = 0.3;
+    p->n_rounds = 100;
+    p->max_depth = 6;
+    p->max_leaves = 0;
+    p->grow_policy = SB_GROW_DEPTHWISE;
+    p->lambda = 1.0;
+    p->min_child_weight = 1.0;
+    p->subsample = 1.0;
+    p->colsample_bytree = 1.0;
+    p->base_score = 0.5;
+    p->max_bin = 256;
+    p->eval_metric = SB_METRIC_RMSE;
+    p->weighted_metric = 1;
+}
+
+/* Compare names treating '-' and '_' alike, case-insensitively. */
+static int name_eq(const char *a, const char *b, size_t blen)
+{
+    size_t i = 0;
+    for (; a[i] && i < blen; ++i) {
+        char x = a[i] == '-' ? '_' : a[i], y = b[i] == '-' ? '_' : b[i];
+        if (x >= 'A' && x <= 'Z') x = (char)(x - 'A' + 'a');
+        if (y >= 'A' && y <= 'Z') y = (char)(y - 'A' + 'a');
+        if (x != y) return 0;
+    }
+    return a[i] == '\0' && i == blen;
+}
+
+static const pdef *lookup(const char *key)
+{
+    for (size_t i = 0; i < N_TABLE; ++i) {
+        if (name_eq(key, table[i].name, strlen(table[i].name))) return &table[i];
+        for (const char *a = table[i].aliases; *a;) {
+            size_t len = strcspn(a, " ");
+            if (len && name_eq(key, a, len)) return &table[i];
+            a += len;
+            while (*a == ' ') ++a;
+        }
+    }
+    return NULL;
+}
+
+const char *params_canonical(const char *key)
+{
+    const pdef *d = lookup(key);
+    return d ? d->name : NULL;
+}
+
+/* Levenshtein distance, capped at 16 characters of each string. */
+static int edit_distance(const char *a, size_t la, const char *b, size_t lb)
+{
+    if (la > 32) la = 32;
+    if (lb > 32) lb = 32;
+    int d[33][33];
+    for (size_t i = 0; i <= la; ++i) d[i][0] = (int)i;
+    for (size_t j = 0; j <= lb; ++j) d[0][j] = (int)j;
+    for (size_t i = 1; i <= la; ++i)
+        for (size_t j = 1; j <= lb; ++j) {
+            int cost = !((a[i - 1] == b[j - 1]) || ((a[i - 1] == '-' || a[i - 1] == '_') && (b[j - 1] == '-' || b[j - 1] == '_')));
+            int m = d[i - 1][j] + 1;
+            if (d[i][j - 1] + 1 < m) m = d[i][j - 1] + 1;
+            if (d[i - 1][j - 1] + cost < m) m = d[i - 1][j - 1] + cost;
+            d[i][j] = m;
+        }
+    return d[la][lb];
+}
+
+/* The closest canonical name or alias, if close enough to be a typo. */
+static const char *suggest(const char *key, char *buf, size_t buflen)
+{
+    const char *best = NULL;
+    int best_d = 1 << 30;
+    size_t lk = strlen(key);
+    for (size_t i = 0; i < N_TABLE; ++i) {
+        int d = edit_distance(key, lk, table[i].name, strlen(table[i].name));
+        if (d < best_d) best_d = d, best = table[i].name;
+        for (const char *a = table[i].aliases; *a;) {
+            size_t len = strcspn(a, " ");
+            int da = edit_distance(key, lk, a, len);
+            if (da < best_d) {
+                best_d = da;
+                snprintf(buf, buflen, "%.*s", (int)len, a);
+                best = buf;
+            }
+            a += len;
+            while (*a == ' ') ++a;
+        }
+    }
+    size_t limit = lk < 6 ? 2 : (lk < 12 ? 3 : 4);
+    return (best && (size_t)best_d <= limit) ? best : NULL;
+}
+
+static int parse_double(const char *s, double *out)
+{
+    char *end = NULL;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (end == s || *end != '\0' || errno == ERANGE || !isfinite(v)) return -1;
+    *out = v;
+    return 0;
+}
+
+static int parse_int(const char *s, long long *out)
+{
+    char *end = NULL;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (end == s || errno == ERANGE) return -1;
+    if (*end != '\0') { /* accept "100.0" as YAML sometimes writes it */
+        double d = 0;
+        if (parse_double(s, &d) != 0 || d != (double)(long long)d) return -1;
+        v = (long long)d;
+    }
+    *out = v;
+    return 0;
+}
+
+int params_set(sb_params *p, const char *key, const char *value, char *err, size_t errlen)
+{
+    const pdef *d = lookup(key);
+    if (!d) {
+        char alias[64];
+        const char *s = suggest(key, alias, sizeof alias);
+        if (s) snprintf(err, errlen, "unknown parameter '%s'; did you mean '%s'?", key, s);
+        else snprintf(err, errlen, "unknown parameter '%s' (see 'shardboost train --help')", key);
+        return -1;
+    }
+    char *field = (char *)p + d->off;
+    switch (d->type) {
+    case P_DOUBLE: {
+        double v = 0;
+        if (parse_double(value, &v) != 0) {
+            snprintf(err, errlen, "parameter '%s': '%s' is not a number", key, value);
+            return -1;
+        }
+        if (v < d->lo || v > d->hi || (d->lo_open && v <= d->lo)) {
+            snprintf(err, errlen, "parameter '%s' = %s out of range %s%g, %g]", key, value, d->lo_open ? "(" : "[",
+                     d->lo, d->hi);
+            return -1;
+        }
+        *(double *)field = v;
+        break;
+    }
+    case P_INT:
+    case P_BOOL: {
+        long long v = 0;
+        if (d->type == P_BOOL && (!strcmp(value, "true") || !strcmp(value, "false")))
+            v = !strcmp(value, "true");
+        else if (parse_int(value, &v) != 0) {
+            snprintf(err, errlen, "parameter '%s': '%s' is not an integer", key, value);
+            return -1;
+        }
+        if ((double)v < d->lo || (double)v > d->hi) {
+            snprintf(err, errlen, "parameter '%s' = %s out of range [%g, %g]", key, value, d->lo, d->hi);
+            return -1;
+        }
+        if (d->type == P_BOOL) *(int *)field = (int)v;
+        else *(int32_t *)field = (int32_t)v;
+        break;
+    }
+    case P_U64: {
+        char *end = NULL;
+        errno = 0;
+        unsigned long long v = strtoull(value, &end, 10);
+        if (end == value || *end || errno == ERANGE || value[0] == '-') {
+            snprintf(err, errlen, "parameter '%s': '%s' is not a non-negative integer", key, value);
+            return -1;
+        }
+        *(uint64_t *)field = (uint64_t)v;
+        break;
+    }
+    case P_OBJECTIVE: {
+        sb_objective o;
+        if (objective_parse(value, &o) != 0) {
+            snprintf(err, errlen, "parameter '%s': unknown objective '%s' (%s)", key, value, d->help);
+            return -1;
+        }
+        *(sb_objective *)field = o;
+        if (!p->eval_metric_set) /* the objective's natural metric, as XGBoost picks it */
+            p->eval_metric = o == SB_OBJ_LOGISTIC ? SB_METRIC_LOGLOSS
+                             : o == SB_OBJ_POISSON ? SB_METRIC_POISSON_NLOGLIK
+                             : o == SB_OBJ_ABSOLUTEERROR ? SB_METRIC_MAE
+                                                          : SB_METRIC_RMSE;
+        break;
+    }
+    case P_METRIC: {
+        sb_metric_kind k;
+        if (metric_parse(value, &k) != 0) {
+            snprintf(err, errlen, "parameter '%s': unknown metric '%s' (%s)", key, value, d->help);
+            return -1;
+        }
+        *(sb_metric_kind *)field = k;
+        break;
+    }
+    case P_GROW:
+        if (!strcmp(value, "depthwise")) *(sb_grow_policy *)field = SB_GROW_DEPTHWISE;
+        else if (!strcmp(value, "lossguide")) *(sb_grow_policy *)field = SB_GROW_LOSSGUIDE;
+        else {
+            snprintf(err, errlen, "parameter '%s': '%s' is not depthwise or lossguide", key, value);
+            return -1;
+        }
+        break;
+    }
+    if (d->set_off) *(int *)((char *)p + d->set_off) = 1;
+    return 0;
+}
+
+int params_validate(const sb_params *p, char *err, size_t errlen)
+{
+    if (p->grow_policy == SB_GROW_DEPTHWISE && p->max_depth == 0) {
+        snprintf(err, errlen, "max_depth=0 (unlimited) needs grow_policy=lossguide with max_leaves");
+        return -1;
+    }
+    if (p->grow_policy == SB_GROW_LOSSGUIDE && p->max_depth == 0 && p->max_leaves == 0) {
+        snprintf(err, errlen, "grow_policy=lossguide needs max_leaves (num_leaves) or max_depth > 0");
+        return -1;
+    }
+    if (p->max_leaves == 1) {
+        snprintf(err, errlen, "max_leaves must be 0 (unlimited) or >= 2");
+        return -1;
+    }
+    if (p->base_score_set) {
+        if (p->objective == SB_OBJ_LOGISTIC && !(p->base_score > 0 && p->base_score < 1)) {
+            snprintf(err, errlen, "base_score must be in (0, 1) for reg:logistic");
+            return -1;
+        }
+        if (p->objective == SB_OBJ_POISSON && !(p->base_score > 0)) {
+            snprintf(err, errlen, "base_score must be > 0 for count:poisson");
+            return -1;
+        }
+    }
+    return 0;
+}
+
+double params_effective_max_delta_step(const sb_params *p)
+{
+    if (!p->max_delta_step_set && p->objective == SB_OBJ_POISSON) return 0.7;
+    return p->max_delta_step;
+}
+
+void params_each(const sb_params *p, void (*fn)(void *ctx, const char *key, const char *value), void *ctx)
+{
+    char buf[64];
+    for (size_t i = 0; i < N_TABLE; ++i) {
+        const pdef *d = &table[i];
+        const char *field = (const char *)p + d->off;
+        if (d->set_off && !*(const int *)((const char *)p + d->set_off)) continue; /* not set: default */
+        switch (d->type) {
+        case P_DOUBLE: snprintf(buf, sizeof buf, "%.17g", *(const double *)field); break;
+        case P_INT: snprintf(buf, sizeof buf, "%d", (int)*(const int32_t *)field); break;
+        case P_BOOL: snprintf(buf, sizeof buf, "%d", *(const int *)field); break;
+        case P_U64: snprintf(buf, sizeof buf, "%llu", (unsigned long long)*(const uint64_t *)field); break;
+        case P_OBJECTIVE: snprintf(buf, sizeof buf, "%s", objective_name(*(const sb_objective *)field)); break;
+        case P_METRIC: snprintf(buf, sizeof buf, "%s", metric_name(*(const sb_metric_kind *)field)); break;
+        case P_GROW:
+            snprintf(buf, sizeof buf, "%s", *(const sb_grow_policy *)field == SB_GROW_LOSSGUIDE ? "lossguide" : "depthwise");
+            break;
+        }
+        fn(ctx, d->name, buf);
+    }
+}
+
+void params_help(char *buf, size_t len)
+{
+    size_t used = 0;
+    for (size_t i = 0; i < N_TABLE && used < len; ++i) {
+        int w = snprintf(buf + used, len - used, "  %-22s %s%s%s%s\n", table[i].name, table[i].help,
+                         table[i].aliases[0] ? " (aliases: " : "", table[i].aliases, table[i].aliases[0] ? ")" : "");
+        if (w < 0) break;
+        used += (size_t)w;
+    }
+}

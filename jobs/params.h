@@ -1,0 +1,69 @@
+/* params.h - training parameters: one table with XGBoost names, sklearn and
+ * LightGBM aliases, types, ranges and "did you mean" suggestions. train reads
+ * --param k=v / --k v through it; cv reads YAML grids through it. */
+#ifndef SB_PARAMS_H
+#define SB_PARAMS_H
+
+#include <stddef.h> /* for size_t */
+#include <stdint.h> /* for int32_t, uint64_t */
+
+#include "kernels/metric.h"
+#include "kernels/objective.h"
+
+typedef enum { SB_GROW_DEPTHWISE = 0, SB_GROW_LOSSGUIDE = 1 } sb_grow_policy;
+
+typedef struct {
+    sb_objective objective;    /* objective; default reg:squarederror */
+    double eta;                /* learning_rate; (0, 1], default 0.3 */
+    int32_t n_rounds;          /* n_estimators / num_round / num_iterations; default 100 */
+    int32_t max_depth;         /* default 6; 0 = unlimited (lossguide only) */
+    int32_t max_leaves;        /* num_leaves; 0 = unlimited; default 0 */
+    sb_grow_policy grow_policy;/* depthwise | lossguide */
+    double lambda;             /* reg_lambda; >= 0, default 1 */
+    double alpha;              /* reg_alpha; >= 0, default 0 */
+    double gamma;              /* min_split_loss / min_split_gain; >= 0, default 0 */
+    double min_child_weight;   /* min_sum_hessian_in_leaf; >= 0, default 1 */
+    double max_delta_step;     /* >= 0; 0 = none (poisson defaults to 0.7 as in XGBoost) */
+    double subsample;          /* bagging_fraction; (0, 1], default 1 */
+    double colsample_bytree;   /* feature_fraction; (0, 1], default 1 */
+    double base_score;         /* prediction-space initial score */
+    int base_score_set;        /* 0: weighted global label mean */
+    int32_t max_bin;           /* max_bins; [2, 256], default 256 */
+    uint64_t seed;             /* random_state; default 0 */
+    sb_metric_kind eval_metric;/* metric; default from the objective */
+    int eval_metric_set;
+    int weighted_metric;       /* 1 (default): metrics weighted like training */
+    int32_t early_stopping_rounds; /* 0 = off */
+    int max_delta_step_set;
+} sb_params;
+
+/* Defaults (XGBoost's). Local. */
+void params_default(sb_params *p);
+
+/* params_set - set one parameter from text; key may be any alias, '-' and '_'
+ * are interchangeable. On error returns -1 and writes a precise message into
+ * err (unknown key with a "did you mean" suggestion, wrong type, out of
+ * range); p is unchanged then. Local. */
+int params_set(sb_params *p, const char *key, const char *value, char *err, size_t errlen);
+
+/* params_canonical - the canonical (XGBoost) name of key or an alias, or NULL. Local. */
+const char *params_canonical(const char *key);
+
+/* params_validate - cross-parameter checks (e.g. lossguide needs max_leaves
+ * or max_depth; max_depth 0 needs lossguide). Returns 0 or -1 with err. Local. */
+int params_validate(const sb_params *p, char *err, size_t errlen);
+
+/* params_effective_max_delta_step - max_delta_step as the objective uses it
+ * (0.7 for poisson unless set, as in XGBoost). Local. */
+double params_effective_max_delta_step(const sb_params *p);
+
+/* params_each - call fn(ctx, canonical_key, value_text) for every parameter
+ * in table order, values in a form params_set reads back exactly (%.17g).
+ * The model file stores params this way. Local. */
+void params_each(const sb_params *p, void (*fn)(void *ctx, const char *key, const char *value), void *ctx);
+
+/* params_help - print the parameter table (name, aliases, range, default)
+ * into buf for --help. Local. */
+void params_help(char *buf, size_t len);
+
+#endif

@@ -1,0 +1,161 @@
+/* metric.c - metrics as exact fixed-point partial sums (rank-count invariant). */
+#include "kernels/metric.h"
+
+#include <math.h>   /* for ldexp, floor, frexp, log, lgamma, sqrt */
+#include <string.h> /* for strcmp, memset */
+
+#define TWO32 4294967296.0
+#define XSUM_PENDING_MAX (1LL << 30) /* adds of < 2^32 per limb before a carry pass */
+
+void xsum_zero(sb_xsum *s) { memset(s, 0, sizeof *s); }
+
+void xsum_normalize(sb_xsum *s)
+{
+    for (int i = 0; i < SB_XSUM_LIMBS - 1; ++i) {
+        int64_t lo = s->limb[i] & 0xFFFFFFFFLL;
+        s->limb[i + 1] += (s->limb[i] - lo) / (1LL << 32); /* exact: the difference is a multiple */
+        s->limb[i] = lo;
+    }
+    s->pending = 0;
+}
+
+/* Split |x| * 2^64 into 32-bit pieces from limb `top` down; every step is exact
+ * in double because it only removes leading bits. Bits below 2^-64 are dropped. */
+static inline void xsum_add_from(sb_xsum *s, double x, int top)
+{
+    if (!(fabs(x) < 0x1p95)) { /* NaN, inf or out of range */
+        s->overflow++;
+        return;
+    }
+    int64_t sign = x < 0 ? -1 : 1;
+    double v = ldexp(fabs(x), 64);
+    for (int i = top; i >= 0; --i) {
+        double unit = ldexp(1.0, 32 * i);
+        double c = floor(v / unit);
+        v -= c * unit;
+        s->limb[i] += sign * (int64_t)c;
+    }
+    if (++s->pending >= XSUM_PENDING_MAX) xsum_normalize(s);
+}
+
+void xsum_add(sb_xsum *s, double x)
+{
+    int e = 0;
+    frexp(x, &e); /* |x| < 2^e, so |x| * 2^64 < 2^(e + 64): start at the limb holding bit e+63 */
+    int top = (e + 64 - 1) / 32;
+    if (x == 0.0) return;
+    if (top < 0) top = 0; /* x < 2^-64 still truncates to zero correctly */
+    if (top > SB_XSUM_LIMBS - 1) top = SB_XSUM_LIMBS - 1;
+    xsum_add_from(s, x, top);
+}
+
+static void xsum_add_ref(sb_xsum *s, double x) { xsum_add_from(s, x, SB_XSUM_LIMBS - 1); }
+
+void xsum_merge(sb_xsum *into, const sb_xsum *from)
+{
+    if (into->pending + from->pending + 1 >= XSUM_PENDING_MAX) xsum_normalize(into);
+    sb_xsum f = *from;
+    if (f.pending) xsum_normalize(&f);
+    for (int i = 0; i < SB_XSUM_LIMBS; ++i) into->limb[i] += f.limb[i];
+    into->pending += 1;
+    into->overflow += f.overflow;
+}
+
+double xsum_value(const sb_xsum *s)
+{
+    if (s->overflow) return INFINITY;
+    sb_xsum c = *s;
+    xsum_normalize(&c);
+    double v = 0.0;
+    for (int i = SB_XSUM_LIMBS - 1; i >= 0; --i) v = v * TWO32 + (double)c.limb[i];
+    return ldexp(v, -64);
+}
+
+static const char *const metric_names[SB_METRIC_COUNT] = {"rmse", "mse", "mae", "logloss", "poisson-nloglik"};
+
+const char *metric_name(sb_metric_kind k) { return (unsigned)k < SB_METRIC_COUNT ? metric_names[k] : "unknown"; }
+
+int metric_parse(const char *name, sb_metric_kind *out)
+{
+    static const struct {
+        const char *name;
+        sb_metric_kind k;
+    } alias[] = {{"rmse", SB_METRIC_RMSE},       {"l2_root", SB_METRIC_RMSE},
+                 {"mse", SB_METRIC_MSE},         {"l2", SB_METRIC_MSE},
+                 {"mae", SB_METRIC_MAE},         {"l1", SB_METRIC_MAE},
+                 {"logloss", SB_METRIC_LOGLOSS}, {"binary_logloss", SB_METRIC_LOGLOSS},
+                 {"cross_entropy", SB_METRIC_LOGLOSS}, {"poisson-nloglik", SB_METRIC_POISSON_NLOGLIK},
+                 {"poisson", SB_METRIC_POISSON_NLOGLIK}};
+    for (unsigned i = 0; i < sizeof alias / sizeof alias[0]; ++i)
+        if (!strcmp(name, alias[i].name)) {
+            *out = alias[i].k;
+            return 0;
+        }
+    return -1;
+}
+
+double metric_row_loss(sb_metric_kind k, double y, double p)
+{
+    const double eps = 1e-16; /* XGBoost's clipping for logloss and poisson */
+    switch (k) {
+    case SB_METRIC_MAE: return fabs(y - p);
+    case SB_METRIC_LOGLOSS: {
+        double q = p < eps ? eps : (p > 1.0 - eps ? 1.0 - eps : p);
+        return -(y * log(q) + (1.0 - y) * log(1.0 - q));
+    }
+    case SB_METRIC_POISSON_NLOGLIK: {
+        double q = p < eps ? eps : p;
+        return lgamma(y + 1.0) + q - log(q) * y;
+    }
+    default: return (y - p) * (y - p);
+    }
+}
+
+void metric_part_zero(sb_metric_part *p) { memset(p, 0, sizeof *p); }
+
+void metric_accumulate(sb_metric_kind k, const double *label, const double *weight, int weighted,
+                       const double *pred, const uint8_t *mask, int64_t n, sb_metric_part *p)
+{
+    const int use_w = weighted && weight != NULL;
+    for (int64_t i = 0; i < n; ++i) {
+        if ((mask && !mask[i]) || isnan(label[i])) continue;
+        double w = use_w ? weight[i] : 1.0;
+        xsum_add(&p->loss, w * metric_row_loss(k, label[i], pred[i]));
+        xsum_add(&p->wsum, w);
+        p->n++;
+    }
+}
+
+void metric_accumulate_ref(sb_metric_kind k, const double *label, const double *weight, int weighted,
+                           const double *pred, const uint8_t *mask, int64_t n, sb_metric_part *p)
+{
+    for (int64_t i = 0; i < n; ++i) {
+        if (mask && !mask[i]) continue;
+        if (isnan(label[i])) continue;
+        double w = (weighted && weight) ? weight[i] : 1.0;
+        xsum_add_ref(&p->loss, w * metric_row_loss(k, label[i], pred[i]));
+        xsum_add_ref(&p->wsum, w);
+        p->n++;
+    }
+}
+
+void metric_part_merge(sb_metric_part *into, const sb_metric_part *from)
+{
+    xsum_merge(&into->loss, &from->loss);
+    xsum_merge(&into->wsum, &from->wsum);
+    into->n += from->n;
+}
+
+void metric_part_normalize(sb_metric_part *p)
+{
+    xsum_normalize(&p->loss);
+    xsum_normalize(&p->wsum);
+}
+
+double metric_value(sb_metric_kind k, const sb_metric_part *p)
+{
+    double w = xsum_value(&p->wsum);
+    if (p->n == 0 || !(w > 0)) return NAN;
+    double v = xsum_value(&p->loss) / w;
+    return k == SB_METRIC_RMSE ? sqrt(v) : v;
+}
