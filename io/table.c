@@ -24,6 +24,7 @@ void table_free(sb_table *t)
     free(t->label);
     free(t->weight);
     free(t->label_name);
+    free(t->drop_rule);
     memset(t, 0, sizeof *t);
 }
 

@@ -45,6 +45,7 @@ typedef struct {
     /* Rows dropped at ingest, global counts (equal on all ranks). */
     int64_t dropped_zero_trials;
     int64_t rows_read; /* data rows seen before dropping */
+    char *drop_rule;   /* why rows were dropped, e.g. "Clicks == 0"; NULL if none can be */
 } sb_table;
 
 /* The contiguous block of rows rank r of size owns: [*start, *end). Local. */

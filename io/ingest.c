@@ -1,0 +1,393 @@
+/* ingest.c - see ingest.h. Phases: (1) rank 0 checks the files and reads the
+ * header, broadcast; (2) every rank builds the same column plan; (3) each rank
+ * parses its pieces; (4) errors agreed; (5) counts, categorical levels, string
+ * widths and row offsets agreed; (6) the table is filled. */
+#include "io/ingest.h"
+
+#include <errno.h>   /* for errno */
+#include <fcntl.h>   /* for open */
+#include <stdio.h>   /* for snprintf */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h> /* for fstat */
+#include <unistd.h>  /* for read, close */
+
+#include "io/csvrow.h"
+#include "io/ingest_plan.h"
+#include "io/ingest_rows.h"
+#include "io/lines.h"
+#include "mpi/comm.h"
+
+int ingest_layout_code(const char *name)
+{
+    if (name == NULL) return -1;
+    if (!strcmp(name, "keywords")) return INGEST_KEYWORDS;
+    if (!strcmp(name, "forms")) return INGEST_FORMS;
+    if (!strcmp(name, "csv")) return INGEST_CSV;
+    return -1;
+}
+
+void ingest_piece(const int64_t *size, const int *gz, int n, int r, int nranks, int i, int64_t *begin, int64_t *end)
+{
+    __extension__ typedef __int128 i128;
+    int64_t off = 0, total = 0, cost_i = 0;
+    for (int k = 0; k < n; ++k) {
+        int64_t c = gz[k] ? size[k] * INGEST_GZ_WEIGHT : size[k];
+        if (k < i) off += c;
+        if (k == i) cost_i = c;
+        total += c;
+    }
+    *begin = *end = -1;
+    if (total == 0 || size[i] == 0) return;
+    if (gz[i]) {
+        int64_t owner = (int64_t)(((i128)off + cost_i / 2) * nranks / total);
+        if (owner > nranks - 1) owner = nranks - 1;
+        if (owner == r) *begin = 0, *end = size[i];
+        return;
+    }
+    int64_t lo = (int64_t)((i128)total * r / nranks), hi = (int64_t)((i128)total * (r + 1) / nranks);
+    int64_t b = lo > off ? lo : off, e = hi < off + size[i] ? hi : off + size[i];
+    if (b < e) *begin = b - off, *end = e - off;
+}
+
+/* ---- phase 1: rank 0 looks at the files ---- */
+
+static int probe_file(run_ctx *run, const char *path, int64_t *size, int *gz)
+{
+    int fd = open(path, O_RDONLY);
+    if (fd < 0) return SB_FAIL(run, SB_EIO, "%s: cannot open: %s", path, strerror(errno));
+    struct stat st;
+    unsigned char magic[2] = {0, 0};
+    int rc = SB_OK;
+    if (fstat(fd, &st) != 0) rc = SB_FAIL(run, SB_EIO, "%s: cannot stat: %s", path, strerror(errno));
+    else if (!S_ISREG(st.st_mode)) rc = SB_FAIL(run, SB_EIO, "%s: not a regular file", path);
+    else if (st.st_size == 0) rc = SB_FAIL(run, SB_EDATA, "%s: empty file (0 bytes)", path);
+    else if (read(fd, magic, 2) < 0) rc = SB_FAIL(run, SB_EIO, "%s: read failed: %s", path, strerror(errno));
+    close(fd);
+    *size = (int64_t)st.st_size;
+    *gz = magic[0] == 0x1f && magic[1] == 0x8b;
+    return rc;
+}
+
+/* First line of a file (the header), malloc'd into *text. */
+static int read_first_line(run_ctx *run, const char *path, int gz, int64_t size, char **text, int64_t *len)
+{
+    lines *L = NULL;
+    SB_TRY(run, lines_open(run, path, gz, 0, size, &L));
+    const char *s = NULL;
+    size_t n = 0;
+    int rc = lines_next(run, L, &s, &n);
+    if (rc == SB_OK && s == NULL) rc = SB_FAIL(run, SB_EDATA, "%s: empty file (no header line)", path);
+    if (rc == SB_OK && n == 0) rc = SB_FAIL(run, SB_EDATA, "%s:1: empty header line", path);
+    if (rc == SB_OK && (*text = sb_alloc(run, n + 1, 1)) == NULL) rc = SB_ENOMEM;
+    if (rc == SB_OK) memcpy(*text, s, n), *len = (int64_t)n;
+    lines_close(L);
+    return rc;
+}
+
+typedef struct {
+    int layout;
+    int n;
+    int64_t *size;
+    int *gz;
+    char *header; /* first file's header line (header layouts) */
+    int64_t header_len;
+    char **hdr;   /* its fields */
+    int32_t n_hdr;
+    ingest_schema schema;
+    ingest_plan plan;
+    csvrow *split;
+} ingest_job;
+
+static void job_free(ingest_job *J)
+{
+    for (int32_t i = 0; J->hdr && i < J->n_hdr; ++i) free(J->hdr[i]);
+    free(J->hdr);
+    free(J->size);
+    free(J->gz);
+    free(J->header);
+    ingest_schema_free(&J->schema);
+    ingest_plan_free(&J->plan);
+    csvrow_free(J->split);
+}
+
+/* Collective: file sizes, gzip flags and the header, from rank 0 to all. */
+static int share_files(run_ctx *run, const sb_source *src, ingest_job *J)
+{
+    int rc = SB_OK;
+    int64_t *meta = sb_alloc(run, (size_t)J->n * 2 + 1, sizeof *meta);
+    if (meta == NULL) rc = SB_ENOMEM;
+    if (rc == SB_OK && run_rank(run) == 0) {
+        for (int i = 0; rc == SB_OK && i < J->n; ++i) rc = probe_file(run, src->paths[i], &J->size[i], &J->gz[i]);
+        if (rc == SB_OK && J->plan.has_header)
+            rc = read_first_line(run, src->paths[0], J->gz[0], J->size[0], &J->header, &J->header_len);
+        for (int i = 0; rc == SB_OK && i < J->n; ++i) meta[2 * i] = J->size[i], meta[2 * i + 1] = J->gz[i];
+        meta[2 * J->n] = J->header_len;
+    }
+    rc = run_agree_rc(run, rc);
+    if (rc == SB_OK) rc = comm_bcast(run, meta, (int64_t)(2 * J->n + 1) * (int64_t)sizeof *meta, 0);
+    if (rc == SB_OK && run_rank(run) != 0) {
+        for (int i = 0; i < J->n; ++i) J->size[i] = meta[2 * i], J->gz[i] = (int)meta[2 * i + 1];
+        J->header_len = meta[2 * J->n];
+        if (J->plan.has_header && (J->header = sb_alloc(run, (size_t)J->header_len + 1, 1)) == NULL) rc = SB_ENOMEM;
+    }
+    rc = run_agree_rc(run, rc);
+    if (rc == SB_OK && J->plan.has_header) rc = comm_bcast(run, J->header, J->header_len, 0);
+    free(meta);
+    return rc;
+}
+
+/* Header fields as strings (local; the same on every rank). */
+static int split_header(run_ctx *run, const char *file, const char *line, size_t len, csvrow *split, char ***out,
+                        int32_t *n_out)
+{
+    const csv_field *f = NULL;
+    int32_t nf = 0;
+    int r = csvrow_split(split, line, len, &f, &nf);
+    if (r == CSVROW_EQUOTE) return SB_FAIL(run, SB_EDATA, "%s:1: malformed quotes in the header", file);
+    if (r != CSVROW_OK) return SB_FAIL(run, SB_ENOMEM, "out of memory splitting the header of %s", file);
+    char **v = sb_alloc(run, (size_t)nf, sizeof *v);
+    if (v == NULL) return SB_ENOMEM;
+    for (int32_t i = 0; i < nf; ++i) {
+        v[i] = sb_alloc(run, f[i].n + 1, 1);
+        if (v[i] == NULL) {
+            for (int32_t k = 0; k < i; ++k) free(v[k]);
+            free(v);
+            return SB_ENOMEM;
+        }
+        memcpy(v[i], f[i].p, f[i].n);
+    }
+    *out = v;
+    *n_out = nf;
+    return SB_OK;
+}
+
+/* ---- phase 3: this rank's pieces ---- */
+
+static int check_header(run_ctx *run, ingest_job *J, const char *file, const char *file0, const csv_field *f, int32_t nf)
+{
+    if (nf != J->n_hdr)
+        return SB_FAIL(run, SB_EDATA, "%s:1: header has %d columns but %s's has %d", file, (int)nf, file0, (int)J->n_hdr);
+    for (int32_t c = 0; c < nf; ++c)
+        if (f[c].n != strlen(J->hdr[c]) || memcmp(f[c].p, J->hdr[c], f[c].n) != 0)
+            return SB_FAIL(run, SB_EDATA, "%s:1: header column %d is '%.*s' but %s's is '%.64s'", file, (int)c + 1,
+                           (int)(f[c].n > 64 ? 64 : f[c].n), f[c].p, file0, J->hdr[c]);
+    return SB_OK;
+}
+
+static int parse_piece(run_ctx *run, ingest_job *J, const sb_source *src, int i, int64_t b, int64_t e,
+                       ingest_rows *R, int64_t *bytes)
+{
+    const char *file = src->paths[i];
+    lines *L = NULL;
+    SB_TRY(run, lines_open(run, file, J->gz[i], b, e, &L));
+    R->file = file;
+    R->src = L;
+    int rc = SB_OK, seen_any = 0;
+    const char *s = NULL;
+    size_t n = 0;
+    while ((rc = lines_next(run, L, &s, &n)) == SB_OK && s != NULL) {
+        seen_any = 1;
+        int at_start = lines_at_file_start(L);
+        if (n == 0 && !(at_start && J->plan.has_header)) continue; /* blank line */
+        const csv_field *f = NULL;
+        int32_t nf = 0;
+        int r = csvrow_split(J->split, s, n, &f, &nf);
+        if (r == CSVROW_EQUOTE) {
+            rc = SB_FAIL(run, SB_EDATA, "%s:%lld: malformed or unterminated quoted field (a record must fit on one line)",
+                         file, (long long)lines_number(L));
+            break;
+        }
+        if (r != CSVROW_OK) {
+            rc = SB_FAIL(run, SB_ENOMEM, "out of memory splitting %s:%lld", file, (long long)lines_number(L));
+            break;
+        }
+        if (at_start && J->plan.has_header) rc = check_header(run, J, file, src->paths[0], f, nf);
+        else rc = ingest_rows_add(run, R, f, nf);
+        if (rc != SB_OK) break;
+    }
+    if (rc == SB_OK && b == 0 && !seen_any) rc = SB_FAIL(run, SB_EDATA, "%s: empty file (no lines)", file);
+    *bytes += lines_bytes(L);
+    lines_close(L);
+    R->src = NULL;
+    return rc;
+}
+
+static int parse_local(run_ctx *run, ingest_job *J, const sb_source *src, ingest_rows *R, int64_t *bytes)
+{
+    for (int i = 0; i < J->n; ++i) {
+        int64_t b = -1, e = -1;
+        ingest_piece(J->size, J->gz, J->n, run_rank(run), run_size(run), i, &b, &e);
+        if (b >= 0) SB_TRY(run, parse_piece(run, J, src, i, b, e, R, bytes));
+    }
+    return SB_OK;
+}
+
+/* ---- phases 5 and 6: agree and fill the table ---- */
+
+static int agree_levels(run_ctx *run, const ingest_plan *P, ingest_rows *R, sb_table *t)
+{
+    for (int32_t k = 0; k < P->n_cat; ++k) {
+        int32_t f = P->cat_feat[k];
+        levels_dict *d = &R->dicts[k];
+        sb_feature_info *fi = &t->feat[f];
+        if (d->frozen) { /* fixed or given levels: codes are already final */
+            fi->levels = sb_alloc(run, (size_t)d->n + 1, sizeof *fi->levels);
+            if (fi->levels == NULL) return SB_ENOMEM;
+            for (int32_t c = 0; c < d->n; ++c)
+                if ((fi->levels[fi->n_levels++] = sb_strdup(run, levels_name(d, c))) == NULL) return SB_ENOMEM;
+            continue;
+        }
+        int32_t *remap = NULL;
+        SB_TRY(run, levels_agree(run, d, &fi->levels, &fi->n_levels, &remap));
+        float *x = R->x;
+        for (int64_t r = 0; r < R->n; ++r) {
+            float v = x[r * P->n_feat + f];
+            if (v == v) x[r * P->n_feat + f] = (float)remap[(int32_t)v];
+        }
+        free(remap);
+        if (fi->n_levels == 0) { /* every value missing: keep one placeholder so the feature stays categorical */
+            free(fi->levels);
+            fi->levels = sb_alloc(run, 1, sizeof *fi->levels);
+            if (fi->levels == NULL || (fi->levels[0] = sb_strdup(run, "")) == NULL) return SB_ENOMEM;
+            fi->n_levels = 1;
+        }
+    }
+    return SB_OK;
+}
+
+static int fill_ids(run_ctx *run, const ingest_plan *P, ingest_rows *R, sb_table *t)
+{
+    t->ids = sb_alloc(run, (size_t)P->n_ids + 1, sizeof *t->ids);
+    if (t->ids == NULL) return SB_ENOMEM;
+    t->n_ids = P->n_ids;
+    int64_t *width = sb_alloc(run, (size_t)P->n_ids + 1, sizeof *width);
+    if (width == NULL) return SB_ENOMEM;
+    for (int32_t i = 0; i < P->n_ids; ++i) width[i] = R->id_max[i] > 0 ? R->id_max[i] : 1;
+    int rc = comm_max_i64(run, width, P->n_ids);
+    for (int32_t i = 0; rc == SB_OK && i < P->n_ids; ++i) {
+        sb_id_col *c = &t->ids[i];
+        c->type = P->id_type[i];
+        if ((c->name = sb_strdup(run, P->id_names[i])) == NULL) rc = SB_ENOMEM;
+        else if (c->type == SB_ID_INT64) {
+            c->i64 = R->id_i64[i] ? R->id_i64[i] : sb_alloc(run, 1, sizeof *c->i64);
+            R->id_i64[i] = NULL;
+            if (c->i64 == NULL) rc = SB_ENOMEM;
+        } else {
+            c->width = (int32_t)width[i];
+            c->str = sb_alloc(run, (size_t)(R->n ? R->n : 1), (size_t)c->width);
+            if (c->str == NULL) rc = SB_ENOMEM;
+            for (int64_t r = 0; rc == SB_OK && r < R->n; ++r) {
+                int64_t v = R->id_off[i][r];
+                memcpy(c->str + r * c->width, R->arena + (v >> 16), (size_t)(v & 0xffff));
+            }
+        }
+    }
+    free(width);
+    return rc;
+}
+
+static int fill_table(run_ctx *run, ingest_job *J, ingest_rows *R, const char *layout, sb_table *t)
+{
+    const ingest_plan *P = &J->plan;
+    memset(t, 0, sizeof *t);
+    t->n_rows = R->n;
+    t->n_feat = P->n_feat;
+    if ((t->layout = sb_strdup(run, layout)) == NULL || (t->label_name = sb_strdup(run, P->label_name)) == NULL)
+        return SB_ENOMEM;
+    if ((t->feat = sb_alloc(run, (size_t)P->n_feat, sizeof *t->feat)) == NULL) return SB_ENOMEM;
+    for (int32_t f = 0; f < P->n_feat; ++f)
+        if ((t->feat[f].name = sb_strdup(run, P->feat[f].name)) == NULL) return SB_ENOMEM;
+    SB_TRY(run, agree_levels(run, P, R, t));
+    SB_TRY(run, fill_ids(run, P, R, t));
+    t->x = R->x, R->x = NULL;
+    if (P->has_label) t->label = R->label, R->label = NULL;
+    if (P->has_weight) t->weight = R->weight, R->weight = NULL;
+    /* A rank without rows still holds (1-element) arrays, so "has a label" is the same everywhere. */
+    if (t->x == NULL && (t->x = sb_alloc(run, 1, sizeof *t->x)) == NULL) return SB_ENOMEM;
+    if (P->has_label && t->label == NULL && (t->label = sb_alloc(run, 1, sizeof *t->label)) == NULL) return SB_ENOMEM;
+    if (P->has_weight && t->weight == NULL && (t->weight = sb_alloc(run, 1, sizeof *t->weight)) == NULL) return SB_ENOMEM;
+    if (P->drop_rule && (t->drop_rule = sb_strdup(run, P->drop_rule)) == NULL) return SB_ENOMEM;
+    return comm_exscan_i64(run, t->n_rows, &t->row_start, &t->n_rows_global);
+}
+
+static int prepare(run_ctx *run, const sb_source *src, ingest_job *J)
+{
+    int rc = SB_OK;
+    J->layout = ingest_layout_code(src->layout);
+    J->n = src->n_paths;
+    if (J->layout < 0) rc = SB_FAIL(run, SB_EINVAL, "unknown layout '%s' (use keywords, forms or csv)", src->layout ? src->layout : "(none)");
+    else if (J->n < 1) rc = SB_FAIL(run, SB_EINVAL, "no input files");
+    else if (J->layout == INGEST_CSV && src->schema == NULL) rc = SB_FAIL(run, SB_EINVAL, "layout csv needs --schema schema.yaml");
+    else if (J->layout != INGEST_CSV && src->schema != NULL) rc = SB_FAIL(run, SB_EINVAL, "--schema applies to layout csv only");
+    if (rc == SB_OK && J->layout == INGEST_CSV) rc = ingest_schema_load(run, src->schema, &J->schema);
+    if (rc == SB_OK) {
+        J->size = sb_alloc(run, (size_t)J->n, sizeof *J->size);
+        J->gz = sb_alloc(run, (size_t)J->n, sizeof *J->gz);
+        J->split = csvrow_new();
+        if (!J->size || !J->gz || !J->split) rc = J->split ? SB_ENOMEM : SB_FAIL(run, SB_ENOMEM, "out of memory");
+    }
+    J->plan.has_header = J->layout != INGEST_FORMS;
+    SB_TRY(run, run_agree_rc(run, rc)); /* every rank saw the same arguments */
+    SB_TRY(run, share_files(run, src, J));
+    if (J->plan.has_header)
+        rc = split_header(run, src->paths[0], J->header, (size_t)J->header_len, J->split, &J->hdr, &J->n_hdr);
+    if (rc == SB_OK)
+        rc = ingest_plan_build(run, J->layout, &J->schema, src->require_label, src->paths[0], J->hdr, J->n_hdr, &J->plan);
+    return run_agree_rc(run, rc);
+}
+
+int ingest_load(run_ctx *run, const sb_source *src, sb_table *out, ingest_stats *stats)
+{
+    double t0 = run_wtime();
+    ingest_job J;
+    memset(&J, 0, sizeof J);
+    ingest_rows R;
+    memset(&R, 0, sizeof R);
+    memset(out, 0, sizeof *out);
+    int rc = prepare(run, src, &J);
+    int64_t bytes = 0;
+    double parse_s = 0;
+    if (rc == SB_OK) {
+        int lrc = ingest_rows_init(run, &J.plan, src->levels_from, src->n_levels_from, &R);
+        if (lrc == SB_OK) lrc = parse_local(run, &J, src, &R, &bytes);
+        parse_s = run_wtime() - t0;
+        rc = run_agree_rc(run, lrc);
+    }
+    int64_t g[6] = {R.rows_read, R.n, R.dropped_zero, R.num_gt_den, bytes, 0};
+    double slow = parse_s;
+    if (rc == SB_OK) rc = comm_sum_i64(run, g, 5);
+    int64_t mx = bytes;
+    if (rc == SB_OK) rc = comm_max_i64(run, &mx, 1);
+    if (rc == SB_OK) rc = comm_max_f64(run, &slow, 1);
+    if (rc == SB_OK && g[0] == 0)
+        rc = SB_FAIL(run, SB_EDATA, "%s%s: no data rows%s", src->paths[0], J.plan.has_header ? ":2" : "",
+                     J.plan.has_header ? " (header only)" : "");
+    else if (rc == SB_OK && g[1] == 0)
+        rc = SB_FAIL(run, SB_EDATA, "%s: all %lld data rows were dropped (%s)", src->paths[0], (long long)g[0],
+                     J.plan.drop_rule ? J.plan.drop_rule : "?");
+    if (rc == SB_OK && (rc = fill_table(run, &J, &R, src->layout, out)) != SB_OK) {
+        /* Out of memory or a failed collective half-way through the collectives of
+         * fill_table: the ranks cannot agree any more, so this is fatal here. */
+        run_report_error(run);
+        run_abort(run, run_exit_code(rc));
+    }
+    if (rc == SB_OK) {
+        out->rows_read = g[0];
+        out->dropped_zero_trials = g[2];
+        if (stats) {
+            memset(stats, 0, sizeof *stats);
+            stats->rows_read = g[0], stats->rows_kept = g[1], stats->dropped_zero = g[2], stats->num_gt_den = g[3];
+            stats->bytes = g[4], stats->max_rank_bytes = mx, stats->parse_s = slow;
+            snprintf(stats->drop_rule, sizeof stats->drop_rule, "%s", J.plan.drop_rule ? J.plan.drop_rule : "");
+            snprintf(stats->num_name, sizeof stats->num_name, "%s", J.plan.num_name ? J.plan.num_name : "");
+            snprintf(stats->den_name, sizeof stats->den_name, "%s", J.plan.den_name ? J.plan.den_name : "");
+        }
+    } else if (out->feat != NULL || out->x != NULL) {
+        table_free(out);
+    }
+    ingest_rows_free(&R);
+    job_free(&J);
+    if (stats && rc == SB_OK) stats->total_s = run_wtime() - t0;
+    return rc;
+}
