@@ -83,6 +83,10 @@ $(BUILD)/tests/%: $(BUILD)/tests/%.o $(LIBS)
 # Each module may add its own targets (bench-ingest, bench, ...) in <dir>/<name>.mk.
 -include $(wildcard */*.mk)
 
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@BIN=$(BIN) jobs/demo.sh
+
 unit: all
 	@tests/run_tests.sh --unit-only $(BUILD)
 
