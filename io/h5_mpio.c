@@ -1,0 +1,471 @@
+/* h5_mpio.c - the columnar HDF5 table file with parallel HDF5 (see h5io.h).
+ * The one file in io/ that sees MPI: it hands the run's communicator to HDF5.
+ *
+ * Every rank writes its rows [row_start, row_start + n_rows) of each dataset in
+ * one collective hyperslab write (ranks without rows select nothing but still
+ * take part: parallel HDF5 1.10 allows filters only with collective writes).
+ * Metadata (attributes) is identical on all ranks, as HDF5 requires.
+ * Extra attributes beyond h5io.h: id_names (order of /ids), n_levels and
+ * levels on /features, drop_rule, n_rows. */
+#include "io/h5io.h"
+
+#include <hdf5.h>
+#include <stdio.h>  /* for snprintf, rename */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h> /* for unlink */
+
+#include "mpi/comm.h"
+#include "mpi/run_impl.h"
+
+#ifndef H5_HAVE_PARALLEL
+#error "parallel HDF5 required: build with pkg-config hdf5-openmpi"
+#endif
+
+#define SB_H5_FORMAT "shardboost-h5"
+#define SB_H5_VERSION 1
+#define DEFLATE_LEVEL 1 /* fast; features of 0/1 and short decimals compress well anyway */
+
+typedef struct {
+    run_ctx *run;
+    const char *path; /* for messages */
+    int rc;
+} h5ctx;
+
+/* Record the first failure; later steps are skipped by checking c->rc. */
+static int h5fail(h5ctx *c, const char *file, int line, const char *what)
+{
+    if (c->rc == SB_OK) c->rc = err_set(c->run, SB_EIO, file, line, "%s: HDF5 %s failed", c->path, what);
+    return c->rc;
+}
+#define CHECK(c, cond, what) ((cond) ? SB_OK : h5fail((c), __FILE__, __LINE__, (what)))
+
+/* ---- attributes ---- */
+
+static void attr_str(h5ctx *c, hid_t loc, const char *name, const char *v)
+{
+    if (c->rc) return;
+    hid_t t = H5Tcopy(H5T_C_S1), s = H5Screate(H5S_SCALAR);
+    H5Tset_size(t, strlen(v) + 1);
+    hid_t a = H5Acreate2(loc, name, t, s, H5P_DEFAULT, H5P_DEFAULT);
+    CHECK(c, a >= 0 && H5Awrite(a, t, v) >= 0, name);
+    if (a >= 0) H5Aclose(a);
+    H5Sclose(s);
+    H5Tclose(t);
+}
+
+static void attr_strs(h5ctx *c, hid_t loc, const char *name, char *const *v, int64_t n)
+{
+    if (c->rc) return;
+    size_t w = 1;
+    for (int64_t i = 0; i < n; ++i)
+        if (strlen(v[i]) + 1 > w) w = strlen(v[i]) + 1;
+    char *buf = calloc(n > 0 ? (size_t)n : 1, w);
+    if (buf == NULL) {
+        c->rc = SB_FAIL(c->run, SB_ENOMEM, "out of memory writing %s", name);
+        return;
+    }
+    for (int64_t i = 0; i < n; ++i) memcpy(buf + i * w, v[i], strlen(v[i]));
+    hsize_t dim = (hsize_t)n;
+    hid_t t = H5Tcopy(H5T_C_S1), s = n ? H5Screate_simple(1, &dim, NULL) : H5Screate(H5S_NULL);
+    H5Tset_size(t, w);
+    H5Tset_strpad(t, H5T_STR_NULLTERM);
+    hid_t a = H5Acreate2(loc, name, t, s, H5P_DEFAULT, H5P_DEFAULT);
+    CHECK(c, a >= 0 && (n == 0 || H5Awrite(a, t, buf) >= 0), name);
+    if (a >= 0) H5Aclose(a);
+    H5Sclose(s);
+    H5Tclose(t);
+    free(buf);
+}
+
+static void attr_num(h5ctx *c, hid_t loc, const char *name, hid_t type, const void *v, hsize_t n)
+{
+    if (c->rc) return;
+    hid_t s = n ? H5Screate_simple(1, &n, NULL) : H5Screate(H5S_NULL);
+    hid_t a = H5Acreate2(loc, name, type, s, H5P_DEFAULT, H5P_DEFAULT);
+    CHECK(c, a >= 0 && (n == 0 || H5Awrite(a, type, v) >= 0), name);
+    if (a >= 0) H5Aclose(a);
+    H5Sclose(s);
+}
+
+/* ---- datasets ---- */
+
+/* Create `name` of [N] or [N, cols] and write this rank's rows collectively. */
+static void write_rows(h5ctx *c, hid_t loc, const char *name, hid_t mtype, hid_t ftype, const void *data, int64_t cols,
+                       int64_t N, int64_t start, int64_t n, int compress)
+{
+    if (c->rc) return;
+    int rank = cols > 0 ? 2 : 1;
+    hsize_t dims[2] = {(hsize_t)N, (hsize_t)(cols > 0 ? cols : 1)};
+    hid_t fs = H5Screate_simple(rank, dims, NULL);
+    hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
+    if (compress && N > 0) {
+        size_t row_bytes = H5Tget_size(ftype) * (size_t)dims[1];
+        hsize_t chunk[2] = {(hsize_t)((1u << 20) / row_bytes), dims[1]};
+        if (chunk[0] < 1) chunk[0] = 1;
+        if (chunk[0] > (hsize_t)N) chunk[0] = (hsize_t)N;
+        H5Pset_chunk(dcpl, rank, chunk);
+        H5Pset_shuffle(dcpl);
+        H5Pset_deflate(dcpl, DEFLATE_LEVEL);
+    }
+    hid_t d = H5Dcreate2(loc, name, ftype, fs, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+    CHECK(c, d >= 0, name);
+    hsize_t mdims[2] = {(hsize_t)(n > 0 ? n : 1), dims[1]};
+    hid_t ms = H5Screate_simple(rank, mdims, NULL);
+    hsize_t off[2] = {(hsize_t)start, 0}, cnt[2] = {(hsize_t)n, dims[1]};
+    if (n > 0) H5Sselect_hyperslab(fs, H5S_SELECT_SET, off, NULL, cnt, NULL);
+    else H5Sselect_none(fs), H5Sselect_none(ms);
+    hid_t dx = H5Pcreate(H5P_DATASET_XFER);
+    H5Pset_dxpl_mpio(dx, H5FD_MPIO_COLLECTIVE);
+    if (c->rc == SB_OK) CHECK(c, H5Dwrite(d, mtype, ms, fs, dx, data) >= 0, name);
+    H5Pclose(dx);
+    H5Sclose(ms);
+    if (d >= 0) H5Dclose(d);
+    H5Pclose(dcpl);
+    H5Sclose(fs);
+}
+
+static void write_meta(h5ctx *c, hid_t f, const sb_table *t, hid_t feat_loc)
+{
+    int32_t version = SB_H5_VERSION;
+    attr_str(c, f, "format", SB_H5_FORMAT);
+    attr_num(c, f, "version", H5T_NATIVE_INT32, &version, 1);
+    attr_str(c, f, "layout", t->layout ? t->layout : "");
+    attr_str(c, f, "label_name", t->label_name ? t->label_name : "");
+    attr_str(c, f, "drop_rule", t->drop_rule ? t->drop_rule : "");
+    attr_num(c, f, "rows_read", H5T_NATIVE_INT64, &t->rows_read, 1);
+    attr_num(c, f, "dropped_zero_trials", H5T_NATIVE_INT64, &t->dropped_zero_trials, 1);
+    attr_num(c, f, "n_rows", H5T_NATIVE_INT64, &t->n_rows_global, 1);
+    char **ids = calloc((size_t)t->n_ids + 1, sizeof *ids);
+    char **names = calloc((size_t)t->n_feat + 1, sizeof *names);
+    int32_t *nlev = calloc((size_t)t->n_feat + 1, sizeof *nlev);
+    int64_t total = 0;
+    for (int32_t f2 = 0; f2 < t->n_feat; ++f2) total += t->feat[f2].n_levels;
+    char **levels = calloc((size_t)total + 1, sizeof *levels);
+    if (!ids || !names || !nlev || !levels) {
+        if (c->rc == SB_OK) c->rc = SB_FAIL(c->run, SB_ENOMEM, "out of memory writing %s", c->path);
+    } else {
+        for (int32_t i = 0; i < t->n_ids; ++i) ids[i] = t->ids[i].name;
+        int64_t k = 0;
+        for (int32_t j = 0; j < t->n_feat; ++j) {
+            names[j] = t->feat[j].name;
+            nlev[j] = t->feat[j].n_levels;
+            for (int32_t l = 0; l < t->feat[j].n_levels; ++l) levels[k++] = t->feat[j].levels[l];
+        }
+        attr_strs(c, f, "id_names", ids, t->n_ids);
+        attr_strs(c, feat_loc, "feature_names", names, t->n_feat);
+        attr_num(c, feat_loc, "n_levels", H5T_NATIVE_INT32, nlev, (hsize_t)t->n_feat);
+        attr_strs(c, feat_loc, "levels", levels, total);
+    }
+    free(ids);
+    free(names);
+    free(nlev);
+    free(levels);
+}
+
+static void write_ids(h5ctx *c, hid_t f, const sb_table *t)
+{
+    if (c->rc) return;
+    hid_t g = H5Gcreate2(f, "ids", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    CHECK(c, g >= 0, "create /ids");
+    for (int32_t i = 0; c->rc == SB_OK && i < t->n_ids; ++i) {
+        const sb_id_col *col = &t->ids[i];
+        if (col->type == SB_ID_INT64) {
+            write_rows(c, g, col->name, H5T_NATIVE_INT64, H5T_STD_I64LE, col->i64, 0, t->n_rows_global, t->row_start,
+                       t->n_rows, 0);
+        } else {
+            hid_t st = H5Tcopy(H5T_C_S1);
+            H5Tset_size(st, (size_t)col->width);
+            H5Tset_strpad(st, H5T_STR_NULLPAD);
+            write_rows(c, g, col->name, st, st, col->str, 0, t->n_rows_global, t->row_start, t->n_rows, 1);
+            H5Tclose(st);
+        }
+    }
+    if (g >= 0) H5Gclose(g);
+}
+
+/* Checks that would make ranks take different HDF5 paths, agreed first. */
+static int check_shape(run_ctx *run, const sb_table *t, int *has_label, int *has_weight)
+{
+    int64_t v[4] = {t->n_feat, t->n_ids, t->label != NULL, t->weight != NULL};
+    int64_t lo[4] = {-v[0], -v[1], -v[2], -v[3]};
+    SB_TRY(run, comm_max_i64(run, v, 4));
+    SB_TRY(run, comm_max_i64(run, lo, 4));
+    int same = 1;
+    for (int i = 0; i < 4; ++i) same &= (v[i] == -lo[i]);
+    for (int32_t i = 0; same && i < t->n_ids; ++i) {
+        int64_t w[2] = {t->ids[i].width, -(int64_t)t->ids[i].width};
+        SB_TRY(run, comm_max_i64(run, w, 2));
+        same &= (w[0] == -w[1]);
+    }
+    if (!same) return SB_FAIL(run, SB_EINVAL, "h5_write_table: ranks disagree on columns, label, weight or id width");
+    *has_label = (int)v[2];
+    *has_weight = (int)v[3];
+    return SB_OK;
+}
+
+int h5_write_table(run_ctx *run, const char *path, const sb_table *t)
+{
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL); /* our messages instead of HDF5's stack dumps */
+    int has_label = 0, has_weight = 0;
+    SB_TRY(run, run_agree_rc(run, check_shape(run, t, &has_label, &has_weight)));
+    char tmp[4096];
+    if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp)
+        return run_agree_rc(run, SB_FAIL(run, SB_EINVAL, "output path too long: %s", path));
+    h5ctx c = {run, path, SB_OK};
+    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+    H5Pset_fapl_mpio(fapl, run_comm(run), MPI_INFO_NULL);
+    H5Pset_libver_bounds(fapl, H5F_LIBVER_V18, H5F_LIBVER_LATEST); /* dense attributes: many levels fit */
+    hid_t f = H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
+    H5Pclose(fapl);
+    if (f < 0) {
+        SB_FAIL(run, SB_EIO, "%s: cannot create (HDF5)", tmp);
+        return run_agree_rc(run, SB_EIO);
+    }
+    write_rows(&c, f, "features", H5T_NATIVE_FLOAT, H5T_IEEE_F32LE, t->x, t->n_feat, t->n_rows_global, t->row_start,
+               t->n_rows, 1);
+    if (has_label)
+        write_rows(&c, f, "label", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, t->label, 0, t->n_rows_global, t->row_start, t->n_rows, 0);
+    if (has_weight)
+        write_rows(&c, f, "weight", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, t->weight, 0, t->n_rows_global, t->row_start, t->n_rows, 0);
+    write_ids(&c, f, t);
+    hid_t feat = c.rc ? -1 : H5Dopen2(f, "features", H5P_DEFAULT);
+    write_meta(&c, f, t, feat);
+    if (feat >= 0) H5Dclose(feat);
+    if (H5Fclose(f) < 0) CHECK(&c, 0, "close");
+    int rc = c.rc;
+    if (rc == SB_OK && run_rank(run) == 0 && rename(tmp, path) != 0)
+        rc = SB_FAIL(run, SB_EIO, "rename %s -> %s failed", tmp, path);
+    rc = run_agree_rc(run, rc);
+    if (rc != SB_OK && run_rank(run) == 0) unlink(tmp);
+    return rc;
+}
+
+/* ---- reading ---- */
+
+/* A string (scalar) or string-array attribute: *out gets n malloc'd strings. */
+static void read_strs(h5ctx *c, hid_t loc, const char *name, char ***out, int64_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    if (c->rc) return;
+    hid_t a = H5Aopen(loc, name, H5P_DEFAULT);
+    if (a < 0) {
+        c->rc = SB_FAIL(c->run, SB_EDATA, "%s: attribute '%s' missing (not written by shardboost ingest?)", c->path, name);
+        return;
+    }
+    hid_t ft = H5Aget_type(a), sp = H5Aget_space(a);
+    size_t w = H5Tget_size(ft);
+    hssize_t np = H5Sget_simple_extent_type(sp) == H5S_NULL ? 0 : H5Sget_simple_extent_npoints(sp);
+    char *buf = calloc((size_t)(np > 0 ? np : 1), w + 1);
+    char **v = calloc((size_t)(np > 0 ? np : 1), sizeof *v);
+    hid_t mt = H5Tcopy(H5T_C_S1);
+    H5Tset_size(mt, w);
+    if (H5Tget_class(ft) != H5T_STRING || np < 0) c->rc = SB_FAIL(c->run, SB_EDATA, "%s: attribute '%s' is not text", c->path, name);
+    else if (!buf || !v) c->rc = SB_FAIL(c->run, SB_ENOMEM, "out of memory reading %s", c->path);
+    else if (np > 0) CHECK(c, H5Aread(a, mt, buf) >= 0, name);
+    for (hssize_t i = 0; c->rc == SB_OK && i < np; ++i) {
+        v[i] = calloc(w + 1, 1);
+        if (v[i] == NULL) c->rc = SB_FAIL(c->run, SB_ENOMEM, "out of memory reading %s", c->path);
+        else memcpy(v[i], buf + (size_t)i * w, w);
+    }
+    H5Tclose(mt);
+    H5Tclose(ft);
+    H5Sclose(sp);
+    H5Aclose(a);
+    free(buf);
+    if (c->rc) {
+        for (hssize_t i = 0; v && i < np; ++i) free(v[i]);
+        free(v);
+        return;
+    }
+    *out = v;
+    *n = np;
+}
+
+static char *read_str(h5ctx *c, hid_t loc, const char *name)
+{
+    char **v = NULL;
+    int64_t n = 0;
+    read_strs(c, loc, name, &v, &n);
+    if (c->rc) return NULL;
+    char *s = n > 0 ? v[0] : calloc(1, 1);
+    for (int64_t i = 1; i < n; ++i) free(v[i]);
+    free(v);
+    return s;
+}
+
+static void read_num(h5ctx *c, hid_t loc, const char *name, hid_t type, void *out, int64_t n)
+{
+    if (c->rc) return;
+    hid_t a = H5Aopen(loc, name, H5P_DEFAULT);
+    if (a < 0) {
+        c->rc = SB_FAIL(c->run, SB_EDATA, "%s: attribute '%s' missing", c->path, name);
+        return;
+    }
+    hid_t sp = H5Aget_space(a);
+    hssize_t np = H5Sget_simple_extent_type(sp) == H5S_NULL ? 0 : H5Sget_simple_extent_npoints(sp);
+    if (np != n) c->rc = SB_FAIL(c->run, SB_EDATA, "%s: attribute '%s' has %lld values, expected %lld", c->path, name, (long long)np, (long long)n);
+    else if (n > 0) CHECK(c, H5Aread(a, type, out) >= 0, name);
+    H5Sclose(sp);
+    H5Aclose(a);
+}
+
+/* Read rows [start, start + n) of dataset `name` ([N] or [N, cols]) collectively. */
+static void read_rows(h5ctx *c, hid_t loc, const char *name, hid_t mtype, void *data, int64_t cols, int64_t start, int64_t n)
+{
+    if (c->rc) return;
+    hid_t d = H5Dopen2(loc, name, H5P_DEFAULT);
+    if (d < 0) {
+        c->rc = SB_FAIL(c->run, SB_EDATA, "%s: dataset '%s' missing", c->path, name);
+        return;
+    }
+    int rank = cols > 0 ? 2 : 1;
+    hid_t fs = H5Dget_space(d);
+    hsize_t mdims[2] = {(hsize_t)(n > 0 ? n : 1), (hsize_t)(cols > 0 ? cols : 1)};
+    hid_t ms = H5Screate_simple(rank, mdims, NULL);
+    hsize_t off[2] = {(hsize_t)start, 0}, cnt[2] = {(hsize_t)n, mdims[1]};
+    if (n > 0) H5Sselect_hyperslab(fs, H5S_SELECT_SET, off, NULL, cnt, NULL);
+    else H5Sselect_none(fs), H5Sselect_none(ms);
+    hid_t dx = H5Pcreate(H5P_DATASET_XFER);
+    H5Pset_dxpl_mpio(dx, H5FD_MPIO_COLLECTIVE);
+    CHECK(c, H5Dread(d, mtype, ms, fs, dx, data) >= 0, name);
+    H5Pclose(dx);
+    H5Sclose(ms);
+    H5Sclose(fs);
+    H5Dclose(d);
+}
+
+static void read_meta(h5ctx *c, hid_t f, hid_t feat, sb_table *t)
+{
+    char **names = NULL, **levels = NULL;
+    int64_t nn = 0, nl = 0;
+    t->layout = read_str(c, f, "layout");
+    t->label_name = read_str(c, f, "label_name");
+    char *rule = read_str(c, f, "drop_rule");
+    if (rule && rule[0]) t->drop_rule = rule;
+    else free(rule);
+    read_num(c, f, "rows_read", H5T_NATIVE_INT64, &t->rows_read, 1);
+    read_num(c, f, "dropped_zero_trials", H5T_NATIVE_INT64, &t->dropped_zero_trials, 1);
+    read_strs(c, feat, "feature_names", &names, &nn);
+    if (c->rc == SB_OK && nn != t->n_feat)
+        c->rc = SB_FAIL(c->run, SB_EDATA, "%s: %lld feature names for %d features", c->path, (long long)nn, (int)t->n_feat);
+    int32_t *nlev = calloc((size_t)t->n_feat + 1, sizeof *nlev);
+    if (nlev == NULL && c->rc == SB_OK) c->rc = SB_FAIL(c->run, SB_ENOMEM, "out of memory reading %s", c->path);
+    read_num(c, feat, "n_levels", H5T_NATIVE_INT32, nlev, t->n_feat);
+    read_strs(c, feat, "levels", &levels, &nl);
+    int64_t k = 0;
+    for (int32_t j = 0; c->rc == SB_OK && j < t->n_feat; ++j) {
+        t->feat[j].name = names[j];
+        names[j] = NULL;
+        if (nlev[j] < 0 || k + nlev[j] > nl) {
+            c->rc = SB_FAIL(c->run, SB_EDATA, "%s: categorical levels do not match n_levels", c->path);
+            break;
+        }
+        t->feat[j].n_levels = nlev[j];
+        t->feat[j].levels = nlev[j] ? calloc((size_t)nlev[j], sizeof(char *)) : NULL;
+        for (int32_t l = 0; l < nlev[j] && t->feat[j].levels; ++l) t->feat[j].levels[l] = levels[k], levels[k++] = NULL;
+    }
+    for (int64_t i = 0; names && i < nn; ++i) free(names[i]);
+    for (int64_t i = 0; levels && i < nl; ++i) free(levels[i]);
+    free(names);
+    free(levels);
+    free(nlev);
+}
+
+static void read_ids(h5ctx *c, hid_t f, sb_table *t, int64_t start, int64_t n)
+{
+    char **names = NULL;
+    int64_t ni = 0;
+    read_strs(c, f, "id_names", &names, &ni);
+    if (c->rc) return;
+    t->ids = calloc((size_t)ni + 1, sizeof *t->ids);
+    if (t->ids == NULL) c->rc = SB_FAIL(c->run, SB_ENOMEM, "out of memory reading %s", c->path);
+    hid_t g = c->rc ? -1 : H5Gopen2(f, "ids", H5P_DEFAULT);
+    if (c->rc == SB_OK && g < 0) c->rc = SB_FAIL(c->run, SB_EDATA, "%s: group /ids missing", c->path);
+    for (int64_t i = 0; c->rc == SB_OK && i < ni; ++i) {
+        sb_id_col *col = &t->ids[i];
+        col->name = names[i];
+        names[i] = NULL;
+        t->n_ids = (int32_t)i + 1;
+        hid_t d = H5Dopen2(g, col->name, H5P_DEFAULT);
+        if (d < 0) {
+            c->rc = SB_FAIL(c->run, SB_EDATA, "%s: dataset '/ids/%s' missing", c->path, col->name);
+            break;
+        }
+        hid_t ft = H5Dget_type(d);
+        int is_str = H5Tget_class(ft) == H5T_STRING;
+        size_t w = H5Tget_size(ft);
+        H5Tclose(ft);
+        H5Dclose(d);
+        if (is_str) {
+            col->type = SB_ID_STRING;
+            col->width = (int32_t)w;
+            col->str = calloc((size_t)(n > 0 ? n : 1), w);
+            hid_t mt = H5Tcopy(H5T_C_S1);
+            H5Tset_size(mt, w);
+            H5Tset_strpad(mt, H5T_STR_NULLPAD);
+            if (col->str) read_rows(c, g, col->name, mt, col->str, 0, start, n);
+            H5Tclose(mt);
+        } else {
+            col->type = SB_ID_INT64;
+            col->i64 = calloc((size_t)(n > 0 ? n : 1), sizeof *col->i64);
+            if (col->i64) read_rows(c, g, col->name, H5T_NATIVE_INT64, col->i64, 0, start, n);
+        }
+        if (!col->str && !col->i64 && c->rc == SB_OK) c->rc = SB_FAIL(c->run, SB_ENOMEM, "out of memory reading %s", c->path);
+    }
+    if (g >= 0) H5Gclose(g);
+    for (int64_t i = 0; i < ni; ++i) free(names[i]);
+    free(names);
+}
+
+int h5_read_table(run_ctx *run, const char *path, sb_table *out)
+{
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    memset(out, 0, sizeof *out);
+    h5ctx c = {run, path, SB_OK};
+    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+    H5Pset_fapl_mpio(fapl, run_comm(run), MPI_INFO_NULL);
+    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, fapl);
+    H5Pclose(fapl);
+    if (f < 0) return run_agree_rc(run, SB_FAIL(run, SB_EIO, "%s: cannot open as an HDF5 file", path));
+    char *fmt = read_str(&c, f, "format");
+    if (c.rc == SB_OK && strcmp(fmt, SB_H5_FORMAT) != 0)
+        c.rc = SB_FAIL(run, SB_EDATA, "%s: format '%s', expected '%s'", path, fmt, SB_H5_FORMAT);
+    free(fmt);
+    hid_t feat = c.rc ? -1 : H5Dopen2(f, "features", H5P_DEFAULT);
+    if (c.rc == SB_OK && feat < 0) c.rc = SB_FAIL(run, SB_EDATA, "%s: dataset 'features' missing", path);
+    hsize_t dims[2] = {0, 0};
+    if (c.rc == SB_OK) {
+        hid_t sp = H5Dget_space(feat);
+        if (H5Sget_simple_extent_ndims(sp) != 2) c.rc = SB_FAIL(run, SB_EDATA, "%s: 'features' is not 2-D", path);
+        else H5Sget_simple_extent_dims(sp, dims, NULL);
+        H5Sclose(sp);
+    }
+    int64_t start = 0, end = 0;
+    table_shard_range((int64_t)dims[0], run_size(run), run_rank(run), &start, &end);
+    out->n_rows_global = (int64_t)dims[0];
+    out->n_feat = (int32_t)dims[1];
+    out->row_start = start;
+    out->n_rows = end - start;
+    out->feat = calloc((size_t)out->n_feat + 1, sizeof *out->feat);
+    out->x = calloc((size_t)(out->n_rows > 0 ? out->n_rows : 1) * (size_t)(out->n_feat ? out->n_feat : 1), sizeof *out->x);
+    if (c.rc == SB_OK && (!out->feat || !out->x)) c.rc = SB_FAIL(run, SB_ENOMEM, "out of memory reading %s", path);
+    if (c.rc == SB_OK) read_meta(&c, f, feat, out);
+    read_rows(&c, f, "features", H5T_NATIVE_FLOAT, out->x, out->n_feat, start, out->n_rows);
+    size_t nr = (size_t)(out->n_rows > 0 ? out->n_rows : 1);
+    if (c.rc == SB_OK && H5Lexists(f, "label", H5P_DEFAULT) > 0) {
+        out->label = calloc(nr, sizeof *out->label);
+        read_rows(&c, f, "label", H5T_NATIVE_DOUBLE, out->label, 0, start, out->n_rows);
+    }
+    if (c.rc == SB_OK && H5Lexists(f, "weight", H5P_DEFAULT) > 0) {
+        out->weight = calloc(nr, sizeof *out->weight);
+        read_rows(&c, f, "weight", H5T_NATIVE_DOUBLE, out->weight, 0, start, out->n_rows);
+    }
+    read_ids(&c, f, out, start, out->n_rows);
+    if (feat >= 0) H5Dclose(feat);
+    H5Fclose(f);
+    int rc = run_agree_rc(run, c.rc);
+    if (rc != SB_OK) table_free(out);
+    return rc;
+}
