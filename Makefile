@@ -11,6 +11,8 @@ BIN     ?= bin
 PYTHON  ?= /usr/bin/python3
 CC      := mpicc
 WERROR  ?= -Werror
+# make V=1 prints whole compiler lines.
+Q       := $(if $(filter 1,$(V)),,@)
 OPT     ?= -O2
 # -ffp-contract=off: no FMA contraction, so float results do not depend on the build's -march.
 CFLAGS  ?= $(OPT) -g
@@ -59,12 +61,13 @@ deps:
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(SB_CFLAGS) $(HDF5_CFLAGS) -MMD -MP -c $< -o $@
+	@echo "  CC    $<"
+	$(Q)$(CC) $(CFLAGS) $(SB_CFLAGS) $(HDF5_CFLAGS) -MMD -MP -c $< -o $@
 
 define lib_rule
 $(BUILD)/libsb_$(1).a: $(patsubst %.c,$(BUILD)/%.o,$(SRCS_$(1)))
 	@rm -f $$@
-	ar rcs $$@ $$^
+	$(Q)ar rcs $$@ $$^
 endef
 $(foreach d,$(LIB_DIRS),$(eval $(call lib_rule,$(d))))
 
