@@ -51,27 +51,51 @@ static int grow_fields(csvrow *r)
 
 static inline int is_blank(char c) { return c == ' ' || c == '\t'; }
 
-int csvrow_split(csvrow *r, const char *line, size_t len, const csv_field **fields, int32_t *nf)
+/* Split at commas in place. A field may be wholly quoted ("abc", commas inside
+ * allowed) if its content has no quote; anything else with a quote (doubled
+ * quotes, a quote inside an unquoted field, text after the closing quote) returns
+ * 1 so the caller hands the line to libcsv. */
+static int split_simple(csvrow *r, const char *line, size_t len, int32_t *nf)
 {
-    if (memchr(line, '"', len) != NULL) return csvrow_split_ref(r, line, len, fields, nf);
     int32_t n = 0;
     const char *p = line, *end = line + len;
     for (;;) {
-        if (n == r->fcap && grow_fields(r) != 0) return CSVROW_ENOMEM;
-        const char *c = memchr(p, ',', (size_t)(end - p));
-        const char *e = c ? c : end;
+        if (n == r->fcap && grow_fields(r) != 0) return -1;
         const char *s = p;
-        while (s < e && is_blank(*s)) ++s;
-        const char *t = e;
-        while (t > s && is_blank(t[-1])) --t;
-        r->f[n].p = s;
-        r->f[n].n = (size_t)(t - s);
+        while (s < end && is_blank(*s)) ++s;
+        const char *e, *next;
+        if (s < end && *s == '"') {
+            const char *q = memchr(s + 1, '"', (size_t)(end - s - 1));
+            if (q == NULL) return 1;
+            next = q + 1;
+            while (next < end && is_blank(*next)) ++next;
+            if (next < end && *next != ',') return 1;
+            r->f[n].p = s + 1;
+            r->f[n].n = (size_t)(q - s - 1);
+            e = next;
+        } else {
+            const char *c = memchr(s, ',', (size_t)(end - s));
+            e = c ? c : end;
+            const char *t = e;
+            while (t > s && is_blank(t[-1])) --t;
+            if (memchr(s, '"', (size_t)(t - s)) != NULL) return 1;
+            r->f[n].p = s;
+            r->f[n].n = (size_t)(t - s);
+        }
         ++n;
-        if (c == NULL) break;
-        p = c + 1;
+        if (e >= end) break;
+        p = e + 1;
     }
-    *fields = r->f;
     *nf = n;
+    return 0;
+}
+
+int csvrow_split(csvrow *r, const char *line, size_t len, const csv_field **fields, int32_t *nf)
+{
+    int rc = split_simple(r, line, len, nf);
+    if (rc < 0) return CSVROW_ENOMEM;
+    if (rc > 0) return csvrow_split_ref(r, line, len, fields, nf);
+    *fields = r->f;
     return CSVROW_OK;
 }
 

@@ -1,8 +1,8 @@
 /* csvrow.h - split one physical CSV line into fields.
  *
- * A line without '"' is split at commas in place (no copy; the common case and
- * the fast one). A line with quotes goes through libcsv in strict mode, so
- * "a,b", doubled quotes and stray quotes are handled the standard way. Both
+ * Fields are split at commas in place (no copy; the fast path), also when they
+ * are simply quoted ("abc", "a,b"). Anything else with quotes (doubled quotes,
+ * stray quotes) goes through libcsv in strict mode, the standard way. Both
  * paths strip spaces and tabs around unquoted fields, so they agree.
  * A record must fit on one physical line: a quoted field containing a newline
  * is reported as an unterminated quote (this keeps error line numbers exact and

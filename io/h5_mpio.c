@@ -24,7 +24,6 @@
 
 #define SB_H5_FORMAT "shardboost-h5"
 #define SB_H5_VERSION 1
-#define DEFLATE_LEVEL 1 /* fast; features of 0/1 and short decimals compress well anyway */
 
 typedef struct {
     run_ctx *run;
@@ -92,21 +91,21 @@ static void attr_num(h5ctx *c, hid_t loc, const char *name, hid_t type, const vo
 
 /* Create `name` of [N] or [N, cols] and write this rank's rows collectively. */
 static void write_rows(h5ctx *c, hid_t loc, const char *name, hid_t mtype, hid_t ftype, const void *data, int64_t cols,
-                       int64_t N, int64_t start, int64_t n, int compress)
+                       int64_t N, int64_t start, int64_t n, int compress /* -1: contiguous; 0..9: chunked + shuffle + deflate level */)
 {
     if (c->rc) return;
     int rank = cols > 0 ? 2 : 1;
     hsize_t dims[2] = {(hsize_t)N, (hsize_t)(cols > 0 ? cols : 1)};
     hid_t fs = H5Screate_simple(rank, dims, NULL);
     hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
-    if (compress && N > 0) {
+    if (compress >= 0 && N > 0) {
         size_t row_bytes = H5Tget_size(ftype) * (size_t)dims[1];
         hsize_t chunk[2] = {(hsize_t)((1u << 20) / row_bytes), dims[1]};
         if (chunk[0] < 1) chunk[0] = 1;
         if (chunk[0] > (hsize_t)N) chunk[0] = (hsize_t)N;
         H5Pset_chunk(dcpl, rank, chunk);
         H5Pset_shuffle(dcpl);
-        H5Pset_deflate(dcpl, DEFLATE_LEVEL);
+        if (compress > 0) H5Pset_deflate(dcpl, (unsigned)compress);
     }
     hid_t d = H5Dcreate2(loc, name, ftype, fs, H5P_DEFAULT, dcpl, H5P_DEFAULT);
     CHECK(c, d >= 0, name);
@@ -163,7 +162,7 @@ static void write_meta(h5ctx *c, hid_t f, const sb_table *t, hid_t feat_loc)
     free(levels);
 }
 
-static void write_ids(h5ctx *c, hid_t f, const sb_table *t)
+static void write_ids(h5ctx *c, hid_t f, const sb_table *t, int level)
 {
     if (c->rc) return;
     hid_t g = H5Gcreate2(f, "ids", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
@@ -172,12 +171,12 @@ static void write_ids(h5ctx *c, hid_t f, const sb_table *t)
         const sb_id_col *col = &t->ids[i];
         if (col->type == SB_ID_INT64) {
             write_rows(c, g, col->name, H5T_NATIVE_INT64, H5T_STD_I64LE, col->i64, 0, t->n_rows_global, t->row_start,
-                       t->n_rows, 0);
+                       t->n_rows, -1);
         } else {
             hid_t st = H5Tcopy(H5T_C_S1);
             H5Tset_size(st, (size_t)col->width);
             H5Tset_strpad(st, H5T_STR_NULLPAD);
-            write_rows(c, g, col->name, st, st, col->str, 0, t->n_rows_global, t->row_start, t->n_rows, 1);
+            write_rows(c, g, col->name, st, st, col->str, 0, t->n_rows_global, t->row_start, t->n_rows, level);
             H5Tclose(st);
         }
     }
@@ -206,6 +205,12 @@ static int check_shape(run_ctx *run, const sb_table *t, int *has_label, int *has
 
 int h5_write_table(run_ctx *run, const char *path, const sb_table *t)
 {
+    return h5_write_table_level(run, path, t, H5_DEFLATE_DEFAULT);
+}
+
+int h5_write_table_level(run_ctx *run, const char *path, const sb_table *t, int level)
+{
+    if (level < 0 || level > 9) return run_agree_rc(run, SB_FAIL(run, SB_EINVAL, "deflate level %d is not 0..9", level));
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL); /* our messages instead of HDF5's stack dumps */
     int has_label = 0, has_weight = 0;
     SB_TRY(run, run_agree_rc(run, check_shape(run, t, &has_label, &has_weight)));
@@ -223,12 +228,12 @@ int h5_write_table(run_ctx *run, const char *path, const sb_table *t)
         return run_agree_rc(run, SB_EIO);
     }
     write_rows(&c, f, "features", H5T_NATIVE_FLOAT, H5T_IEEE_F32LE, t->x, t->n_feat, t->n_rows_global, t->row_start,
-               t->n_rows, 1);
+               t->n_rows, level);
     if (has_label)
-        write_rows(&c, f, "label", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, t->label, 0, t->n_rows_global, t->row_start, t->n_rows, 0);
+        write_rows(&c, f, "label", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, t->label, 0, t->n_rows_global, t->row_start, t->n_rows, -1);
     if (has_weight)
-        write_rows(&c, f, "weight", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, t->weight, 0, t->n_rows_global, t->row_start, t->n_rows, 0);
-    write_ids(&c, f, t);
+        write_rows(&c, f, "weight", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, t->weight, 0, t->n_rows_global, t->row_start, t->n_rows, -1);
+    write_ids(&c, f, t, level);
     hid_t feat = c.rc ? -1 : H5Dopen2(f, "features", H5P_DEFAULT);
     write_meta(&c, f, t, feat);
     if (feat >= 0) H5Dclose(feat);

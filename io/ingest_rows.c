@@ -233,7 +233,9 @@ static int add_generic(run_ctx *run, ingest_rows *R, const csv_field *f, int32_t
         if (R->kind[c] == K_NUM) {
             double v = 0;
             int32_t k = p->cols[c].feat;
-            if (numparse_f64(f[c].p, f[c].n, &v) == NUMPARSE_OK && fabs(v) <= FLT_MAX) x[k] = (float)v;
+            unsigned d = f[c].n == 1 ? (unsigned)(f[c].p[0] - '0') : 10u;
+            if (d < 10) x[k] = (float)d; /* 0/1 flags: the most common field by far */
+            else if (numparse_f64(f[c].p, f[c].n, &v) == NUMPARSE_OK && fabs(v) <= FLT_MAX) x[k] = (float)v;
             else SB_TRY(run, parse_feature(run, R, k, f[c], &x[k]));
         } else if (R->kind[c] == K_GENERAL) {
             SB_TRY(run, parse_general(run, R, c, f[c], x, t));

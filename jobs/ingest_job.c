@@ -25,6 +25,7 @@ static const char *usage_text =
     "                     weight, categorical, ignore; other columns are numeric features\n"
     "  --no-label         scoring data: label/count columns may be absent and are not read\n"
     "  -o, --output PATH  output .h5 (written as PATH.tmp, renamed when complete)\n"
+    "  --deflate N        compression level 0..9 of /features (default 1; 0 = none, fastest)\n"
     "  -q, --quiet        no summary\n"
     "\n"
     "Accepted: UTF-8 BOM, CRLF line ends, blank lines, quoted fields (not spanning lines),\n"
@@ -33,7 +34,7 @@ static const char *usage_text =
 
 typedef struct {
     const char *layout, *schema, *output;
-    int require_label, quiet, help;
+    int require_label, quiet, help, deflate;
     const char **inputs;
     int n_inputs;
 } ingest_args;
@@ -42,6 +43,7 @@ static int parse_args(run_ctx *run, int argc, char **argv, ingest_args *a)
 {
     memset(a, 0, sizeof *a);
     a->require_label = 1;
+    a->deflate = H5_DEFLATE_DEFAULT;
     a->inputs = sb_alloc(run, (size_t)argc + 1, sizeof *a->inputs);
     if (a->inputs == NULL) return SB_ENOMEM;
     for (int i = 1; i < argc; ++i) {
@@ -55,6 +57,12 @@ static int parse_args(run_ctx *run, int argc, char **argv, ingest_args *a)
         else if ((!strcmp(s, "-o") || !strcmp(s, "--output")) && more) a->output = argv[++i];
         else if (!strncmp(s, "--output=", 9)) a->output = s + 9;
         else if (!strcmp(s, "--no-label")) a->require_label = 0;
+        else if (!strcmp(s, "--deflate") && more) {
+            char *end = NULL;
+            long v = strtol(argv[++i], &end, 10);
+            if (*end != '\0' || v < 0 || v > 9) return SB_FAIL(run, SB_EINVAL, "ingest: --deflate wants 0..9, got '%s'", argv[i]);
+            a->deflate = (int)v;
+        }
         else if (!strcmp(s, "-q") || !strcmp(s, "--quiet")) a->quiet = 1;
         else if (s[0] == '-' && s[1] != '\0')
             return SB_FAIL(run, SB_EINVAL, "ingest: unknown or incomplete option '%s' (see shardboost ingest --help)", s);
@@ -106,7 +114,7 @@ int ingest_main(run_ctx *run, int argc, char **argv)
     rc = ingest_load(run, &src, &t, &st);
     if (rc == SB_OK) {
         double w0 = run_wtime();
-        rc = h5_write_table(run, a.output, &t);
+        rc = h5_write_table_level(run, a.output, &t, a.deflate);
         double write_s = run_wtime() - w0;
         if (rc == SB_OK && !a.quiet) print_summary(run, &a, &st, &t, write_s, run_wtime() - t0);
         table_free(&t);

@@ -25,7 +25,8 @@ static int split_str(csvrow *r, const char *s, int ref, char out[][64], int max)
 
 static void test_fast_equals_libcsv(void)
 {
-    static const char *lines[] = {"a,b,c", "1,,3", ",", "", "x", " a , b ,c ", "1.5,-2,3e4,", ",,,", "\ta\t,b"};
+    static const char *lines[] = {"a,b,c", "1,,3", ",", "", "x", " a , b ,c ", "1.5,-2,3e4,", ",,,", "\ta\t,b",
+                                  "\"a\",\"b,c\", d", "\"\"", "\"x\" , \"y\"", "1,\"\",3", "\"Computer\",30,1,0"};
     csvrow *r = csvrow_new();
     char fa[16][64], fb[16][64];
     for (size_t i = 0; i < sizeof lines / sizeof *lines; ++i) {
@@ -34,6 +35,37 @@ static void test_fast_equals_libcsv(void)
         CU_ASSERT_EQUAL(na, nb);
         for (int k = 0; k < na && k < nb && k < 16; ++k) CU_ASSERT_STRING_EQUAL(fa[k], fb[k]);
     }
+    csvrow_free(r);
+}
+
+/* Random lines over a small alphabet: the fast splitter and libcsv must agree on
+ * success, field count and every field, or both reject the line. */
+static void test_random_lines_fast_equals_libcsv(void)
+{
+    static const char alphabet[] = "a1 ,\"\"\t";
+    csvrow *r = csvrow_new();
+    uint64_t state = 12345;
+    int disagree = 0;
+    char line[32], copy[32][64];
+    for (int it = 0; it < 200000; ++it) {
+        state = state * 6364136223846793005u + 1442695040888963407u;
+        int len = (int)((state >> 33) % 12);
+        for (int i = 0; i < len; ++i) {
+            state = state * 6364136223846793005u + 1442695040888963407u;
+            line[i] = alphabet[(state >> 33) % (sizeof alphabet - 1)];
+        }
+        line[len] = '\0';
+        const csv_field *f = NULL;
+        int32_t na = 0, nb = 0;
+        int ra = csvrow_split(r, line, (size_t)len, &f, &na);
+        for (int k = 0; ra == CSVROW_OK && k < na && k < 32; ++k) snprintf(copy[k], 64, "%.*s", (int)f[k].n, f[k].p);
+        int rb = csvrow_split_ref(r, line, (size_t)len, &f, &nb);
+        int same = ra == rb && (ra != CSVROW_OK || na == nb);
+        for (int k = 0; same && ra == CSVROW_OK && k < na && k < 32; ++k)
+            same = strlen(copy[k]) == f[k].n && memcmp(copy[k], f[k].p, f[k].n) == 0;
+        if (!same && disagree++ < 5) printf("\n  disagree on [%s]: fast rc %d n %d, libcsv rc %d n %d", line, ra, na, rb, nb);
+    }
+    CU_ASSERT_EQUAL(disagree, 0);
     csvrow_free(r);
 }
 
@@ -133,6 +165,7 @@ int main(int argc, char **argv)
     static const sb_test tests[] = {
         {"fast split == libcsv split", test_fast_equals_libcsv},
         {"quoted fields and quote errors", test_quotes},
+        {"random lines: fast split == libcsv", test_random_lines_fast_equals_libcsv},
         {"byte-range pieces tile the file (BOM, CRLF, blank, no final newline)", test_pieces_tile_the_file},
         {"gzip lines and truncated gzip", test_gzip_and_truncation},
     };
