@@ -61,6 +61,11 @@ int predict_scorer_init(run_ctx *run, const sb_model *m, const char *model_name,
         }
     }
     s->forest = model_forest(m);
+    int rc = predict_forest_build(run, &s->forest, &s->fast);
+    if (rc != SB_OK) {
+        predict_scorer_free(s);
+        return rc;
+    }
     s->base_margin = m->base_margin;
     s->objective = m->params.objective;
     s->n_feat = m->n_feat;
@@ -79,7 +84,7 @@ void predict_scorer_block(predict_scorer *s, const sb_table *t, int64_t i0, int6
         }
         x = s->xbuf;
     }
-    tree_predict_margin(&s->forest, s->base_margin, x, n, s->n_feat, pred);
+    predict_forest_margin(&s->fast, s->base_margin, x, n, s->n_feat, pred, s->idx);
     objective_link(s->objective, pred, pred, n);
 }
 
@@ -87,6 +92,7 @@ void predict_scorer_free(predict_scorer *s)
 {
     free(s->col_of);
     free(s->xbuf);
+    predict_forest_free(&s->fast);
     s->col_of = NULL;
     s->xbuf = NULL;
 }
