@@ -223,11 +223,83 @@ fi
 unset FAKE_ROUNDS
 
 # ---- 5. the real shardboost ----------------------------------------------------------------
+real_train() {
+    local D=$T/real rc jid secs t tr victim state code p
+    mkdir -p "$D"
+    "$GEN_BIN/gen_forms" --rows 40000 --seed 5 -o "$D/forms.csv" &&
+        sb_mpirun 2 ingest --layout forms -q -o "$D/train.h5" "$D/forms.csv" >"$D/ingest.log" 2>&1 ||
+        { fail "real train: data generation / ingest"; cat "$D/ingest.log"; return; }
+    local args=(--data "$D/train.h5" --param n_estimators=300 --param max_depth=6 --param learning_rate=0.1 --param seed=7)
+    t=$(date +%s.%N)
+    rc=$(SB_BIN=$SB run_job "$D/ref.out" "$HERE/train.sbatch" "${args[@]}" --model "$D/ref.json")
+    secs=$(elapsed "$t")
+    check "real train: 2-task training job exit 0 ($secs s)" [ "$rc" = 0 ]
+    check "real train: model written" [ -s "$D/ref.json" ]
+    [ "$rc" = 0 ] || { tail -20 "$D/ref.out"; return; }
+
+    # Requeue while it runs: about 40% into the reference run time.
+    jid=$(SB_CHECKPOINT_EVERY=20 SB_BIN=$SB sbatch --parsable -o "$D/rq.out" "$HERE/train.sbatch" "${args[@]}" --model "$D/rq.json")
+    for _ in $(seq 1 100); do [ "$(job_field "$jid" JobState)" = RUNNING ] && break; sleep 0.1; done
+    sleep "$(echo "($secs - 1) * 0.4" | bc | sed 's/^\./0./; s/^-.*/0.3/')"
+    scontrol requeue "$jid"
+    tr=$(date +%s.%N)
+    for _ in $(seq 1 50); do [ "$(job_field "$jid" JobState)" = PENDING ] && break; sleep 0.1; done
+    scontrol update jobid="$jid" StartTime=now >/dev/null 2>&1
+    wait_gone "$jid" 120
+    echo "real requeue: job $jid $(job_field "$jid" JobState) Restarts=$(job_field "$jid" Restarts), done $(elapsed "$tr") s after the requeue"
+    check "real train: requeued job COMPLETED after one restart" \
+        [ "$(job_field "$jid" JobState):$(job_field "$jid" Restarts)" = "COMPLETED:1" ]
+    if grep -q 'exit code 75' "$D/rq.out"; then
+        pass "real train: ranks stopped with exit 75 on SIGTERM"
+    else
+        fail "real train: no 'exit code 75' from srun (did the requeue hit a finished run?)"; tail -30 "$D/rq.out"
+    fi
+    check "real train: the rerun got --resume" grep -q -- '--resume' "$D/rq.out"
+    check "real train: model after requeue + resume == uninterrupted model (bytes)" cmp -s "$D/ref.json" "$D/rq.json"
+
+    # kill -9 of one real training rank
+    jid=$(SB_BIN=$SB sbatch --parsable -o "$D/k9.out" "$HERE/train.sbatch" "${args[@]}" --model "$D/k9.json")
+    for _ in $(seq 1 100); do [ "$(job_field "$jid" JobState)" = RUNNING ] && break; sleep 0.1; done
+    sleep 0.5
+    victim=""
+    for p in $(pgrep -f "train .*$D/k9.json"); do   # a rank, not srun: by comm
+        [ "$(cat "/proc/$p/comm" 2>/dev/null)" = shardboost ] && victim=$p
+    done
+    if [ -n "$victim" ]; then
+        t=$(date +%s.%N)
+        kill -9 "$victim"
+        wait_gone "$jid" 60
+        secs=$(elapsed "$t") state=$(job_field "$jid" JobState) code=$(job_field "$jid" ExitCode)
+        echo "real kill -9 (pid $victim): job $jid $state ExitCode=$code after $secs s"
+        check "real train: kill -9 of one rank ends the job within 10 s ($secs s)" awk -v s="$secs" 'BEGIN { exit !(s < 10) }'
+        check "real train: ... non-zero ($state $code)" test "$state" = FAILED -a "${code%%:*}" != 0
+    else
+        fail "real train: no rank process found to kill"; scancel "$jid"
+    fi
+}
+
+real_cv() {
+    local D=$T/realcv ids merge
+    mkdir -p "$D"
+    printf 'max_depth: [2, 3]\nlearning_rate: [0.1, 0.3]\nn_estimators: [20]\nmin_child_weight: [1, 5]\n' >"$D/grid.yaml"
+    [ -s "$T/real/train.h5" ] || { echo "SKIP: real cv sweep (no ingested data)"; return; }
+    ids=$(SB_BIN=$SB "$HERE/sweep.sh" --tasks 4 --ntasks=1 -- --data "$T/real/train.h5" --grid "$D/grid.yaml" --folds 3 --out "$D/sweep")
+    merge=$(sed -n 's/.*merge=\([0-9]*\).*/\1/p' <<<"$ids")
+    wait_gone "$merge" 120
+    check "real cv: array sweep + merge COMPLETED" [ "$(job_field "$merge" JobState)" = COMPLETED ]
+    check "real cv: merged leaderboard has the 8 grid points" [ "$(($(wc -l <"$D/sweep/leaderboard.csv") - 1))" -eq 8 ]
+}
+
 if ! "$SB" train --help >/dev/null 2>&1; then
     echo "SKIP: real 'shardboost train' under Slurm (train --help fails: not implemented yet)"
-elif ! "$SB" ingest --help >/dev/null 2>&1; then
-    echo "SKIP: real 'shardboost train' under Slurm (ingest not available)"
+elif ! "$SB" train --help 2>&1 | grep -q -- '--checkpoint-every'; then
+    echo "SKIP: real 'shardboost train' under Slurm (train has no --checkpoint-every yet)"
 else
-    echo "real train section: TODO"
+    real_train
+fi
+if "$SB" cv --help 2>&1 | grep -q -- '--slice'; then
+    real_cv
+else
+    echo "SKIP: real 'shardboost cv' array sweep (cv --slice i/N not available yet)"
 fi
 finish
