@@ -71,16 +71,17 @@ $(BUILD)/libsb_$(1).a: $(patsubst %.c,$(BUILD)/%.o,$(SRCS_$(1)))
 endef
 $(foreach d,$(LIB_DIRS),$(eval $(call lib_rule,$(d))))
 
+# The archives are linked as a group: io/model.c uses jobs/params.c (a cycle between libs).
 $(BIN)/shardboost: $(BUILD)/jobs/main.o $(LIBS)
 	@mkdir -p $(BIN)
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(CFLAGS) -o $@ $(filter %.o,$^) -Wl,--start-group $(LIBS) -Wl,--end-group $(LDLIBS)
 
 $(BIN)/gen_%: $(BUILD)/data/gen_%.o
 	@mkdir -p $(BIN)
 	$(CC) $(CFLAGS) -o $@ $^ -lz -lm
 
 $(BUILD)/tests/%: $(BUILD)/tests/%.o $(LIBS)
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) -lcunit
+	$(CC) $(CFLAGS) -o $@ $(filter %.o,$^) -Wl,--start-group $(LIBS) -Wl,--end-group $(LDLIBS) -lcunit
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 # Each module may add its own targets (bench-ingest, bench, ...) in <dir>/<name>.mk.

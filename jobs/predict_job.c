@@ -1,9 +1,218 @@
-/* predict_job.c - placeholder until the predict capability lands. */
+/* predict_job.c - `shardboost predict`: score data on every rank into
+ * DIR/part-NNNNN.csv.gz (+ optional single merged csv.gz), then DIR/_SUCCESS.
+ *
+ * Order of events, each step agreed on all ranks before the next:
+ *   1. options; model read + validated; output dir checked (nothing written)
+ *   2. data loaded; model/data match checked          -> errors leave no output
+ *   3. dir created, previous outputs removed (--overwrite only)
+ *   4. each rank scores its rows into .part-r.csv.gz.tmp (header member, rows member)
+ *   5. --merge: rank 0's part + the other parts' rows members -> FILE.tmp (MPI-IO)
+ *   6. parts renamed, FILE.tmp renamed, then _SUCCESS (rank 0)
+ * A failure or a kill at any point leaves no _SUCCESS; before step 6 only
+ * hidden temporary names exist. */
+#include <limits.h> /* for PATH_MAX */
+#include <stdio.h>  /* for snprintf, printf */
+#include <stdlib.h> /* for strtol, free */
+#include <string.h> /* for strcmp */
+#include <unistd.h> /* for unlink */
+
+#include "io/csvz.h"
+#include "io/model.h"
 #include "jobs/jobs.h"
+#include "jobs/predict_outdir.h"
+#include "jobs/predict_rows.h"
+#include "jobs/predict_score.h"
+#include "mpi/comm.h"
+#include "mpi/gz_merge.h"
+
+#define MAX_DATA 64
+
+typedef struct {
+    const char *model, *out, *merge, *layout, *schema;
+    const char *data[MAX_DATA];
+    int n_data, overwrite, gzip_level, help;
+} predict_opts;
+
+static const char *usage_text =
+    "usage: shardboost predict --model MODEL --data DATA [--data DATA2 ...] --out DIR [options]\n"
+    "  Scores every row of DATA (ingested .h5, or CSV / csv.gz in the model's layout) with MODEL.\n"
+    "  Rank r writes DIR/part-%05d.csv.gz (header + its rows, in input order); DIR/_SUCCESS is\n"
+    "  written last, only when every part (and the merged file) is complete.\n"
+    "  Columns: keywords entity_id,device,cr; forms form_id,completion_rate; csv: ids,prediction.\n"
+    "options:\n"
+    "  --merge FILE.csv.gz  also write one single gzip file with all rows (header once)\n"
+    "  --overwrite          replace previous part-*.csv.gz/_SUCCESS in DIR and the merge FILE;\n"
+    "                       without it an existing output is refused (other files in DIR are kept)\n"
+    "  --gzip-level N       0..9 (default 6; 1 is fastest)\n"
+    "  --layout L           layout of CSV input (default: the model's); --schema S for layout csv\n"
+    "  --quiet / --verbose  logging\n";
+
+static int parse_opts(run_ctx *run, int argc, char **argv, predict_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->gzip_level = 6;
+    for (int i = 1; i < argc; ++i) {
+        const char *a = argv[i];
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        int takes = 1;
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) o->help = 1, takes = 0;
+        else if (!strcmp(a, "--overwrite")) o->overwrite = 1, takes = 0;
+        else if (!strcmp(a, "--quiet")) run_set_log_level(run, SB_LOG_QUIET), takes = 0;
+        else if (!strcmp(a, "--verbose")) run_set_log_level(run, SB_LOG_VERBOSE), takes = 0;
+        else if (a[0] != '-') {
+            if (o->n_data >= MAX_DATA) return SB_FAIL(run, SB_EINVAL, "predict: more than %d data files", MAX_DATA);
+            o->data[o->n_data++] = a;
+            takes = 0;
+        }
+        if (!takes) continue;
+        if (v == NULL) return SB_FAIL(run, SB_EINVAL, "predict: option %s needs a value", a);
+        if (!strcmp(a, "--model")) o->model = v;
+        else if (!strcmp(a, "--out") || !strcmp(a, "-o")) o->out = v;
+        else if (!strcmp(a, "--merge")) o->merge = v;
+        else if (!strcmp(a, "--layout")) o->layout = v;
+        else if (!strcmp(a, "--schema")) o->schema = v;
+        else if (!strcmp(a, "--data")) {
+            if (o->n_data >= MAX_DATA) return SB_FAIL(run, SB_EINVAL, "predict: more than %d data files", MAX_DATA);
+            o->data[o->n_data++] = v;
+        } else if (!strcmp(a, "--gzip-level")) {
+            char *end = NULL;
+            long l = strtol(v, &end, 10);
+            if (end == v || *end != '\0' || l < 0 || l > 9)
+                return SB_FAIL(run, SB_EINVAL, "predict: --gzip-level '%s': must be an integer 0..9", v);
+            o->gzip_level = (int)l;
+        } else
+            return SB_FAIL(run, SB_EINVAL, "predict: unknown option '%s' (see shardboost predict --help)", a);
+        ++i;
+    }
+    if (o->help) return SB_OK;
+    if (o->model == NULL) return SB_FAIL(run, SB_EINVAL, "predict: --model is required");
+    if (o->n_data == 0) return SB_FAIL(run, SB_EINVAL, "predict: --data is required");
+    if (o->out == NULL) return SB_FAIL(run, SB_EINVAL, "predict: --out DIR is required");
+    return SB_OK;
+}
+
+/* Stage times of this rank, reduced with max for the log. */
+enum { T_LOAD, T_SCORE, T_FORMAT, T_GZIP, T_MERGE, T_COMMIT, T_TOTAL, T_COUNT };
+
+typedef struct {
+    predict_opts o;
+    sb_model model;
+    sb_table table;
+    predict_scorer scorer;
+    predict_rows rows;
+    csvz *part;
+    int64_t header_bytes;
+    double t[T_COUNT];
+    double *pred;
+} predict_run;
+
+/* Step 4: this rank's part file under its temporary name. Local. */
+static int write_part(run_ctx *run, predict_run *p)
+{
+    char path[PATH_MAX], tmp[PATH_MAX];
+    predict_outdir_part(p->o.out, run_rank(run), path, tmp, sizeof path);
+    SB_TRY(run, csvz_open(run, path, tmp, p->o.gzip_level, &p->part));
+    predict_rows_header(&p->rows, p->part);
+    csvz_end_member(p->part); /* header alone: the merge drops it for ranks > 0 */
+    p->header_bytes = csvz_file_bytes(p->part);
+    for (int64_t i0 = 0; i0 < p->table.n_rows; i0 += PREDICT_BLOCK_ROWS) {
+        int64_t i1 = i0 + PREDICT_BLOCK_ROWS < p->table.n_rows ? i0 + PREDICT_BLOCK_ROWS : p->table.n_rows;
+        double t0 = run_wtime();
+        predict_scorer_block(&p->scorer, &p->table, i0, i1, p->pred);
+        double t1 = run_wtime(), g0 = csvz_deflate_seconds(p->part);
+        predict_rows_write(&p->rows, &p->table, i0, i1, p->pred, p->part);
+        double dg = csvz_deflate_seconds(p->part) - g0;
+        p->t[T_SCORE] += t1 - t0;
+        p->t[T_FORMAT] += run_wtime() - t1 - dg;
+        p->t[T_GZIP] += dg;
+    }
+    double t0 = run_wtime();
+    int rc = csvz_close(run, p->part); /* the last deflate and the flush */
+    p->t[T_GZIP] += run_wtime() - t0;
+    return rc;
+}
+
+/* Steps 5-6. Collective. */
+static int publish(run_ctx *run, predict_run *p)
+{
+    char merge_tmp[PATH_MAX];
+    if (p->o.merge != NULL) {
+        double t0 = run_wtime();
+        snprintf(merge_tmp, sizeof merge_tmp, "%s.tmp", p->o.merge);
+        int64_t off = run_rank(run) == 0 ? 0 : p->header_bytes;
+        SB_TRY(run, gz_merge_write(run, merge_tmp, csvz_tmp_path(p->part), off, csvz_file_bytes(p->part) - off, NULL));
+        p->t[T_MERGE] = run_wtime() - t0;
+    }
+    double t0 = run_wtime();
+    int rc = run_agree_rc(run, csvz_rename(run, p->part));
+    if (rc == SB_OK && p->o.merge != NULL && run_rank(run) == 0 && rename(merge_tmp, p->o.merge) != 0)
+        rc = SB_FAIL(run, SB_EIO, "rename %s -> %s failed", merge_tmp, p->o.merge);
+    rc = run_agree_rc(run, rc);
+    if (rc == SB_OK) rc = predict_outdir_success(run, p->o.out);
+    if (rc != SB_OK && p->o.merge != NULL && run_rank(run) == 0) {
+        unlink(merge_tmp);
+        unlink(p->o.merge);
+    }
+    p->t[T_COMMIT] = run_wtime() - t0;
+    return rc;
+}
+
+static void report(run_ctx *run, predict_run *p)
+{
+    double t[T_COUNT];
+    memcpy(t, p->t, sizeof t);
+    int64_t bytes[2] = {csvz_text_bytes(p->part), csvz_file_bytes(p->part)};
+    if (comm_max_f64(run, t, T_COUNT) != SB_OK || comm_sum_i64(run, bytes, 2) != SB_OK) return;
+    int np = run_size(run);
+    double n = (double)p->table.n_rows_global, write = t[T_SCORE] + t[T_FORMAT] + t[T_GZIP];
+    sb_info(run, "predict: %lld rows on %d rank(s) -> %s%s%s (gzip %d, %.1f MB text -> %.1f MB)\n",
+            (long long)p->table.n_rows_global, np, p->o.out, p->o.merge ? " + " : "", p->o.merge ? p->o.merge : "",
+            p->o.gzip_level, (double)bytes[0] / 1e6, (double)bytes[1] / 1e6);
+    sb_info(run, "predict: stages (max over ranks, s): load %.3f  score %.3f  format %.3f  gzip+write %.3f  merge %.3f  "
+                 "commit %.3f  total %.3f\n",
+            t[T_LOAD], t[T_SCORE], t[T_FORMAT], t[T_GZIP], t[T_MERGE], t[T_COMMIT], t[T_TOTAL]);
+    sb_info(run, "predict: rows/s per rank: %.0f score+format+gzip, %.0f end to end (incl. load, merge, commit)\n",
+            write > 0 ? n / np / write : 0.0, t[T_TOTAL] > 0 ? n / np / t[T_TOTAL] : 0.0);
+}
+
+static int predict_run_all(run_ctx *run, predict_run *p)
+{
+    double t_start = run_wtime();
+    SB_TRY(run, predict_load_model(run, p->o.model, &p->model));
+    SB_TRY(run, predict_outdir_check(run, p->o.out, p->o.merge, p->o.overwrite));
+    sb_source src = predict_source(&p->model, p->o.data, p->o.n_data, p->o.layout, p->o.schema, 0);
+    SB_TRY(run, source_load(run, &src, &p->table));
+    int rc = predict_scorer_init(run, &p->model, p->o.model, &p->table, p->o.data[0], &p->scorer);
+    if (rc == SB_OK) rc = predict_rows_plan(run, &p->table, p->o.data[0], &p->rows);
+    if (rc == SB_OK && (p->pred = sb_alloc(run, PREDICT_BLOCK_ROWS, sizeof *p->pred)) == NULL) rc = SB_ENOMEM;
+    SB_TRY(run, run_agree_rc(run, rc));
+    p->t[T_LOAD] = run_wtime() - t_start;
+    SB_TRY(run, predict_outdir_prepare(run, p->o.out, p->o.merge, p->o.overwrite));
+    rc = run_agree_rc(run, write_part(run, p));
+    if (rc == SB_OK) rc = publish(run, p);
+    if (rc != SB_OK) {
+        csvz_discard(p->part); /* no rank keeps a part that looks complete */
+        return rc;
+    }
+    p->t[T_TOTAL] = run_wtime() - t_start;
+    report(run, p);
+    return SB_OK;
+}
 
 int predict_main(run_ctx *run, int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    return run_agree_rc(run, SB_FAIL(run, SB_EINVAL, "'predict' is not implemented yet"));
+    predict_run p;
+    memset(&p, 0, sizeof p);
+    int rc = run_agree_rc(run, parse_opts(run, argc, argv, &p.o));
+    if (rc == SB_OK && p.o.help) {
+        if (run_rank(run) == 0) fputs(usage_text, stdout);
+        return SB_OK;
+    }
+    if (rc == SB_OK) rc = predict_run_all(run, &p);
+    csvz_free(p.part);
+    predict_scorer_free(&p.scorer);
+    free(p.pred);
+    table_free(&p.table);
+    model_free(&p.model);
+    return rc;
 }
