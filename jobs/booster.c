@@ -1,38 +1,382 @@
-/* booster.c - training entry points (being implemented; see jobs/booster.h). */
+/* booster.c - the boosting loop: gradients, fixed-point scale, one tree per
+ * round, margin updates, exact metrics, early stopping, checkpoints. */
 #include "jobs/booster.h"
 
+#include <math.h>   /* for fabs, NAN, isnan */
+#include <stdio.h>  /* for fprintf */
 #include <stdlib.h> /* for free */
+#include <string.h> /* for memset, strcmp */
+#include <unistd.h> /* for isatty */
 
-struct sb_binned {
-    int32_t max_bin;
-};
+#include "jobs/train_internal.h"
+#include "kernels/hist.h"
+#include "kernels/metric.h"
+#include "kernels/objective.h"
+#include "mpi/comm.h"
 
-int booster_bin(run_ctx *run, const sb_table *train, int32_t max_bin, uint64_t seed, sb_binned **out)
+typedef struct {
+    run_ctx *run;
+    const sb_binned *b;
+    const sb_table *t, *v;
+    const sb_params *p;
+    const uint8_t *mask; /* row_mask or NULL */
+    const booster_opts *o;
+    double mds;          /* effective max_delta_step */
+    double *margin, *pred;   /* train rows */
+    double *vmargin, *vpred; /* valid rows */
+    float *gh;
+    int64_t *ghf;
+    uint8_t *in_tree;    /* local row sampled into this round's tree */
+    uint8_t *fmask;      /* features of this tree */
+    tree_grower g;
+    train_record rec;
+    double base_score, base_margin, sum_weight;
+    uint64_t fingerprint;
+    int32_t best_iter;
+    double best_valid;
+    int has_valid;
+} trainer;
+
+/* Exact global metric of rows (mask as metric_accumulate). Collective. */
+static int global_metric(trainer *T, const double *label, const double *weight, const double *pred,
+                         const uint8_t *mask, int invert_mask, int64_t n, double *out)
 {
-    (void)train;
-    (void)max_bin;
-    (void)seed;
-    *out = NULL;
-    return run_agree_rc(run, SB_FAIL(run, SB_EINVAL, "training is not implemented yet"));
+    sb_metric_part part;
+    metric_part_zero(&part);
+    if (invert_mask && mask) {
+        for (int64_t i = 0; i < n; ++i) /* held-out rows of a row mask */
+            if (!mask[i]) metric_accumulate(T->p->eval_metric, label + i, weight ? weight + i : NULL, T->p->weighted_metric, pred + i, NULL, 1, &part);
+    } else
+        metric_accumulate(T->p->eval_metric, label, weight, T->p->weighted_metric, pred, mask, n, &part);
+    metric_part_normalize(&part);
+    SB_TRY(T->run, comm_sum_i64(T->run, (int64_t *)&part, SB_METRIC_PART_I64));
+    *out = metric_value(T->p->eval_metric, &part);
+    return SB_OK;
 }
 
-void booster_binned_free(sb_binned *b) { free(b); }
-int32_t booster_binned_max_bin(const sb_binned *b) { return b ? b->max_bin : 0; }
+/* Labels valid for the objective, base score from the weighted mean (exact). Collective. */
+static int setup_base(trainer *T)
+{
+    const sb_table *t = T->t;
+    int64_t bad = -1;
+    for (int64_t i = 0; i < t->n_rows && bad < 0; ++i)
+        if ((!T->mask || T->mask[i]) && objective_first_bad_label(T->p->objective, &t->label[i], 1) == 0) bad = i;
+    int rc = SB_OK;
+    if (bad >= 0)
+        rc = SB_FAIL(T->run, SB_EDATA, "training row %lld: label %.17g is not valid for %s", (long long)(t->row_start + bad + 1),
+                     t->label[bad], objective_name(T->p->objective));
+    SB_TRY(T->run, run_agree_rc(T->run, rc));
+    sb_xsum s[2]; /* sum w*y, sum w */
+    xsum_zero(&s[0]);
+    xsum_zero(&s[1]);
+    for (int64_t i = 0; i < t->n_rows; ++i) {
+        if (T->mask && !T->mask[i]) continue;
+        double w = t->weight ? t->weight[i] : 1.0;
+        xsum_add(&s[0], w * t->label[i]);
+        xsum_add(&s[1], w);
+    }
+    xsum_normalize(&s[0]);
+    xsum_normalize(&s[1]);
+    SB_TRY(T->run, comm_sum_i64(T->run, (int64_t *)s, (int64_t)(2 * sizeof(sb_xsum) / sizeof(int64_t))));
+    T->sum_weight = xsum_value(&s[1]);
+    if (!(T->sum_weight > 0)) return run_agree_rc(T->run, SB_FAIL(T->run, SB_EDATA, "training rows have zero total weight"));
+    double base = T->p->base_score_set ? T->p->base_score : xsum_value(&s[0]) / T->sum_weight;
+    if (!T->p->base_score_set && T->p->objective == SB_OBJ_LOGISTIC) base = base < 1e-6 ? 1e-6 : (base > 1 - 1e-6 ? 1 - 1e-6 : base);
+    if (!T->p->base_score_set && T->p->objective == SB_OBJ_POISSON && base < 1e-6) base = 1e-6;
+    T->base_score = base;
+    T->base_margin = objective_margin_of(T->p->objective, base);
+    return SB_OK;
+}
+
+static int alloc_all(trainer *T)
+{
+    run_ctx *run = T->run;
+    int64_t n = T->t->n_rows, nv = T->v ? T->v->n_rows : 0;
+    T->margin = sb_alloc(run, (size_t)n + 1, sizeof *T->margin);
+    T->pred = sb_alloc(run, (size_t)n + 1, sizeof *T->pred);
+    T->vmargin = sb_alloc(run, (size_t)nv + 1, sizeof *T->vmargin);
+    T->vpred = sb_alloc(run, (size_t)nv + 1, sizeof *T->vpred);
+    T->gh = sb_alloc(run, (size_t)n * 2 + 2, sizeof *T->gh);
+    T->ghf = sb_alloc(run, (size_t)n * 2 + 2, sizeof *T->ghf);
+    T->in_tree = sb_alloc(run, (size_t)n + 1, 1);
+    T->fmask = sb_alloc(run, (size_t)T->b->n_feat + 1, 1);
+    int rc = (T->margin && T->pred && T->vmargin && T->vpred && T->gh && T->ghf && T->in_tree && T->fmask) ? SB_OK : SB_ENOMEM;
+    if (rc == SB_OK) rc = grower_init(run, &T->g, T->b, T->p);
+    return run_agree_rc(run, rc);
+}
+
+static void free_all(trainer *T)
+{
+    free(T->margin); free(T->pred); free(T->vmargin); free(T->vpred);
+    free(T->gh); free(T->ghf); free(T->in_tree); free(T->fmask);
+    grower_free(&T->g);
+    record_free(&T->rec);
+}
+
+/* Features of tree `round`: the colsample_bytree fraction with the smallest hashes. */
+static void pick_features(trainer *T, int32_t round)
+{
+    const int32_t nf = T->b->n_feat;
+    if (T->p->colsample_bytree >= 1.0) { memset(T->fmask, 1, (size_t)nf); return; }
+    int32_t k = (int32_t)(T->p->colsample_bytree * nf + 0.5);
+    if (k < 1) k = 1;
+    memset(T->fmask, 0, (size_t)nf);
+    for (int32_t c = 0; c < k; ++c) { /* k smallest hashes, ties by index: O(k nf), nf is small */
+        int32_t best = -1;
+        uint64_t bh = 0;
+        for (int32_t f = 0; f < nf; ++f) {
+            if (T->fmask[f]) continue;
+            uint64_t h = train_hash(T->b->seed ^ T->p->seed, STREAM_COLSAMPLE + ((uint64_t)round << 8), (uint64_t)f);
+            if (best < 0 || h < bh) best = f, bh = h;
+        }
+        T->fmask[best] = 1;
+    }
+}
+
+/* One boosting round. Collective. */
+static int one_round(trainer *T, int32_t round, double *train_m, double *valid_m)
+{
+    run_ctx *run = T->run;
+    const sb_table *t = T->t;
+    const int64_t n = t->n_rows;
+    tree_grower *g = &T->g;
+    objective_gradient(T->p->objective, t->label, t->weight, T->margin, n, T->mds, T->gh);
+    /* Rows of this tree: the training rows (mask) kept by subsample. */
+    int64_t nt = 0;
+    double mx[1] = {0.0};
+    for (int64_t i = 0; i < n; ++i) {
+        int in = !T->mask || T->mask[i];
+        if (in && T->p->subsample < 1.0)
+            in = train_hash_below(train_hash(T->p->seed, STREAM_SUBSAMPLE + ((uint64_t)round << 8), (uint64_t)(t->row_start + i)), T->p->subsample);
+        T->in_tree[i] = (uint8_t)in;
+        if (!in) { T->gh[2 * i] = T->gh[2 * i + 1] = 0.0f; continue; }
+        g->rows[nt++] = (int32_t)i;
+        double a = fabs((double)T->gh[2 * i]), h = fabs((double)T->gh[2 * i + 1]);
+        if (a > mx[0]) mx[0] = a;
+        if (h > mx[0]) mx[0] = h;
+    }
+    SB_TRY(run, comm_max_f64(run, mx, 1));
+    if (!isfinite(mx[0])) return run_agree_rc(run, SB_FAIL(run, SB_EDATA, "round %d: gradients overflowed (diverging model; lower eta or set max_delta_step)", round));
+    const int k = hist_fixed_scale(mx[0], t->n_rows_global);
+    hist_to_fixed(T->gh, 2 * n, k, T->ghf);
+    int64_t GH[2] = {0, 0};
+    for (int64_t j = 0; j < nt; ++j) {
+        GH[0] += T->ghf[2 * (int64_t)g->rows[j]];
+        GH[1] += T->ghf[2 * (int64_t)g->rows[j] + 1];
+    }
+    SB_TRY(run, comm_sum_i64(run, GH, 2));
+    pick_features(T, round);
+    sb_node *nodes = NULL;
+    tree_leaf *leaves = NULL;
+    int32_t nn = 0, nl = 0;
+    int rc = grow_tree(run, g, T->ghf, nt, k, GH[0], GH[1], T->fmask, &nodes, &nn, &leaves, &nl);
+    SB_TRY(run, run_agree_rc(run, rc));
+    /* Margins: rows in the tree by their leaf's range, the others by their bins. */
+    for (int32_t l = 0; l < nl; ++l) {
+        const double v = nodes[leaves[l].node].value;
+        for (int64_t j = leaves[l].begin; j < leaves[l].end; ++j) T->margin[g->rows[j]] += v;
+    }
+    for (int64_t i = 0; i < n; ++i)
+        if (!T->in_tree[i]) T->margin[i] += nodes[tree_leaf_by_bins(nodes, T->b->bins + i * T->b->n_feat, T->b)].value;
+    if (T->v) {
+        int64_t one[2] = {0, nn};
+        sb_forest f = {nodes, one, 1};
+        tree_predict_add(&f, 0, 1, T->v->x, T->v->n_rows, T->v->n_feat, T->vmargin);
+    }
+    objective_link(T->p->objective, T->margin, T->pred, n);
+    rc = global_metric(T, t->label, t->weight, T->pred, T->mask, 0, n, train_m);
+    *valid_m = NAN;
+    if (rc == SB_OK && T->v) {
+        objective_link(T->p->objective, T->vmargin, T->vpred, T->v->n_rows);
+        rc = global_metric(T, T->v->label, T->v->weight, T->vpred, NULL, 0, T->v->n_rows, valid_m);
+    } else if (rc == SB_OK && T->mask)
+        rc = global_metric(T, t->label, t->weight, T->pred, T->mask, 1, n, valid_m);
+    if (rc == SB_OK) rc = record_add_tree(run, &T->rec, nodes, nn, *train_m, *valid_m);
+    free(nodes);
+    free(leaves);
+    return run_agree_rc(run, rc);
+}
+
+/* Rank 0's progress line: redrawn on a TTY, one line every `every` rounds otherwise. */
+static void progress(const trainer *T, int32_t round, int32_t total, double t_start, double train_m, double valid_m)
+{
+    if (!T->o || !T->o->progress || run_rank(T->run) != 0 || run_log_level(T->run) < SB_LOG_INFO) return;
+    int tty = isatty(2);
+    int32_t every = T->o->progress_every > 0 ? T->o->progress_every : (total >= 20 ? total / 10 : 1);
+    int last = round + 1 == total;
+    if (!tty && !last && (round + 1) % every != 0) return;
+    double el = run_wtime() - t_start;
+    double eta = round + 1 > 0 ? el / (round + 1) * (total - round - 1) : 0;
+    const char *mn = metric_name(T->p->eval_metric);
+    char vbuf[64] = "";
+    if (T->has_valid) snprintf(vbuf, sizeof vbuf, "  valid-%s %.6g", mn, valid_m);
+    fprintf(stderr, "%s[%d/%d] train-%s %.6g%s  elapsed %.1fs  eta %.1fs%s", tty ? "\r" : "", round + 1, total, mn,
+            train_m, vbuf, el, eta, tty ? (last ? "\n" : "   ") : "\n");
+    fflush(stderr);
+}
+
+/* Write the model so far (all trees) to the checkpoint path. Collective. */
+static int checkpoint(trainer *T)
+{
+    sb_model m;
+    SB_TRY(T->run, run_agree_rc(T->run, model_assemble(T->run, &m, T->t, T->b, T->p, T->base_score, T->base_margin, &T->rec,
+                                                        T->rec.n_trees, T->best_iter, T->fingerprint, T->sum_weight)));
+    int rc = model_write(T->run, &m, T->o->checkpoint_path);
+    model_free(&m);
+    if (rc == SB_OK) sb_verbose(T->run, "checkpoint: %d rounds -> %s\n", T->rec.n_trees, T->o->checkpoint_path);
+    return rc;
+}
+
+/* Early-stopping bookkeeping after a round; returns 1 to stop (same on all ranks:
+ * the metric values are bit-identical everywhere, and the flag is agreed anyway). */
+static int track_best(trainer *T, int32_t round, double valid_m, int *stop)
+{
+    if (T->has_valid && !isnan(valid_m) && (T->best_iter < 0 || valid_m < T->best_valid)) {
+        T->best_valid = valid_m;
+        T->best_iter = round;
+    }
+    if (!T->has_valid) T->best_iter = round;
+    int s = T->has_valid && T->p->early_stopping_rounds > 0 && round - T->best_iter >= T->p->early_stopping_rounds;
+    SB_TRY(T->run, comm_agree_max(T->run, &s));
+    *stop = s;
+    return SB_OK;
+}
+
+static void params_text_cb(void *ctx, const char *key, const char *value)
+{
+    char *buf = ctx;
+    size_t n = strlen(buf);
+    snprintf(buf + n, 4096 - n, "%s=%s;", key, value);
+}
+
+/* Parameters equal as the model file records them. Local. */
+static int params_same(const sb_params *a, const sb_params *b)
+{
+    char ta[4096] = "", tb[4096] = "";
+    params_each(a, params_text_cb, ta);
+    params_each(b, params_text_cb, tb);
+    return strcmp(ta, tb) == 0;
+}
+
+/* Continue from a checkpoint: same data (fingerprint), same params; margins
+ * recomputed from its trees with the prediction kernel (identical bits). Collective. */
+static int resume_from(trainer *T, const sb_model *r)
+{
+    int rc = SB_OK;
+    if (r->fingerprint != T->fingerprint || r->n_rows != T->t->n_rows_global)
+        rc = SB_FAIL(T->run, SB_EINVAL, "--resume: the checkpoint was trained on different data (fingerprint %016llx, this data %016llx)",
+                     (unsigned long long)r->fingerprint, (unsigned long long)T->fingerprint);
+    else if (!params_same(&r->params, T->p) || r->base_margin != T->base_margin)
+        rc = SB_FAIL(T->run, SB_EINVAL, "--resume: the checkpoint was trained with different parameters");
+    else if ((r->valid_metric != NULL) != (T->has_valid != 0))
+        rc = SB_FAIL(T->run, SB_EINVAL, "--resume: the checkpoint was trained %s a validation set", r->valid_metric ? "with" : "without");
+    else if (r->n_trees != r->n_rounds_done)
+        rc = SB_FAIL(T->run, SB_EINVAL, "--resume: the model is a final (truncated) model, not a checkpoint");
+    SB_TRY(T->run, run_agree_rc(T->run, rc));
+    sb_forest f = model_forest(r);
+    tree_predict_add(&f, 0, r->n_trees, T->t->x, T->t->n_rows, T->t->n_feat, T->margin);
+    if (T->v) tree_predict_add(&f, 0, r->n_trees, T->v->x, T->v->n_rows, T->v->n_feat, T->vmargin);
+    for (int32_t i = 0; i < r->n_trees && rc == SB_OK; ++i) {
+        rc = record_add_tree(T->run, &T->rec, r->nodes + r->tree_start[i], (int32_t)(r->tree_start[i + 1] - r->tree_start[i]),
+                             r->train_metric[i], r->valid_metric ? r->valid_metric[i] : NAN);
+        if (rc == SB_OK) {
+            int stop = 0;
+            rc = track_best(T, i, r->valid_metric ? r->valid_metric[i] : NAN, &stop);
+        }
+    }
+    return run_agree_rc(T->run, rc);
+}
+
+static int check_valid_table(trainer *T)
+{
+    int rc = SB_OK;
+    const sb_table *v = T->v;
+    if (v && T->mask) rc = SB_FAIL(T->run, SB_EINVAL, "a row mask and a validation table cannot be combined");
+    else if (v && v->n_feat != T->t->n_feat) rc = SB_FAIL(T->run, SB_EDATA, "validation data has %d features, training data %d", v->n_feat, T->t->n_feat);
+    for (int32_t f = 0; rc == SB_OK && v && f < v->n_feat; ++f)
+        if (strcmp(v->feat[f].name, T->t->feat[f].name) != 0)
+            rc = SB_FAIL(T->run, SB_EDATA, "validation feature %d is '%s', training has '%s'", f + 1, v->feat[f].name, T->t->feat[f].name);
+    if (rc == SB_OK && v && !v->label) rc = SB_FAIL(T->run, SB_EDATA, "validation data has no label");
+    if (rc == SB_OK && !T->t->label) rc = SB_FAIL(T->run, SB_EDATA, "training data has no label");
+    return run_agree_rc(T->run, rc);
+}
 
 int booster_train_binned(run_ctx *run, const sb_binned *b, const sb_table *train, const sb_table *valid,
                          const sb_params *params, const uint8_t *row_mask, const booster_opts *opts,
                          sb_model *out, train_report *rep)
 {
-    (void)b, (void)train, (void)valid, (void)params, (void)row_mask, (void)opts, (void)out, (void)rep;
-    return run_agree_rc(run, SB_FAIL(run, SB_EINVAL, "training is not implemented yet"));
+    char err[256];
+    memset(out, 0, sizeof *out);
+    if (params_validate(params, err, sizeof err) != 0) return run_agree_rc(run, SB_FAIL(run, SB_EINVAL, "%s", err));
+    if (b->n_rows != train->n_rows || b->max_bin != params->max_bin)
+        return run_agree_rc(run, SB_FAIL(run, SB_EINVAL, "binned data does not match the table or max_bin"));
+    trainer T;
+    memset(&T, 0, sizeof T);
+    T.run = run; T.b = b; T.t = train; T.v = valid; T.p = params; T.mask = row_mask; T.o = opts;
+    T.mds = params_effective_max_delta_step(params);
+    T.best_iter = -1;
+    T.best_valid = NAN;
+    T.has_valid = valid != NULL || row_mask != NULL;
+    T.rec.has_valid = T.has_valid;
+    double t0 = run_wtime();
+    int rc = check_valid_table(&T);
+    if (rc == SB_OK) rc = setup_base(&T);
+    if (rc == SB_OK) rc = data_fingerprint(run, train, &T.fingerprint);
+    if (rc == SB_OK) rc = alloc_all(&T);
+    if (rc == SB_OK) {
+        for (int64_t i = 0; i < train->n_rows; ++i) T.margin[i] = T.base_margin;
+        for (int64_t i = 0; valid && i < valid->n_rows; ++i) T.vmargin[i] = T.base_margin;
+    }
+    if (rc == SB_OK && opts && opts->resume) rc = resume_from(&T, opts->resume);
+    int stopped = 0, interrupted = 0;
+    double train_m = NAN, valid_m = NAN;
+    for (int32_t r = T.rec.n_trees; rc == SB_OK && r < params->n_rounds; ++r) {
+        rc = one_round(&T, r, &train_m, &valid_m);
+        if (rc != SB_OK) break;
+        progress(&T, r, params->n_rounds, t0, train_m, valid_m);
+        if ((rc = track_best(&T, r, valid_m, &stopped)) != SB_OK || stopped) break;
+        int stop = run_stop_requested();
+        if ((rc = comm_agree_max(run, &stop)) != SB_OK) break;
+        int due = opts && opts->checkpoint_path && opts->checkpoint_every > 0 && (r + 1) % opts->checkpoint_every == 0 &&
+                  r + 1 < params->n_rounds;
+        if ((due || stop) && opts && opts->checkpoint_path && (rc = checkpoint(&T)) != SB_OK) break;
+        if (stop) { interrupted = 1; break; }
+    }
+    if (rc == SB_OK && interrupted)
+        rc = run_agree_rc(run, SB_FAIL(run, SB_EINTR, "stopped by SIGTERM after round %d; checkpoint %s; rerun with --resume",
+                                       T.rec.n_trees, opts && opts->checkpoint_path ? opts->checkpoint_path : "(none)"));
+    if (rc == SB_OK) {
+        int32_t keep = stopped ? T.best_iter + 1 : T.rec.n_trees; /* early stopping keeps the best model */
+        int32_t best = T.best_iter >= 0 ? T.best_iter : T.rec.n_trees - 1;
+        rc = run_agree_rc(run, model_assemble(run, out, train, b, params, T.base_score, T.base_margin, &T.rec, keep,
+                                              best < 0 ? 0 : best, T.fingerprint, T.sum_weight));
+    }
+    if (rep) {
+        memset(rep, 0, sizeof *rep);
+        rep->rounds_done = T.rec.n_trees;
+        rep->best_iteration = T.best_iter;
+        rep->best_valid = T.best_valid;
+        rep->final_train = train_m;
+        rep->stopped_early = stopped;
+        rep->interrupted = interrupted;
+        rep->seconds_train = run_wtime() - t0;
+        rep->seconds_hist = T.g.t_hist;
+        rep->seconds_reduce = T.g.t_reduce;
+        rep->seconds_split = T.g.t_split;
+    }
+    free_all(&T);
+    return rc;
 }
 
 int booster_train(run_ctx *run, const sb_table *train, const sb_table *valid, const sb_params *params,
                   const uint8_t *row_mask, sb_model *out, train_report *rep)
 {
     sb_binned *b = NULL;
+    double t0 = run_wtime();
     SB_TRY(run, booster_bin(run, train, params->max_bin, params->seed, &b));
+    double t1 = run_wtime();
     int rc = booster_train_binned(run, b, train, valid, params, row_mask, NULL, out, rep);
+    if (rep) rep->seconds_bin = t1 - t0;
     booster_binned_free(b);
     return rc;
 }

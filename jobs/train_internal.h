@@ -1,0 +1,108 @@
+/* train_internal.h - shared between the booster's files (not a public API). */
+#ifndef SB_TRAIN_INTERNAL_H
+#define SB_TRAIN_INTERNAL_H
+
+#include <stdint.h> /* for int32_t, int64_t, uint8_t, uint64_t */
+
+#include "jobs/booster.h"
+#include "kernels/split.h"
+
+/* Binned local rows plus the cuts they came from (equal on all ranks). */
+struct sb_binned {
+    int32_t n_feat;
+    int64_t n_rows;        /* local */
+    int64_t row_start;     /* global index of local row 0 */
+    int64_t n_rows_global;
+    int32_t max_bin;
+    uint64_t seed;
+    int64_t *cut_start;    /* n_feat + 1 */
+    float *cuts;
+    uint8_t *has_missing;  /* n_feat */
+    int32_t *n_value;      /* value bins per feature = cuts + 1 */
+    int32_t *off;          /* first histogram cell of each feature */
+    int32_t total_bins;    /* cells in one histogram */
+    uint8_t *bins;         /* n_rows x n_feat */
+};
+
+/* Deterministic hash of (seed, stream, index) to 64 bits (splitmix64). Local. */
+static inline uint64_t train_hash(uint64_t seed, uint64_t stream, uint64_t index)
+{
+    uint64_t z = seed ^ (stream * 0x9E3779B97F4A7C15ULL) ^ (index * 0xD1B54A32D192ED03ULL);
+    for (int i = 0; i < 2; ++i) {
+        z += 0x9E3779B97F4A7C15ULL;
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+        z ^= z >> 31;
+    }
+    return z;
+}
+/* Is hash below fraction p of the 64-bit range? */
+static inline int train_hash_below(uint64_t h, double p)
+{
+    return p >= 1.0 || (double)(h >> 11) < p * 9007199254740992.0; /* 2^53 */
+}
+
+/* Streams of train_hash, one per use, so samples are independent. */
+enum { STREAM_BIN_SAMPLE = 1, STREAM_SUBSAMPLE = 2, STREAM_COLSAMPLE = 3 };
+
+/* ---- one tree (train_tree.c) ------------------------------------------- */
+typedef struct {
+    const sb_binned *b;
+    const sb_params *p;
+    split_cfg cfg;
+    split_layout layout;
+    /* work buffers, allocated once per training */
+    int32_t *rows, *scratch; /* local rows of the tree, partitioned by node */
+    int64_t *ordered;        /* gradients in node row order */
+    int64_t *pool;           /* histogram slots */
+    int32_t n_slots, *free_slots, n_free;
+    int64_t *stage;          /* one batch of child histograms, reduced together */
+    int32_t stage_cap;
+    double t_hist, t_reduce, t_split, t_part;
+} tree_grower;
+
+/* A leaf of the grown tree with its local rows rows[begin, end). */
+typedef struct {
+    int32_t node; /* index in the tree's nodes */
+    int64_t begin, end;
+} tree_leaf;
+
+int grower_init(run_ctx *run, tree_grower *g, const sb_binned *b, const sb_params *p);
+void grower_free(tree_grower *g);
+
+/* grow_tree - Collective. ghf: fixed-point (g,h) per local row (scale 2^-k);
+ * rows/n_rows: the local rows of this tree in g->rows[0..n_rows); G, H the
+ * global totals; mask: features allowed. Appends the tree's nodes to
+ * *nodes (leaf values = eta * weight, not yet refit), and its leaves to
+ * *leaves. */
+int grow_tree(run_ctx *run, tree_grower *g, const int64_t *ghf, int64_t n_rows, int k, int64_t G, int64_t H,
+              const uint8_t *mask, sb_node **nodes, int32_t *n_nodes, tree_leaf **leaves, int32_t *n_leaves);
+
+/* Leaf of one local row by its bins (the same path the float thresholds take). Local. */
+int32_t tree_leaf_by_bins(const sb_node *tree, const uint8_t *row_bins, const sb_binned *b);
+
+/* ---- model assembly (train_model.c) ------------------------------------ */
+/* Trees and metrics collected while training. */
+typedef struct {
+    sb_node *nodes;
+    int64_t n_nodes, cap_nodes;
+    int64_t *tree_start; /* n_trees + 1 */
+    int32_t n_trees, cap_trees;
+    double *train_metric, *valid_metric; /* per round */
+    int has_valid;
+} train_record;
+
+int record_add_tree(run_ctx *run, train_record *r, const sb_node *nodes, int32_t n, double train_m, double valid_m);
+void record_free(train_record *r);
+
+/* model_assemble - fill *m from the table's schema, the cuts, params, base
+ * score, the first n_keep trees of rec and all recorded metrics. Local. */
+int model_assemble(run_ctx *run, sb_model *m, const sb_table *t, const sb_binned *b, const sb_params *p,
+                   double base_score, double base_margin, const train_record *rec, int32_t n_keep,
+                   int32_t best_iteration, uint64_t fingerprint, double sum_weight);
+
+/* data_fingerprint - rank-count invariant hash of the training rows
+ * (features, label, weight, global index). Collective. */
+int data_fingerprint(run_ctx *run, const sb_table *t, uint64_t *out);
+
+#endif

@@ -1,0 +1,137 @@
+/* train_model.c - collecting trees and metrics, building the sb_model, and
+ * the data fingerprint. */
+#include <stdlib.h> /* for free */
+#include <string.h> /* for memcpy */
+
+#include "jobs/train_internal.h"
+#include "mpi/comm.h"
+
+int record_add_tree(run_ctx *run, train_record *r, const sb_node *nodes, int32_t n, double train_m, double valid_m)
+{
+    if (r->n_trees + 1 >= r->cap_trees) {
+        int32_t cap = r->cap_trees ? r->cap_trees * 2 : 256;
+        int64_t *ts = sb_realloc(run, r->tree_start, (size_t)cap + 1, sizeof *ts);
+        if (ts) r->tree_start = ts;
+        double *tm = sb_realloc(run, r->train_metric, (size_t)cap, sizeof *tm);
+        if (tm) r->train_metric = tm;
+        double *vm = sb_realloc(run, r->valid_metric, (size_t)cap, sizeof *vm);
+        if (vm) r->valid_metric = vm;
+        if (!ts || !tm || !vm) return SB_ENOMEM;
+        r->cap_trees = cap;
+        if (r->n_trees == 0) r->tree_start[0] = 0;
+    }
+    if (r->n_nodes + n > r->cap_nodes) {
+        int64_t cap = r->cap_nodes ? r->cap_nodes * 2 : 8192;
+        while (cap < r->n_nodes + n) cap *= 2;
+        sb_node *q = sb_realloc(run, r->nodes, (size_t)cap, sizeof *q);
+        if (!q) return SB_ENOMEM;
+        r->nodes = q;
+        r->cap_nodes = cap;
+    }
+    memcpy(r->nodes + r->n_nodes, nodes, (size_t)n * sizeof *nodes);
+    r->n_nodes += n;
+    r->train_metric[r->n_trees] = train_m;
+    r->valid_metric[r->n_trees] = valid_m;
+    r->tree_start[++r->n_trees] = r->n_nodes;
+    return SB_OK;
+}
+
+void record_free(train_record *r)
+{
+    free(r->nodes);
+    free(r->tree_start);
+    free(r->train_metric);
+    free(r->valid_metric);
+    memset(r, 0, sizeof *r);
+}
+
+static char *dup_s(run_ctx *run, const char *s, int *rc)
+{
+    char *d = sb_strdup(run, s ? s : "");
+    if (!d) *rc = SB_ENOMEM;
+    return d;
+}
+
+int model_assemble(run_ctx *run, sb_model *m, const sb_table *t, const sb_binned *b, const sb_params *p,
+                   double base_score, double base_margin, const train_record *rec, int32_t n_keep,
+                   int32_t best_iteration, uint64_t fingerprint, double sum_weight)
+{
+    int rc = SB_OK;
+    memset(m, 0, sizeof *m);
+    m->params = *p;
+    m->base_score = base_score;
+    m->base_margin = base_margin;
+    m->layout = dup_s(run, t->layout, &rc);
+    m->label_name = dup_s(run, t->label_name, &rc);
+    m->n_ids = t->n_ids;
+    m->id_names = sb_alloc(run, (size_t)t->n_ids + 1, sizeof *m->id_names);
+    for (int32_t i = 0; m->id_names && i < t->n_ids; ++i) m->id_names[i] = dup_s(run, t->ids[i].name, &rc);
+    m->n_feat = t->n_feat;
+    m->feat = sb_alloc(run, (size_t)t->n_feat + 1, sizeof *m->feat);
+    for (int32_t f = 0; m->feat && f < t->n_feat; ++f) {
+        m->feat[f].name = dup_s(run, t->feat[f].name, &rc);
+        m->feat[f].n_levels = t->feat[f].n_levels;
+        if (t->feat[f].n_levels > 0) {
+            m->feat[f].levels = sb_alloc(run, (size_t)t->feat[f].n_levels, sizeof(char *));
+            for (int32_t l = 0; m->feat[f].levels && l < t->feat[f].n_levels; ++l)
+                m->feat[f].levels[l] = dup_s(run, t->feat[f].levels[l], &rc);
+            if (!m->feat[f].levels) rc = SB_ENOMEM;
+        }
+    }
+    int64_t nc = b->cut_start[b->n_feat];
+    m->cut_start = sb_alloc(run, (size_t)b->n_feat + 1, sizeof *m->cut_start);
+    m->cuts = sb_alloc(run, (size_t)nc + 1, sizeof *m->cuts);
+    if (m->cut_start) memcpy(m->cut_start, b->cut_start, ((size_t)b->n_feat + 1) * sizeof *m->cut_start);
+    if (m->cuts) memcpy(m->cuts, b->cuts, (size_t)nc * sizeof *m->cuts);
+    m->n_trees = n_keep;
+    int64_t nn = n_keep > 0 ? rec->tree_start[n_keep] : 0;
+    m->tree_start = sb_alloc(run, (size_t)n_keep + 1, sizeof *m->tree_start);
+    m->nodes = sb_alloc(run, (size_t)nn + 1, sizeof *m->nodes);
+    if (m->tree_start && n_keep > 0) memcpy(m->tree_start, rec->tree_start, ((size_t)n_keep + 1) * sizeof *m->tree_start);
+    if (m->nodes && nn > 0) memcpy(m->nodes, rec->nodes, (size_t)nn * sizeof *m->nodes);
+    m->n_rounds_done = rec->n_trees;
+    m->best_iteration = best_iteration;
+    m->metric = p->eval_metric;
+    m->weighted_metric = p->weighted_metric;
+    m->train_metric = sb_alloc(run, (size_t)rec->n_trees + 1, sizeof *m->train_metric);
+    if (m->train_metric && rec->n_trees) memcpy(m->train_metric, rec->train_metric, (size_t)rec->n_trees * sizeof(double));
+    if (rec->has_valid) {
+        m->valid_metric = sb_alloc(run, (size_t)rec->n_trees + 1, sizeof *m->valid_metric);
+        if (m->valid_metric && rec->n_trees) memcpy(m->valid_metric, rec->valid_metric, (size_t)rec->n_trees * sizeof(double));
+        if (!m->valid_metric) rc = SB_ENOMEM;
+    }
+    m->n_rows = t->n_rows_global;
+    m->rows_read = t->rows_read;
+    m->dropped_zero_trials = t->dropped_zero_trials;
+    m->fingerprint = fingerprint;
+    m->sum_weight = sum_weight;
+    if (!m->id_names || !m->feat || !m->cut_start || !m->cuts || !m->tree_start || !m->nodes || !m->train_metric) rc = SB_ENOMEM;
+    if (rc != SB_OK) model_free(m);
+    return rc;
+}
+
+static uint64_t fnv1a(uint64_t h, const void *p, size_t n)
+{
+    const unsigned char *c = p;
+    for (size_t i = 0; i < n; ++i) h = (h ^ c[i]) * 0x100000001B3ULL;
+    return h;
+}
+
+int data_fingerprint(run_ctx *run, const sb_table *t, uint64_t *out)
+{
+    /* Sum of per-row hashes mod 2^64, split in 32-bit halves so the int64 sum cannot overflow. */
+    int64_t acc[2] = {0, 0};
+    for (int64_t i = 0; i < t->n_rows; ++i) {
+        uint64_t gi = (uint64_t)(t->row_start + i);
+        uint64_t h = fnv1a(0xCBF29CE484222325ULL, &gi, sizeof gi);
+        h = fnv1a(h, t->x + i * t->n_feat, (size_t)t->n_feat * sizeof(float));
+        if (t->label) h = fnv1a(h, &t->label[i], sizeof(double));
+        if (t->weight) h = fnv1a(h, &t->weight[i], sizeof(double));
+        h = train_hash(h, 0, gi);
+        acc[0] += (int64_t)(h & 0xFFFFFFFFu);
+        acc[1] += (int64_t)(h >> 32);
+    }
+    SB_TRY(run, comm_sum_i64(run, acc, 2));
+    *out = (uint64_t)acc[0] + ((uint64_t)acc[1] << 32);
+    return SB_OK;
+}

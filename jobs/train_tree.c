@@ -1,0 +1,315 @@
+/* train_tree.c - grow one tree, data-parallel: local histograms, one integer
+ * allreduce per expansion batch (a whole level for depthwise, one leaf for
+ * lossguide), the sibling by subtraction, identical split decisions on every
+ * rank (they all see the same reduced histograms). */
+#include <math.h>   /* for INFINITY */
+#include <stdlib.h> /* for free */
+#include <string.h> /* for memset, memcpy */
+
+#include "jobs/train_internal.h"
+#include "kernels/hist.h"
+#include "kernels/partition.h"
+#include "mpi/comm_hist.h"
+
+typedef struct {
+    int64_t begin, end; /* local rows */
+    int64_t G, H;       /* global sums, fixed point */
+    int32_t depth;
+    int32_t slot;       /* histogram slot or -1 */
+    int32_t parent;
+    int32_t left, right; /* children node ids, -1 while a leaf */
+    split_info split;   /* best candidate (feat -1: cannot split) */
+} gnode;
+
+static gnode make_node(int64_t begin, int64_t end, int64_t G, int64_t H, int32_t depth, int32_t parent)
+{
+    gnode n;
+    memset(&n, 0, sizeof n);
+    n.begin = begin;
+    n.end = end;
+    n.G = G;
+    n.H = H;
+    n.depth = depth;
+    n.slot = -1;
+    n.parent = parent;
+    n.left = n.right = -1;
+    n.split.feat = -1;
+    n.split.gain = -INFINITY;
+    return n;
+}
+
+static int64_t *slot_ptr(tree_grower *g, int32_t s) { return g->pool + (int64_t)s * 2 * g->b->total_bins; }
+
+int grower_init(run_ctx *run, tree_grower *g, const sb_binned *b, const sb_params *p)
+{
+    memset(g, 0, sizeof *g);
+    g->b = b;
+    g->p = p;
+    g->cfg.lambda = p->lambda;
+    g->cfg.alpha = p->alpha;
+    g->cfg.min_child_weight = p->min_child_weight;
+    g->cfg.max_delta_step = params_effective_max_delta_step(p);
+    g->cfg.min_gain = 1e-6; /* XGBoost's kRtEps */
+    g->layout.n_feat = b->n_feat;
+    g->layout.off = b->off;
+    g->layout.n_value = b->n_value;
+    g->layout.has_missing = b->has_missing;
+    /* Live histograms: at most the leaves that may still split. */
+    int32_t depth_cap = p->max_depth > 0 ? (p->max_depth > 20 ? 1 << 20 : 1 << (p->max_depth - 1)) : 1 << 20;
+    int32_t leaf_cap = p->max_leaves > 0 ? p->max_leaves : 1 << 20;
+    g->n_slots = (depth_cap < leaf_cap ? depth_cap : leaf_cap) + 2;
+    g->stage_cap = p->grow_policy == SB_GROW_LOSSGUIDE ? 1 : g->n_slots;
+    size_t hist_len = (size_t)2 * (size_t)b->total_bins;
+    g->rows = sb_alloc(run, (size_t)b->n_rows + 1, sizeof *g->rows);
+    g->scratch = sb_alloc(run, (size_t)b->n_rows + 1, sizeof *g->scratch);
+    g->ordered = sb_alloc(run, (size_t)b->n_rows * 2 + 2, sizeof *g->ordered);
+    g->pool = sb_alloc(run, (size_t)g->n_slots * hist_len, sizeof *g->pool);
+    g->stage = sb_alloc(run, (size_t)g->stage_cap * hist_len, sizeof *g->stage);
+    g->free_slots = sb_alloc(run, (size_t)g->n_slots, sizeof *g->free_slots);
+    if (!g->rows || !g->scratch || !g->ordered || !g->pool || !g->stage || !g->free_slots) return SB_ENOMEM;
+    return SB_OK;
+}
+
+void grower_free(tree_grower *g)
+{
+    free(g->rows);
+    free(g->scratch);
+    free(g->ordered);
+    free(g->pool);
+    free(g->stage);
+    free(g->free_slots);
+    memset(g, 0, sizeof *g);
+}
+
+static void reset_slots(tree_grower *g)
+{
+    g->n_free = g->n_slots;
+    for (int32_t i = 0; i < g->n_slots; ++i) g->free_slots[i] = g->n_slots - 1 - i;
+}
+
+/* Can this node still be split (limits that do not need a histogram)? */
+static int may_split(const tree_grower *g, const gnode *n, double inv_scale)
+{
+    if (g->p->max_depth > 0 && n->depth >= g->p->max_depth) return 0;
+    return (double)n->H * inv_scale >= 2.0 * g->p->min_child_weight;
+}
+
+/* Local histogram of one node into dst (zeroed here). */
+static void build_hist(tree_grower *g, const int64_t *ghf, const gnode *n, int64_t *dst)
+{
+    const sb_binned *b = g->b;
+    memset(dst, 0, (size_t)2 * (size_t)b->total_bins * sizeof *dst);
+    int64_t cnt = n->end - n->begin;
+    hist_gather(g->rows + n->begin, cnt, ghf, g->ordered);
+    hist_build(b->bins, b->n_feat, b->off, g->rows + n->begin, cnt, g->ordered, dst);
+}
+
+/* Pick the batch to expand: depthwise = every splittable leaf of the lowest
+ * open depth; lossguide = the single best leaf (ties: lower id). */
+static int32_t choose_batch(const tree_grower *g, const gnode *nodes, int32_t n_nodes, int32_t n_leaves,
+                            int32_t *batch)
+{
+    int32_t nb = 0;
+    int32_t max_leaves = g->p->max_leaves;
+    if (g->p->grow_policy == SB_GROW_LOSSGUIDE) {
+        int32_t best = -1;
+        for (int32_t i = 0; i < n_nodes; ++i)
+            if (nodes[i].left < 0 && nodes[i].split.feat >= 0 && (best < 0 || split_better(&nodes[i].split, &nodes[best].split)))
+                best = i;
+        if (best >= 0 && (max_leaves == 0 || n_leaves < max_leaves)) batch[nb++] = best;
+        return nb;
+    }
+    int32_t depth = -1;
+    for (int32_t i = 0; i < n_nodes; ++i)
+        if (nodes[i].left < 0 && nodes[i].split.feat >= 0 && (depth < 0 || nodes[i].depth < depth)) depth = nodes[i].depth;
+    for (int32_t i = 0; i < n_nodes && depth >= 0; ++i) {
+        if (nodes[i].left >= 0 || nodes[i].split.feat < 0 || nodes[i].depth != depth) continue;
+        if (max_leaves > 0 && n_leaves + nb >= max_leaves) break; /* each split adds one leaf */
+        batch[nb++] = i;
+    }
+    return nb;
+}
+
+/* Post-prune as XGBoost's prune updater: an inner node whose children are
+ * both leaves and whose gain is below gamma becomes a leaf, bottom-up. */
+static void prune(gnode *nodes, int32_t n_nodes, double gamma)
+{
+    if (!(gamma > 0)) return;
+    for (int32_t i = n_nodes - 1; i >= 0; --i) {
+        gnode *n = &nodes[i];
+        if (n->left < 0) continue;
+        if (nodes[n->left].left < 0 && nodes[n->right].left < 0 && n->split.gain < gamma) n->left = n->right = -1;
+    }
+}
+
+/* Emit reachable nodes in creation order (children after parents) as sb_node. */
+static int emit(run_ctx *run, const tree_grower *g, const gnode *nodes, int32_t n_nodes, double inv_scale,
+                sb_node **out, int32_t *n_out, tree_leaf **leaves, int32_t *n_leaves)
+{
+    int32_t *newid = sb_alloc(run, (size_t)n_nodes, sizeof *newid);
+    uint8_t *live = sb_alloc(run, (size_t)n_nodes, 1);
+    if (!newid || !live) { free(newid); free(live); return SB_ENOMEM; }
+    live[0] = 1;
+    int32_t cnt = 0, nl = 0;
+    for (int32_t i = 0; i < n_nodes; ++i) {
+        if (!live[i]) continue;
+        newid[i] = cnt++;
+        if (nodes[i].left >= 0) live[nodes[i].left] = live[nodes[i].right] = 1;
+        else ++nl;
+    }
+    sb_node *o = sb_alloc(run, (size_t)cnt, sizeof *o);
+    tree_leaf *lv = sb_alloc(run, (size_t)nl, sizeof *lv);
+    if (!o || !lv) { free(newid); free(live); free(o); free(lv); return SB_ENOMEM; }
+    nl = 0;
+    const sb_binned *b = g->b;
+    for (int32_t i = 0; i < n_nodes; ++i) {
+        if (!live[i]) continue;
+        const gnode *n = &nodes[i];
+        sb_node *d = &o[newid[i]];
+        double G = (double)n->G * inv_scale, H = (double)n->H * inv_scale;
+        d->cover = H;
+        if (n->left >= 0) {
+            int32_t f = n->split.feat;
+            d->feat = f;
+            d->left = newid[n->left];
+            d->right = newid[n->right];
+            d->default_left = n->split.default_left;
+            d->bin = n->split.bin;
+            d->threshold = b->cuts[b->cut_start[f] + n->split.bin];
+            d->gain = n->split.gain;
+            d->value = 0.0;
+        } else {
+            d->feat = -1;
+            d->left = d->right = -1;
+            d->bin = -1;
+            d->value = g->p->eta * split_leaf_weight(&g->cfg, G, H);
+            lv[nl].node = newid[i];
+            lv[nl].begin = n->begin;
+            lv[nl].end = n->end;
+            ++nl;
+        }
+    }
+    free(newid);
+    free(live);
+    *out = o;
+    *n_out = cnt;
+    *leaves = lv;
+    *n_leaves = nl;
+    return SB_OK;
+}
+
+/* Split the batch's nodes: partition, create children, build the smaller
+ * child's histogram of each (one allreduce for all), subtract for the larger. */
+static int expand(run_ctx *run, tree_grower *g, const int64_t *ghf, gnode *nodes, int32_t *n_nodes,
+                  const int32_t *batch, int32_t nb, int32_t leaves_after, const uint8_t *mask)
+{
+    const sb_binned *b = g->b;
+    const int64_t hl = 2 * (int64_t)b->total_bins;
+    const double inv = g->cfg.inv_scale;
+    int32_t small_of[nb > 0 ? nb : 1];
+    int32_t n_small = 0;
+    double t0 = run_wtime();
+    for (int32_t j = 0; j < nb; ++j) {
+        gnode *p = &nodes[batch[j]];
+        const split_info *s = &p->split;
+        int32_t mb = b->has_missing[s->feat] ? b->n_value[s->feat] : -1;
+        int64_t nl = partition_rows(g->rows + p->begin, p->end - p->begin, b->bins, b->n_feat, s->feat, s->bin, mb,
+                                    s->default_left, g->scratch);
+        int32_t li = (*n_nodes)++, ri = (*n_nodes)++;
+        gnode *L = &nodes[li], *R = &nodes[ri];
+        p = &nodes[batch[j]];
+        *L = make_node(p->begin, p->begin + nl, s->gl, s->hl, p->depth + 1, batch[j]);
+        *R = make_node(p->begin + nl, p->end, p->G - s->gl, p->H - s->hl, p->depth + 1, batch[j]);
+        p->left = li;
+        p->right = ri;
+        small_of[j] = -1;
+        int need = (g->p->max_leaves == 0 || leaves_after < g->p->max_leaves) && may_split(g, L, inv) + may_split(g, R, inv) > 0;
+        if (need && p->slot >= 0) small_of[j] = L->H <= R->H ? li : ri, ++n_small; /* same choice on every rank: global H */
+        else if (p->slot >= 0) g->free_slots[g->n_free++] = p->slot, p->slot = -1;
+    }
+    double t1 = run_wtime();
+    int32_t k = 0;
+    for (int32_t j = 0; j < nb; ++j)
+        if (small_of[j] >= 0) build_hist(g, ghf, &nodes[small_of[j]], g->stage + (int64_t)(k++) * hl);
+    double t2 = run_wtime();
+    SB_TRY(run, comm_hist_allreduce(run, g->stage, (int64_t)n_small * hl));
+    double t3 = run_wtime();
+    k = 0;
+    for (int32_t j = 0; j < nb; ++j) {
+        if (small_of[j] < 0) continue;
+        gnode *p = &nodes[batch[j]];
+        gnode *S = &nodes[small_of[j]], *B = &nodes[small_of[j] == p->left ? p->right : p->left];
+        const int64_t *sh = g->stage + (int64_t)(k++) * hl;
+        int64_t *ph = slot_ptr(g, p->slot);
+        hist_subtract(ph, sh, ph, hl); /* the parent's slot becomes the larger child's */
+        B->slot = p->slot;
+        p->slot = -1;
+        if (may_split(g, B, inv)) split_find(&g->cfg, &g->layout, mask, ph, B->G, B->H, &B->split);
+        if (may_split(g, S, inv)) {
+            split_find(&g->cfg, &g->layout, mask, sh, S->G, S->H, &S->split);
+            if (S->split.feat >= 0) {
+                S->slot = g->free_slots[--g->n_free];
+                memcpy(slot_ptr(g, S->slot), sh, (size_t)hl * sizeof *sh);
+            }
+        }
+        if (B->split.feat < 0) g->free_slots[g->n_free++] = B->slot, B->slot = -1;
+    }
+    double t4 = run_wtime();
+    g->t_part += t1 - t0;
+    g->t_hist += t2 - t1;
+    g->t_reduce += t3 - t2;
+    g->t_split += t4 - t3;
+    return SB_OK;
+}
+
+int grow_tree(run_ctx *run, tree_grower *g, const int64_t *ghf, int64_t n_rows, int k, int64_t G, int64_t H,
+              const uint8_t *mask, sb_node **out, int32_t *n_out, tree_leaf **leaves, int32_t *n_leaves)
+{
+    const sb_params *p = g->p;
+    g->cfg.inv_scale = ldexp(1.0, -k);
+    int32_t cap_leaves = p->max_leaves > 0 ? p->max_leaves : (1 << (p->max_depth < 20 ? p->max_depth : 20));
+    int32_t cap = 2 * cap_leaves + 1;
+    gnode *nodes = sb_alloc(run, (size_t)cap, sizeof *nodes);
+    int32_t *batch = sb_alloc(run, (size_t)cap, sizeof *batch);
+    if (!nodes || !batch) { free(nodes); free(batch); return SB_ENOMEM; }
+    reset_slots(g);
+    int32_t n_nodes = 1, n_lv = 1;
+    nodes[0] = make_node(0, n_rows, G, H, 0, -1);
+    int rc = SB_OK;
+    if (may_split(g, &nodes[0], g->cfg.inv_scale) && (p->max_leaves == 0 || p->max_leaves > 1)) {
+        nodes[0].slot = g->free_slots[--g->n_free];
+        int64_t *h = slot_ptr(g, nodes[0].slot);
+        double t0 = run_wtime();
+        build_hist(g, ghf, &nodes[0], h);
+        double t1 = run_wtime();
+        rc = comm_hist_allreduce(run, h, 2 * (int64_t)g->b->total_bins);
+        double t2 = run_wtime();
+        g->t_hist += t1 - t0;
+        g->t_reduce += t2 - t1;
+        if (rc == SB_OK) split_find(&g->cfg, &g->layout, mask, h, G, H, &nodes[0].split);
+    }
+    while (rc == SB_OK && n_nodes + 2 <= cap) {
+        int32_t nb = choose_batch(g, nodes, n_nodes, n_lv, batch);
+        if (nb == 0 || n_nodes + 2 * nb > cap) break;
+        n_lv += nb;
+        rc = expand(run, g, ghf, nodes, &n_nodes, batch, nb, n_lv, mask);
+    }
+    if (rc == SB_OK) {
+        prune(nodes, n_nodes, p->gamma);
+        rc = emit(run, g, nodes, n_nodes, g->cfg.inv_scale, out, n_out, leaves, n_leaves);
+    }
+    free(nodes);
+    free(batch);
+    return rc;
+}
+
+int32_t tree_leaf_by_bins(const sb_node *tree, const uint8_t *row_bins, const sb_binned *b)
+{
+    int32_t k = 0;
+    while (tree[k].feat >= 0) {
+        int32_t f = tree[k].feat;
+        int32_t mb = b->has_missing[f] ? b->n_value[f] : -1;
+        k = partition_goes_left(row_bins[f], tree[k].bin, mb, tree[k].default_left) ? tree[k].left : tree[k].right;
+    }
+    return k;
+}

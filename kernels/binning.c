@@ -1,0 +1,112 @@
+/* binning.c - quantile cuts and bin mapping. */
+#include "kernels/binning.h"
+
+#include <math.h>   /* for isnan */
+#include <stdlib.h> /* for qsort */
+#include <string.h> /* for memcpy */
+
+/* Order-preserving map of float bits to unsigned keys (negatives flipped). */
+static inline uint32_t float_key(float x)
+{
+    uint32_t u;
+    memcpy(&u, &x, sizeof u);
+    if (x == 0.0f) u = 0; /* -0 and +0 compare equal: give them one key */
+    return (u & 0x80000000u) ? ~u : (u | 0x80000000u);
+}
+
+void bin_sort(float *v, double *w, int64_t n, float *tv, double *tw)
+{
+    float *src = v, *dst = tv;
+    double *sw = w, *dw = tw;
+    for (int pass = 0; pass < 4; ++pass) {
+        const int shift = 8 * pass;
+        int64_t cnt[257] = {0};
+        for (int64_t i = 0; i < n; ++i) cnt[((float_key(src[i]) >> shift) & 0xFF) + 1]++;
+        if (cnt[((float_key(src[0]) >> shift) & 0xFF) + 1] == n) continue; /* all equal in this byte */
+        for (int b = 0; b < 256; ++b) cnt[b + 1] += cnt[b];
+        for (int64_t i = 0; i < n; ++i) {
+            int64_t at = cnt[(float_key(src[i]) >> shift) & 0xFF]++;
+            dst[at] = src[i];
+            if (w) dw[at] = sw[i];
+        }
+        float *t = src; src = dst; dst = t;
+        double *u = sw; sw = dw; dw = u;
+    }
+    if (src != v) {
+        memcpy(v, src, (size_t)n * sizeof *v);
+        if (w) memcpy(w, sw, (size_t)n * sizeof *w);
+    }
+}
+
+typedef struct {
+    float v;
+    int32_t pad;
+    int64_t idx;
+} sort_item;
+
+static int cmp_item(const void *a, const void *b)
+{
+    const sort_item *x = a, *y = b;
+    if (x->v < y->v) return -1;
+    if (x->v > y->v) return 1;
+    return (x->idx > y->idx) - (x->idx < y->idx);
+}
+
+void bin_sort_ref(float *v, double *w, int64_t n, float *tv, double *tw)
+{
+    /* tv/tw as scratch for the original weights; items sorted in chunks would need
+     * memory, so this twin sorts (value, index) pairs in place of tw (8 bytes each). */
+    sort_item *items = (sort_item *)(void *)tw; /* needs n * 16 bytes: the caller passes 2n doubles */
+    for (int64_t i = 0; i < n; ++i) {
+        items[i].v = v[i];
+        items[i].pad = 0;
+        items[i].idx = i;
+    }
+    qsort(items, (size_t)n, sizeof *items, cmp_item);
+    double *wcopy = (double *)(void *)tv; /* needs n doubles: caller passes 2n floats */
+    if (w) memcpy(wcopy, w, (size_t)n * sizeof *w);
+    for (int64_t i = 0; i < n; ++i) {
+        int64_t k = items[i].idx;
+        if (w) w[i] = wcopy[k];
+    }
+    for (int64_t i = 0; i < n; ++i) v[i] = items[i].v;
+}
+
+int32_t bin_cuts(const float *v, const double *w, int64_t n, int32_t max_bins, float *cuts)
+{
+    if (n == 0 || max_bins < 2) return 0;
+    int64_t distinct = 1;
+    for (int64_t i = 1; i < n; ++i) distinct += v[i] != v[i - 1];
+    int32_t nc = 0;
+    if (distinct <= max_bins) {
+        for (int64_t i = 1; i < n; ++i)
+            if (v[i] != v[i - 1]) cuts[nc++] = v[i];
+        return nc;
+    }
+    double total = 0.0;
+    for (int64_t i = 0; i < n; ++i) total += w ? w[i] : 1.0;
+    /* Walk the sorted values; a distinct value v[i] becomes the next cut when
+     * the weight strictly left of it reaches the next quantile target. */
+    double left = 0.0;
+    int32_t j = 1;
+    for (int64_t i = 0; i < n && j < max_bins; ++i) {
+        if (i > 0 && v[i] != v[i - 1] && left >= total * j / max_bins) {
+            cuts[nc++] = v[i];
+            while (j < max_bins && left >= total * j / max_bins) ++j;
+        }
+        left += w ? w[i] : 1.0;
+    }
+    return nc;
+}
+
+void bin_rows(const float *x, int64_t n, int32_t n_feat, const int64_t *cut_start, const float *cuts,
+              const uint8_t *has_missing, uint8_t *bins)
+{
+    for (int64_t i = 0; i < n; ++i)
+        for (int32_t f = 0; f < n_feat; ++f) {
+            const float v = x[i * n_feat + f];
+            const int32_t nc = (int32_t)(cut_start[f + 1] - cut_start[f]);
+            int32_t b = isnan(v) ? (has_missing[f] ? nc + 1 : 0) : bin_of(cuts + cut_start[f], nc, v);
+            bins[i * n_feat + f] = (uint8_t)b;
+        }
+}

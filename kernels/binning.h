@@ -1,0 +1,45 @@
+/* binning.h - quantile cuts and value -> bin mapping.
+ *
+ * A feature's value bins are defined by sorted, strictly increasing cuts:
+ * bin(x) = number of cuts <= x, so bin k holds cuts[k-1] <= x < cuts[k], and
+ * "bin <= b" is exactly "x < cuts[b]" - the threshold test tree_predict uses.
+ * A feature with missing values has one more bin (index n_cuts + 1) for NaN. */
+#ifndef SB_BINNING_H
+#define SB_BINNING_H
+
+#include <stdint.h> /* for int32_t, int64_t, uint8_t */
+
+/* bin_cuts - cuts for sorted values v[0..n) (NaN removed) with weights w
+ * (NULL = 1): every distinct value starts a bin when there are at most
+ * max_bins of them, else cuts at weighted quantiles j/max_bins (cut values
+ * are data values, never duplicated). Writes at most max_bins - 1 cuts;
+ * returns their number. Local. */
+int32_t bin_cuts(const float *v, const double *w, int64_t n, int32_t max_bins, float *cuts);
+
+/* bin_sort - sort values v[0..n) (no NaN) ascending, carrying weights w
+ * (may be NULL) along; stable, so equal values keep their input order (and
+ * weights are later summed in a deterministic order). LSD radix sort on the
+ * float bits; tv/tw are scratch of n elements. Local. */
+void bin_sort(float *v, double *w, int64_t n, float *tv, double *tw);
+/* Plain twin: stable insertion-merge via qsort on (value, input index). */
+void bin_sort_ref(float *v, double *w, int64_t n, float *tv, double *tw);
+
+/* bin_of - bin of x (not NaN): the number of cuts <= x. Local. */
+static inline int32_t bin_of(const float *cuts, int32_t n_cuts, float x)
+{
+    int32_t lo = 0, hi = n_cuts; /* first cut > x */
+    while (lo < hi) {
+        int32_t mid = (lo + hi) >> 1;
+        if (cuts[mid] <= x) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo;
+}
+
+/* bin_rows - bins for row-major x (n x n_feat): feature f uses
+ * cuts[cut_start[f] .. cut_start[f+1]); NaN -> n_cuts + 1 if has_missing[f]
+ * (else the caller guaranteed no NaN). Local. */
+void bin_rows(const float *x, int64_t n, int32_t n_feat, const int64_t *cut_start, const float *cuts,
+              const uint8_t *has_missing, uint8_t *bins);
+
+#endif

@@ -1,0 +1,76 @@
+/* hist.c - histogram construction (the hot loop of training). */
+#include "kernels/hist.h"
+
+#include <math.h>   /* for ldexp, llrint, frexp */
+#include <string.h> /* for memcpy */
+
+void hist_gather(const int32_t *restrict rows, int64_t n, const int64_t *restrict gh, int64_t *restrict ordered)
+{
+    for (int64_t i = 0; i < n; ++i) {
+        const int64_t r = rows[i];
+        ordered[2 * i] = gh[2 * r];
+        ordered[2 * i + 1] = gh[2 * r + 1];
+    }
+}
+
+/* Row-wise: one row's features hit different cells, so consecutive adds do
+ * not wait on each other; the row's pair is loaded once (XGBoost pgh_t). */
+void hist_build(const uint8_t *restrict bins, int32_t n_feat, const int32_t *restrict off,
+                const int32_t *restrict rows, int64_t n, const int64_t *restrict gh_ordered,
+                int64_t *restrict hist)
+{
+    const int64_t pf = 16; /* rows ahead to prefetch: bins of later rows are scattered */
+    for (int64_t i = 0; i < n; ++i) {
+        if (i + pf < n) __builtin_prefetch(bins + (int64_t)rows[i + pf] * n_feat);
+        const uint8_t *b = bins + (int64_t)rows[i] * n_feat;
+        const int64_t g = gh_ordered[2 * i], h = gh_ordered[2 * i + 1];
+        int32_t f = 0;
+        for (; f + 4 <= n_feat; f += 4) {
+            int64_t *c0 = hist + 2 * (off[f] + b[f]);
+            int64_t *c1 = hist + 2 * (off[f + 1] + b[f + 1]);
+            int64_t *c2 = hist + 2 * (off[f + 2] + b[f + 2]);
+            int64_t *c3 = hist + 2 * (off[f + 3] + b[f + 3]);
+            c0[0] += g; c0[1] += h;
+            c1[0] += g; c1[1] += h;
+            c2[0] += g; c2[1] += h;
+            c3[0] += g; c3[1] += h;
+        }
+        for (; f < n_feat; ++f) {
+            int64_t *c = hist + 2 * (off[f] + b[f]);
+            c[0] += g;
+            c[1] += h;
+        }
+    }
+}
+
+void hist_build_ref(const uint8_t *bins, int32_t n_feat, const int32_t *off, const int32_t *rows, int64_t n,
+                    const int64_t *gh, int64_t *hist)
+{
+    for (int64_t i = 0; i < n; ++i)
+        for (int32_t f = 0; f < n_feat; ++f) {
+            int64_t r = rows[i];
+            int64_t cell = off[f] + bins[r * n_feat + f];
+            hist[2 * cell] += gh[2 * r];
+            hist[2 * cell + 1] += gh[2 * r + 1];
+        }
+}
+
+void hist_subtract(const int64_t *parent, const int64_t *child, int64_t *out, int64_t n)
+{
+    for (int64_t i = 0; i < n; ++i) out[i] = parent[i] - child[i];
+}
+
+int hist_fixed_scale(double max_abs, int64_t n_rows)
+{
+    if (!(max_abs > 0)) return 60;
+    int e_max = 0, e_n = 0;
+    frexp(max_abs, &e_max);              /* max_abs < 2^e_max */
+    frexp((double)(n_rows + 1), &e_n);   /* n_rows < 2^e_n */
+    int k = 62 - e_max - e_n;
+    return k > 60 ? 60 : k;
+}
+
+void hist_to_fixed(const float *gh, int64_t n, int k, int64_t *out)
+{
+    for (int64_t i = 0; i < n; ++i) out[i] = (int64_t)llrint(ldexp((double)gh[i], k));
+}

@@ -1,0 +1,36 @@
+/* hist.h - gradient histograms on binned rows, in int64 fixed point.
+ *
+ * Bins are row-major uint8 (row r, feature f at bins[r * n_feat + f]);
+ * feature f's bins occupy histogram cells [off[f], off[f] + nbins[f]).
+ * A cell is two int64: sum of g and sum of h of the rows in that bin, in
+ * fixed point (gradients scaled by 2^k and rounded once per row), so sums are
+ * exact and histograms from several ranks add up to the same bits in any
+ * order. */
+#ifndef SB_HIST_H
+#define SB_HIST_H
+
+#include <stdint.h> /* for int32_t, int64_t, uint8_t */
+
+/* hist_gather - ordered[2i..2i+1] = gh[2 rows[i] ..]: the node's gradients
+ * in row order, read sequentially by hist_build. Local. */
+void hist_gather(const int32_t *rows, int64_t n, const int64_t *gh, int64_t *ordered);
+
+/* hist_build - hist += rows' (g, h) in every feature's bin. gh_ordered holds
+ * the rows' pairs in the order of rows (hist_gather). hist must hold
+ * 2 * total_bins int64. Local. */
+void hist_build(const uint8_t *bins, int32_t n_feat, const int32_t *off, const int32_t *rows, int64_t n,
+                const int64_t *gh_ordered, int64_t *hist);
+/* Plain twin: gradients read by row index, one cell at a time. */
+void hist_build_ref(const uint8_t *bins, int32_t n_feat, const int32_t *off, const int32_t *rows, int64_t n,
+                    const int64_t *gh, int64_t *hist);
+
+/* hist_subtract - out = parent - child over n int64 (out may alias parent). Local. */
+void hist_subtract(const int64_t *parent, const int64_t *child, int64_t *out, int64_t n);
+
+/* hist_fixed_scale - the exponent k for fixed point: the largest k with
+ * n_rows * max_abs * 2^k < 2^62 (sums cannot overflow), capped at 60. Local. */
+int hist_fixed_scale(double max_abs, int64_t n_rows);
+/* hist_to_fixed - out[i] = round(gh[i] * 2^k) for n values. Local. */
+void hist_to_fixed(const float *gh, int64_t n, int k, int64_t *out);
+
+#endif
