@@ -47,14 +47,14 @@ alive() {
 
 # stop NAME PIDFILE: SIGTERM, wait up to 15 s, then SIGKILL; only if the comm matches.
 stop() {
-    local name=$1 pidfile=$2 pid i
+    local name=$1 pidfile=$2 pid
     if ! alive "$name" "$pidfile"; then
         [ -e "$pidfile" ] && say "$name: not running (stale or foreign pid file left alone)"
         return 0
     fi
     pid=$(tr -dc 0-9 <"$pidfile")
     kill -TERM "$pid" 2>/dev/null || true
-    for i in $(seq 1 150); do
+    for _ in $(seq 1 150); do
         alive "$name" "$pidfile" || { say "$name ($pid) stopped"; rm -f "$pidfile"; return 0; }
         sleep 0.1
     done
@@ -174,9 +174,9 @@ EOF
 }
 
 wait_for() {   # wait_for SECONDS what cmd...
-    local secs=$1 what=$2 i
+    local secs=$1 what=$2
     shift 2
-    for i in $(seq 1 $((secs * 10))); do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; done
+    for _ in $(seq 1 $((secs * 10))); do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; done
     die "$what not ready after ${secs} s (logs in $DIR/log)"
 }
 
@@ -199,8 +199,8 @@ up() {
     else
         slurmd -f "$CONF" -N "$NODE" || die "slurmd failed; see $DIR/log/slurmd.log"
     fi
-    local i
-    for i in $(seq 1 100); do
+
+    for _ in $(seq 1 100); do
         node_idle && break
         case "$(sinfo -h -n "$NODE" -o %t 2>/dev/null)" in
             down* | drain* | drng*) scontrol update nodename="$NODE" state=resume >/dev/null 2>&1 || true ;;
