@@ -36,8 +36,8 @@ typedef struct {
 static const char *usage_text =
     "usage: shardboost predict --model MODEL --data DATA [--data DATA2 ...] --out DIR [options]\n"
     "  Scores every row of DATA (ingested .h5, or CSV / csv.gz in the model's layout) with MODEL.\n"
-    "  Rank r writes DIR/part-%05d.csv.gz (header + its rows, in input order); DIR/_SUCCESS is\n"
-    "  written last, only when every part (and the merged file) is complete.\n"
+    "  Rank r writes DIR/part-NNNNN.csv.gz (NNNNN = r) (header + its rows, in input order);\n"
+    "  DIR/_SUCCESS is written last, only when every part (and the merged file) is complete.\n"
     "  Columns: keywords entity_id,device,cr; forms form_id,completion_rate; csv: ids,prediction.\n"
     "options:\n"
     "  --merge FILE.csv.gz  also write one single gzip file with all rows (header once)\n"

@@ -33,7 +33,9 @@ kill -KILL "$mpid" $ranks 2>/dev/null
 wait "$mpid" 2>/dev/null
 for ((i = 0; i < 50; ++i)); do # the ranks are gone before we look
     alive=0
-    for p in $ranks; do kill -0 "$p" 2>/dev/null && alive=1; done
+    for p in $ranks; do # a zombie waiting to be reaped counts as gone
+        st=$(ps -o stat= -p "$p" 2>/dev/null) && [ "${st#Z}" = "$st" ] && alive=1
+    done
     [ $alive -eq 0 ] && break
     sleep 0.1
 done
