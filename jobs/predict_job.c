@@ -171,8 +171,11 @@ static void report(run_ctx *run, predict_run *p)
     sb_info(run, "predict: stages (max over ranks, s): load %.3f  score %.3f  format %.3f  gzip+write %.3f  merge %.3f  "
                  "commit %.3f  total %.3f\n",
             t[T_LOAD], t[T_SCORE], t[T_FORMAT], t[T_GZIP], t[T_MERGE], t[T_COMMIT], t[T_TOTAL]);
-    sb_info(run, "predict: rows/s per rank: %.0f score+format+gzip, %.0f end to end (incl. load, merge, commit)\n",
-            write > 0 ? n / np / write : 0.0, t[T_TOTAL] > 0 ? n / np / t[T_TOTAL] : 0.0);
+    sb_info(run,
+            "predict: rows/s per rank: %.0f score only, %.0f score+format+gzip, %.0f end to end (incl. load, merge, "
+            "commit)\n",
+            t[T_SCORE] > 0 ? n / np / t[T_SCORE] : 0.0, write > 0 ? n / np / write : 0.0,
+            t[T_TOTAL] > 0 ? n / np / t[T_TOTAL] : 0.0);
 }
 
 static int predict_run_all(run_ctx *run, predict_run *p)
