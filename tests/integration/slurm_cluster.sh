@@ -249,6 +249,8 @@ real_train() {
         fail "real train: no 'exit code 75' from srun (did the requeue hit a finished run?)"; tail -30 "$D/rq.out"
     fi
     check "real train: the rerun got --resume" grep -q -- '--resume' "$D/rq.out"
+    grep -E 'stopped by SIGTERM after round|resuming from' "$D/rq.out" | sed 's/^/  /'
+    check "real train: the rerun resumed from a mid-way checkpoint" grep -qE 'resuming from .* after round [1-9]' "$D/rq.out"
     check "real train: model after requeue + resume == uninterrupted model (bytes)" cmp -s "$D/ref.json" "$D/rq.json"
 
     # kill -9 of one real training rank
