@@ -1,9 +1,509 @@
-/* cv_job.c - placeholder until the cv capability lands. */
+/* cv_job.c - `shardboost cv`: k-fold grid search over MPI rank groups.
+ *
+ * Flow (every step agreed before anyone branches, style rule R7):
+ *   options, grid (validated before any data is read) -> split the ranks into
+ *   G groups -> each group loads the whole data set over its own ranks and
+ *   bins it -> folds from hash(seed, global row) -> resume from the journals
+ *   -> pending point j goes to group j mod G; each point's result is appended
+ *   to the group's journal as soon as it is done -> results gathered on every
+ *   rank -> leaderboard.csv + summary.json (rank 0, atomic) -> --refit: group
+ *   0 trains the best point on all rows and writes the model.
+ * Numbers depend only on the grid, data, folds and seed, never on np or G:
+ * models are rank-count invariant and fold metrics are reduced exactly. */
 #include "jobs/jobs.h"
+
+#include <errno.h>    /* for errno */
+#include <stdio.h>    /* for printf */
+#include <stdlib.h>   /* for strtol, free */
+#include <string.h>   /* for strcmp */
+#include <dirent.h>   /* for opendir */
+#include <sys/stat.h> /* for mkdir */
+#include <unistd.h>   /* for unlink */
+
+#include "io/source.h"
+#include "jobs/booster.h"
+#include "jobs/cv_board.h"
+#include "jobs/cv_eval.h"
+#include "jobs/cv_summary.h"
+#include "jobs/grid.h"
+#include "kernels/fold.h"
+#include "mpi/comm.h"
+
+static void usage(void)
+{
+    printf("usage: shardboost cv --data D.h5 --grid grid.yaml [options]\n"
+           "       shardboost cv --merge-leaderboards OUT.csv IN1.csv IN2.csv ...\n\n"
+           "k-fold grid search. Every grid key and value is checked before training; the grid size and the\n"
+           "number of trees to fit are printed first. Results do not depend on the number of ranks or groups.\n\n"
+           "  --data PATH            .h5 from `shardboost ingest`, or CSV / csv.gz (repeatable)\n"
+           "  --layout L, --schema S CSV input only: keywords | forms | csv (+ YAML schema)\n"
+           "  --grid FILE            YAML grid: key: [values] (cartesian product), key: value (fixed),\n"
+           "                         points: [{key: value, ...}] (explicit), or a list of such mappings\n"
+           "  --folds K              folds, 2..%d (default 5); fold of a row = hash(seed, row) mod K\n"
+           "  --groups G             split the ranks into G groups that train points side by side\n"
+           "                         (default 1; G = number of ranks: every rank trains alone)\n"
+           "  --metric M             rmse | mse | mae | logloss | poisson-nloglik (default: the\n"
+           "                         objective's); lower is better; early stopping watches it too\n"
+           "  --early-stopping-rounds N  per fold, on its held-out rows (default 0 = off)\n"
+           "  --param KEY=VALUE      base parameter for every point (the grid wins)\n"
+           "  --seed S               fold seed (default 0); the training seed is the grid's `seed`\n"
+           "  --out DIR              leaderboard.csv, summary.json, journal-r*.csv (default cv-out)\n"
+           "  --resume               skip points already in DIR's journals (same grid point, data, folds,\n"
+           "                         seed and metric); without it a DIR holding journals is refused\n"
+           "  --overwrite            discard DIR's journals and start over\n"
+           "  --refit MODEL.json     train the best point on all rows (n_estimators = its best_round when\n"
+           "                         early stopping is on) -- equal bytes to `shardboost train` with the\n"
+           "                         arguments summary.json lists under refit.train_args\n"
+           "  --slice I/N            only points p with p mod N == I (job arrays; merge the slices' boards\n"
+           "                         with --merge-leaderboards or slurm/merge-leaderboards.sh)\n"
+           "  --quiet                no progress lines\n",
+           SB_FOLD_MAX);
+}
+
+typedef struct {
+    const char *data[16];
+    int n_data;
+    const char *layout, *schema, *grid, *metric, *refit, *out;
+    int32_t folds, groups, es_rounds;
+    uint64_t seed;
+    int resume, overwrite, quiet, slice_i, slice_n, help;
+    int merge_at; /* argv index of --merge-leaderboards, or 0 */
+    sb_params base;
+} cv_opts;
+
+static int parse_int_opt(run_ctx *run, const char *name, const char *v, long lo, long hi, int32_t *out)
+{
+    char *end = NULL;
+    errno = 0;
+    long x = strtol(v, &end, 10);
+    if (end == v || *end || errno || x < lo || x > hi)
+        return SB_FAIL(run, SB_EINVAL, "%s: '%s' is not an integer in [%ld, %ld]", name, v, lo, hi);
+    *out = (int32_t)x;
+    return SB_OK;
+}
+
+static int parse_opts(run_ctx *run, int argc, char **argv, cv_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->folds = 5, o->groups = 1, o->out = "cv-out", o->slice_n = 1;
+    params_default(&o->base);
+    for (int i = 1; i < argc; ++i) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) { o->help = 1; return SB_OK; }
+        if (!strcmp(a, "--merge-leaderboards")) { o->merge_at = i; return SB_OK; }
+        if (!strcmp(a, "--resume")) { o->resume = 1; continue; }
+        if (!strcmp(a, "--overwrite")) { o->overwrite = 1; continue; }
+        if (!strcmp(a, "--quiet")) { o->quiet = 1; continue; }
+        if (v == NULL) return SB_FAIL(run, SB_EINVAL, "unknown option or missing value: '%s' (see cv --help)", a);
+        ++i;
+        if (!strcmp(a, "--data")) {
+            if (o->n_data == 16) return SB_FAIL(run, SB_EINVAL, "--data: at most 16 inputs");
+            o->data[o->n_data++] = v;
+        } else if (!strcmp(a, "--layout")) o->layout = v;
+        else if (!strcmp(a, "--schema")) o->schema = v;
+        else if (!strcmp(a, "--grid")) o->grid = v;
+        else if (!strcmp(a, "--metric")) o->metric = v;
+        else if (!strcmp(a, "--refit")) o->refit = v;
+        else if (!strcmp(a, "--out")) o->out = v;
+        else if (!strcmp(a, "--folds")) SB_TRY(run, parse_int_opt(run, a, v, 2, SB_FOLD_MAX, &o->folds));
+        else if (!strcmp(a, "--groups")) SB_TRY(run, parse_int_opt(run, a, v, 1, 1 << 20, &o->groups));
+        else if (!strcmp(a, "--early-stopping-rounds")) SB_TRY(run, parse_int_opt(run, a, v, 0, 1 << 24, &o->es_rounds));
+        else if (!strcmp(a, "--seed")) {
+            char *end = NULL;
+            errno = 0;
+            o->seed = strtoull(v, &end, 10);
+            if (end == v || *end || errno || v[0] == '-') return SB_FAIL(run, SB_EINVAL, "--seed: '%s' is not a non-negative integer", v);
+        } else if (!strcmp(a, "--slice")) {
+            int32_t si = 0, sn = 0;
+            const char *slash = strchr(v, '/');
+            char head[32];
+            snprintf(head, sizeof head, "%.*s", slash ? (int)(slash - v) : 0, v);
+            if (!slash || parse_int_opt(run, a, slash + 1, 1, 1 << 20, &sn) != SB_OK ||
+                parse_int_opt(run, a, head, 0, sn - 1, &si) != SB_OK) {
+                err_clear(run);
+                return SB_FAIL(run, SB_EINVAL, "--slice: '%s' is not I/N with 0 <= I < N", v);
+            }
+            o->slice_i = si, o->slice_n = sn;
+        } else if (!strcmp(a, "--param")) {
+            const char *eq = strchr(v, '=');
+            char key[128], err[512];
+            if (!eq || eq == v || (size_t)(eq - v) >= sizeof key) return SB_FAIL(run, SB_EINVAL, "--param: '%s' is not KEY=VALUE", v);
+            snprintf(key, sizeof key, "%.*s", (int)(eq - v), v);
+            if (params_set(&o->base, key, eq + 1, err, sizeof err) != 0) return SB_FAIL(run, SB_EINVAL, "--param: %s", err);
+        } else return SB_FAIL(run, SB_EINVAL, "unknown option '%s' (see cv --help)", a);
+    }
+    if (o->n_data == 0 || o->grid == NULL) return SB_FAIL(run, SB_EINVAL, "cv needs --data and --grid (see cv --help)");
+    if (o->groups > run_size(run))
+        return SB_FAIL(run, SB_EINVAL, "--groups %d: more groups than the %d ranks", (int)o->groups, run_size(run));
+    if (o->refit && o->slice_n > 1)
+        return SB_FAIL(run, SB_EINVAL, "--refit with --slice would refit a slice's best; merge the slices, then train");
+    if (o->resume && o->overwrite) return SB_FAIL(run, SB_EINVAL, "--resume and --overwrite exclude each other");
+    if (o->es_rounds > 0) o->base.early_stopping_rounds = o->es_rounds;
+    return SB_OK;
+}
+
+static int merge_main(run_ctx *run, int argc, char **argv, int at)
+{
+    int rc = SB_OK;
+    if (at + 2 >= argc) rc = SB_FAIL(run, SB_EINVAL, "--merge-leaderboards OUT.csv IN1.csv [IN2.csv ...]");
+    else if (run_rank(run) == 0) {
+        rc = cv_board_merge(run, argv[at + 1], argv + at + 2, argc - at - 2);
+        if (rc == SB_OK) sb_info(run, "cv: merged %d leaderboards into %s", argc - at - 2, argv[at + 1]);
+    }
+    return run_agree_rc(run, rc);
+}
+
+/* The metric every point is scored with: --metric, else the points' own
+ * eval_metric, which must then agree. */
+static int choose_metric(run_ctx *run, const cv_opts *o, const sb_grid *g, sb_metric_kind *out)
+{
+    if (o->metric) {
+        if (metric_parse(o->metric, out) != 0)
+            return SB_FAIL(run, SB_EINVAL, "--metric: unknown metric '%s' (rmse, mse, mae, logloss, poisson-nloglik)", o->metric);
+        return SB_OK;
+    }
+    *out = g->points[0].params.eval_metric;
+    for (int64_t p = 1; p < g->n_points; ++p)
+        if (g->points[p].params.eval_metric != *out)
+            return SB_FAIL(run, SB_EINVAL,
+                           "%s: points %lld and 0 use different metrics (%s, %s); pick one with --metric", o->grid,
+                           (long long)p, metric_name(g->points[p].params.eval_metric), metric_name(*out));
+    return SB_OK;
+}
+
+/* The parameters a fold trains with: the point's, early stopping watching the cv metric. */
+static sb_params fold_params(const grid_point *pt, sb_metric_kind metric)
+{
+    sb_params p = pt->params;
+    if (!p.eval_metric_set) p.eval_metric = metric, p.eval_metric_set = 1;
+    return p;
+}
+
+/* FNV-1a: keys that tie a journal line to a grid point, the data and the folds. */
+static uint64_t fnv(uint64_t h, const void *data, size_t n)
+{
+    const unsigned char *s = data;
+    for (size_t i = 0; i < n; ++i) h = (h ^ s[i]) * 0x100000001b3ULL;
+    return h;
+}
+static void fnv_param(void *ctx, const char *key, const char *value)
+{
+    uint64_t *h = ctx;
+    *h = fnv(*h, key, strlen(key) + 1);
+    *h = fnv(*h, value, strlen(value) + 1);
+}
+
+/* Exact, rank-count invariant digest of the data (size, names, label and weight sums). Collective over grp. */
+static int data_key(run_ctx *grp, const sb_table *t, const cv_opts *o, sb_metric_kind metric, uint64_t *out)
+{
+    sb_xsum s[2];
+    xsum_zero(&s[0]), xsum_zero(&s[1]);
+    for (int64_t i = 0; i < t->n_rows; ++i) {
+        xsum_add(&s[0], t->label[i]);
+        xsum_add(&s[1], t->weight ? t->weight[i] : 1.0);
+    }
+    xsum_normalize(&s[0]), xsum_normalize(&s[1]);
+    SB_TRY(grp, run_agree_rc(grp, comm_sum_i64(grp, (int64_t *)s, 2 * (int64_t)(sizeof(sb_xsum) / sizeof(int64_t)))));
+    xsum_normalize(&s[0]), xsum_normalize(&s[1]);
+    double sums[2] = {xsum_value(&s[0]), xsum_value(&s[1])};
+    uint64_t h = 0xcbf29ce484222325ULL;
+    int64_t head[4] = {t->n_rows_global, t->n_feat, o->folds, (int64_t)metric};
+    h = fnv(h, head, sizeof head);
+    h = fnv(h, &o->seed, sizeof o->seed);
+    h = fnv(h, sums, sizeof sums);
+    for (int32_t f = 0; f < t->n_feat; ++f) h = fnv(h, t->feat[f].name, strlen(t->feat[f].name) + 1);
+    *out = h;
+    return SB_OK;
+}
+
+/* Binned data per distinct (max_bin, seed): `train` bins with exactly these. */
+typedef struct {
+    int32_t max_bin;
+    uint64_t seed;
+    sb_binned *b;
+} bin_slot;
+
+static int binned_for(run_ctx *grp, const sb_table *t, const sb_params *p, bin_slot *slots, int *n_slots,
+                      const sb_binned **out)
+{
+    for (int i = 0; i < *n_slots; ++i)
+        if (slots[i].max_bin == p->max_bin && slots[i].seed == p->seed) { *out = slots[i].b; return SB_OK; }
+    if (*n_slots == 64) { /* many distinct seeds: keep memory bounded, drop the oldest */
+        booster_binned_free(slots[0].b);
+        memmove(slots, slots + 1, 63 * sizeof *slots);
+        --*n_slots;
+    }
+    bin_slot *s = &slots[*n_slots];
+    SB_TRY(grp, booster_bin(grp, t, p->max_bin, p->seed, &s->b));
+    s->max_bin = p->max_bin, s->seed = p->seed;
+    ++*n_slots;
+    *out = s->b;
+    return SB_OK;
+}
+
+/* ---- the search ---------------------------------------------------------- */
+
+typedef struct {
+    run_ctx *world, *grp;
+    const cv_opts *o;
+    const sb_grid *g;
+    sb_metric_kind metric;
+    int group, n_groups;
+    sb_table t;
+    uint8_t *fold;
+    uint64_t *keys;
+    cv_results res;
+    bin_slot slots[64];
+    int n_slots;
+    char journal[4200];
+} cv_state;
+
+static void fmt_eta(double s, char *buf, size_t len)
+{
+    if (!(s >= 0) || s > 1e7) snprintf(buf, len, "?");
+    else if (s >= 3600) snprintf(buf, len, "%dh%02dm", (int)(s / 3600), (int)(s / 60) % 60);
+    else snprintf(buf, len, "%dm%02ds", (int)(s / 60), (int)s % 60);
+}
+
+/* This group's share of the pending points. Collective over the group. */
+static int run_group_points(cv_state *st, const int64_t *pending, int64_t n_pending)
+{
+    int64_t mine = 0, done = 0;
+    for (int64_t j = st->group; j < n_pending; j += st->n_groups) ++mine;
+    double t0 = run_wtime();
+    for (int64_t j = st->group; j < n_pending; j += st->n_groups) {
+        int stop = run_stop_requested();
+        SB_TRY(st->grp, comm_agree_max(st->grp, &stop));
+        if (stop) return SB_FAIL(st->grp, SB_EINTR, "cv: stopped on request; %lld of this group's points are in %s (rerun with --resume)",
+                                 (long long)done, st->journal);
+        int64_t p = pending[j];
+        sb_params prm = fold_params(&st->g->points[p], st->metric);
+        const sb_binned *b = NULL;
+        double t1 = run_wtime();
+        SB_TRY(st->grp, binned_for(st->grp, &st->t, &prm, st->slots, &st->n_slots, &b));
+        SB_TRY(st->grp, cv_eval_point(st->grp, b, &st->t, st->fold, st->o->folds, &prm, st->metric,
+                                      st->res.metric + p * st->o->folds, st->res.rounds + p * st->o->folds));
+        st->res.seconds[p] = run_wtime() - t1;
+        st->res.done[p] = 1;
+        int rc = SB_OK;
+        if (run_rank(st->grp) == 0) rc = cv_journal_append(st->grp, st->journal, &st->res, p, st->keys[p]);
+        SB_TRY(st->grp, run_agree_rc(st->grp, rc));
+        ++done;
+        if (!st->o->quiet) {
+            double mean = 0, sd = 0, el = run_wtime() - t0;
+            char eta[32];
+            cv_stats(st->res.metric + p * st->o->folds, st->o->folds, &mean, &sd);
+            fmt_eta(el / (double)done * (double)(mine - done), eta, sizeof eta);
+            sb_info(st->grp, "cv: [group %d/%d] point %lld: %s %.6g +- %.3g (%.1f s) | group %lld/%lld, all ~%lld/%lld, ETA %s",
+                    st->group, st->n_groups, (long long)p, metric_name(st->metric), mean, sd, st->res.seconds[p],
+                    (long long)done, (long long)mine, (long long)(done * st->n_groups < n_pending ? done * st->n_groups : n_pending),
+                    (long long)n_pending, eta);
+        }
+    }
+    return SB_OK;
+}
+
+/* Out dir ready; journals of an earlier run need --resume or --overwrite. Rank 0. */
+static int prepare_out(run_ctx *run, const cv_opts *o)
+{
+    if (mkdir(o->out, 0755) != 0 && errno != EEXIST)
+        return SB_FAIL(run, SB_EIO, "--out %s: cannot create the directory: %s", o->out, strerror(errno));
+    int n = cv_journal_count(o->out);
+    if (n > 0 && !o->resume && !o->overwrite)
+        return SB_FAIL(run, SB_EINVAL, "--out %s holds %d journal file(s) of an earlier run: add --resume to continue "
+                       "it or --overwrite to start over", o->out, n);
+    if (n > 0 && o->overwrite) {
+        DIR *d = opendir(o->out);
+        for (struct dirent *e; d && (e = readdir(d)) != NULL;) {
+            size_t len = strlen(e->d_name);
+            if (strncmp(e->d_name, "journal-", 8) || len < 5 || strcmp(e->d_name + len - 4, ".csv")) continue;
+            char p[4200];
+            snprintf(p, sizeof p, "%s/%s", o->out, e->d_name);
+            unlink(p);
+        }
+        if (d) closedir(d);
+    }
+    return SB_OK;
+}
+
+/* Group split, data, folds, keys. Collective over the world. */
+static int setup_groups(cv_state *st)
+{
+    run_ctx *run = st->world;
+    const cv_opts *o = st->o;
+    st->n_groups = o->groups;
+    st->group = (int)((int64_t)run_rank(run) * o->groups / run_size(run)); /* contiguous blocks */
+    SB_TRY(run, run_agree_rc(run, comm_split(run, st->group, run_rank(run), &st->grp)));
+    sb_source src = {.paths = o->data, .n_paths = o->n_data, .layout = o->layout, .schema = o->schema, .require_label = 1};
+    SB_TRY(run, run_agree_rc(run, source_load(st->grp, &src, &st->t)));
+    if (st->t.label == NULL)
+        return run_agree_rc(run, SB_FAIL(run, SB_EINVAL, "%s: the data has no label column", o->data[0]));
+    st->fold = sb_alloc(run, (size_t)st->t.n_rows + 1, 1);
+    int64_t count[SB_FOLD_MAX] = {0};
+    int rc = st->fold ? SB_OK : SB_ENOMEM;
+    if (rc == SB_OK) {
+        fold_assign(o->seed, st->t.row_start, st->t.n_rows, o->folds, st->fold);
+        fold_count(st->fold, st->t.n_rows, o->folds, count);
+        rc = comm_sum_i64(st->grp, count, o->folds);
+    }
+    SB_TRY(run, run_agree_rc(run, rc));
+    for (int32_t f = 0; f < o->folds; ++f)
+        if (count[f] == 0)
+            return run_agree_rc(run, SB_FAIL(run, SB_EDATA, "--folds %d: fold %d gets none of the %lld rows", (int)o->folds,
+                                             (int)f, (long long)st->t.n_rows_global));
+    uint64_t dk = 0;
+    SB_TRY(run, run_agree_rc(run, data_key(st->grp, &st->t, o, st->metric, &dk)));
+    st->keys = sb_alloc(run, (size_t)st->g->n_points, sizeof *st->keys);
+    SB_TRY(run, run_agree_rc(run, st->keys ? SB_OK : SB_ENOMEM));
+    for (int64_t p = 0; p < st->g->n_points; ++p) {
+        sb_params prm = fold_params(&st->g->points[p], st->metric);
+        st->keys[p] = dk;
+        params_each(&prm, fnv_param, &st->keys[p]);
+    }
+    snprintf(st->journal, sizeof st->journal, "%s/journal-r%05d.csv", o->out, run_world_rank(run));
+    return SB_OK;
+}
+
+/* Every rank gets the records of the points in `which` (done on some rank). */
+static int share_records(run_ctx *run, cv_results *r, const uint8_t *which, int root_only)
+{
+    int64_t len = cv_record_len(r->k), n = 0;
+    int contribute = !root_only || run_rank(run) == 0;
+    for (int64_t p = 0; contribute && p < r->n; ++p) n += which[p] != 0;
+    double *mine = sb_alloc(run, (size_t)(n * len) + 1, sizeof *mine);
+    int rc = run_agree_rc(run, mine ? SB_OK : SB_ENOMEM);
+    if (rc != SB_OK) { free(mine); return rc; }
+    for (int64_t p = 0, i = 0; contribute && p < r->n; ++p)
+        if (which[p]) cv_record_pack(r, p, mine + len * i++);
+    void *all = NULL;
+    int64_t bytes = 0;
+    rc = run_agree_rc(run, comm_allgatherv_bytes(run, mine, n * len * (int64_t)sizeof(double), &all, &bytes, NULL));
+    free(mine);
+    if (rc != SB_OK) return rc;
+    int64_t m = bytes / (int64_t)sizeof(double) / len;
+    for (int64_t i = 0; i < m; ++i) cv_record_unpack(r, (const double *)all + len * i);
+    free(all);
+    return SB_OK;
+}
+
+/* Train the best point on all rows in group 0 and write the model. Collective over the world. */
+static int refit(cv_state *st, const sb_params *prm)
+{
+    int rc = SB_OK;
+    if (st->group == 0) {
+        const sb_binned *b = NULL;
+        sb_model model = {0};
+        train_report rep = {0};
+        booster_opts opts = {.progress = !st->o->quiet};
+        rc = binned_for(st->grp, &st->t, prm, st->slots, &st->n_slots, &b);
+        if (rc == SB_OK) rc = booster_train_binned(st->grp, b, &st->t, NULL, prm, NULL, &opts, &model, &rep);
+        if (rc == SB_OK) rc = model_write(st->grp, &model, st->o->refit);
+        model_free(&model);
+    }
+    return run_agree_rc(st->world, rc);
+}
+
+static int cv_search(run_ctx *run, const cv_opts *o, const sb_grid *g)
+{
+    cv_state st = {.world = run, .o = o, .g = g};
+    SB_TRY(run, run_agree_rc(run, choose_metric(run, o, g, &st.metric)));
+    int64_t n_sel = 0, trees = 0;
+    for (int64_t p = o->slice_i; p < g->n_points; p += o->slice_n) ++n_sel, trees += g->points[p].params.n_rounds;
+    trees *= o->folds;
+    sb_info(run, "cv: grid %s: %lld points (%s)%s%s, %d folds, metric %s -> up to %lld trees to fit%s; %d group(s) over %d ranks",
+            o->grid, (long long)g->n_points, g->shape, o->slice_n > 1 ? ", this slice " : "",
+            o->slice_n > 1 ? "takes p mod n == i" : "", (int)o->folds, metric_name(st.metric), (long long)trees,
+            o->refit ? " (+ refit)" : "", (int)o->groups, run_size(run));
+    if (n_sel == 0) return run_agree_rc(run, SB_FAIL(run, SB_EINVAL, "--slice %d/%d: no grid points in this slice", o->slice_i, o->slice_n));
+    SB_TRY(run, run_agree_rc(run, run_rank(run) == 0 ? prepare_out(run, o) : SB_OK));
+    int rc = setup_groups(&st);
+    if (rc == SB_OK) rc = cv_results_init(run, &st.res, g->n_points, o->folds);
+    rc = run_agree_rc(run, rc);
+    /* Resume: rank 0 reads the journals, every rank learns what is done. */
+    if (rc == SB_OK && o->resume) {
+        int64_t reused = 0, stale = 0;
+        if (run_rank(run) == 0) rc = cv_journal_read(run, o->out, st.keys, &st.res, &reused, &stale);
+        rc = run_agree_rc(run, rc);
+        if (rc == SB_OK) rc = share_records(run, &st.res, st.res.done, 1);
+        if (rc == SB_OK) sb_info(run, "cv: --resume: %lld finished points taken from %s/journal-*.csv (%lld other lines ignored)",
+                                 (long long)reused, o->out, (long long)stale);
+    }
+    int64_t *pending = sb_alloc(run, (size_t)n_sel + 1, sizeof *pending), n_pending = 0;
+    uint8_t *mine = sb_alloc(run, (size_t)g->n_points + 1, 1);
+    int64_t *order = sb_alloc(run, (size_t)g->n_points + 1, sizeof *order);
+    if (rc == SB_OK) rc = run_agree_rc(run, pending && mine && order ? SB_OK : SB_ENOMEM);
+    for (int64_t p = o->slice_i; rc == SB_OK && p < g->n_points; p += o->slice_n)
+        if (!st.res.done[p]) pending[n_pending++] = p;
+    for (int64_t p = 0; rc == SB_OK && p < g->n_points; ++p) /* only this slice counts */
+        if ((p % o->slice_n) != o->slice_i) st.res.done[p] = 0;
+    if (rc == SB_OK) {
+        rc = run_agree_rc(run, run_group_points(&st, pending, n_pending));
+        if (rc == SB_OK) {
+            for (int64_t j = 0; j < n_pending; ++j)
+                mine[pending[j]] = (uint8_t)(j % st.n_groups == st.group && run_rank(st.grp) == 0);
+            rc = share_records(run, &st.res, mine, 0);
+        }
+    }
+    int64_t n_done = 0;
+    sb_params refit_prm;
+    if (rc == SB_OK) {
+        n_done = cv_rank(&st.res, order);
+        refit_prm = fold_params(&g->points[order[0]], st.metric);
+        if (refit_prm.early_stopping_rounds > 0) {
+            refit_prm.n_rounds = cv_best_round(st.res.rounds + order[0] * o->folds, o->folds);
+            refit_prm.early_stopping_rounds = 0;
+        }
+        cv_summary_info info = {.grid_path = o->grid, .metric = metric_name(st.metric), .refit_model = o->refit,
+                                .folds = o->folds, .groups = o->groups, .ranks = run_size(run),
+                                .early_stopping_rounds = o->base.early_stopping_rounds, .slice_i = o->slice_i,
+                                .slice_n = o->slice_n, .seed = o->seed, .rows = st.t.n_rows_global,
+                                .refit_params = o->refit ? &refit_prm : NULL};
+        char path[4200];
+        if (run_rank(run) == 0) {
+            snprintf(path, sizeof path, "%s/leaderboard.csv", o->out);
+            rc = cv_board_write(run, path, g, &st.res, order, n_done, metric_name(st.metric));
+            snprintf(path, sizeof path, "%s/summary.json", o->out);
+            if (rc == SB_OK) rc = cv_summary_write(run, path, &info, g, &st.res, order, n_done);
+        }
+        rc = run_agree_rc(run, rc);
+    }
+    if (rc == SB_OK) {
+        double mean = 0, sd = 0;
+        cv_stats(st.res.metric + order[0] * o->folds, o->folds, &mean, &sd);
+        char args[4096];
+        cv_train_args(&refit_prm, args, sizeof args);
+        sb_info(run, "cv: best point %lld: %s %.17g +- %.3g, best_round %d; train args: %s", (long long)order[0],
+                metric_name(st.metric), mean, sd, (int)cv_best_round(st.res.rounds + order[0] * o->folds, o->folds), args);
+        sb_info(run, "cv: wrote %s/leaderboard.csv (%lld points) and %s/summary.json", o->out, (long long)n_done, o->out);
+        if (o->refit) {
+            rc = refit(&st, &refit_prm);
+            if (rc == SB_OK) sb_info(run, "cv: refit model (n_estimators %d) -> %s", (int)refit_prm.n_rounds, o->refit);
+        }
+    }
+    free(pending);
+    free(mine);
+    free(order);
+    for (int i = 0; i < st.n_slots; ++i) booster_binned_free(st.slots[i].b);
+    cv_results_free(&st.res);
+    free(st.keys);
+    free(st.fold);
+    table_free(&st.t);
+    comm_free_child(st.grp);
+    return rc;
+}
 
 int cv_main(run_ctx *run, int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    return run_agree_rc(run, SB_FAIL(run, SB_EINVAL, "'cv' is not implemented yet"));
+    cv_opts o;
+    SB_TRY(run, run_agree_rc(run, parse_opts(run, argc, argv, &o)));
+    if (o.help) {
+        if (run_rank(run) == 0) usage();
+        return SB_OK;
+    }
+    if (o.merge_at) return merge_main(run, argc, argv, o.merge_at);
+    sb_grid g;
+    SB_TRY(run, run_agree_rc(run, grid_load(run, o.grid, &o.base, &g)));
+    int rc = cv_search(run, &o, &g);
+    grid_free(&g);
+    return rc;
 }

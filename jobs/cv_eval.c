@@ -1,0 +1,53 @@
+/* cv_eval.c - k-fold evaluation of one grid point (see cv_eval.h). */
+#include "jobs/cv_eval.h"
+
+#include <stdlib.h> /* for free */
+
+#include "kernels/fold.h"
+#include "kernels/metric.h"
+#include "kernels/objective.h"
+#include "kernels/tree_predict.h"
+#include "mpi/comm.h"
+
+/* Held-out rows of one fold scored with the fold model: a metric partial. */
+static void score_fold(const sb_model *m, const sb_table *t, const uint8_t *train_mask, sb_metric_kind metric,
+                       int weighted, double *pred, uint8_t *held, sb_metric_part *part)
+{
+    sb_forest forest = model_forest(m);
+    tree_predict_margin(&forest, m->base_margin, t->x, t->n_rows, t->n_feat, pred);
+    objective_link(m->params.objective, pred, pred, t->n_rows);
+    for (int64_t i = 0; i < t->n_rows; ++i) held[i] = (uint8_t)!train_mask[i];
+    metric_part_zero(part);
+    metric_accumulate(metric, t->label, t->weight, weighted, pred, held, t->n_rows, part);
+    metric_part_normalize(part);
+}
+
+int cv_eval_point(run_ctx *grp, const sb_binned *b, const sb_table *t, const uint8_t *fold, int32_t k,
+                  const sb_params *params, sb_metric_kind metric, double *fold_metric, int32_t *fold_rounds)
+{
+    size_t n = (size_t)t->n_rows + 1;
+    uint8_t *mask = sb_alloc(grp, n, 1), *held = sb_alloc(grp, n, 1);
+    double *pred = sb_alloc(grp, n, sizeof *pred);
+    sb_metric_part *parts = sb_alloc(grp, (size_t)k, sizeof *parts);
+    int rc = run_agree_rc(grp, (mask && held && pred && parts) ? SB_OK : SB_ENOMEM);
+    booster_opts opts = {0};
+    for (int32_t f = 0; rc == SB_OK && f < k; ++f) {
+        fold_train_mask(fold, t->n_rows, f, mask);
+        sb_model model = {0};
+        train_report rep = {0};
+        rc = booster_train_binned(grp, b, t, NULL, params, mask, &opts, &model, &rep);
+        if (rc == SB_OK) {
+            score_fold(&model, t, mask, metric, params->weighted_metric, pred, held, &parts[f]);
+            fold_rounds[f] = model.n_trees;
+        }
+        model_free(&model);
+    }
+    /* One exact reduction for all k folds: integer sums, any rank count, same bits. */
+    if (rc == SB_OK) rc = run_agree_rc(grp, comm_sum_i64(grp, (int64_t *)parts, k * SB_METRIC_PART_I64));
+    for (int32_t f = 0; rc == SB_OK && f < k; ++f) fold_metric[f] = metric_value(metric, &parts[f]);
+    free(mask);
+    free(held);
+    free(pred);
+    free(parts);
+    return rc;
+}

@@ -1,0 +1,140 @@
+/* cv_summary.c - summary.json and refit arguments (see cv_summary.h). */
+#include "jobs/cv_summary.h"
+
+#include <errno.h>  /* for errno */
+#include <math.h>   /* for isfinite */
+#include <stdio.h>  /* for FILE, fprintf */
+#include <string.h> /* for strcmp, strerror */
+#include <unistd.h> /* for getpid, fsync, unlink */
+
+typedef struct {
+    const char *keys[64], *vals[64];
+    char store[64][64];
+    int n;
+} kv_list;
+
+static void collect(void *ctx, const char *key, const char *value)
+{
+    kv_list *l = ctx;
+    if (l->n == 64) return;
+    snprintf(l->store[l->n], sizeof l->store[l->n], "%s", value);
+    l->keys[l->n] = key;
+    l->vals[l->n] = l->store[l->n];
+    l->n++;
+}
+
+void cv_train_args(const sb_params *p, char *buf, size_t len)
+{
+    sb_params def;
+    params_default(&def);
+    kv_list mine = {0}, base = {0};
+    params_each(p, collect, &mine);
+    params_each(&def, collect, &base);
+    size_t w = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < mine.n && w < len; ++i) {
+        int same = 0;
+        for (int j = 0; j < base.n; ++j) same |= !strcmp(base.keys[j], mine.keys[i]) && !strcmp(base.vals[j], mine.vals[i]);
+        if (!same) w += (size_t)snprintf(buf + w, len - w, "%s--%s %s", w ? " " : "", mine.keys[i], mine.vals[i]);
+    }
+}
+
+static void json_str(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (; *s; ++s) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\') fprintf(f, "\\%c", c);
+        else if (c < 0x20) fprintf(f, "\\u%04x", c);
+        else fputc(c, f);
+    }
+    fputc('"', f);
+}
+
+static void json_num(FILE *f, double v)
+{
+    if (isfinite(v)) fprintf(f, "%.17g", v);
+    else fputs("null", f);
+}
+
+/* One ranked point as a JSON object. */
+static void json_point(FILE *f, const sb_grid *g, const cv_results *r, int64_t p, const char *indent)
+{
+    char cell[512];
+    double mean = 0, sd = 0;
+    const double *m = r->metric + p * r->k;
+    const int32_t *rd = r->rounds + p * r->k;
+    cv_stats(m, r->k, &mean, &sd);
+    fprintf(f, "{\"point\": %lld, \"params\": {", (long long)p);
+    for (int32_t c = 0, first = 1; c < g->n_cols; ++c) {
+        cv_point_cell(&g->points[p], g->cols[c], cell, sizeof cell);
+        if (!cell[0]) continue;
+        fprintf(f, "%s\"%s\": ", first ? "" : ", ", g->cols[c]);
+        json_str(f, cell);
+        first = 0;
+    }
+    fputs("},\n", f);
+    fprintf(f, "%s \"mean\": ", indent);
+    json_num(f, mean);
+    fputs(", \"std\": ", f);
+    json_num(f, sd);
+    fprintf(f, ", \"best_round\": %d,\n%s \"fold_metrics\": [", (int)cv_best_round(rd, r->k), indent);
+    for (int32_t k = 0; k < r->k; ++k) {
+        if (k) fputs(", ", f);
+        json_num(f, m[k]);
+    }
+    fputs("], \"fold_rounds\": [", f);
+    for (int32_t k = 0; k < r->k; ++k) fprintf(f, "%s%d", k ? ", " : "", (int)rd[k]);
+    fprintf(f, "], \"fit_seconds\": %.3f}", r->seconds[p]);
+}
+
+int cv_summary_write(run_ctx *run, const char *path, const cv_summary_info *info, const sb_grid *g,
+                     const cv_results *r, const int64_t *order, int64_t n_done)
+{
+    char tmp[4200];
+    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
+    FILE *f = fopen(tmp, "w");
+    if (!f) return SB_FAIL(run, SB_EIO, "%s: cannot create: %s", tmp, strerror(errno));
+    fputs("{\n  \"format\": \"shardboost-cv\",\n  \"grid\": ", f);
+    json_str(f, info->grid_path);
+    fputs(",\n  \"grid_shape\": ", f);
+    json_str(f, g->shape);
+    fprintf(f, ",\n  \"grid_points\": %lld,\n  \"slice\": \"%d/%d\",\n  \"points_evaluated\": %lld,\n",
+            (long long)g->n_points, (int)info->slice_i, (int)info->slice_n, (long long)n_done);
+    fprintf(f, "  \"folds\": %d,\n  \"fold_seed\": %llu,\n  \"metric\": \"%s\",\n  \"lower_is_better\": true,\n",
+            (int)info->folds, (unsigned long long)info->seed, info->metric);
+    fprintf(f, "  \"early_stopping_rounds\": %d,\n  \"rows\": %lld,\n  \"ranks\": %d,\n  \"groups\": %d,\n",
+            (int)info->early_stopping_rounds, (long long)info->rows, (int)info->ranks, (int)info->groups);
+    fputs("  \"best\": ", f);
+    if (n_done > 0) json_point(f, g, r, order[0], "          ");
+    else fputs("null", f);
+    fputs(",\n  \"refit\": ", f);
+    if (info->refit_params) {
+        char args[4096];
+        cv_train_args(info->refit_params, args, sizeof args);
+        fputs("{\"model\": ", f);
+        json_str(f, info->refit_model);
+        fprintf(f, ", \"n_estimators\": %d, \"train_args\": ", (int)info->refit_params->n_rounds);
+        json_str(f, args);
+        fputs("}", f);
+    } else fputs("null", f);
+    fputs(",\n  \"leaderboard\": [", f);
+    for (int64_t i = 0; i < n_done; ++i) {
+        fputs(i ? ",\n    " : "\n    ", f);
+        json_point(f, g, r, order[i], "    ");
+    }
+    fputs("\n  ]\n}\n", f);
+    int bad = ferror(f);
+    if (fflush(f) != 0 || fsync(fileno(f)) != 0) bad = 1;
+    if (fclose(f) != 0) bad = 1;
+    if (bad) {
+        unlink(tmp);
+        return SB_FAIL(run, SB_EIO, "%s: write failed", tmp);
+    }
+    if (rename(tmp, path) != 0) {
+        int e = errno;
+        unlink(tmp);
+        return SB_FAIL(run, SB_EIO, "rename %s -> %s: %s", tmp, path, strerror(e));
+    }
+    return SB_OK;
+}
