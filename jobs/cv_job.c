@@ -148,7 +148,7 @@ static int merge_main(run_ctx *run, int argc, char **argv, int at)
     if (at + 2 >= argc) rc = SB_FAIL(run, SB_EINVAL, "--merge-leaderboards OUT.csv IN1.csv [IN2.csv ...]");
     else if (run_rank(run) == 0) {
         rc = cv_board_merge(run, argv[at + 1], argv + at + 2, argc - at - 2);
-        if (rc == SB_OK) sb_info(run, "cv: merged %d leaderboards into %s", argc - at - 2, argv[at + 1]);
+        if (rc == SB_OK) sb_info(run, "cv: merged %d leaderboards into %s\n", argc - at - 2, argv[at + 1]);
     }
     return run_agree_rc(run, rc);
 }
@@ -294,7 +294,7 @@ static int run_group_points(cv_state *st, const int64_t *pending, int64_t n_pend
             char eta[32];
             cv_stats(st->res.metric + p * st->o->folds, st->o->folds, &mean, &sd);
             fmt_eta(el / (double)done * (double)(mine - done), eta, sizeof eta);
-            sb_info(st->grp, "cv: [group %d/%d] point %lld: %s %.6g +- %.3g (%.1f s) | group %lld/%lld, all ~%lld/%lld, ETA %s",
+            sb_info(st->grp, "cv: [group %d/%d] point %lld: %s %.6g +- %.3g (%.1f s) | group %lld/%lld, all ~%lld/%lld, ETA %s\n",
                     st->group, st->n_groups, (long long)p, metric_name(st->metric), mean, sd, st->res.seconds[p],
                     (long long)done, (long long)mine, (long long)(done * st->n_groups < n_pending ? done * st->n_groups : n_pending),
                     (long long)n_pending, eta);
@@ -306,8 +306,17 @@ static int run_group_points(cv_state *st, const int64_t *pending, int64_t n_pend
 /* Out dir ready; journals of an earlier run need --resume or --overwrite. Rank 0. */
 static int prepare_out(run_ctx *run, const cv_opts *o)
 {
-    if (mkdir(o->out, 0755) != 0 && errno != EEXIST)
-        return SB_FAIL(run, SB_EIO, "--out %s: cannot create the directory: %s", o->out, strerror(errno));
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", o->out);
+    for (char *s = dir + 1;; ++s) { /* mkdir -p */
+        int end = *s == '\0';
+        if (*s != '/' && !end) continue;
+        *s = '\0';
+        if (mkdir(dir, 0755) != 0 && errno != EEXIST)
+            return SB_FAIL(run, SB_EIO, "--out %s: cannot create %s: %s", o->out, dir, strerror(errno));
+        if (end) break;
+        *s = '/';
+    }
     int n = cv_journal_count(o->out);
     if (n > 0 && !o->resume && !o->overwrite)
         return SB_FAIL(run, SB_EINVAL, "--out %s holds %d journal file(s) of an earlier run: add --resume to continue "
@@ -410,7 +419,7 @@ static int cv_search(run_ctx *run, const cv_opts *o, const sb_grid *g)
     int64_t n_sel = 0, trees = 0;
     for (int64_t p = o->slice_i; p < g->n_points; p += o->slice_n) ++n_sel, trees += g->points[p].params.n_rounds;
     trees *= o->folds;
-    sb_info(run, "cv: grid %s: %lld points (%s)%s%s, %d folds, metric %s -> up to %lld trees to fit%s; %d group(s) over %d ranks",
+    sb_info(run, "cv: grid %s: %lld points (%s)%s%s, %d folds, metric %s -> up to %lld trees to fit%s; %d group(s) over %d ranks\n",
             o->grid, (long long)g->n_points, g->shape, o->slice_n > 1 ? ", this slice " : "",
             o->slice_n > 1 ? "takes p mod n == i" : "", (int)o->folds, metric_name(st.metric), (long long)trees,
             o->refit ? " (+ refit)" : "", (int)o->groups, run_size(run));
@@ -425,7 +434,7 @@ static int cv_search(run_ctx *run, const cv_opts *o, const sb_grid *g)
         if (run_rank(run) == 0) rc = cv_journal_read(run, o->out, st.keys, &st.res, &reused, &stale);
         rc = run_agree_rc(run, rc);
         if (rc == SB_OK) rc = share_records(run, &st.res, st.res.done, 1);
-        if (rc == SB_OK) sb_info(run, "cv: --resume: %lld finished points taken from %s/journal-*.csv (%lld other lines ignored)",
+        if (rc == SB_OK) sb_info(run, "cv: --resume: %lld finished points taken from %s/journal-*.csv (%lld other lines ignored)\n",
                                  (long long)reused, o->out, (long long)stale);
     }
     int64_t *pending = sb_alloc(run, (size_t)n_sel + 1, sizeof *pending), n_pending = 0;
@@ -472,12 +481,12 @@ static int cv_search(run_ctx *run, const cv_opts *o, const sb_grid *g)
         cv_stats(st.res.metric + order[0] * o->folds, o->folds, &mean, &sd);
         char args[4096];
         cv_train_args(&refit_prm, args, sizeof args);
-        sb_info(run, "cv: best point %lld: %s %.17g +- %.3g, best_round %d; train args: %s", (long long)order[0],
+        sb_info(run, "cv: best point %lld: %s %.17g +- %.3g, best_round %d; train args: %s\n", (long long)order[0],
                 metric_name(st.metric), mean, sd, (int)cv_best_round(st.res.rounds + order[0] * o->folds, o->folds), args);
-        sb_info(run, "cv: wrote %s/leaderboard.csv (%lld points) and %s/summary.json", o->out, (long long)n_done, o->out);
+        sb_info(run, "cv: wrote %s/leaderboard.csv (%lld points) and %s/summary.json\n", o->out, (long long)n_done, o->out);
         if (o->refit) {
             rc = refit(&st, &refit_prm);
-            if (rc == SB_OK) sb_info(run, "cv: refit model (n_estimators %d) -> %s", (int)refit_prm.n_rounds, o->refit);
+            if (rc == SB_OK) sb_info(run, "cv: refit model (n_estimators %d) -> %s\n", (int)refit_prm.n_rounds, o->refit);
         }
     }
     free(pending);
