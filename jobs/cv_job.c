@@ -303,6 +303,15 @@ static int run_group_points(cv_state *st, const int64_t *pending, int64_t n_pend
     return SB_OK;
 }
 
+/* An error recorded in the group's context, copied into the world's so that
+ * run_agree_rc over the world carries its message (without the frames). */
+static int lift_error(run_ctx *world, run_ctx *grp, int rc)
+{
+    if (rc == SB_OK || grp == NULL) return rc;
+    const char *m = err_message(grp), *at = strstr(m, " (at ");
+    return err_set(world, rc, __FILE__, __LINE__, "%.*s", at ? (int)(at - m) : (int)strlen(m), m);
+}
+
 /* Out dir ready; journals of an earlier run need --resume or --overwrite. Rank 0. */
 static int prepare_out(run_ctx *run, const cv_opts *o)
 {
@@ -344,7 +353,7 @@ static int setup_groups(cv_state *st)
     st->group = (int)((int64_t)run_rank(run) * o->groups / run_size(run)); /* contiguous blocks */
     SB_TRY(run, run_agree_rc(run, comm_split(run, st->group, run_rank(run), &st->grp)));
     sb_source src = {.paths = o->data, .n_paths = o->n_data, .layout = o->layout, .schema = o->schema, .require_label = 1};
-    SB_TRY(run, run_agree_rc(run, source_load(st->grp, &src, &st->t)));
+    SB_TRY(run, run_agree_rc(run, lift_error(run, st->grp, source_load(st->grp, &src, &st->t))));
     if (st->t.label == NULL)
         return run_agree_rc(run, SB_FAIL(run, SB_EINVAL, "%s: the data has no label column", o->data[0]));
     st->fold = sb_alloc(run, (size_t)st->t.n_rows + 1, 1);
@@ -353,7 +362,7 @@ static int setup_groups(cv_state *st)
     if (rc == SB_OK) {
         fold_assign(o->seed, st->t.row_start, st->t.n_rows, o->folds, st->fold);
         fold_count(st->fold, st->t.n_rows, o->folds, count);
-        rc = comm_sum_i64(st->grp, count, o->folds);
+        rc = lift_error(run, st->grp, comm_sum_i64(st->grp, count, o->folds));
     }
     SB_TRY(run, run_agree_rc(run, rc));
     for (int32_t f = 0; f < o->folds; ++f)
@@ -361,7 +370,7 @@ static int setup_groups(cv_state *st)
             return run_agree_rc(run, SB_FAIL(run, SB_EDATA, "--folds %d: fold %d gets none of the %lld rows", (int)o->folds,
                                              (int)f, (long long)st->t.n_rows_global));
     uint64_t dk = 0;
-    SB_TRY(run, run_agree_rc(run, data_key(st->grp, &st->t, o, st->metric, &dk)));
+    SB_TRY(run, run_agree_rc(run, lift_error(run, st->grp, data_key(st->grp, &st->t, o, st->metric, &dk))));
     st->keys = sb_alloc(run, (size_t)st->g->n_points, sizeof *st->keys);
     SB_TRY(run, run_agree_rc(run, st->keys ? SB_OK : SB_ENOMEM));
     for (int64_t p = 0; p < st->g->n_points; ++p) {
@@ -409,7 +418,7 @@ static int refit(cv_state *st, const sb_params *prm)
         if (rc == SB_OK) rc = model_write(st->grp, &model, st->o->refit);
         model_free(&model);
     }
-    return run_agree_rc(st->world, rc);
+    return run_agree_rc(st->world, lift_error(st->world, st->grp, rc));
 }
 
 static int cv_search(run_ctx *run, const cv_opts *o, const sb_grid *g)
@@ -446,7 +455,7 @@ static int cv_search(run_ctx *run, const cv_opts *o, const sb_grid *g)
     for (int64_t p = 0; rc == SB_OK && p < g->n_points; ++p) /* only this slice counts */
         if ((p % o->slice_n) != o->slice_i) st.res.done[p] = 0;
     if (rc == SB_OK) {
-        rc = run_agree_rc(run, run_group_points(&st, pending, n_pending));
+        rc = run_agree_rc(run, lift_error(run, st.grp, run_group_points(&st, pending, n_pending)));
         if (rc == SB_OK) {
             for (int64_t j = 0; j < n_pending; ++j)
                 mine[pending[j]] = (uint8_t)(j % st.n_groups == st.group && run_rank(st.grp) == 0);
