@@ -177,7 +177,7 @@ static int one_round(trainer *T, int32_t round, double *train_m, double *valid_m
         for (int64_t j = leaves[l].begin; j < leaves[l].end; ++j) T->margin[g->rows[j]] += v;
     }
     for (int64_t i = 0; i < n; ++i)
-        if (!T->in_tree[i]) T->margin[i] += nodes[tree_leaf_by_bins(nodes, T->b->bins + i * T->b->n_feat, T->b)].value;
+        if (!T->in_tree[i]) T->margin[i] += nodes[tree_leaf_by_bins(nodes, i, T->b)].value;
     if (T->v) {
         int64_t one[2] = {0, nn};
         sb_forest f = {nodes, one, 1};

@@ -22,6 +22,11 @@ void booster_binned_free(sb_binned *b)
     free(b->n_value);
     free(b->off);
     free(b->bins);
+    free(b->bins_col);
+    free(b->n_cells);
+    free(b->skip);
+    free(b->sp_ptr);
+    free(b->sp_cells);
     free(b);
 }
 
@@ -139,6 +144,68 @@ static int make_cuts(run_ctx *run, const float *sample, int64_t ns, sb_binned *b
     return SB_OK;
 }
 
+/* Most frequent bin of each feature from global counts (ties: lower bin), and
+ * the sparse rows without those bins when that saves enough scatter-adds.
+ * Collective. */
+static int make_sparse(run_ctx *run, sb_binned *b)
+{
+    const int32_t nf = b->n_feat;
+    const int64_t n = b->n_rows;
+    b->n_cells = sb_alloc(run, (size_t)nf, sizeof *b->n_cells);
+    b->skip = sb_alloc(run, (size_t)nf, sizeof *b->skip);
+    int64_t *cnt = sb_alloc(run, (size_t)b->total_bins + 1, sizeof *cnt);
+    int rc = (b->n_cells && b->skip && cnt) ? SB_OK : SB_ENOMEM;
+    SB_TRY(run, run_agree_rc(run, rc));
+    for (int32_t f = 0; f < nf; ++f) {
+        b->n_cells[f] = b->n_value[f] + b->has_missing[f];
+        const uint8_t *col = b->bins_col + (int64_t)f * n;
+        int64_t *c = cnt + b->off[f];
+        for (int64_t i = 0; i < n; ++i) c[col[i]]++;
+    }
+    rc = comm_sum_i64(run, cnt, b->total_bins);
+    int64_t kept = 0;
+    for (int32_t f = 0; rc == SB_OK && f < nf; ++f) {
+        int32_t best = 0;
+        for (int32_t k = 1; k < b->n_cells[f]; ++k)
+            if (cnt[b->off[f] + k] > cnt[b->off[f] + best]) best = k;
+        b->skip[f] = b->off[f] + best;
+        kept += b->n_rows_global - cnt[b->off[f] + best];
+    }
+    free(cnt);
+    SB_TRY(run, run_agree_rc(run, rc));
+    /* Sparse only pays when it drops a quarter of the adds; cells must fit uint16. */
+    int use = b->total_bins <= 65536 && (double)kept <= 0.75 * (double)b->n_rows_global * nf;
+    if (!use) {
+        for (int32_t f = 0; f < nf; ++f) b->skip[f] = -1;
+        return SB_OK;
+    }
+    b->sp_ptr = sb_alloc(run, (size_t)n + 1, sizeof *b->sp_ptr);
+    rc = b->sp_ptr ? SB_OK : SB_ENOMEM;
+    int64_t total = 0;
+    for (int64_t i = 0; rc == SB_OK && i < n; ++i) {
+        b->sp_ptr[i] = total;
+        const uint8_t *row = b->bins + i * nf;
+        for (int32_t f = 0; f < nf; ++f) total += b->off[f] + row[f] != b->skip[f];
+    }
+    if (rc == SB_OK) {
+        b->sp_ptr[n] = total;
+        b->sp_cells = sb_alloc(run, (size_t)total + 1, sizeof *b->sp_cells);
+        if (!b->sp_cells) rc = SB_ENOMEM;
+    }
+    SB_TRY(run, run_agree_rc(run, rc));
+    int64_t at = 0;
+    for (int64_t i = 0; i < n; ++i) {
+        const uint8_t *row = b->bins + i * nf;
+        for (int32_t f = 0; f < nf; ++f) {
+            int32_t c = b->off[f] + row[f];
+            if (c != b->skip[f]) b->sp_cells[at++] = (uint16_t)c;
+        }
+    }
+    free(b->bins); /* the sparse rows replace the dense ones */
+    b->bins = NULL;
+    return SB_OK;
+}
+
 int booster_bin(run_ctx *run, const sb_table *t, int32_t max_bin, uint64_t seed, sb_binned **out)
 {
     *out = NULL;
@@ -159,7 +226,8 @@ int booster_bin(run_ctx *run, const sb_table *t, int32_t max_bin, uint64_t seed,
         b->n_value = sb_alloc(run, (size_t)t->n_feat + 1, sizeof *b->n_value);
         b->off = sb_alloc(run, (size_t)t->n_feat + 1, sizeof *b->off);
         b->bins = sb_alloc(run, (size_t)(t->n_rows * t->n_feat) + 1, 1);
-        if (!b->cut_start || !b->has_missing || !b->n_value || !b->off || !b->bins) rc = SB_ENOMEM;
+        b->bins_col = sb_alloc(run, (size_t)(t->n_rows * t->n_feat) + 1, 1);
+        if (!b->cut_start || !b->has_missing || !b->n_value || !b->off || !b->bins || !b->bins_col) rc = SB_ENOMEM;
     }
     rc = run_agree_rc(run, rc);
     if (rc == SB_OK) rc = find_missing(run, t, b);
@@ -168,7 +236,12 @@ int booster_bin(run_ctx *run, const sb_table *t, int32_t max_bin, uint64_t seed,
     if (rc == SB_OK) rc = gather_sample(run, t, seed, &sample, &ns);
     if (rc == SB_OK) rc = make_cuts(run, sample, ns, b);
     free(sample);
-    if (rc == SB_OK) bin_rows(t->x, t->n_rows, t->n_feat, b->cut_start, b->cuts, b->has_missing, b->bins);
+    if (rc == SB_OK) {
+        bin_rows(t->x, t->n_rows, t->n_feat, b->cut_start, b->cuts, b->has_missing, b->bins);
+        for (int64_t i = 0; i < t->n_rows; ++i) /* the transposed copy partitions read */
+            for (int32_t f = 0; f < t->n_feat; ++f) b->bins_col[(int64_t)f * t->n_rows + i] = b->bins[i * t->n_feat + f];
+        rc = make_sparse(run, b);
+    }
     if (rc != SB_OK) {
         booster_binned_free(b);
         return rc;

@@ -21,7 +21,12 @@ struct sb_binned {
     int32_t *n_value;      /* value bins per feature = cuts + 1 */
     int32_t *off;          /* first histogram cell of each feature */
     int32_t total_bins;    /* cells in one histogram */
-    uint8_t *bins;         /* n_rows x n_feat */
+    uint8_t *bins;         /* n_rows x n_feat, row-major (dense histograms); NULL when sparse */
+    uint8_t *bins_col;     /* n_feat x n_rows, column-major (partitions, leaf lookup) */
+    int32_t *n_cells;      /* histogram cells per feature (value bins + missing bin) */
+    int32_t *skip;         /* per feature: global cell of its most frequent bin, or -1 */
+    int64_t *sp_ptr;       /* sparse rows (hist_build_sparse), NULL when dense */
+    uint16_t *sp_cells;
 };
 
 /* Deterministic hash of (seed, stream, index) to 64 bits (splitmix64). Local. */
@@ -78,8 +83,8 @@ void grower_free(tree_grower *g);
 int grow_tree(run_ctx *run, tree_grower *g, const int64_t *ghf, int64_t n_rows, int k, int64_t G, int64_t H,
               const uint8_t *mask, sb_node **nodes, int32_t *n_nodes, tree_leaf **leaves, int32_t *n_leaves);
 
-/* Leaf of one local row by its bins (the same path the float thresholds take). Local. */
-int32_t tree_leaf_by_bins(const sb_node *tree, const uint8_t *row_bins, const sb_binned *b);
+/* Leaf of local row i by its bins (the same path the float thresholds take). Local. */
+int32_t tree_leaf_by_bins(const sb_node *tree, int64_t i, const sb_binned *b);
 
 /* ---- model assembly (train_model.c) ------------------------------------ */
 /* Trees and metrics collected while training. */

@@ -101,7 +101,15 @@ static void build_hist(tree_grower *g, const int64_t *ghf, const gnode *n, int64
     memset(dst, 0, (size_t)2 * (size_t)b->total_bins * sizeof *dst);
     int64_t cnt = n->end - n->begin;
     hist_gather(g->rows + n->begin, cnt, ghf, g->ordered);
-    hist_build(b->bins, b->n_feat, b->off, g->rows + n->begin, cnt, g->ordered, dst);
+    if (b->sp_ptr) hist_build_sparse(b->sp_ptr, b->sp_cells, g->rows + n->begin, cnt, g->ordered, dst);
+    else hist_build(b->bins, b->n_feat, b->off, g->rows + n->begin, cnt, g->ordered, dst);
+}
+
+/* Complete a reduced histogram built from sparse rows. */
+static void fill_skipped(const tree_grower *g, int64_t *h, const gnode *n)
+{
+    const sb_binned *b = g->b;
+    if (b->sp_ptr) hist_fill_skipped(h, b->n_feat, b->off, b->n_cells, b->skip, n->G, n->H);
 }
 
 /* Pick the batch to expand: depthwise = every splittable leaf of the lowest
@@ -213,8 +221,8 @@ static int expand(run_ctx *run, tree_grower *g, const int64_t *ghf, gnode *nodes
         gnode *p = &nodes[batch[j]];
         const split_info *s = &p->split;
         int32_t mb = b->has_missing[s->feat] ? b->n_value[s->feat] : -1;
-        int64_t nl = partition_rows(g->rows + p->begin, p->end - p->begin, b->bins, b->n_feat, s->feat, s->bin, mb,
-                                    s->default_left, g->scratch);
+        int64_t nl = partition_rows(g->rows + p->begin, p->end - p->begin, b->bins_col + (int64_t)s->feat * b->n_rows,
+                                    s->bin, mb, s->default_left, g->scratch);
         int32_t li = (*n_nodes)++, ri = (*n_nodes)++;
         gnode *L = &nodes[li], *R = &nodes[ri];
         p = &nodes[batch[j]];
@@ -239,7 +247,8 @@ static int expand(run_ctx *run, tree_grower *g, const int64_t *ghf, gnode *nodes
         if (small_of[j] < 0) continue;
         gnode *p = &nodes[batch[j]];
         gnode *S = &nodes[small_of[j]], *B = &nodes[small_of[j] == p->left ? p->right : p->left];
-        const int64_t *sh = g->stage + (int64_t)(k++) * hl;
+        int64_t *sh = g->stage + (int64_t)(k++) * hl;
+        fill_skipped(g, sh, S);
         int64_t *ph = slot_ptr(g, p->slot);
         hist_subtract(ph, sh, ph, hl); /* the parent's slot becomes the larger child's */
         B->slot = p->slot;
@@ -286,6 +295,7 @@ int grow_tree(run_ctx *run, tree_grower *g, const int64_t *ghf, int64_t n_rows, 
         double t2 = run_wtime();
         g->t_hist += t1 - t0;
         g->t_reduce += t2 - t1;
+        fill_skipped(g, h, &nodes[0]);
         if (rc == SB_OK) split_find(&g->cfg, &g->layout, mask, h, G, H, &nodes[0].split);
     }
     while (rc == SB_OK && n_nodes + 2 <= cap) {
@@ -303,13 +313,14 @@ int grow_tree(run_ctx *run, tree_grower *g, const int64_t *ghf, int64_t n_rows, 
     return rc;
 }
 
-int32_t tree_leaf_by_bins(const sb_node *tree, const uint8_t *row_bins, const sb_binned *b)
+int32_t tree_leaf_by_bins(const sb_node *tree, int64_t i, const sb_binned *b)
 {
     int32_t k = 0;
     while (tree[k].feat >= 0) {
         int32_t f = tree[k].feat;
         int32_t mb = b->has_missing[f] ? b->n_value[f] : -1;
-        k = partition_goes_left(row_bins[f], tree[k].bin, mb, tree[k].default_left) ? tree[k].left : tree[k].right;
+        int32_t bin = b->bins_col[(int64_t)f * b->n_rows + i];
+        k = partition_goes_left(bin, tree[k].bin, mb, tree[k].default_left) ? tree[k].left : tree[k].right;
     }
     return k;
 }

@@ -55,6 +55,44 @@ void hist_build_ref(const uint8_t *bins, int32_t n_feat, const int32_t *off, con
         }
 }
 
+void hist_build_sparse(const int64_t *restrict ptr, const uint16_t *restrict cells, const int32_t *restrict rows,
+                       int64_t n, const int64_t *restrict gh_ordered, int64_t *restrict hist)
+{
+    const int64_t pf = 8;
+    for (int64_t i = 0; i < n; ++i) {
+        if (i + pf < n) __builtin_prefetch(cells + ptr[rows[i + pf]]);
+        const int64_t r = rows[i];
+        const uint16_t *c = cells + ptr[r], *end = cells + ptr[r + 1];
+        const int64_t g = gh_ordered[2 * i], h = gh_ordered[2 * i + 1];
+        for (; c + 2 <= end; c += 2) {
+            int64_t *a = hist + 2 * (int64_t)c[0], *b = hist + 2 * (int64_t)c[1];
+            a[0] += g; a[1] += h;
+            b[0] += g; b[1] += h;
+        }
+        if (c < end) {
+            int64_t *a = hist + 2 * (int64_t)c[0];
+            a[0] += g;
+            a[1] += h;
+        }
+    }
+}
+
+void hist_fill_skipped(int64_t *hist, int32_t n_feat, const int32_t *off, const int32_t *n_cells,
+                       const int32_t *skip, int64_t G, int64_t H)
+{
+    for (int32_t f = 0; f < n_feat; ++f) {
+        if (skip[f] < 0) continue;
+        int64_t g = G, h = H;
+        for (int32_t c = off[f]; c < off[f] + n_cells[f]; ++c)
+            if (c != skip[f]) {
+                g -= hist[2 * (int64_t)c];
+                h -= hist[2 * (int64_t)c + 1];
+            }
+        hist[2 * (int64_t)skip[f]] = g;
+        hist[2 * (int64_t)skip[f] + 1] = h;
+    }
+}
+
 void hist_subtract(const int64_t *parent, const int64_t *child, int64_t *out, int64_t n)
 {
     for (int64_t i = 0; i < n; ++i) out[i] = parent[i] - child[i];
@@ -72,5 +110,6 @@ int hist_fixed_scale(double max_abs, int64_t n_rows)
 
 void hist_to_fixed(const float *gh, int64_t n, int k, int64_t *out)
 {
-    for (int64_t i = 0; i < n; ++i) out[i] = (int64_t)llrint(ldexp((double)gh[i], k));
+    const double scale = ldexp(1.0, k); /* a power of two: the product is exact */
+    for (int64_t i = 0; i < n; ++i) out[i] = (int64_t)llrint((double)gh[i] * scale);
 }

@@ -24,6 +24,23 @@ void hist_build(const uint8_t *bins, int32_t n_feat, const int32_t *off, const i
 void hist_build_ref(const uint8_t *bins, int32_t n_feat, const int32_t *off, const int32_t *rows, int64_t n,
                     const int64_t *gh, int64_t *hist);
 
+/* ---- sparse rows: skip each feature's most frequent bin -----------------
+ * Row r's cells other than the most frequent bin of their feature are
+ * cells[ptr[r] .. ptr[r+1]) (global cell indices, off[f] + bin). The skipped
+ * cells are filled afterwards from the node totals (hist_fill_skipped), which
+ * is exact in integer arithmetic. Most features of real data have one dominant
+ * value (zero, absent, the common level), so this cuts the scatter-adds. */
+
+/* hist_build_sparse - hist += (g, h) of rows over their stored cells. Local. */
+void hist_build_sparse(const int64_t *ptr, const uint16_t *cells, const int32_t *rows, int64_t n,
+                       const int64_t *gh_ordered, int64_t *hist);
+
+/* hist_fill_skipped - for every feature with skip[f] >= 0, set cell skip[f]
+ * (global index) to the node totals (G, H) minus the feature's other cells.
+ * Apply to a complete (reduced) histogram. Local. */
+void hist_fill_skipped(int64_t *hist, int32_t n_feat, const int32_t *off, const int32_t *n_cells,
+                       const int32_t *skip, int64_t G, int64_t H);
+
 /* hist_subtract - out = parent - child over n int64 (out may alias parent). Local. */
 void hist_subtract(const int64_t *parent, const int64_t *child, int64_t *out, int64_t n);
 

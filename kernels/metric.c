@@ -113,17 +113,49 @@ double metric_row_loss(sb_metric_kind k, double y, double p)
 
 void metric_part_zero(sb_metric_part *p) { memset(p, 0, sizeof *p); }
 
+/* Add a 128-bit fixed-point value (scale 2^-64) into the limbs: same value as
+ * adding its terms one by one with xsum_add. */
+__extension__ typedef __int128 i128;
+static void xsum_add_i128(sb_xsum *s, i128 a)
+{
+    for (int i = 0; i < 3; ++i) {
+        s->limb[i] += (int64_t)(a & 0xFFFFFFFF);
+        a >>= 32; /* arithmetic shift: floor division, the pieces stay exact */
+    }
+    s->limb[3] += (int64_t)a;
+    if (++s->pending >= XSUM_PENDING_MAX) xsum_normalize(s);
+}
+
+/* Terms below 2^40 go into a 128-bit accumulator (term * 2^64 truncated toward
+ * zero: the same bits xsum_add keeps); flushed every 2^22 terms so it cannot
+ * overflow; larger terms take the general path. */
 void metric_accumulate(sb_metric_kind k, const double *label, const double *weight, int weighted,
                        const double *pred, const uint8_t *mask, int64_t n, sb_metric_part *p)
 {
     const int use_w = weighted && weight != NULL;
+    i128 acc = 0, accw = 0;
+    int64_t in_acc = 0;
     for (int64_t i = 0; i < n; ++i) {
         if ((mask && !mask[i]) || isnan(label[i])) continue;
-        double w = use_w ? weight[i] : 1.0;
-        xsum_add(&p->loss, w * metric_row_loss(k, label[i], pred[i]));
-        xsum_add(&p->wsum, w);
+        const double w = use_w ? weight[i] : 1.0;
+        const double t = w * metric_row_loss(k, label[i], pred[i]);
+        if (fabs(t) < 0x1p40 && fabs(w) < 0x1p40) {
+            acc += (i128)(t * 0x1p64);
+            accw += (i128)(w * 0x1p64);
+            if (++in_acc == (1 << 22)) {
+                xsum_add_i128(&p->loss, acc);
+                xsum_add_i128(&p->wsum, accw);
+                acc = accw = 0;
+                in_acc = 0;
+            }
+        } else {
+            xsum_add(&p->loss, t);
+            xsum_add(&p->wsum, w);
+        }
         p->n++;
     }
+    xsum_add_i128(&p->loss, acc);
+    xsum_add_i128(&p->wsum, accw);
 }
 
 void metric_accumulate_ref(sb_metric_kind k, const double *label, const double *weight, int weighted,

@@ -6,14 +6,16 @@
 
 /* partition_rows - reorder rows[0..n) so the rows going left come first,
  * both sides keeping their order (stable, so later passes read bins in
- * increasing row order). A row goes left iff its bin of feature feat is
- * missing_bin ? default_left : bin <= split_bin (missing_bin -1: none).
- * scratch holds n values. Returns the number of left rows. Local. */
-int64_t partition_rows(int32_t *rows, int64_t n, const uint8_t *bins, int32_t n_feat, int32_t feat,
-                       int32_t split_bin, int32_t missing_bin, int32_t default_left, int32_t *scratch);
+ * increasing row order). col is the split feature's bin column (col[r] =
+ * bin of local row r: column-major, so the reads are nearly sequential). A
+ * row goes left iff col[r] == missing_bin ? default_left : col[r] <= split_bin
+ * (missing_bin -1: none). scratch holds n values. Returns the number of left
+ * rows. Local. */
+int64_t partition_rows(int32_t *rows, int64_t n, const uint8_t *col, int32_t split_bin, int32_t missing_bin,
+                       int32_t default_left, int32_t *scratch);
 /* Plain twin: two passes over a copy. */
-int64_t partition_rows_ref(int32_t *rows, int64_t n, const uint8_t *bins, int32_t n_feat, int32_t feat,
-                           int32_t split_bin, int32_t missing_bin, int32_t default_left, int32_t *scratch);
+int64_t partition_rows_ref(int32_t *rows, int64_t n, const uint8_t *col, int32_t split_bin, int32_t missing_bin,
+                           int32_t default_left, int32_t *scratch);
 
 /* partition_goes_left - the rule above for one bin value. Local. */
 static inline int partition_goes_left(int32_t bin, int32_t split_bin, int32_t missing_bin, int32_t default_left)
