@@ -360,12 +360,13 @@ int ingest_load(run_ctx *run, const sb_source *src, sb_table *out, ingest_stats 
     int64_t mx = bytes;
     if (rc == SB_OK) rc = comm_max_i64(run, &mx, 1);
     if (rc == SB_OK) rc = comm_max_f64(run, &slow, 1);
+    /* Decided from global counts, so the same on every rank; agreed to mark it so. */
     if (rc == SB_OK && g[0] == 0)
-        rc = SB_FAIL(run, SB_EDATA, "%s%s: no data rows%s", src->paths[0], J.plan.has_header ? ":2" : "",
-                     J.plan.has_header ? " (header only)" : "");
+        rc = run_agree_rc(run, SB_FAIL(run, SB_EDATA, "%s%s: no data rows%s", src->paths[0], J.plan.has_header ? ":2" : "",
+                                       J.plan.has_header ? " (header only)" : ""));
     else if (rc == SB_OK && g[1] == 0)
-        rc = SB_FAIL(run, SB_EDATA, "%s: all %lld data rows were dropped (%s)", src->paths[0], (long long)g[0],
-                     J.plan.drop_rule ? J.plan.drop_rule : "?");
+        rc = run_agree_rc(run, SB_FAIL(run, SB_EDATA, "%s: all %lld data rows were dropped (%s)", src->paths[0],
+                                       (long long)g[0], J.plan.drop_rule ? J.plan.drop_rule : "?"));
     if (rc == SB_OK && (rc = fill_table(run, &J, &R, src->layout, out)) != SB_OK) {
         /* Out of memory or a failed collective half-way through the collectives of
          * fill_table: the ranks cannot agree any more, so this is fatal here. */

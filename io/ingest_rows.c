@@ -147,10 +147,6 @@ static int parse_feature(run_ctx *run, ingest_rows *R, int32_t feat, csv_field f
 static int parse_category(run_ctx *run, ingest_rows *R, int32_t feat, csv_field f, float *out)
 {
     const ingest_plan *p = R->plan;
-    if (memchr(f.p, '\0', f.n)) return row_fail(run, R, "feature '%s': NUL byte in value", p->feat[feat].name);
-    if (f.n > INGEST_MAX_STR)
-        return row_fail(run, R, "feature '%s': categorical value of %zu bytes exceeds the %d-byte limit",
-                        p->feat[feat].name, f.n, INGEST_MAX_STR);
     if (p->fixed_levels_strict) {
         int known = 0;
         for (int k = 0; k < 3; ++k)
@@ -162,6 +158,10 @@ static int parse_category(run_ctx *run, ingest_rows *R, int32_t feat, csv_field 
         *out = NAN;
         return SB_OK;
     }
+    if (memchr(f.p, '\0', f.n)) return row_fail(run, R, "feature '%s': NUL byte in value", p->feat[feat].name);
+    if (f.n > INGEST_MAX_STR)
+        return row_fail(run, R, "feature '%s': categorical value of %zu bytes exceeds the %d-byte limit",
+                        p->feat[feat].name, f.n, INGEST_MAX_STR);
     int32_t code = levels_code(run, &R->dicts[p->feat_cat[feat]], f.p, f.n);
     if (code == -2) return row_fail(run, R, "feature '%s': %s", p->feat[feat].name, err_message(run));
     *out = code < 0 ? NAN : (float)code;

@@ -59,9 +59,15 @@ static int refill(run_ctx *run, lines *L)
         int got = gzread(L->gz, L->buf + L->fill, w);
         int zerr = Z_OK;
         const char *zmsg = gzerror(L->gz, &zerr);
-        if (got < 0 || (zerr != Z_OK && zerr != Z_STREAM_END))
-            return SB_FAIL(run, SB_EIO, "%s: gzip data truncated or corrupt after line %lld: %s", L->path,
+        /* Data before a corrupt spot comes first (got > 0); the error on the next call,
+         * so the message can say after which line the stream broke. */
+        if (got <= 0 && zerr != Z_OK && zerr != Z_STREAM_END) {
+            size_t np = strlen(L->path);
+            if (zmsg && strncmp(zmsg, L->path, np) == 0 && zmsg[np] == ':') zmsg += np + 2; /* "<path>: what" */
+            return SB_FAIL(run, SB_EIO, "%s: gzip data truncated or corrupt after line %lld (%s)", L->path,
                            (long long)L->line_local, zmsg ? zmsg : "read error");
+        }
+        if (got < 0) got = 0;
         if (got == 0) L->eof = 1;
         L->fill += (size_t)got;
         return SB_OK;
