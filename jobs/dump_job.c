@@ -1,9 +1,93 @@
-/* dump_job.c - placeholder until the dump capability lands. */
+/* dump_job.c - `shardboost dump --model M`: the model's header and trees, readably. */
+#include <math.h>   /* for ceil */
+#include <stdio.h>  /* for printf */
+#include <stdlib.h> /* for strtol */
+#include <string.h> /* for strcmp */
+
+#include "io/model.h"
 #include "jobs/jobs.h"
+
+static const char *usage_text =
+    "usage: shardboost dump --model M.json [--tree N] [--no-trees]\n"
+    "Prints the model header (objective, base score, parameters, training record) and the trees\n"
+    "in XGBoost's text-dump style: `id:[feature<threshold] yes=.. no=.. missing=.. gain=.. cover=..`\n"
+    "and `id:leaf=value cover=..`. Categorical features show the levels that go left.\n";
+
+static void print_split(const sb_model *m, const sb_node *nd)
+{
+    const sb_feature_info *fi = &m->feat[nd->feat];
+    if (fi->n_levels > 0) { /* level codes below the threshold go left */
+        printf("[%s in {", fi->name);
+        int first = 1;
+        for (int32_t l = 0; l < fi->n_levels && (double)l < nd->threshold; ++l) {
+            printf("%s%s", first ? "" : ",", fi->levels[l]);
+            first = 0;
+        }
+        printf("}]");
+    } else printf("[%s<%.9g]", fi->name, (double)nd->threshold);
+}
+
+static void print_node(const sb_model *m, const sb_node *tree, int32_t k, int depth)
+{
+    const sb_node *nd = &tree[k];
+    printf("%*s%d:", 2 * depth, "", k);
+    if (nd->feat < 0) {
+        printf("leaf=%.17g cover=%.9g\n", nd->value, nd->cover);
+        return;
+    }
+    print_split(m, nd);
+    printf(" yes=%d no=%d missing=%d gain=%.9g cover=%.9g\n", nd->left, nd->right, nd->default_left ? nd->left : nd->right,
+           nd->gain, nd->cover);
+    print_node(m, tree, nd->left, depth + 1);
+    print_node(m, tree, nd->right, depth + 1);
+}
+
+static void print_param(void *ctx, const char *key, const char *value)
+{
+    (void)ctx;
+    printf(" %s=%s", key, value);
+}
 
 int dump_main(run_ctx *run, int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    return run_agree_rc(run, SB_FAIL(run, SB_EINVAL, "'dump' is not implemented yet"));
+    const char *path = NULL;
+    long only = -1;
+    int trees = 1;
+    for (int i = 1; i < argc; ++i) {
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            if (run_rank(run) == 0) fputs(usage_text, stdout);
+            return SB_OK;
+        } else if (!strcmp(argv[i], "--model") && i + 1 < argc) path = argv[++i];
+        else if (!strcmp(argv[i], "--tree") && i + 1 < argc) only = strtol(argv[++i], NULL, 10);
+        else if (!strcmp(argv[i], "--no-trees")) trees = 0;
+        else return run_agree_rc(run, SB_FAIL(run, SB_EINVAL, "dump: unexpected argument '%s' (see shardboost dump --help)", argv[i]));
+    }
+    if (!path) return run_agree_rc(run, SB_FAIL(run, SB_EINVAL, "dump: --model M.json is required"));
+    sb_model m;
+    SB_TRY(run, run_agree_rc(run, model_read(run, path, &m)));
+    if (run_rank(run) == 0) {
+        printf("model %s: %s version %d, objective %s, base_score %.17g (margin %.17g)\n", path, SB_MODEL_FORMAT,
+               SB_MODEL_VERSION, objective_name(m.params.objective), m.base_score, m.base_margin);
+        printf("params:");
+        params_each(&m.params, print_param, NULL);
+        printf("\ndata: layout %s, label %s, %lld rows (%lld read, %lld dropped), %d features, fingerprint %016llx\n",
+               m.layout, m.label_name, (long long)m.n_rows, (long long)m.rows_read, (long long)m.dropped_zero_trials,
+               m.n_feat, (unsigned long long)m.fingerprint);
+        printf("training: %d rounds, %d trees kept, best iteration %d", m.n_rounds_done, m.n_trees, m.best_iteration);
+        if (m.n_rounds_done > 0) {
+            int32_t last = m.n_rounds_done - 1;
+            printf(", last train-%s %.9g", metric_name(m.metric), m.train_metric[last]);
+            if (m.valid_metric)
+                printf(", valid-%s %.9g (best %.9g)", metric_name(m.metric), m.valid_metric[last], m.valid_metric[m.best_iteration]);
+        }
+        printf("\n");
+        for (int32_t t = 0; trees && t < m.n_trees; ++t) {
+            if (only >= 0 && t != only) continue;
+            printf("booster[%d]:\n", t);
+            print_node(&m, m.nodes + m.tree_start[t], 0, 0);
+        }
+        fflush(stdout);
+    }
+    model_free(&m);
+    return SB_OK;
 }
