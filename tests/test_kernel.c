@@ -1,0 +1,278 @@
+/* test_kernel.c - optimized training kernels against their _ref twins:
+ * histograms (dense and sparse rows), partition, split search, sorting and
+ * cuts, forest traversal. Inputs come from a fixed-seed generator. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cunit_main.h"
+#include "kernels/binning.h"
+#include "kernels/hist.h"
+#include "kernels/partition.h"
+#include "kernels/split.h"
+#include "kernels/tree_predict.h"
+
+static uint64_t rng_state = 12345;
+static uint64_t rnd(void)
+{
+    uint64_t z = (rng_state += 0x9E3779B97F4A7C15ULL);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+}
+static double unif(void) { return (double)(rnd() >> 11) / 9007199254740992.0; }
+
+enum { NR = 3000, NF = 7 };
+static const int32_t nbins[NF] = {2, 5, 256, 17, 1, 64, 3};
+
+static void make_data(uint8_t *bins, int32_t *off, int64_t *gh, int32_t *total)
+{
+    int32_t c = 0;
+    for (int32_t f = 0; f < NF; ++f) {
+        off[f] = c;
+        c += nbins[f];
+    }
+    *total = c;
+    for (int64_t r = 0; r < NR; ++r) {
+        for (int32_t f = 0; f < NF; ++f) /* skewed: bin 0 dominant for some features */
+            bins[r * NF + f] = (uint8_t)((f % 2 && unif() < 0.7) ? 0 : rnd() % (uint64_t)nbins[f]);
+        gh[2 * r] = (int64_t)(rnd() % 2000001) - 1000000;
+        gh[2 * r + 1] = (int64_t)(rnd() % 1000000) + 1;
+    }
+}
+
+static void test_hist_dense_and_sparse_match_ref(void)
+{
+    static uint8_t bins[NR * NF];
+    static int64_t gh[2 * NR], ord[2 * NR], h_ref[2 * 600], h_opt[2 * 600], h_sp[2 * 600];
+    static int32_t rows[NR];
+    static int64_t ptr[NR + 1];
+    static uint16_t cells[NR * NF];
+    int32_t off[NF], total = 0, n_cells[NF], skip[NF];
+    make_data(bins, off, gh, &total);
+    int64_t n = 0;
+    for (int32_t r = 0; r < NR; ++r)
+        if (rnd() % 3) rows[n++] = r; /* a node: an ascending subset */
+    memset(h_ref, 0, sizeof h_ref);
+    memset(h_opt, 0, sizeof h_opt);
+    memset(h_sp, 0, sizeof h_sp);
+    hist_build_ref(bins, NF, off, rows, n, gh, h_ref);
+    hist_gather(rows, n, gh, ord);
+    hist_build(bins, NF, off, rows, n, ord, h_opt);
+    CU_ASSERT_EQUAL(memcmp(h_ref, h_opt, sizeof(int64_t) * 2 * (size_t)total), 0);
+    /* sparse: skip bin 0 of odd features, the last bin of feature 2, nothing elsewhere */
+    for (int32_t f = 0; f < NF; ++f) {
+        n_cells[f] = nbins[f];
+        skip[f] = f % 2 ? off[f] : (f == 2 ? off[f] + 255 : -1);
+    }
+    int64_t k = 0;
+    for (int32_t r = 0; r < NR; ++r) {
+        ptr[r] = k;
+        for (int32_t f = 0; f < NF; ++f)
+            if (off[f] + bins[r * NF + f] != skip[f]) cells[k++] = (uint16_t)(off[f] + bins[r * NF + f]);
+    }
+    ptr[NR] = k;
+    hist_build_sparse(ptr, cells, rows, n, ord, h_sp);
+    int64_t G = 0, H = 0;
+    for (int64_t i = 0; i < n; ++i) G += gh[2 * rows[i]], H += gh[2 * rows[i] + 1];
+    hist_fill_skipped(h_sp, NF, off, n_cells, skip, G, H);
+    CU_ASSERT_EQUAL(memcmp(h_ref, h_sp, sizeof(int64_t) * 2 * (size_t)total), 0);
+    /* invariant: every feature's bins sum to the node totals */
+    for (int32_t f = 0; f < NF; ++f) {
+        int64_t g = 0, h = 0;
+        for (int32_t b = 0; b < nbins[f]; ++b) g += h_opt[2 * (off[f] + b)], h += h_opt[2 * (off[f] + b) + 1];
+        CU_ASSERT_EQUAL(g, G);
+        CU_ASSERT_EQUAL(h, H);
+    }
+    /* parent - child = sibling */
+    static int64_t h_l[2 * 600], h_r[2 * 600], h_s[2 * 600];
+    memset(h_l, 0, sizeof h_l);
+    memset(h_r, 0, sizeof h_r);
+    hist_build_ref(bins, NF, off, rows, n / 3, gh, h_l);
+    hist_build_ref(bins, NF, off, rows + n / 3, n - n / 3, gh, h_r);
+    hist_subtract(h_ref, h_l, h_s, 2 * total);
+    CU_ASSERT_EQUAL(memcmp(h_s, h_r, sizeof(int64_t) * 2 * (size_t)total), 0);
+}
+
+static void test_fixed_scale_headroom(void)
+{
+    int k = hist_fixed_scale(3.5, 1000000);
+    CU_ASSERT_TRUE(ldexp(3.5, k) * 1000001.0 < ldexp(1.0, 62));
+    CU_ASSERT_TRUE(ldexp(3.5, k + 1) * 1000001.0 >= ldexp(1.0, 61)); /* not wastefully small */
+    float g[4] = {1.5f, -0.25f, 3e-5f, -7.0f};
+    int64_t o[4];
+    hist_to_fixed(g, 4, 20, o);
+    CU_ASSERT_EQUAL(o[0], 1572864);
+    CU_ASSERT_EQUAL(o[1], -262144);
+    CU_ASSERT_EQUAL(o[2], llrint(3e-5f * 1048576.0));
+    CU_ASSERT_EQUAL(o[3], -7340032);
+}
+
+static void test_partition_matches_ref(void)
+{
+    static uint8_t col[NR];
+    static int32_t a[NR], b[NR], s1[NR], s2[NR];
+    for (int32_t r = 0; r < NR; ++r) col[r] = (uint8_t)(rnd() % 9); /* bin 8 = missing */
+    for (int dl = 0; dl <= 1; ++dl)
+        for (int32_t sb = 0; sb < 8; sb += 3) {
+            int64_t n = 0;
+            for (int32_t r = 0; r < NR; ++r)
+                if (rnd() % 2) a[n] = b[n] = r, ++n;
+            int64_t nl = partition_rows(a, n, col, sb, 8, dl, s1);
+            int64_t nl2 = partition_rows_ref(b, n, col, sb, 8, dl, s2);
+            CU_ASSERT_EQUAL(nl, nl2);
+            CU_ASSERT_EQUAL(memcmp(a, b, (size_t)n * sizeof *a), 0);
+            for (int64_t i = 0; i < n; ++i) {
+                int left = col[a[i]] == 8 ? dl : col[a[i]] <= sb;
+                CU_ASSERT_EQUAL(left, i < nl);
+                if (i > 0 && i != nl) CU_ASSERT_TRUE(a[i] > a[i - 1]); /* stable */
+            }
+        }
+}
+
+/* Random histograms with a missing bin: split_find agrees with the re-summing twin
+ * for several lambda/alpha/min_child_weight/max_delta_step settings. */
+static void test_split_matches_ref(void)
+{
+    const int32_t nv[3] = {6, 1, 40};
+    const uint8_t miss[3] = {1, 0, 1};
+    int32_t off[3] = {0, 7, 8};
+    static int64_t hist[2 * 49];
+    const split_cfg cfgs[4] = {{1.0, 0.0, 1.0, 0.0, 1e-6, 1.0 / 1024},
+                               {0.0, 0.5, 0.0, 0.0, 1e-6, 1.0 / 1024},
+                               {5.0, 2.0, 30.0, 0.0, 1e-6, 1.0 / 1024},
+                               {1.0, 0.0, 1.0, 0.3, 1e-6, 1.0 / 1024}};
+    split_layout L = {3, off, nv, miss};
+    for (int trial = 0; trial < 200; ++trial) {
+        int64_t G = 0, H = 0;
+        for (int i = 0; i < 49; ++i) {
+            hist[2 * i] = (int64_t)(rnd() % 200001) - 100000;
+            hist[2 * i + 1] = (int64_t)(rnd() % 50000) + (trial % 5 == 0 && i % 3 == 0 ? -50000 + 50000 : 0);
+        }
+        for (int i = 0; i < 7; ++i) G += hist[2 * i], H += hist[2 * i + 1];
+        /* feature totals must agree: rescale features 1 and 2 to the same totals */
+        hist[14] = G, hist[15] = H;
+        int64_t g2 = 0, h2 = 0;
+        for (int i = 8; i < 48; ++i) g2 += hist[2 * i], h2 += hist[2 * i + 1];
+        hist[96] = G - g2, hist[97] = H - h2;
+        if (hist[97] < 0) continue;
+        for (int c = 0; c < 4; ++c) {
+            split_info a, b;
+            split_find(&cfgs[c], &L, NULL, hist, G, H, &a);
+            split_find_ref(&cfgs[c], &L, NULL, hist, G, H, &b);
+            CU_ASSERT_EQUAL(a.feat, b.feat);
+            CU_ASSERT_EQUAL(a.bin, b.bin);
+            CU_ASSERT_EQUAL(a.default_left, b.default_left);
+            CU_ASSERT_TRUE(a.gain == b.gain || (a.feat < 0 && b.feat < 0));
+            CU_ASSERT_EQUAL(a.gl, b.gl);
+        }
+    }
+}
+
+/* Gain by hand: G_L=-4, H_L=2, G_R=6, H_R=3, lambda 1: 16/3 + 36/4 - 4/6. */
+static void test_split_gain_by_hand(void)
+{
+    split_cfg c = {1.0, 0.0, 0.0, 0.0, 1e-6, 1.0};
+    int32_t off[1] = {0}, nv[1] = {2};
+    uint8_t miss[1] = {0};
+    split_layout L = {1, off, nv, miss};
+    int64_t hist[4] = {-4, 2, 6, 3};
+    split_info s;
+    split_find(&c, &L, NULL, hist, 2, 5, &s);
+    CU_ASSERT_EQUAL(s.feat, 0);
+    CU_ASSERT_EQUAL(s.bin, 0);
+    CU_ASSERT_DOUBLE_EQUAL(s.gain, 16.0 / 3 + 36.0 / 4 - 4.0 / 6, 1e-12);
+    CU_ASSERT_DOUBLE_EQUAL(split_leaf_weight(&c, -4, 2), 4.0 / 3, 1e-15);
+    /* alpha soft-thresholds G; max_delta_step clips the weight */
+    split_cfg a = {1.0, 1.0, 0.0, 0.0, 1e-6, 1.0};
+    CU_ASSERT_DOUBLE_EQUAL(split_leaf_weight(&a, -4, 2), 1.0, 1e-15);
+    CU_ASSERT_DOUBLE_EQUAL(split_node_gain(&a, -4, 2), 9.0 / 3, 1e-15);
+    split_cfg m = {1.0, 0.0, 0.0, 0.5, 1e-6, 1.0};
+    CU_ASSERT_DOUBLE_EQUAL(split_leaf_weight(&m, -4, 2), 0.5, 1e-15);
+    CU_ASSERT_DOUBLE_EQUAL(split_node_gain(&m, -4, 2), -(2.0 * -4 * 0.5 + 3 * 0.25), 1e-15);
+    /* min_child_weight 2.5 forbids the left child (H_L = 2) */
+    split_cfg w = {1.0, 0.0, 2.5, 0.0, 1e-6, 1.0};
+    split_find(&w, &L, NULL, hist, 2, 5, &s);
+    CU_ASSERT_EQUAL(s.feat, -1);
+}
+
+static void test_sort_and_cuts(void)
+{
+    static float v[5000], v2[5000], tv[10000];
+    static double w[5000], w2[5000], tw[10000];
+    for (int i = 0; i < 5000; ++i) {
+        v[i] = v2[i] = (float)((int)(rnd() % 300) - 150) * 0.37f;
+        if (i % 97 == 0) v[i] = v2[i] = -0.0f;
+        w[i] = w2[i] = (double)(i + 1);
+    }
+    bin_sort(v, w, 5000, tv, tw);
+    bin_sort_ref(v2, w2, 5000, tv, tw);
+    CU_ASSERT_EQUAL(memcmp(w, w2, sizeof w), 0); /* stable: same weight order */
+    for (int i = 1; i < 5000; ++i) CU_ASSERT_TRUE(v[i - 1] <= v[i]);
+    float cuts[300];
+    int32_t nc = bin_cuts(v, w, 5000, 256, cuts);
+    CU_ASSERT_TRUE(nc > 0 && nc <= 255);
+    for (int i = 1; i < nc; ++i) CU_ASSERT_TRUE(cuts[i - 1] < cuts[i]);
+    /* few distinct values: one bin per value, cut = the value */
+    float s[6] = {1, 1, 2, 5, 5, 5};
+    nc = bin_cuts(s, NULL, 6, 256, cuts);
+    CU_ASSERT_EQUAL(nc, 2);
+    CU_ASSERT_EQUAL(cuts[0], 2.0f);
+    CU_ASSERT_EQUAL(cuts[1], 5.0f);
+    CU_ASSERT_EQUAL(bin_of(cuts, nc, 1.0f), 0);
+    CU_ASSERT_EQUAL(bin_of(cuts, nc, 2.0f), 1);
+    CU_ASSERT_EQUAL(bin_of(cuts, nc, 4.9f), 1);
+    CU_ASSERT_EQUAL(bin_of(cuts, nc, 5.0f), 2);
+    CU_ASSERT_EQUAL(bin_of(cuts, nc, 99.0f), 2);
+    /* quantiles: 1000 distinct equal-weight values in 4 bins -> cuts near 250, 500, 750 */
+    static float q[1000];
+    for (int i = 0; i < 1000; ++i) q[i] = (float)i;
+    nc = bin_cuts(q, NULL, 1000, 4, cuts);
+    CU_ASSERT_EQUAL(nc, 3);
+    CU_ASSERT_EQUAL(cuts[0], 250.0f);
+    CU_ASSERT_EQUAL(cuts[1], 500.0f);
+    CU_ASSERT_EQUAL(cuts[2], 750.0f);
+}
+
+static void test_predict_matches_ref_and_nan(void)
+{
+    /* tree 0: x0 < 0.5 ? (x1 < 2 ? -1 : 2) : 3, NaN on x0 goes left; tree 1: a single leaf 0.25 */
+    sb_node nodes[6];
+    memset(nodes, 0, sizeof nodes);
+    nodes[0] = (sb_node){0, 1, 2, 1, 0, 0.5f, 0.0, 1.0, 4.0};
+    nodes[1] = (sb_node){1, 3, 4, 0, 0, 2.0f, 0.0, 1.0, 2.0};
+    nodes[2] = (sb_node){-1, -1, -1, 0, -1, 0.0f, 3.0, 0.0, 2.0};
+    nodes[3] = (sb_node){-1, -1, -1, 0, -1, 0.0f, -1.0, 0.0, 1.0};
+    nodes[4] = (sb_node){-1, -1, -1, 0, -1, 0.0f, 2.0, 0.0, 1.0};
+    nodes[5] = (sb_node){-1, -1, -1, 0, -1, 0.0f, 0.25, 0.0, 1.0};
+    int64_t ts[3] = {0, 5, 6};
+    sb_forest f = {nodes, ts, 2};
+    float x[5 * 2] = {0.0f, 1.0f, 0.0f, 3.0f, 1.0f, 0.0f, NAN, 1.0f, NAN, NAN};
+    double m[5], e[5] = {-0.75, 2.25, 3.25, -0.75, 2.25}; /* NaN x1 goes right (default_left 0) */
+    tree_predict_margin(&f, 0.0, x, 5, 2, m);
+    for (int i = 0; i < 5; ++i) CU_ASSERT_EQUAL(m[i], e[i]);
+    static float big[1000 * 2];
+    static double m1[1000], m2[1000];
+    for (int i = 0; i < 2000; ++i) big[i] = (rnd() % 10 == 0) ? NAN : (float)unif() * 4;
+    for (int i = 0; i < 1000; ++i) m1[i] = m2[i] = 0.1 * i;
+    tree_predict_add(&f, 0, 2, big, 1000, 2, m1);
+    tree_predict_add_ref(&f, 0, 2, big, 1000, 2, m2);
+    CU_ASSERT_EQUAL(memcmp(m1, m2, sizeof m1), 0);
+    CU_ASSERT_EQUAL(tree_leaf_of(&f, 0, x + 2), 4);
+}
+
+int main(void)
+{
+    if (CU_initialize_registry() != CUE_SUCCESS) return 1;
+    static const sb_test tests[] = {
+        {"hist dense/sparse vs ref, totals, subtraction", test_hist_dense_and_sparse_match_ref},
+        {"fixed-point scale and rounding", test_fixed_scale_headroom},
+        {"partition vs ref, stable", test_partition_matches_ref},
+        {"split_find vs ref (lambda/alpha/mcw/mds)", test_split_matches_ref},
+        {"split gain and leaf weight by hand", test_split_gain_by_hand},
+        {"radix sort vs ref, cuts, bin_of", test_sort_and_cuts},
+        {"forest traversal vs ref, NaN default", test_predict_matches_ref_and_nan},
+    };
+    if (SB_SUITE("kernel", tests)) return 1;
+    return sb_run_all();
+}

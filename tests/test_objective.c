@@ -1,0 +1,82 @@
+/* test_objective.c - each objective's gradient and hessian against the
+ * derivative of its loss (central differences), links and their inverses. */
+#include <math.h>
+#include <string.h>
+
+#include "cunit_main.h"
+#include "kernels/objective.h"
+
+/* Loss per row in margin space (the quantity the gradient differentiates). */
+static double loss(sb_objective o, double y, double m)
+{
+    switch (o) {
+    case SB_OBJ_LOGISTIC: { double p = 1 / (1 + exp(-m)); return -(y * log(p) + (1 - y) * log(1 - p)); }
+    case SB_OBJ_POISSON: return exp(m) - y * m;
+    case SB_OBJ_ABSOLUTEERROR: return fabs(m - y);
+    default: return 0.5 * (m - y) * (m - y);
+    }
+}
+
+static void test_gradients_are_derivatives(void)
+{
+    const double ys[4] = {0.0, 0.25, 1.0, 3.0}, ms[5] = {-1.3, -0.2, 0.4, 1.1, 2.0};
+    for (int o = 0; o < SB_OBJ_COUNT; ++o)
+        for (int a = 0; a < 4; ++a)
+            for (int b = 0; b < 5; ++b) {
+                double y = ys[a], m = ms[b], w = 2.5;
+                if (o == SB_OBJ_LOGISTIC && y > 1) continue;
+                float gh[2], gr[2];
+                objective_gradient((sb_objective)o, &y, &w, &m, 1, 0.0, gh);
+                objective_gradient_ref((sb_objective)o, &y, &w, &m, 1, 0.0, gr);
+                CU_ASSERT_EQUAL(memcmp(gh, gr, sizeof gh), 0);
+                const double e = 1e-5;
+                double d1 = w * (loss((sb_objective)o, y, m + e) - loss((sb_objective)o, y, m - e)) / (2 * e);
+                CU_ASSERT_DOUBLE_EQUAL(gh[0], d1, 1e-4 * (1 + fabs(d1)));
+                if (o != SB_OBJ_ABSOLUTEERROR) { /* |x| has no second derivative; XGBoost uses 1 */
+                    double d2 = w * (loss((sb_objective)o, y, m + e) - 2 * loss((sb_objective)o, y, m) + loss((sb_objective)o, y, m - e)) / (e * e);
+                    CU_ASSERT_DOUBLE_EQUAL(gh[1], d2, 2e-3 * (1 + fabs(d2)));
+                } else CU_ASSERT_EQUAL(gh[1], (float)w);
+            }
+    /* poisson: max_delta_step inflates the hessian as XGBoost does */
+    double y = 2, m = 0.3, w = 1;
+    float gh[2];
+    objective_gradient(SB_OBJ_POISSON, &y, &w, &m, 1, 0.7, gh);
+    CU_ASSERT_DOUBLE_EQUAL(gh[1], exp(1.0), 1e-6);
+    /* unweighted fast path = weighted with w = 1 */
+    double ys2[3] = {1, 2, 3}, ms2[3] = {0.5, 2.5, -1}, ws[3] = {1, 1, 1};
+    float g1[6], g2[6];
+    objective_gradient(SB_OBJ_SQUAREDERROR, ys2, NULL, ms2, 3, 0, g1);
+    objective_gradient(SB_OBJ_SQUAREDERROR, ys2, ws, ms2, 3, 0, g2);
+    CU_ASSERT_EQUAL(memcmp(g1, g2, sizeof g1), 0);
+}
+
+static void test_links_and_names(void)
+{
+    for (int o = 0; o < SB_OBJ_COUNT; ++o) {
+        double p = o == SB_OBJ_LOGISTIC ? 0.3 : 1.7;
+        CU_ASSERT_DOUBLE_EQUAL(objective_link_one((sb_objective)o, objective_margin_of((sb_objective)o, p)), p, 1e-15);
+        sb_objective back;
+        CU_ASSERT_EQUAL(objective_parse(objective_name((sb_objective)o), &back), 0);
+        CU_ASSERT_EQUAL(back, o);
+    }
+    sb_objective x;
+    CU_ASSERT_EQUAL(objective_parse("regression_l1", &x), 0);
+    CU_ASSERT_EQUAL(x, SB_OBJ_ABSOLUTEERROR);
+    CU_ASSERT_EQUAL(objective_parse("reg:gamma", &x), -1);
+    double lbl[4] = {0.5, 1.0, 1.5, NAN};
+    CU_ASSERT_EQUAL(objective_first_bad_label(SB_OBJ_LOGISTIC, lbl, 4), 2);
+    CU_ASSERT_EQUAL(objective_first_bad_label(SB_OBJ_SQUAREDERROR, lbl, 4), 3);
+    double neg = -1;
+    CU_ASSERT_EQUAL(objective_first_bad_label(SB_OBJ_POISSON, &neg, 1), 0);
+}
+
+int main(void)
+{
+    if (CU_initialize_registry() != CUE_SUCCESS) return 1;
+    static const sb_test tests[] = {
+        {"gradient/hessian = loss derivatives, twin, weights", test_gradients_are_derivatives},
+        {"links, inverses, names, label checks", test_links_and_names},
+    };
+    if (SB_SUITE("objective", tests)) return 1;
+    return sb_run_all();
+}
