@@ -2,7 +2,8 @@
 #include <stdio.h>  /* for snprintf */
 #include <stdlib.h> /* for strtol */
 #include <string.h> /* for strcmp */
-#include <unistd.h> /* for access, unlink */
+#include <sys/resource.h> /* for getrusage */
+#include <unistd.h>       /* for access, unlink */
 
 #include "io/model.h"
 #include "io/source.h"
@@ -172,14 +173,21 @@ int train_main(run_ctx *run, int argc, char **argv)
     memset(&rep, 0, sizeof rep);
     if (rc == SB_OK) rc = booster_train_binned(run, b, &train, a.valid ? &valid : NULL, &a.params, NULL, &o, &model, &rep);
     double t3 = run_wtime();
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    int64_t rss[2] = {(int64_t)ru.ru_maxrss, (int64_t)ru.ru_maxrss}; /* KiB: max and sum over ranks */
+    if (rc == SB_OK) rc = comm_max_i64(run, rss, 1);
+    if (rc == SB_OK) rc = comm_sum_i64(run, rss + 1, 1);
     if (rc == SB_OK) rc = model_write(run, &model, a.model);
     if (rc == SB_OK) {
         if (run_rank(run) == 0 && (a.ckpt_every > 0 || have_resume)) unlink(ckpt); /* finished: the checkpoint is stale */
         sb_info(run, "train: %d rounds%s, %d trees kept, train-%s %.6g", rep.rounds_done, rep.stopped_early ? " (early stop)" : "",
                 model.n_trees, metric_name(a.params.eval_metric), rep.final_train);
         if (a.valid) sb_info(run, ", best valid-%s %.6g at round %d", metric_name(a.params.eval_metric), rep.best_valid, rep.best_iteration + 1);
-        sb_info(run, "\ntrain: load %.2fs, bin %.2fs, boost %.2fs (hist %.2fs, allreduce %.2fs, split %.2fs); model -> %s\n",
-                t1 - t0, t2 - t1, t3 - t2, rep.seconds_hist, rep.seconds_reduce, rep.seconds_split, a.model);
+        sb_info(run, "\ntrain: load %.2fs, bin %.2fs, boost %.2fs (hist %.2fs, allreduce %.2fs, split %.2fs); "
+                     "peak RSS per rank %.0f MB max, %.0f MB mean; model -> %s\n",
+                t1 - t0, t2 - t1, t3 - t2, rep.seconds_hist, rep.seconds_reduce, rep.seconds_split, rss[0] / 1024.0,
+                rss[1] / 1024.0 / run_size(run), a.model);
     }
     booster_binned_free(b);
     model_free(&model);
