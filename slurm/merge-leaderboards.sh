@@ -6,8 +6,9 @@
 #   --expect N   fail unless exactly N slices are present (a lost task is an error)
 #   --by COLUMN  the metric column to sort on (default: the first column named mean*)
 #   --desc       higher is better (auc, ...); default lower is better (mse, logloss, ...)
-# Rows with the same grid point in two slices are an error. Ties keep slice order, so the
-# output is deterministic. Written to a temporary name, then renamed.
+# Rows with the same grid point in two slices are an error. Equal metrics are ordered by
+# the "point" column when there is one (as `shardboost cv --merge-leaderboards` does), else
+# by slice order. Written to a temporary name, then renamed.
 #SBATCH --job-name=sb-merge
 #SBATCH --ntasks=1
 #SBATCH --time=00:10:00
@@ -43,17 +44,21 @@ col=$(awk -F, -v by="$by" 'NR == 1 { for (i = 1; i <= NF; i++) { h = $i; gsub(/"
         if ((by != "" && h == by) || (by == "" && h ~ /^mean/)) { print i; exit } } }' <<<"$header")
 if [ -z "$col" ]; then echo "merge-leaderboards: no column ${by:-mean*} in header: $header" >&2; exit 1; fi
 
+# Ties: by the grid point's index (a column named "point", as shardboost cv writes), else
+# in slice order; either way the output does not depend on timing.
+pcol=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) { h = $i; gsub(/"/, "", h); if (h == "point") { print i; exit } } }' <<<"$header")
+
 tmp="$dir/.leaderboard.csv.tmp.$$"
 trap 'rm -f "$tmp"' EXIT
 {
     echo "$header"
     # The grid point is every column before the metric columns; a point twice is an error.
     for f in "${files[@]}"; do tail -n +2 "$f"; done |
-        awk -F, -v c="$col" '{ key = ""; for (i = 1; i < c; i++) key = key FS $i
+        awk -F, -v c="$col" -v pc="${pcol:-0}" '{ key = ""; for (i = 1; i < c; i++) key = key FS $i
                                if (key in seen) { print "merge-leaderboards: grid point twice:" key > "/dev/stderr"; bad = 1 }
-                               seen[key] = 1; printf "%s\t%d\t%s\n", $c, NR, $0 }
+                               seen[key] = 1; printf "%s\t%s\t%d\t%s\n", $c, (pc ? $pc : 0), NR, $0 }
                              END { exit bad }' |
-        sort -t "$(printf '\t')" -k1,1g"$order" -k2,2n | cut -f3-
+        sort -t "$(printf '\t')" -k1,1g"$order" -k2,2n -k3,3n | cut -f4-
 } >"$tmp"
 mv "$tmp" "$dir/leaderboard.csv"
 trap - EXIT

@@ -233,6 +233,14 @@ real_train() {
     check "real train: model written" [ -s "$D/ref.json" ]
     [ "$rc" = 0 ] || { tail -20 "$D/ref.out"; return; }
 
+    # predict.sbatch: 2 ranks -> part files, _SUCCESS, one merged file with every row.
+    rc=$(SB_BIN=$SB run_job "$D/pred.out" "$HERE/predict.sbatch" --model "$D/ref.json" --data "$D/train.h5" \
+        --out "$D/pred" --merge "$D/pred.csv.gz" --gzip-level 1)
+    check "real predict: 2-task job exit 0" [ "$rc" = 0 ]
+    check "real predict: 2 part files and _SUCCESS" [ "$(ls "$D/pred"/part-*.csv.gz 2>/dev/null | wc -l):$(test -e "$D/pred/_SUCCESS" && echo ok)" = 2:ok ]
+    check "real predict: merged file = header + the kept rows" \
+        [ "$(zcat "$D/pred.csv.gz" | wc -l)" -eq "$(($(awk -F, '$3 != "0"' "$D/forms.csv" | wc -l) + 1))" ]
+
     # Requeue while it runs: about 40% into the reference run time.
     jid=$(SB_CHECKPOINT_EVERY=20 SB_BIN=$SB sbatch --parsable -o "$D/rq.out" "$HERE/train.sbatch" "${args[@]}" --model "$D/rq.json")
     for _ in $(seq 1 100); do [ "$(job_field "$jid" JobState)" = RUNNING ] && break; sleep 0.1; done
@@ -284,6 +292,14 @@ real_cv() {
     wait_gone "$merge" 120
     check "real cv: array sweep + merge COMPLETED" [ "$(job_field "$merge" JobState)" = COMPLETED ]
     check "real cv: merged leaderboard has the 8 grid points" [ "$(($(wc -l <"$D/sweep/leaderboard.csv") - 1))" -eq 8 ]
+    # The same sweep as one 2-rank MPI job with 2 groups: the same leaderboard (fit_seconds aside).
+    rc=$(SB_BIN=$SB run_job "$D/single.out" --ntasks=2 "$HERE/cv.sbatch" --data "$T/real/train.h5" \
+        --grid "$D/grid.yaml" --folds 3 --groups 2 --out "$D/single")
+    check "real cv: one 2-rank job with --groups 2, exit 0" [ "$rc" = 0 ]
+    drop_fit() { awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "fit_seconds") f = i }
+                          { o = ""; for (i = 1; i <= NF; i++) if (i != f) o = o (o == "" ? "" : FS) $i; print o }' "$1"; }
+    check "real cv: array-sweep leaderboard == single-job leaderboard" \
+        cmp -s <(drop_fit "$D/sweep/leaderboard.csv") <(drop_fit "$D/single/leaderboard.csv")
 }
 
 if ! "$SB" train --help >/dev/null 2>&1; then
