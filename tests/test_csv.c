@@ -108,7 +108,8 @@ static void read_piece(const char *path, int gz, int64_t b, int64_t e, char *out
 
 static void test_pieces_tile_the_file(void)
 {
-    const char *path = "/tmp/sb_test_lines.csv";
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/sb_test_lines.%d.csv", (int)getpid());
     const char *text = "\xEF\xBB\xBFh1,h2\r\nab,1\r\n\ncde,22\nf,3"; /* BOM, CRLF, blank line, no final \n */
     write_file(path, text);
     int64_t size = (int64_t)strlen(text);
@@ -129,7 +130,8 @@ static void test_pieces_tile_the_file(void)
 
 static void test_gzip_and_truncation(void)
 {
-    const char *path = "/tmp/sb_test_lines.csv.gz";
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/sb_test_lines.%d.csv.gz", (int)getpid());
     gzFile g = gzopen(path, "wb");
     for (int i = 0; i < 20000; ++i) gzprintf(g, "%d,%d\n", i, i * 7);
     gzclose(g);

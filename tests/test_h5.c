@@ -1,7 +1,9 @@
-/* test_h5.c - HDF5 table round trip (singleton MPI): features, label, weight,
- * int64 and string ids, names, levels, counts; temp file renamed; failures
- * leave no file. The np 1/2/3 identity is tested by tests/integration/ingest_basic.sh. */
+/* test_h5.c - HDF5 table round trip: features, label, weight, int64 and string
+ * ids, names, levels, counts; temp file renamed; failures leave no file. Runs as
+ * a singleton (run_tests.sh) and under mpirun -np 3 (tests/integration/ingest_h5.sh):
+ * uneven write shards with an empty rank, read back as table_shard_range blocks. */
 #include <math.h>
+#include <stdio.h>  /* for snprintf */
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h> /* for access, unlink */
@@ -9,6 +11,7 @@
 #include "cunit_main.h"
 #include "io/h5io.h"
 #include "io/source.h"
+#include "mpi/comm.h"
 
 static run_ctx *run;
 
@@ -53,41 +56,86 @@ static void make_table(sb_table *t, int64_t n)
     }
 }
 
+/* A view of rows [b, e) of a full table, as one rank would hold them (not freed). */
+static sb_table slice(const sb_table *t, int64_t b, int64_t e)
+{
+    sb_table v = *t;
+    v.n_rows = e - b;
+    v.row_start = b;
+    v.x = t->x + b * t->n_feat;
+    if (t->label) v.label = t->label + b;
+    if (t->weight) v.weight = t->weight + b;
+    static sb_id_col ids[2];
+    ids[0] = t->ids[0];
+    ids[1] = t->ids[1];
+    ids[0].i64 = t->ids[0].i64 + b;
+    ids[1].str = t->ids[1].str + b * t->ids[1].width;
+    v.ids = ids;
+    return v;
+}
+
+/* Uneven write shards: rank 0 holds no rows when there are several ranks. */
+static void write_range(int64_t n, int64_t *b, int64_t *e)
+{
+    int r = run_rank(run), s = run_size(run);
+    if (s == 1) {
+        *b = 0, *e = n;
+        return;
+    }
+    *b = r == 0 ? 0 : n * (r - 1) / (s - 1);
+    *e = r == 0 ? 0 : n * r / (s - 1);
+}
+
+static void temp_path(char *buf, size_t n, const char *tag)
+{
+    int64_t pid = run_rank(run) == 0 ? (int64_t)getpid() : 0;
+    comm_bcast(run, &pid, sizeof pid, 0);
+    snprintf(buf, n, "/tmp/sb_test_h5.%lld.%s.h5", (long long)pid, tag);
+}
+
 static void test_round_trip(void)
 {
-    const char *path = "/tmp/sb_test_h5.h5";
-    unlink(path);
+    char path[256], tmp[300];
+    temp_path(path, sizeof path, "rt");
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    const int64_t N = 5000;
     sb_table t, u;
-    make_table(&t, 5000);
-    CU_ASSERT_EQUAL_FATAL(h5_write_table(run, path, &t), SB_OK);
+    make_table(&t, N);
+    int64_t b, e;
+    write_range(N, &b, &e);
+    sb_table mine = slice(&t, b, e);
+    CU_ASSERT_EQUAL_FATAL(h5_write_table(run, path, &mine), SB_OK);
     CU_ASSERT_EQUAL(access(path, F_OK), 0);
-    CU_ASSERT_NOT_EQUAL(access("/tmp/sb_test_h5.h5.tmp", F_OK), 0);
+    CU_ASSERT_NOT_EQUAL(access(tmp, F_OK), 0);
     const char *paths[] = {path};
     sb_source src = {paths, 1, NULL, NULL, 1, NULL, 0};
     CU_ASSERT_EQUAL_FATAL(source_load(run, &src, &u), SB_OK);
-    CU_ASSERT_EQUAL(u.n_rows, 5000);
-    CU_ASSERT_EQUAL(u.n_rows_global, 5000);
-    CU_ASSERT_EQUAL(u.row_start, 0);
+    int64_t rb, re;
+    table_shard_range(N, run_size(run), run_rank(run), &rb, &re);
+    CU_ASSERT_EQUAL(u.row_start, rb);
+    CU_ASSERT_EQUAL(u.n_rows, re - rb);
+    CU_ASSERT_EQUAL(u.n_rows_global, N);
     CU_ASSERT_EQUAL(u.n_feat, 3);
     CU_ASSERT_STRING_EQUAL(u.layout, "csv");
     CU_ASSERT_STRING_EQUAL(u.label_name, "rate");
     CU_ASSERT_STRING_EQUAL(u.drop_rule, "trials == 0");
-    CU_ASSERT_EQUAL(u.rows_read, 5003);
+    CU_ASSERT_EQUAL(u.rows_read, N + 3);
     CU_ASSERT_EQUAL(u.dropped_zero_trials, 3);
     CU_ASSERT_EQUAL(table_find_feature(&u, "color"), 1);
     CU_ASSERT_EQUAL(table_find_feature(&u, "nope"), -1);
     CU_ASSERT_EQUAL(u.feat[1].n_levels, 2);
     CU_ASSERT_STRING_EQUAL(u.feat[1].levels[1], "red");
     CU_ASSERT_EQUAL(u.feat[0].n_levels, 0);
-    CU_ASSERT_EQUAL(memcmp(u.label, t.label, 5000 * sizeof(double)), 0);
-    CU_ASSERT_EQUAL(memcmp(u.weight, t.weight, 5000 * sizeof(double)), 0);
-    CU_ASSERT_EQUAL(memcmp(u.x, t.x, 5000 * 3 * sizeof(float)), 0); /* NaN bits too */
+    size_t n = (size_t)(re - rb);
+    CU_ASSERT_EQUAL(memcmp(u.label, t.label + rb, n * sizeof(double)), 0);
+    CU_ASSERT_EQUAL(memcmp(u.weight, t.weight + rb, n * sizeof(double)), 0);
+    CU_ASSERT_EQUAL(memcmp(u.x, t.x + rb * 3, n * 3 * sizeof(float)), 0); /* NaN bits too */
     CU_ASSERT_EQUAL_FATAL(u.n_ids, 2);
     CU_ASSERT_STRING_EQUAL(u.ids[0].name, "id");
     CU_ASSERT_STRING_EQUAL(u.ids[1].name, "shop");
-    CU_ASSERT_EQUAL(memcmp(u.ids[0].i64, t.ids[0].i64, 5000 * sizeof(int64_t)), 0);
+    CU_ASSERT_EQUAL(memcmp(u.ids[0].i64, t.ids[0].i64 + rb, n * sizeof(int64_t)), 0);
     CU_ASSERT_EQUAL(u.ids[1].width, 6);
-    CU_ASSERT_EQUAL(memcmp(u.ids[1].str, t.ids[1].str, 5000 * 6), 0);
+    CU_ASSERT_EQUAL(memcmp(u.ids[1].str, t.ids[1].str + rb * 6, n * 6), 0);
     table_free(&u);
     CU_ASSERT_PTR_NULL(u.x);
     /* no weight, no label: datasets absent, read back as NULL */
@@ -95,26 +143,32 @@ static void test_round_trip(void)
     t.weight = NULL;
     free(t.label);
     t.label = NULL;
-    CU_ASSERT_EQUAL_FATAL(h5_write_table_level(run, path, &t, 0), SB_OK);
+    mine = slice(&t, b, e);
+    CU_ASSERT_EQUAL_FATAL(h5_write_table_level(run, path, &mine, 0), SB_OK);
     CU_ASSERT_EQUAL_FATAL(h5_read_table(run, path, &u), SB_OK);
     CU_ASSERT_PTR_NULL(u.label);
     CU_ASSERT_PTR_NULL(u.weight);
-    CU_ASSERT_EQUAL(memcmp(u.x, t.x, 5000 * 3 * sizeof(float)), 0);
+    CU_ASSERT_EQUAL(memcmp(u.x, t.x + rb * 3, n * 3 * sizeof(float)), 0);
     table_free(&u);
     table_free(&t);
-    unlink(path);
+    comm_barrier(run);
+    if (run_rank(run) == 0) unlink(path);
 }
 
 static void test_failures_leave_nothing(void)
 {
     sb_table t, u;
     make_table(&t, 10);
+    t.n_rows = run_rank(run) == 0 ? 10 : 0; /* rank 0 holds all rows */
+    t.n_rows_global = 10;
     err_clear(run);
     CU_ASSERT_EQUAL(h5_write_table(run, "/nonexistent-dir/x.h5", &t), SB_EIO);
     CU_ASSERT_PTR_NOT_NULL(strstr(err_message(run), "/nonexistent-dir/x.h5.tmp: cannot create"));
     err_clear(run);
-    CU_ASSERT_EQUAL(h5_write_table_level(run, "/tmp/sb_test_h5_lv.h5", &t, 12), SB_EINVAL);
-    CU_ASSERT_NOT_EQUAL(access("/tmp/sb_test_h5_lv.h5", F_OK), 0);
+    char path[256];
+    temp_path(path, sizeof path, "lv");
+    CU_ASSERT_EQUAL(h5_write_table_level(run, path, &t, 12), SB_EINVAL);
+    CU_ASSERT_NOT_EQUAL(access(path, F_OK), 0);
     err_clear(run);
     CU_ASSERT_EQUAL(h5_read_table(run, "/nonexistent-dir/x.h5", &u), SB_EIO);
     CU_ASSERT_PTR_NOT_NULL(strstr(err_message(run), "/nonexistent-dir/x.h5: cannot open as an HDF5 file"));

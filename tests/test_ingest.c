@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h> /* for getpid */
 
 #include "cunit_main.h"
 #include "io/csvrow.h"
@@ -53,7 +54,8 @@ static void test_pieces_tile_files(void)
 /* Parse `text` (lines) with a plan into R; returns the rc of the first failing row. */
 static int parse_text(ingest_plan *P, ingest_rows *R, const char *text, int skip_header)
 {
-    const char *path = "/tmp/sb_test_ingest.csv";
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/sb_test_ingest.%d.csv", (int)getpid());
     FILE *f = fopen(path, "wb");
     fputs(text, f);
     fclose(f);

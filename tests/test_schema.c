@@ -2,12 +2,13 @@
  * errors (file:line, unknown key, wrong type, label vs numerator/denominator). */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h> /* for getpid */
 
 #include "cunit_main.h"
 #include "io/ingest_plan.h"
 
 static run_ctx *run;
-static const char *path = "/tmp/sb_test_schema.yaml";
+static char path[64]; /* /tmp/sb_test_<pid>_schema.yaml */
 
 static int load(const char *text, ingest_schema *s)
 {
@@ -48,12 +49,12 @@ static void expect_error(const char *text, const char *fragment)
 
 static void test_errors(void)
 {
-    expect_error("label: y\nlable: z\n", "sb_test_schema.yaml:2: unknown key 'lable'");
-    expect_error("ids: [a\nlabel: y\n", "sb_test_schema.yaml:2: did not find expected ',' or ']'");
+    expect_error("label: y\nlable: z\n", "_schema.yaml:2: unknown key 'lable'");
+    expect_error("ids: [a\nlabel: y\n", "_schema.yaml:2: did not find expected ',' or ']'");
     expect_error("ids: [a]\n", "needs 'label', or both 'numerator' and 'denominator'");
     expect_error("label: y\nnumerator: a\ndenominator: b\n", "either 'label' or 'numerator' + 'denominator'");
     expect_error("numerator: a\n", "needs 'label', or both");
-    expect_error("label: [a, b]\n", "sb_test_schema.yaml:1: 'label' must be a column name");
+    expect_error("label: [a, b]\n", "_schema.yaml:1: 'label' must be a column name");
     expect_error("label: y\nids: [{name: a, type: float}]\n", "id type 'float' must be int64 or string");
     expect_error("- a\n- b\n", "must be a mapping");
     expect_error("", "must be a mapping");
@@ -91,6 +92,7 @@ static void test_plan_errors(void)
 int main(int argc, char **argv)
 {
     if (run_init(&argc, &argv, &run) != SB_OK) return 1;
+    snprintf(path, sizeof path, "/tmp/sb_test_%d_schema.yaml", (int)getpid());
     static const sb_test tests[] = {
         {"a full schema and weight: none", test_full_schema},
         {"schema errors name file and line", test_errors},
