@@ -53,6 +53,20 @@ else
     echo "SKIP: real keyword file not found at $KW"
 fi
 
+# ---- generated keyword data (gen_keywords), plain and gzip; a header that differs between files ----
+GENK=$(dirname "$SB")/gen_keywords
+if [ -x "$GENK" ]; then
+    "$GENK" --rows 20000 --seed 3 -o "$T/gk.csv" >/dev/null && "$GENK" --rows 20000 --seed 3 -o "$T/gk.csv.gz" >/dev/null
+    check "gen_keywords np=3" ingest 3 "$T/gk3.h5" --layout keywords "$T/gk.csv"
+    check "gen_keywords .csv.gz np=2" ingest 2 "$T/gkz.h5" --layout keywords "$T/gk.csv.gz"
+    check "gen_keywords gz == plain" same "$T/gk3.h5" "$T/gkz.h5"
+    have_numpy && check "gen_keywords content == Python parse" "$PY" "$HERE/ingest_check.py" keywords "$T/gk3.h5" "$T/gk.csv"
+    { head -1 "$T/gk.csv" | sed 's/"week"/"weeks"/'; sed -n 2,10p "$T/gk.csv"; } >"$T/badhdr.csv"
+    sb_mpirun 2 ingest --layout keywords -o "$T/hdr.h5" "$T/gk.csv" "$T/badhdr.csv" </dev/null >"$T/hdr.log" 2>&1
+    check "a second file with another header: error names it, no output" bash -c \
+        "grep -q \"badhdr.csv:1: header column 163 is 'weeks' but .*gk.csv's is 'week'\" '$T/hdr.log' && [ ! -e '$T/hdr.h5' ]"
+fi
+
 # ---- forms ----
 GEN=$(dirname "$SB")/gen_forms
 if [ -x "$GEN" ]; then
