@@ -74,14 +74,20 @@ $(foreach d,$(LIB_DIRS),$(eval $(call lib_rule,$(d))))
 # The archives are linked as a group: io/model.c uses jobs/params.c (a cycle between libs).
 $(BIN)/shardboost: $(BUILD)/jobs/main.o $(LIBS)
 	@mkdir -p $(BIN)
-	$(CC) $(CFLAGS) -o $@ $(filter %.o,$^) -Wl,--start-group $(LIBS) -Wl,--end-group $(LDLIBS)
+	@echo "  LD    $@"
+	$(Q)$(CC) $(CFLAGS) -o $@ $(filter %.o,$^) -Wl,--start-group $(LIBS) -Wl,--end-group $(LDLIBS)
 
 $(BIN)/gen_%: $(BUILD)/data/gen_%.o
 	@mkdir -p $(BIN)
-	$(CC) $(CFLAGS) -o $@ $^ -lz -lm
+	@echo "  LD    $@"
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ -lz -lm
 
 $(BUILD)/tests/%: $(BUILD)/tests/%.o $(LIBS)
-	$(CC) $(CFLAGS) -o $@ $(filter %.o,$^) -Wl,--start-group $(LIBS) -Wl,--end-group $(LDLIBS) -lcunit
+	@echo "  LD    $@"
+	$(Q)$(CC) $(CFLAGS) -o $@ $(filter %.o,$^) -Wl,--start-group $(LIBS) -Wl,--end-group $(LDLIBS) -lcunit
+
+# Keep test objects between runs (make would delete them as intermediates).
+.SECONDARY:
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 # Each module may add its own targets (bench-ingest, bench, ...) in <dir>/<name>.mk.
@@ -92,11 +98,11 @@ demo: deps
 	@BIN=$(BIN) jobs/demo.sh
 
 unit: all
-	@tests/run_tests.sh --unit-only $(BUILD)
+	@SB=$(abspath $(BIN))/shardboost tests/run_tests.sh --unit-only $(BUILD)
 
 test: deps
 	@$(MAKE) --no-print-directory all
-	@tests/run_tests.sh $(BUILD)
+	@SB=$(abspath $(BIN))/shardboost tests/run_tests.sh $(BUILD)
 
 asan: deps
 	@$(MAKE) --no-print-directory BUILD=build-asan OPT=-O1 CFLAGS="-O1 -g $(SAN_FLAGS)" LDFLAGS="$(SAN_FLAGS)" \
