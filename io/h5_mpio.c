@@ -98,6 +98,7 @@ static void write_rows(h5ctx *c, hid_t loc, const char *name, hid_t mtype, hid_t
     hsize_t dims[2] = {(hsize_t)N, (hsize_t)(cols > 0 ? cols : 1)};
     hid_t fs = H5Screate_simple(rank, dims, NULL);
     hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
+    H5Pset_obj_track_times(dcpl, 0); /* no timestamps: same input, same bytes */
     if (compress >= 0 && N > 0) {
         size_t row_bytes = H5Tget_size(ftype) * (size_t)dims[1];
         hsize_t chunk[2] = {(hsize_t)((1u << 20) / row_bytes), dims[1]};
@@ -165,7 +166,10 @@ static void write_meta(h5ctx *c, hid_t f, const sb_table *t, hid_t feat_loc)
 static void write_ids(h5ctx *c, hid_t f, const sb_table *t, int level)
 {
     if (c->rc) return;
-    hid_t g = H5Gcreate2(f, "ids", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    hid_t gcpl = H5Pcreate(H5P_GROUP_CREATE);
+    H5Pset_obj_track_times(gcpl, 0);
+    hid_t g = H5Gcreate2(f, "ids", H5P_DEFAULT, gcpl, H5P_DEFAULT);
+    H5Pclose(gcpl);
     CHECK(c, g >= 0, "create /ids");
     for (int32_t i = 0; c->rc == SB_OK && i < t->n_ids; ++i) {
         const sb_id_col *col = &t->ids[i];
@@ -221,7 +225,10 @@ int h5_write_table_level(run_ctx *run, const char *path, const sb_table *t, int 
     hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
     H5Pset_fapl_mpio(fapl, run_comm(run), MPI_INFO_NULL);
     H5Pset_libver_bounds(fapl, H5F_LIBVER_V18, H5F_LIBVER_LATEST); /* dense attributes: many levels fit */
-    hid_t f = H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
+    hid_t fcpl = H5Pcreate(H5P_FILE_CREATE);
+    H5Pset_obj_track_times(fcpl, 0); /* root group without timestamps: byte-stable files */
+    hid_t f = H5Fcreate(tmp, H5F_ACC_TRUNC, fcpl, fapl);
+    H5Pclose(fcpl);
     H5Pclose(fapl);
     if (f < 0) {
         SB_FAIL(run, SB_EIO, "%s: cannot create (HDF5)", tmp);
