@@ -16,6 +16,7 @@
 #include "io/ingest_plan.h"
 #include "io/ingest_rows.h"
 #include "io/lines.h"
+#include "io/numparse.h"
 #include "mpi/comm.h"
 
 int ingest_layout_code(const char *name)
@@ -261,15 +262,23 @@ static int fill_ids(run_ctx *run, const ingest_plan *P, ingest_rows *R, sb_table
     t->ids = sb_alloc(run, (size_t)P->n_ids + 1, sizeof *t->ids);
     if (t->ids == NULL) return SB_ENOMEM;
     t->n_ids = P->n_ids;
-    int64_t *width = sb_alloc(run, (size_t)P->n_ids + 1, sizeof *width);
+    int64_t *width = sb_alloc(run, (size_t)P->n_ids * 2 + 1, sizeof *width);
     if (width == NULL) return SB_ENOMEM;
-    for (int32_t i = 0; i < P->n_ids; ++i) width[i] = R->id_max[i] > 0 ? R->id_max[i] : 1;
-    int rc = comm_max_i64(run, width, P->n_ids);
+    int64_t *not_int = width + P->n_ids; /* auto ids: a string anywhere makes the column text */
+    for (int32_t i = 0; i < P->n_ids; ++i) width[i] = R->id_max[i] > 0 ? R->id_max[i] : 1, not_int[i] = R->id_not_int[i];
+    int rc = comm_max_i64(run, width, P->n_ids * 2);
     for (int32_t i = 0; rc == SB_OK && i < P->n_ids; ++i) {
         sb_id_col *c = &t->ids[i];
-        c->type = P->id_type[i];
+        c->type = P->id_type[i] == ID_KIND_AUTO ? (not_int[i] ? SB_ID_STRING : SB_ID_INT64) : (sb_id_type)P->id_type[i];
         if ((c->name = sb_strdup(run, P->id_names[i])) == NULL) rc = SB_ENOMEM;
-        else if (c->type == SB_ID_INT64) {
+        else if (c->type == SB_ID_INT64 && P->id_type[i] == ID_KIND_AUTO) {
+            c->i64 = sb_alloc(run, (size_t)(R->n ? R->n : 1), sizeof *c->i64);
+            if (c->i64 == NULL) rc = SB_ENOMEM;
+            for (int64_t r = 0; rc == SB_OK && r < R->n; ++r) {
+                int64_t v = R->id_off[i][r];
+                numparse_i64(R->arena + (v >> 16), (size_t)(v & 0xffff), &c->i64[r]); /* checked while parsing */
+            }
+        } else if (c->type == SB_ID_INT64) {
             c->i64 = R->id_i64[i] ? R->id_i64[i] : sb_alloc(run, 1, sizeof *c->i64);
             R->id_i64[i] = NULL;
             if (c->i64 == NULL) rc = SB_ENOMEM;

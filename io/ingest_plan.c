@@ -158,7 +158,7 @@ static int build_csv(run_ctx *run, ingest_plan *p, const ingest_schema *s, const
     for (int32_t i = 0; rc == SB_OK && i < s->n_ids; ++i)
         if ((rc = schema_col(run, s, file, hdr, nh, "ids", s->ids[i], 0, &c)) == SB_OK) {
             if (p->cols[c].id >= 0) rc = SB_FAIL(run, SB_EINVAL, "%s: id column '%s' listed twice", s->path, s->ids[i]);
-            else p->cols[c].id = p->n_ids, role[c] = 1, rc = add_id(run, p, s->ids[i], s->id_is_string[i] ? SB_ID_STRING : SB_ID_INT64);
+            else p->cols[c].id = p->n_ids, role[c] = 1, rc = add_id(run, p, s->ids[i], s->id_kind[i]);
         }
     for (int32_t i = 0; rc == SB_OK && i < s->n_ignore; ++i)
         if ((rc = schema_col(run, s, file, hdr, nh, "ignore", s->ignore[i], 0, &c)) == SB_OK) role[c] = 1;

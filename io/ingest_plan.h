@@ -22,6 +22,9 @@
 
 enum { INGEST_KEYWORDS = 0, INGEST_FORMS = 1, INGEST_CSV = 2 };
 enum { TGT_LABEL = 1, TGT_NUM = 2, TGT_DEN = 4, TGT_WEIGHT = 8 };
+/* Id column types: int64, string, or auto = int64 when every value on every rank is
+ * a canonical integer (no sign '+', no leading zeros, no spaces), else string. */
+enum { ID_KIND_INT64 = SB_ID_INT64, ID_KIND_STRING = SB_ID_STRING, ID_KIND_AUTO = 2 };
 
 #define FORMS_N_FEAT 47
 #define INGEST_MAX_STR 1024 /* bytes in a string id or categorical level */
@@ -31,7 +34,7 @@ typedef struct {
     char *path;
     int32_t n_ids;
     char **ids;
-    int *id_is_string;
+    int *id_kind;           /* ID_KIND_*: "type:" of each id, auto by default */
     char *label, *numerator, *denominator, *weight, *label_name;
     int weight_none; /* "weight: none": no weight even for a ratio label */
     int32_t n_cat;
@@ -61,7 +64,7 @@ typedef struct {
     int fixed_levels_strict; /* keywords: a level outside the fixed list is an error */
     int32_t n_ids;
     char **id_names;
-    int *id_type;           /* SB_ID_INT64 / SB_ID_STRING */
+    int *id_type;           /* ID_KIND_*; auto is resolved after parsing, by agreement */
     int has_label, ratio, has_weight, counts_integral;
     char *label_name;
     char *drop_rule;        /* e.g. "Clicks == 0" */

@@ -38,6 +38,7 @@ void ingest_rows_free(ingest_rows *R)
     free(R->id_i64);
     free(R->id_off);
     free(R->id_max);
+    free(R->id_not_int);
     free(R->dicts);
     free(R->kind);
     free(R->x);
@@ -56,9 +57,10 @@ int ingest_rows_init(run_ctx *run, const ingest_plan *plan, const sb_feature_inf
     R->id_i64 = sb_alloc(run, (size_t)ni, sizeof *R->id_i64);
     R->id_off = sb_alloc(run, (size_t)ni, sizeof *R->id_off);
     R->id_max = sb_alloc(run, (size_t)ni, sizeof *R->id_max);
+    R->id_not_int = sb_alloc(run, (size_t)ni, sizeof *R->id_not_int);
     R->dicts = sb_alloc(run, (size_t)(plan->n_cat ? plan->n_cat : 1), sizeof *R->dicts);
     R->kind = sb_alloc(run, (size_t)nc, sizeof *R->kind);
-    if (!R->id_i64 || !R->id_off || !R->id_max || !R->dicts || !R->kind) return SB_ENOMEM;
+    if (!R->id_i64 || !R->id_off || !R->id_max || !R->id_not_int || !R->dicts || !R->kind) return SB_ENOMEM;
     for (int32_t c = 0; c < plan->n_cols; ++c) {
         const ingest_col *col = &plan->cols[c];
         int num = col->feat >= 0 && plan->feat_cat[col->feat] < 0 && col->id < 0 && col->target == 0;
@@ -121,6 +123,17 @@ static int put_string(run_ctx *run, ingest_rows *R, int32_t id, csv_field f)
     R->arena_used += f.n;
     if ((int32_t)f.n > R->id_max[id]) R->id_max[id] = (int32_t)f.n;
     return SB_OK;
+}
+
+/* "0", "42", "-7": what an int64 prints as, so auto ids round-trip (zip codes like "007" stay text). */
+static int is_canonical_int(csv_field f)
+{
+    int64_t v = 0;
+    size_t neg = f.n > 0 && f.p[0] == '-';
+    if (f.n == neg || f.p[neg] < '0' || f.p[neg] > '9' || f.p[f.n - 1] < '0' || f.p[f.n - 1] > '9') return 0;
+    if (f.p[neg] == '0' && f.n > neg + 1) return 0;
+    if (neg && f.n == 2 && f.p[1] == '0') return 0;
+    return numparse_i64(f.p, f.n, &v) == NUMPARSE_OK;
 }
 
 static int parse_feature(run_ctx *run, ingest_rows *R, int32_t feat, csv_field f, float *out)
@@ -189,8 +202,11 @@ static int parse_general(run_ctx *run, ingest_rows *R, int32_t c, csv_field f, f
         else SB_TRY(run, parse_feature(run, R, col->feat, f, &x[col->feat]));
     }
     if (col->id >= 0) {
-        if (p->id_type[col->id] == SB_ID_STRING) SB_TRY(run, put_string(run, R, col->id, f));
-        else {
+        if (p->id_type[col->id] != ID_KIND_INT64) {
+            SB_TRY(run, put_string(run, R, col->id, f));
+            if (p->id_type[col->id] == ID_KIND_AUTO && !R->id_not_int[col->id] && !is_canonical_int(f))
+                R->id_not_int[col->id] = 1;
+        } else {
             int r = numparse_i64(f.p, f.n, &R->id_i64[col->id][R->n]);
             if (r != NUMPARSE_OK)
                 return row_fail(run, R, "id '%s': '%.*s%s' is %s", p->id_names[col->id], EXCERPT(f),

@@ -5,7 +5,8 @@
  * Value rules (all layouts):
  *   features: "", NA, NaN, N/A, null -> NaN (missing); otherwise a decimal number;
  *             inf or a value outside float32 is an error.
- *   int64 ids: a decimal integer; string ids: at most INGEST_MAX_STR bytes.
+ *   int64 ids: a decimal integer; string ids: at most INGEST_MAX_STR bytes;
+ *   auto ids are kept as text and become int64 later if all are canonical integers.
  *   numerator/denominator/weight: finite and >= 0 (integers in keywords/forms);
  *   label: finite. Missing values in these are errors.
  *   categorical: missing -> NaN; keywords' device must be one of its three levels. */
@@ -27,6 +28,7 @@ typedef struct {
     int64_t **id_i64;        /* per id column (int64 ids) */
     int64_t **id_off;        /* per id column (string ids): offset into arena */
     int32_t *id_max;         /* per id column: longest string */
+    int64_t *id_not_int;     /* per id column (auto): 1 once a value is not a canonical integer */
     char *arena;
     size_t arena_used, arena_cap;
     levels_dict *dicts;      /* per categorical */

@@ -1,6 +1,6 @@
 /* ingest_schema.c - the generic layout's YAML schema, read with libyaml's
  * document API. Example:
- *   ids: [entity_id, {name: device, type: string}]
+ *   ids: [entity_id, {name: device, type: string}]   # type auto (default), int64 or string
  *   label: y                      # or numerator: + denominator: (+ label_name:)
  *   weight: Clicks                # default: the denominator of a ratio; "none" for no weight
  *   categorical: [device]
@@ -20,7 +20,7 @@ void ingest_schema_free(ingest_schema *s)
     for (int32_t i = 0; i < s->n_cat; ++i) free(s->categorical[i]);
     for (int32_t i = 0; i < s->n_ignore; ++i) free(s->ignore[i]);
     free(s->ids);
-    free(s->id_is_string);
+    free(s->id_kind);
     free(s->categorical);
     free(s->ignore);
     free(s->path);
@@ -47,7 +47,7 @@ static int want_scalar(run_ctx *run, const char *path, const char *key, yaml_nod
 
 /* A list of names (a scalar counts as a one-element list); ids items may be {name:, type:}. */
 static int want_list(run_ctx *run, const char *path, yaml_document_t *doc, const char *key, yaml_node_t *v,
-                     char ***names, int **is_string, int32_t *n)
+                     char ***names, int **kind, int32_t *n)
 {
     yaml_node_item_t *items = NULL, one = 0;
     int32_t count = 0;
@@ -60,12 +60,12 @@ static int want_list(run_ctx *run, const char *path, yaml_document_t *doc, const
         count = 1;
     }
     *names = sb_alloc(run, (size_t)count + 1, sizeof **names);
-    if (is_string) *is_string = sb_alloc(run, (size_t)count + 1, sizeof **is_string);
-    if (*names == NULL || (is_string && *is_string == NULL)) return SB_ENOMEM;
+    if (kind) *kind = sb_alloc(run, (size_t)count + 1, sizeof **kind);
+    if (*names == NULL || (kind && *kind == NULL)) return SB_ENOMEM;
     for (int32_t i = 0; i < count; ++i) {
         yaml_node_t *it = yaml_document_get_node(doc, items[i]);
-        const char *name = scalar(it), *type = "int64";
-        if (it && it->type == YAML_MAPPING_NODE && is_string) {
+        const char *name = scalar(it), *type = "auto";
+        if (it && it->type == YAML_MAPPING_NODE && kind) {
             for (yaml_node_pair_t *p = it->data.mapping.pairs.start; p < it->data.mapping.pairs.top; ++p) {
                 const char *k = scalar(yaml_document_get_node(doc, p->key));
                 const char *val = scalar(yaml_document_get_node(doc, p->value));
@@ -77,10 +77,10 @@ static int want_list(run_ctx *run, const char *path, yaml_document_t *doc, const
         }
         if (name == NULL || *name == '\0')
             return SB_FAIL(run, SB_EINVAL, "%s:%d: '%s' items must be column names", path, it ? line_of(it) : 0, key);
-        if (strcmp(type, "int64") && strcmp(type, "string"))
-            return SB_FAIL(run, SB_EINVAL, "%s:%d: id type '%s' must be int64 or string", path, line_of(it), type);
+        if (strcmp(type, "int64") && strcmp(type, "string") && strcmp(type, "auto"))
+            return SB_FAIL(run, SB_EINVAL, "%s:%d: id type '%s' must be auto, int64 or string", path, line_of(it), type);
         if (((*names)[i] = sb_strdup(run, name)) == NULL) return SB_ENOMEM;
-        if (is_string) (*is_string)[i] = !strcmp(type, "string");
+        if (kind) (*kind)[i] = !strcmp(type, "int64") ? ID_KIND_INT64 : !strcmp(type, "string") ? ID_KIND_STRING : ID_KIND_AUTO;
         *n = i + 1;
     }
     return SB_OK;
@@ -96,7 +96,7 @@ static int load_doc(run_ctx *run, const char *path, yaml_document_t *doc, ingest
         const char *k = scalar(kn);
         if (k == NULL) return SB_FAIL(run, SB_EINVAL, "%s:%d: keys must be plain names", path, line_of(kn));
         if (!strcmp(k, "ids") || !strcmp(k, "id"))
-            SB_TRY(run, want_list(run, path, doc, k, v, &s->ids, &s->id_is_string, &s->n_ids));
+            SB_TRY(run, want_list(run, path, doc, k, v, &s->ids, &s->id_kind, &s->n_ids));
         else if (!strcmp(k, "categorical"))
             SB_TRY(run, want_list(run, path, doc, k, v, &s->categorical, NULL, &s->n_cat));
         else if (!strcmp(k, "ignore"))

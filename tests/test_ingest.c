@@ -209,9 +209,9 @@ static void test_csv_rows_and_given_levels(void)
     ingest_schema S;
     memset(&S, 0, sizeof S);
     char *ids[] = {"id"}, *cats[] = {"color"};
-    int is_str[] = {0};
+    int is_str[] = {ID_KIND_INT64};
     S.path = "s.yaml";
-    S.n_ids = 1, S.ids = ids, S.id_is_string = is_str;
+    S.n_ids = 1, S.ids = ids, S.id_kind = is_str;
     S.label = "y";
     S.n_cat = 1, S.categorical = cats;
     char *hdr[] = {"id", "color", "a", "y"};
@@ -239,6 +239,33 @@ static void test_csv_rows_and_given_levels(void)
     ingest_plan_free(&P);
 }
 
+static void test_auto_ids(void)
+{
+    ingest_schema S;
+    memset(&S, 0, sizeof S);
+    char *ids[] = {"a", "b", "c", "d"};
+    int kinds[] = {ID_KIND_AUTO, ID_KIND_AUTO, ID_KIND_AUTO, ID_KIND_AUTO};
+    S.path = "s.yaml";
+    S.n_ids = 4, S.ids = ids, S.id_kind = kinds;
+    S.label = "y";
+    char *hdr[] = {"a", "b", "c", "d", "x", "y"};
+    ingest_plan P;
+    CU_ASSERT_EQUAL_FATAL(ingest_plan_build(run, INGEST_CSV, &S, 1, "g.csv", hdr, 6, &P), SB_OK);
+    ingest_rows R;
+    CU_ASSERT_EQUAL_FATAL(ingest_rows_init(run, &P, NULL, 0, &R), SB_OK);
+    /* a: integers; b: a leading zero (zip code); c: "+5"; d: a date */
+    CU_ASSERT_EQUAL(parse_text(&P, &R, "a,b,c,d,x,y\n-7,12,3,2024-01-02,1,0\n0,007,+5,2024-01-03,2,1\n"
+                                       "9223372036854775807,1,4,5,3,1\n", 1), SB_OK);
+    CU_ASSERT_EQUAL(R.n, 3);
+    CU_ASSERT_FALSE(R.id_not_int[0]);
+    CU_ASSERT_TRUE(R.id_not_int[1]);
+    CU_ASSERT_TRUE(R.id_not_int[2]);
+    CU_ASSERT_TRUE(R.id_not_int[3]);
+    CU_ASSERT_EQUAL(R.id_max[3], 10);
+    ingest_rows_free(&R);
+    ingest_plan_free(&P);
+}
+
 int main(int argc, char **argv)
 {
     if (run_init(&argc, &argv, &run) != SB_OK) return 1;
@@ -248,6 +275,7 @@ int main(int argc, char **argv)
         {"keyword header checks and scoring header", test_keywords_header_errors},
         {"forms rows: rate > 1 kept, views == 0 dropped, scoring rows", test_forms_rows},
         {"generic rows: missing values, model levels, label errors", test_csv_rows_and_given_levels},
+        {"auto ids: canonical integers only", test_auto_ids},
     };
     if (CU_initialize_registry() != CUE_SUCCESS || SB_SUITE("ingest", tests)) return 1;
     int rc = sb_run_all();

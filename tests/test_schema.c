@@ -26,8 +26,8 @@ static void test_full_schema(void)
                                "denominator: Clicks\nlabel_name: cr\ncategorical: [device]\nignore: notes\n", &s), SB_OK);
     CU_ASSERT_EQUAL(s.n_ids, 2);
     CU_ASSERT_STRING_EQUAL(s.ids[1], "device");
-    CU_ASSERT_FALSE(s.id_is_string[0]);
-    CU_ASSERT_TRUE(s.id_is_string[1]);
+    CU_ASSERT_EQUAL(s.id_kind[0], ID_KIND_AUTO); /* the default */
+    CU_ASSERT_EQUAL(s.id_kind[1], ID_KIND_STRING);
     CU_ASSERT_STRING_EQUAL(s.numerator, "Conversions");
     CU_ASSERT_PTR_NULL(s.label);
     CU_ASSERT_EQUAL(s.n_ignore, 1); /* a scalar is a one-element list */
@@ -55,7 +55,7 @@ static void test_errors(void)
     expect_error("label: y\nnumerator: a\ndenominator: b\n", "either 'label' or 'numerator' + 'denominator'");
     expect_error("numerator: a\n", "needs 'label', or both");
     expect_error("label: [a, b]\n", "_schema.yaml:1: 'label' must be a column name");
-    expect_error("label: y\nids: [{name: a, type: float}]\n", "id type 'float' must be int64 or string");
+    expect_error("label: y\nids: [{name: a, type: float}]\n", "id type 'float' must be auto, int64 or string");
     expect_error("- a\n- b\n", "must be a mapping");
     expect_error("", "must be a mapping");
     ingest_schema s;

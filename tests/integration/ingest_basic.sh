@@ -88,7 +88,7 @@ check "forms log reports drops" bash -c "timeout 60 '$SB' ingest --layout forms 
 
 # ---- generic layout: ids, ratio, categorical discovered from data, ignored column, missing values ----
 cat >"$T/schema.yaml" <<'YAML'
-ids: [id, {name: shop, type: string}]
+ids: [id, shop, {name: price_id, type: string}]
 numerator: sold
 denominator: shown
 label_name: sell_rate
@@ -96,18 +96,20 @@ categorical: [color]
 ignore: [note]
 YAML
 {
-    echo "id,shop,color,price,sold,shown,note"
+    echo "id,shop,color,price,sold,shown,note,price_id"
     for i in $(seq 1 400); do
         c=$(( (i * 7) % 5 )); col=(zebra apple NA mango kiwi); p=$((i % 13)).$((i % 10))
         [ $((i % 17)) -eq 0 ] && p=""
-        echo "$i,shop$((i % 3)),${col[$c]},$p,$((i % 4)),$(( (i % 9) )),free text $i"
+        echo "$i,$((i % 3)),${col[$c]},$p,$((i % 4)),$(( (i % 9) )),free text $i,$i"
     done
-    echo "401,shopX,banana,1.5,0,2,late level only seen by the last rank"
+    echo "401,07,banana,1.5,0,2,last row: a new level and a zip-code-like shop id,401"
 } >"$T/generic.csv"
 for np in 1 2 3; do check "generic csv np=$np" ingest "$np" "$T/gen$np.h5" --layout csv --schema "$T/schema.yaml" "$T/generic.csv"; done
 check "generic np1 == np2" same "$T/gen1.h5" "$T/gen2.h5"
 check "generic np1 == np3" same "$T/gen1.h5" "$T/gen3.h5"
 check "generic levels sorted, NA is missing" bash -c "h5dump -a /features/levels '$T/gen3.h5' | tr -d '\n ' | grep -q '\"apple\",\"banana\",\"kiwi\",\"mango\",\"zebra\"'"
 check "generic feature names (ignored/ids/targets excluded)" bash -c "h5dump -a /features/feature_names '$T/gen3.h5' | tr -d '\n ' | grep -q '(0):\"color\",\"price\"}'"
+check "auto id 'id' is int64, 'shop' is text (one '07' on the last rank), on every rank count" bash -c \
+    "h5dump -H '$T/gen1.h5' | grep -A1 'DATASET \"id\"' | grep -q H5T_STD_I64LE && h5dump -H '$T/gen1.h5' | grep -A1 'DATASET \"shop\"' | grep -q H5T_STRING"
 check "generic zero-denominator rows dropped" bash -c "h5dump -a /dropped_zero_trials '$T/gen1.h5' | grep -q '(0): 44'"
 finish
