@@ -54,6 +54,27 @@ static int global_metric(trainer *T, const double *label, const double *weight, 
     return SB_OK;
 }
 
+/* Weighted median of the training labels (reg:absoluteerror's base score). Collective. */
+static int median_label(trainer *T, double *out)
+{
+    const sb_table *t = T->t;
+    double mx = 0;
+    for (int64_t i = 0; i < t->n_rows; ++i) {
+        double w = t->weight ? t->weight[i] : 1.0;
+        if ((!T->mask || T->mask[i]) && w > mx) mx = w;
+    }
+    SB_TRY(T->run, comm_max_f64(T->run, &mx, 1));
+    const int k = hist_fixed_scale(mx, t->n_rows_global);
+    int64_t *w = sb_alloc(T->run, (size_t)t->n_rows + 1, sizeof *w);
+    SB_TRY(T->run, run_agree_rc(T->run, w ? SB_OK : SB_ENOMEM));
+    for (int64_t i = 0; i < t->n_rows; ++i)
+        w[i] = (T->mask && !T->mask[i]) ? 0 : (int64_t)llrint(ldexp(t->weight ? t->weight[i] : 1.0, k));
+    int64_t b = 0, e = t->n_rows;
+    int rc = weighted_median_groups(T->run, 1, &b, &e, NULL, t->label, w, 1, out);
+    free(w);
+    return rc;
+}
+
 /* Labels valid for the objective, base score from the weighted mean (exact). Collective. */
 static int setup_base(trainer *T)
 {
@@ -81,6 +102,7 @@ static int setup_base(trainer *T)
     T->sum_weight = xsum_value(&s[1]);
     if (!(T->sum_weight > 0)) return run_agree_rc(T->run, SB_FAIL(T->run, SB_EDATA, "training rows have zero total weight"));
     double base = T->p->base_score_set ? T->p->base_score : xsum_value(&s[0]) / T->sum_weight;
+    if (!T->p->base_score_set && T->p->objective == SB_OBJ_ABSOLUTEERROR) SB_TRY(T->run, median_label(T, &base));
     if (!T->p->base_score_set && T->p->objective == SB_OBJ_LOGISTIC) base = base < 1e-6 ? 1e-6 : (base > 1 - 1e-6 ? 1 - 1e-6 : base);
     if (!T->p->base_score_set && T->p->objective == SB_OBJ_POISSON && base < 1e-6) base = 1e-6;
     T->base_score = base;
@@ -133,6 +155,26 @@ static void pick_features(trainer *T, int32_t round)
     }
 }
 
+/* reg:absoluteerror: leaf = eta * weighted median of the residuals y - margin
+ * of its rows (all ranks), as XGBoost refits L1 leaves. The hessians are the
+ * fixed-point weights. Collective. */
+static int refit_median(trainer *T, sb_node *nodes, const tree_leaf *leaves, int32_t nl)
+{
+    const sb_table *t = T->t;
+    int64_t *b = sb_alloc(T->run, (size_t)nl + 1, sizeof *b), *e = sb_alloc(T->run, (size_t)nl + 1, sizeof *e);
+    double *med = sb_alloc(T->run, (size_t)nl + 1, sizeof *med);
+    int rc = (b && e && med) ? SB_OK : SB_ENOMEM;
+    for (int64_t i = 0; rc == SB_OK && i < t->n_rows; ++i) T->pred[i] = t->label[i] - T->margin[i]; /* pred as scratch */
+    for (int32_t l = 0; rc == SB_OK && l < nl; ++l) b[l] = leaves[l].begin, e[l] = leaves[l].end;
+    rc = run_agree_rc(T->run, rc);
+    if (rc == SB_OK) rc = weighted_median_groups(T->run, nl, b, e, T->g.rows, T->pred, T->ghf + 1, 2, med);
+    for (int32_t l = 0; rc == SB_OK && l < nl; ++l) nodes[leaves[l].node].value = T->p->eta * med[l];
+    free(b);
+    free(e);
+    free(med);
+    return rc;
+}
+
 /* One boosting round. Collective. */
 static int one_round(trainer *T, int32_t round, double *train_m, double *valid_m)
 {
@@ -171,6 +213,8 @@ static int one_round(trainer *T, int32_t round, double *train_m, double *valid_m
     int32_t nn = 0, nl = 0;
     int rc = grow_tree(run, g, T->ghf, nt, k, GH[0], GH[1], T->fmask, &nodes, &nn, &leaves, &nl);
     SB_TRY(run, run_agree_rc(run, rc));
+    if (T->p->objective == SB_OBJ_ABSOLUTEERROR) rc = refit_median(T, nodes, leaves, nl);
+    if (rc != SB_OK) { free(nodes); free(leaves); return rc; }
     /* Margins: rows in the tree by their leaf's range, the others by their bins. */
     for (int32_t l = 0; l < nl; ++l) {
         const double v = nodes[leaves[l].node].value;

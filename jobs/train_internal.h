@@ -58,7 +58,6 @@ typedef struct {
     split_layout layout;
     /* work buffers, allocated once per training */
     int32_t *rows, *scratch; /* local rows of the tree, partitioned by node */
-    int64_t *ordered;        /* gradients in node row order */
     int64_t *pool;           /* histogram slots */
     int32_t n_slots, *free_slots, n_free;
     int64_t *stage;          /* one batch of child histograms, reduced together */
@@ -85,6 +84,15 @@ int grow_tree(run_ctx *run, tree_grower *g, const int64_t *ghf, int64_t n_rows, 
 
 /* Leaf of local row i by its bins (the same path the float thresholds take). Local. */
 int32_t tree_leaf_by_bins(const sb_node *tree, int64_t i, const sb_binned *b);
+
+/* ---- weighted medians (train_median.c) --------------------------------- */
+/* weighted_median_groups - for each group l, the lower weighted median of
+ * value[r] over the local rows r = rows[j] (rows NULL: r = j) for j in
+ * [begin[l], end[l]) on all ranks, weights weight[wstride * r] (fixed point,
+ * >= 0). Exact and identical on every rank. Groups with no weight give 0.
+ * Collective; n_groups equal on all ranks. */
+int weighted_median_groups(run_ctx *run, int32_t n_groups, const int64_t *begin, const int64_t *end, const int32_t *rows,
+                           const double *value, const int64_t *weight, int64_t wstride, double *out);
 
 /* ---- model assembly (train_model.c) ------------------------------------ */
 /* Trees and metrics collected while training. */

@@ -62,11 +62,10 @@ int grower_init(run_ctx *run, tree_grower *g, const sb_binned *b, const sb_param
     size_t hist_len = (size_t)2 * (size_t)b->total_bins;
     g->rows = sb_alloc(run, (size_t)b->n_rows + 1, sizeof *g->rows);
     g->scratch = sb_alloc(run, (size_t)b->n_rows + 1, sizeof *g->scratch);
-    g->ordered = sb_alloc(run, (size_t)b->n_rows * 2 + 2, sizeof *g->ordered);
     g->pool = sb_alloc(run, (size_t)g->n_slots * hist_len, sizeof *g->pool);
     g->stage = sb_alloc(run, (size_t)g->stage_cap * hist_len, sizeof *g->stage);
     g->free_slots = sb_alloc(run, (size_t)g->n_slots, sizeof *g->free_slots);
-    if (!g->rows || !g->scratch || !g->ordered || !g->pool || !g->stage || !g->free_slots) return SB_ENOMEM;
+    if (!g->rows || !g->scratch || !g->pool || !g->stage || !g->free_slots) return SB_ENOMEM;
     return SB_OK;
 }
 
@@ -74,7 +73,6 @@ void grower_free(tree_grower *g)
 {
     free(g->rows);
     free(g->scratch);
-    free(g->ordered);
     free(g->pool);
     free(g->stage);
     free(g->free_slots);
@@ -100,9 +98,8 @@ static void build_hist(tree_grower *g, const int64_t *ghf, const gnode *n, int64
     const sb_binned *b = g->b;
     memset(dst, 0, (size_t)2 * (size_t)b->total_bins * sizeof *dst);
     int64_t cnt = n->end - n->begin;
-    hist_gather(g->rows + n->begin, cnt, ghf, g->ordered);
-    if (b->sp_ptr) hist_build_sparse(b->sp_ptr, b->sp_cells, g->rows + n->begin, cnt, g->ordered, dst);
-    else hist_build(b->bins, b->n_feat, b->off, g->rows + n->begin, cnt, g->ordered, dst);
+    if (b->sp_ptr) hist_build_sparse(b->sp_ptr, b->sp_cells, g->rows + n->begin, cnt, ghf, dst);
+    else hist_build(b->bins, b->n_feat, b->off, g->rows + n->begin, cnt, ghf, dst);
 }
 
 /* Complete a reduced histogram built from sparse rows. */

@@ -27,13 +27,15 @@ void bin_sort_ref(float *v, double *w, int64_t n, float *tv, double *tw);
 /* bin_of - bin of x (not NaN): the number of cuts <= x. Local. */
 static inline int32_t bin_of(const float *cuts, int32_t n_cuts, float x)
 {
-    int32_t lo = 0, hi = n_cuts; /* first cut > x */
-    while (lo < hi) {
-        int32_t mid = (lo + hi) >> 1;
-        if (cuts[mid] <= x) lo = mid + 1;
-        else hi = mid;
+    /* branch-free upper bound: the step sizes do not depend on x */
+    const float *base = cuts;
+    int32_t len = n_cuts;
+    while (len > 1) {
+        int32_t half = len >> 1;
+        base = base[half - 1] <= x ? base + half : base;
+        len -= half;
     }
-    return lo;
+    return (int32_t)(base - cuts) + (len == 1 && base[0] <= x);
 }
 
 /* bin_rows - bins for row-major x (n x n_feat): feature f uses

@@ -4,26 +4,20 @@
 #include <math.h>   /* for ldexp, llrint, frexp */
 #include <string.h> /* for memcpy */
 
-void hist_gather(const int32_t *restrict rows, int64_t n, const int64_t *restrict gh, int64_t *restrict ordered)
-{
-    for (int64_t i = 0; i < n; ++i) {
-        const int64_t r = rows[i];
-        ordered[2 * i] = gh[2 * r];
-        ordered[2 * i + 1] = gh[2 * r + 1];
-    }
-}
-
 /* Row-wise: one row's features hit different cells, so consecutive adds do
  * not wait on each other; the row's pair is loaded once (XGBoost pgh_t). */
 void hist_build(const uint8_t *restrict bins, int32_t n_feat, const int32_t *restrict off,
-                const int32_t *restrict rows, int64_t n, const int64_t *restrict gh_ordered,
-                int64_t *restrict hist)
+                const int32_t *restrict rows, int64_t n, const int64_t *restrict gh, int64_t *restrict hist)
 {
-    const int64_t pf = 16; /* rows ahead to prefetch: bins of later rows are scattered */
+    const int64_t pf = 16; /* rows ahead: their bins and pairs are scattered */
     for (int64_t i = 0; i < n; ++i) {
-        if (i + pf < n) __builtin_prefetch(bins + (int64_t)rows[i + pf] * n_feat);
-        const uint8_t *b = bins + (int64_t)rows[i] * n_feat;
-        const int64_t g = gh_ordered[2 * i], h = gh_ordered[2 * i + 1];
+        if (i + pf < n) {
+            __builtin_prefetch(bins + (int64_t)rows[i + pf] * n_feat);
+            __builtin_prefetch(gh + 2 * (int64_t)rows[i + pf]);
+        }
+        const int64_t r = rows[i];
+        const uint8_t *b = bins + r * n_feat;
+        const int64_t g = gh[2 * r], h = gh[2 * r + 1];
         int32_t f = 0;
         for (; f + 4 <= n_feat; f += 4) {
             int64_t *c0 = hist + 2 * (off[f] + b[f]);
@@ -55,15 +49,21 @@ void hist_build_ref(const uint8_t *bins, int32_t n_feat, const int32_t *off, con
         }
 }
 
+/* Two-stage prefetch: the row pointer and pair 2*pf rows ahead, then (with
+ * that pointer now cached) the row's cells pf rows ahead. */
 void hist_build_sparse(const int64_t *restrict ptr, const uint16_t *restrict cells, const int32_t *restrict rows,
-                       int64_t n, const int64_t *restrict gh_ordered, int64_t *restrict hist)
+                       int64_t n, const int64_t *restrict gh, int64_t *restrict hist)
 {
-    const int64_t pf = 8;
+    const int64_t pf = 16;
     for (int64_t i = 0; i < n; ++i) {
+        if (i + 2 * pf < n) {
+            __builtin_prefetch(ptr + rows[i + 2 * pf]);
+            __builtin_prefetch(gh + 2 * (int64_t)rows[i + 2 * pf]);
+        }
         if (i + pf < n) __builtin_prefetch(cells + ptr[rows[i + pf]]);
         const int64_t r = rows[i];
         const uint16_t *c = cells + ptr[r], *end = cells + ptr[r + 1];
-        const int64_t g = gh_ordered[2 * i], h = gh_ordered[2 * i + 1];
+        const int64_t g = gh[2 * r], h = gh[2 * r + 1];
         for (; c + 2 <= end; c += 2) {
             int64_t *a = hist + 2 * (int64_t)c[0], *b = hist + 2 * (int64_t)c[1];
             a[0] += g; a[1] += h;

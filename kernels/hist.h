@@ -11,16 +11,14 @@
 
 #include <stdint.h> /* for int32_t, int64_t, uint8_t */
 
-/* hist_gather - ordered[2i..2i+1] = gh[2 rows[i] ..]: the node's gradients
- * in row order, read sequentially by hist_build. Local. */
-void hist_gather(const int32_t *rows, int64_t n, const int64_t *gh, int64_t *ordered);
-
-/* hist_build - hist += rows' (g, h) in every feature's bin. gh_ordered holds
- * the rows' pairs in the order of rows (hist_gather). hist must hold
+/* hist_build - hist += (g, h) of the rows in every feature's bin; gh holds
+ * one pair per local row (indexed by row). The row data and pairs of later
+ * rows are prefetched (rows ascend, so the reads are sparse but ordered; a
+ * separate gather pass into leaf order measured slower). hist must hold
  * 2 * total_bins int64. Local. */
 void hist_build(const uint8_t *bins, int32_t n_feat, const int32_t *off, const int32_t *rows, int64_t n,
-                const int64_t *gh_ordered, int64_t *hist);
-/* Plain twin: gradients read by row index, one cell at a time. */
+                const int64_t *gh, int64_t *hist);
+/* Plain twin: one cell at a time. */
 void hist_build_ref(const uint8_t *bins, int32_t n_feat, const int32_t *off, const int32_t *rows, int64_t n,
                     const int64_t *gh, int64_t *hist);
 
@@ -33,7 +31,7 @@ void hist_build_ref(const uint8_t *bins, int32_t n_feat, const int32_t *off, con
 
 /* hist_build_sparse - hist += (g, h) of rows over their stored cells. Local. */
 void hist_build_sparse(const int64_t *ptr, const uint16_t *cells, const int32_t *rows, int64_t n,
-                       const int64_t *gh_ordered, int64_t *hist);
+                       const int64_t *gh, int64_t *hist);
 
 /* hist_fill_skipped - for every feature with skip[f] >= 0, set cell skip[f]
  * (global index) to the node totals (G, H) minus the feature's other cells.

@@ -233,6 +233,33 @@ static void test_lossguide_leaves(void)
     table_free(&t);
 }
 
+/* reg:absoluteerror: the base score is the weighted median of the labels and
+ * a leaf is eta * the weighted median of its residuals. */
+static void test_absoluteerror_medians(void)
+{
+    const float x[5] = {1, 1, 1, 1, 1}; /* one value: no split, the tree is one leaf */
+    const double y[5] = {2, 1, 10, 3, 100}, w1[5] = {1, 1, 1, 1, 1}, w5[5] = {1, 1, 1, 1, 5};
+    for (int c = 0; c < 3; ++c) {
+        sb_table t;
+        make_table(&t, 5, 1, x, y, c == 1 ? w5 : w1);
+        sb_params p;
+        params_default(&p);
+        set(&p, "objective", "reg:absoluteerror");
+        set(&p, "n_estimators", "1");
+        set(&p, "eta", "0.5");
+        if (c == 2) set(&p, "base_score", "0");
+        sb_model m;
+        CU_ASSERT_EQUAL_FATAL(booster_train(run, &t, NULL, &p, NULL, &m, NULL), SB_OK);
+        CU_ASSERT_EQUAL(m.tree_start[1], 1);
+        if (c == 0) CU_ASSERT_EQUAL(m.base_score, 3.0);   /* median of 1,2,3,10,100 */
+        if (c == 1) CU_ASSERT_EQUAL(m.base_score, 100.0); /* weight 5 of 9 sits on 100 */
+        if (c < 2) CU_ASSERT_EQUAL(m.nodes[0].value, 0.0); /* residual median is 0 */
+        if (c == 2) CU_ASSERT_EQUAL(m.nodes[0].value, 0.5 * 3.0);
+        model_free(&m);
+        table_free(&t);
+    }
+}
+
 /* ---- model file ---- */
 static void test_model_file_checks(void)
 {
@@ -296,6 +323,7 @@ int main(int argc, char **argv)
         {"saved model predicts training's bits (3 objectives)", test_saved_model_predicts_training_bits},
         {"row mask validation + early stopping", test_row_mask_early_stopping},
         {"lossguide max_leaves", test_lossguide_leaves},
+        {"absoluteerror: weighted median base and leaves", test_absoluteerror_medians},
     };
     static const sb_test mtests[] = {
         {"round trip, corruption, truncation, version", test_model_file_checks},

@@ -44,7 +44,7 @@ static void make_data(uint8_t *bins, int32_t *off, int64_t *gh, int32_t *total)
 static void test_hist_dense_and_sparse_match_ref(void)
 {
     static uint8_t bins[NR * NF];
-    static int64_t gh[2 * NR], ord[2 * NR], h_ref[2 * 600], h_opt[2 * 600], h_sp[2 * 600];
+    static int64_t gh[2 * NR], h_ref[2 * 600], h_opt[2 * 600], h_sp[2 * 600];
     static int32_t rows[NR];
     static int64_t ptr[NR + 1];
     static uint16_t cells[NR * NF];
@@ -57,8 +57,7 @@ static void test_hist_dense_and_sparse_match_ref(void)
     memset(h_opt, 0, sizeof h_opt);
     memset(h_sp, 0, sizeof h_sp);
     hist_build_ref(bins, NF, off, rows, n, gh, h_ref);
-    hist_gather(rows, n, gh, ord);
-    hist_build(bins, NF, off, rows, n, ord, h_opt);
+    hist_build(bins, NF, off, rows, n, gh, h_opt);
     CU_ASSERT_EQUAL(memcmp(h_ref, h_opt, sizeof(int64_t) * 2 * (size_t)total), 0);
     /* sparse: skip bin 0 of odd features, the last bin of feature 2, nothing elsewhere */
     for (int32_t f = 0; f < NF; ++f) {
@@ -72,7 +71,7 @@ static void test_hist_dense_and_sparse_match_ref(void)
             if (off[f] + bins[r * NF + f] != skip[f]) cells[k++] = (uint16_t)(off[f] + bins[r * NF + f]);
     }
     ptr[NR] = k;
-    hist_build_sparse(ptr, cells, rows, n, ord, h_sp);
+    hist_build_sparse(ptr, cells, rows, n, gh, h_sp);
     int64_t G = 0, H = 0;
     for (int64_t i = 0; i < n; ++i) G += gh[2 * rows[i]], H += gh[2 * rows[i] + 1];
     hist_fill_skipped(h_sp, NF, off, n_cells, skip, G, H);
@@ -224,6 +223,16 @@ static void test_sort_and_cuts(void)
     CU_ASSERT_EQUAL(bin_of(cuts, nc, 4.9f), 1);
     CU_ASSERT_EQUAL(bin_of(cuts, nc, 5.0f), 2);
     CU_ASSERT_EQUAL(bin_of(cuts, nc, 99.0f), 2);
+    /* branch-free bin_of = counting cuts <= x, for every cut count 0..259 */
+    static float cc[260];
+    for (int m = 0; m < 260; ++m) {
+        for (int i = 0; i < m; ++i) cc[i] = (float)(2 * i);
+        for (float xx = -3; xx < 2 * m + 3; xx += 0.5f) {
+            int want = 0;
+            while (want < m && cc[want] <= xx) ++want;
+            if (bin_of(cc, m, xx) != want) CU_FAIL("bin_of differs from counting");
+        }
+    }
     /* quantiles: 1000 distinct equal-weight values in 4 bins -> cuts near 250, 500, 750 */
     static float q[1000];
     for (int i = 0; i < 1000; ++i) q[i] = (float)i;

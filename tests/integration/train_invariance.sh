@@ -35,6 +35,7 @@ same_for_np "valid + early stopping" --data "$T/tr.csv" --valid "$T/va.csv" $COM
 grep -q '"valid_metric": \[' "$T/m1.json" && pass "valid metrics recorded" || fail "valid metrics recorded"
 
 same_for_np "lossguide+subsample+colsample" --data "$T/tr.csv" $COMMON --grow_policy lossguide --max_leaves 9 --subsample 0.7 --colsample_bytree 0.6 --seed 11
+same_for_np "absoluteerror (median leaves)" --data "$T/tr.csv" $COMMON --objective reg:absoluteerror
 same_for_np "poisson, l1/l2, gamma" --data "$T/tr.csv" $COMMON --objective count:poisson --alpha 0.5 --lambda 2 --gamma 0.1 --min_child_weight 5
 
 head -n 3 "$T/tr.csv" > "$T/tiny.csv"
