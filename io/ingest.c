@@ -18,6 +18,7 @@
 #include "io/lines.h"
 #include "io/numparse.h"
 #include "mpi/comm.h"
+#include "mpi/comm_flag.h"
 
 int ingest_layout_code(const char *name)
 {
@@ -176,8 +177,11 @@ static int check_header(run_ctx *run, ingest_job *J, const char *file, const cha
     return SB_OK;
 }
 
+/* Lines between polls of the failure flag (~1-3 MB of text). */
+#define POLL_LINES 8192
+
 static int parse_piece(run_ctx *run, ingest_job *J, const sb_source *src, int i, int64_t b, int64_t e,
-                       ingest_rows *R, int64_t *bytes)
+                       ingest_rows *R, int64_t *bytes, comm_flag *flag, int *stopped)
 {
     const char *file = src->paths[i];
     lines *L = NULL;
@@ -187,8 +191,16 @@ static int parse_piece(run_ctx *run, ingest_job *J, const sb_source *src, int i,
     int rc = SB_OK, seen_any = 0;
     const char *s = NULL;
     size_t n = 0;
+    int64_t count = 0;
     while ((rc = lines_next(run, L, &s, &n)) == SB_OK && s != NULL) {
         seen_any = 1;
+        /* A lower rank failed: its error comes first in input order whatever this
+         * rank finds, so stop. A higher rank's failure does not stop us: we might
+         * still find an earlier error, and the first one is the one reported. */
+        if (++count % POLL_LINES == 0 && comm_flag_lowest(flag) < run_rank(run)) {
+            *stopped = 1;
+            break;
+        }
         int at_start = lines_at_file_start(L);
         if (n == 0 && !(at_start && J->plan.has_header)) continue; /* blank line */
         const csv_field *f = NULL;
@@ -214,12 +226,21 @@ static int parse_piece(run_ctx *run, ingest_job *J, const sb_source *src, int i,
     return rc;
 }
 
-static int parse_local(run_ctx *run, ingest_job *J, const sb_source *src, ingest_rows *R, int64_t *bytes)
+/* Local apart from the failure notices: raises the flag on error. */
+static int parse_local(run_ctx *run, ingest_job *J, const sb_source *src, ingest_rows *R, int64_t *bytes,
+                       comm_flag *flag)
 {
-    for (int i = 0; i < J->n; ++i) {
+    int stopped = 0;
+    for (int i = 0; i < J->n && !stopped; ++i) {
         int64_t b = -1, e = -1;
         ingest_piece(J->size, J->gz, J->n, run_rank(run), run_size(run), i, &b, &e);
-        if (b >= 0) SB_TRY(run, parse_piece(run, J, src, i, b, e, R, bytes));
+        if (b < 0) continue;
+        int rc = parse_piece(run, J, src, i, b, e, R, bytes, flag, &stopped);
+        if (rc != SB_OK) {
+            comm_flag_raise(flag);
+            err_push_frame(run, __FILE__, __LINE__);
+            return rc;
+        }
     }
     return SB_OK;
 }
@@ -357,11 +378,15 @@ int ingest_load(run_ctx *run, const sb_source *src, sb_table *out, ingest_stats 
     int rc = prepare(run, src, &J);
     int64_t bytes = 0;
     double parse_s = 0;
+    comm_flag *flag = NULL;
+    if (rc == SB_OK) rc = run_agree_rc(run, comm_flag_open(run, &flag));
     if (rc == SB_OK) {
         int lrc = ingest_rows_init(run, &J.plan, src->levels_from, src->n_levels_from, &R);
-        if (lrc == SB_OK) lrc = parse_local(run, &J, src, &R, &bytes);
+        if (lrc == SB_OK) lrc = parse_local(run, &J, src, &R, &bytes, flag);
+        else comm_flag_raise(flag);
         parse_s = run_wtime() - t0;
-        rc = run_agree_rc(run, lrc);
+        int crc = comm_flag_close(run, flag);
+        rc = run_agree_rc(run, lrc != SB_OK ? lrc : crc);
     }
     int64_t g[6] = {R.rows_read, R.n, R.dropped_zero, R.num_gt_den, bytes, 0};
     double slow = parse_s;

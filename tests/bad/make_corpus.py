@@ -81,6 +81,10 @@ case('kw_late_error.csv', 'keywords', 39, "feature 'att100': '0.5.1' is not a nu
      kw_file(40, 39, att100='0.5.1'))
 case('kw_late_ragged_crlf.csv', 'keywords', 37, 'expected 165 fields, found 166',
      kw_file(40, 37, week='30,1').replace('\n', '\r\n'))
+# two errors in different ranks' pieces: the first in file order is reported at any rank count
+two = kw_file(40, 5, att3='y').splitlines()
+two[37] = two[37].rsplit(',', 1)[0]
+case('kw_late_two_errors.csv', 'keywords', 5, "feature 'att3': 'y' is not a number", '\n'.join(two) + '\n')
 gz = io.BytesIO()
 with gzip.GzipFile(fileobj=gz, mode='wb', mtime=0) as g:
     g.write(kw_file(200).encode())

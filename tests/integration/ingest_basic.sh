@@ -84,6 +84,14 @@ for np in 1 2 3; do check "forms np=$np" ingest "$np" "$T/forms$np.h5" --layout 
 check "forms np1 == np2" same "$T/forms1.h5" "$T/forms2.h5"
 check "forms np1 == np3" same "$T/forms1.h5" "$T/forms3.h5"
 have_numpy && check "forms content == Python parse" "$PY" "$HERE/ingest_check.py" forms "$T/forms2.h5" "$T/forms.csv"
+# two bad rows far apart: the first is reported at any rank count (ranks after a failed
+# rank stop early, ranks before it finish their pieces)
+sed -e '10s/^(/X/' -e '29000s/-/--/' "$T/forms.csv" >"$T/forms_two_errors.csv"
+for np in 1 2 3; do
+    sb_mpirun "$np" ingest --layout forms -o "$T/two.h5" "$T/forms_two_errors.csv" </dev/null >"$T/two.$np.log" 2>&1
+    check "two errors np=$np: first one reported, no output" bash -c \
+        "grep -q \"forms_two_errors.csv:10: form row must start with '('\" '$T/two.$np.log' && [ ! -e '$T/two.h5' ]"
+done
 check "forms log reports drops" bash -c "timeout 60 '$SB' ingest --layout forms -o '$T/f.h5' '$T/forms.csv' | grep -q 'dropped [0-9]* (views == 0'"
 
 # ---- generic layout: ids, ratio, categorical discovered from data, ignored column, missing values ----
