@@ -318,7 +318,11 @@ static int resume_from(trainer *T, const sb_model *r)
         rc = SB_FAIL(T->run, SB_EINVAL, "--resume: the model is a final (truncated) model, not a checkpoint");
     SB_TRY(T->run, run_agree_rc(T->run, rc));
     sb_forest f = model_forest(r);
-    tree_predict_add(&f, 0, r->n_trees, T->t->x, T->t->n_rows, T->t->n_feat, T->margin);
+    for (int64_t i = 0; i < T->t->n_rows; ++i) /* by bins: the training features may be freed already */
+        for (int32_t tr = 0; tr < r->n_trees; ++tr) {
+            const sb_node *tree = r->nodes + r->tree_start[tr];
+            T->margin[i] += tree[tree_leaf_by_bins(tree, i, T->b)].value;
+        }
     if (T->v) tree_predict_add(&f, 0, r->n_trees, T->v->x, T->v->n_rows, T->v->n_feat, T->vmargin);
     for (int32_t i = 0; i < r->n_trees && rc == SB_OK; ++i) {
         rc = record_add_tree(T->run, &T->rec, r->nodes + r->tree_start[i], (int32_t)(r->tree_start[i + 1] - r->tree_start[i]),
@@ -365,7 +369,7 @@ int booster_train_binned(run_ctx *run, const sb_binned *b, const sb_table *train
     double t0 = run_wtime();
     int rc = check_valid_table(&T);
     if (rc == SB_OK) rc = setup_base(&T);
-    if (rc == SB_OK) rc = data_fingerprint(run, train, &T.fingerprint);
+    T.fingerprint = b->fingerprint;
     if (rc == SB_OK) rc = alloc_all(&T);
     if (rc == SB_OK) {
         for (int64_t i = 0; i < train->n_rows; ++i) T.margin[i] = T.base_margin;

@@ -1,7 +1,8 @@
 /* booster.h - training as a library: `train` and `cv` both call this.
  *
  * booster_bin turns a table into binned data (quantile cuts agreed by all
- * ranks, independent of sharding) once; booster_train_binned then trains any
+ * ranks, independent of sharding) once - after it the table's features (x)
+ * are no longer read by training and may be freed to save memory; booster_train_binned then trains any
  * number of models on it (cv folds via row_mask, grid points with the same
  * max_bin). booster_train does both for one-off training. */
 #ifndef SB_BOOSTER_H

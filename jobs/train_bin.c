@@ -46,10 +46,13 @@ static int find_missing(run_ctx *run, const sb_table *t, sb_binned *b)
     return rc;
 }
 
-/* Gather the hash-sampled rows (features + weight) of all ranks, in global order. */
-static int gather_sample(run_ctx *run, const sb_table *t, uint64_t seed, float **out, int64_t *n_out)
+/* Gather features [f0, f1) and the weight of the hash-sampled rows of all
+ * ranks, in global row order (a block of features at a time keeps the
+ * gathered sample small). */
+static int gather_sample(run_ctx *run, const sb_table *t, uint64_t seed, int32_t f0, int32_t f1, float **out,
+                         int64_t *n_out)
 {
-    const int32_t nf = t->n_feat;
+    const int32_t nf = f1 - f0;
     const size_t row_bytes = (size_t)(nf + 1) * sizeof(float);
     double p = BIN_SAMPLE_ROWS / (double)(t->n_rows_global > 0 ? t->n_rows_global : 1);
     int64_t n = 0;
@@ -60,7 +63,7 @@ static int gather_sample(run_ctx *run, const sb_table *t, uint64_t seed, float *
     int64_t k = 0;
     for (int64_t i = 0; i < t->n_rows; ++i) {
         if (!train_hash_below(train_hash(seed, STREAM_BIN_SAMPLE, (uint64_t)(t->row_start + i)), p)) continue;
-        memcpy(mine + k * (nf + 1), t->x + i * nf, (size_t)nf * sizeof(float));
+        memcpy(mine + k * (nf + 1), t->x + i * t->n_feat + f0, (size_t)nf * sizeof(float));
         mine[k * (nf + 1) + nf] = t->weight ? (float)t->weight[i] : 1.0f;
         ++k;
     }
@@ -74,35 +77,30 @@ static int gather_sample(run_ctx *run, const sb_table *t, uint64_t seed, float *
     return SB_OK;
 }
 
-/* Cuts of every feature from the gathered sample. Features are shared out
- * round-robin, each rank cuts its own, and the cuts are gathered: the code
- * that cuts a feature is the same whichever rank runs it. Collective. */
-static int make_cuts(run_ctx *run, const float *sample, int64_t ns, sb_binned *b)
+/* Cut one feature from a strided sample column; writes [count, cuts...], returns the floats written. */
+static int64_t cut_feature(sb_binned *b, int32_t f, const float *col, const float *wcol, int32_t stride, int64_t ns,
+                           float *v, double *w, float *tv, double *tw, float *outp)
 {
-    const int32_t nf = b->n_feat, me = run_rank(run), np = run_size(run);
-    float *v = sb_alloc(run, (size_t)ns + 1, sizeof *v), *tv = sb_alloc(run, (size_t)ns + 1, sizeof *tv);
-    double *w = sb_alloc(run, (size_t)ns + 1, sizeof *w), *tw = sb_alloc(run, (size_t)ns + 1, sizeof *tw);
-    int32_t n_mine = (nf - me + np - 1) / np;
-    float *mine = sb_alloc(run, (size_t)(n_mine > 0 ? n_mine : 1) * 257, sizeof *mine); /* [count, cuts...] per feature */
-    int rc = (v && tv && w && tw && mine) ? SB_OK : SB_ENOMEM;
-    int64_t used = 0;
-    for (int32_t f = me; rc == SB_OK && f < nf; f += np) {
-        int64_t n = 0;
-        for (int64_t i = 0; i < ns; ++i) {
-            float x = sample[i * (nf + 1) + f];
-            if (isnan(x)) continue;
-            v[n] = x;
-            w[n++] = sample[i * (nf + 1) + nf];
-        }
-        if (n > 0) bin_sort(v, w, n, tv, tw);
-        /* uint8 bins: with a missing bin, at most 255 value bins */
-        int32_t maxb = b->max_bin - (b->has_missing[f] && b->max_bin == 256 ? 1 : 0);
-        int32_t nc = bin_cuts(v, w, n, maxb, mine + used + 1);
-        mine[used] = (float)nc;
-        used += 1 + nc;
+    int64_t n = 0;
+    for (int64_t i = 0; i < ns; ++i) {
+        float x = col[i * stride];
+        if (isnan(x)) continue;
+        v[n] = x;
+        w[n++] = wcol[i * stride];
     }
-    free(v); free(tv); free(w); free(tw);
-    SB_TRY(run, run_agree_rc(run, rc));
+    if (n > 0) bin_sort(v, w, n, tv, tw);
+    /* uint8 bins: with a missing bin, at most 255 value bins */
+    int32_t maxb = b->max_bin - (b->has_missing[f] && b->max_bin == 256 ? 1 : 0);
+    int32_t nc = bin_cuts(v, w, n, maxb, outp + 1);
+    outp[0] = (float)nc;
+    return 1 + nc;
+}
+
+/* Every rank's cuts to every rank, assembled in feature order. Collective. */
+static int share_cuts(run_ctx *run, sb_binned *b, float *mine, int64_t used)
+{
+    const int32_t nf = b->n_feat, np = run_size(run);
+    int rc = SB_OK;
     float *all = NULL;
     int64_t total = 0;
     int64_t *counts = sb_alloc(run, (size_t)np, sizeof *counts);
@@ -144,6 +142,42 @@ static int make_cuts(run_ctx *run, const float *sample, int64_t ns, sb_binned *b
     return SB_OK;
 }
 
+/* Cuts of every feature from the gathered sample. Features are shared out
+ * round-robin, each rank cuts its own, and the cuts are gathered: the code
+ * that cuts a feature is the same whichever rank runs it. Collective. */
+static int make_cuts(run_ctx *run, const sb_table *t, sb_binned *b)
+{
+    const int32_t nf = b->n_feat, me = run_rank(run), np = run_size(run);
+    const int32_t block = 8; /* features per gathered block */
+    int32_t n_mine = (nf - me + np - 1) / np;
+    float *mine = sb_alloc(run, (size_t)(n_mine > 0 ? n_mine : 1) * 257, sizeof *mine); /* [count, cuts...] per feature */
+    float *v = NULL, *tv = NULL;
+    double *w = NULL, *tw = NULL;
+    int rc = run_agree_rc(run, mine ? SB_OK : SB_ENOMEM);
+    int64_t used = 0;
+    for (int32_t f0 = 0; rc == SB_OK && f0 < nf; f0 += block) {
+        const int32_t f1 = f0 + block < nf ? f0 + block : nf, stride = f1 - f0 + 1;
+        float *sample = NULL;
+        int64_t ns = 0;
+        rc = gather_sample(run, t, b->seed, f0, f1, &sample, &ns);
+        if (rc == SB_OK && !v) {
+            v = sb_alloc(run, (size_t)ns + 1, sizeof *v), tv = sb_alloc(run, (size_t)ns + 1, sizeof *tv);
+            w = sb_alloc(run, (size_t)ns + 1, sizeof *w), tw = sb_alloc(run, (size_t)ns + 1, sizeof *tw);
+            if (!v || !tv || !w || !tw) rc = SB_ENOMEM;
+        }
+        for (int32_t f = f0 + ((me - f0 % np) % np + np) % np; rc == SB_OK && f < f1; f += np)
+            used += cut_feature(b, f, sample + (f - f0), sample + (f1 - f0), stride, ns, v, w, tv, tw, mine + used);
+        free(sample);
+        rc = run_agree_rc(run, rc);
+    }
+    free(v); free(tv); free(w); free(tw);
+    if (rc != SB_OK) {
+        free(mine);
+        return rc;
+    }
+    return share_cuts(run, b, mine, used);
+}
+
 /* Most frequent bin of each feature from global counts (ties: lower bin), and
  * the sparse rows without those bins when that saves enough scatter-adds.
  * Collective. */
@@ -175,34 +209,36 @@ static int make_sparse(run_ctx *run, sb_binned *b)
     SB_TRY(run, run_agree_rc(run, rc));
     /* Sparse only pays when it drops a quarter of the adds; cells must fit uint16. */
     int use = b->total_bins <= 65536 && (double)kept <= 0.75 * (double)b->n_rows_global * nf;
-    if (!use) {
+    sb_verbose(run, "bins: %d cells, %.1f of %d features per row outside their most frequent bin: %s histograms\n",
+               b->total_bins, (double)kept / (double)(b->n_rows_global ? b->n_rows_global : 1), nf,
+               use ? "sparse-row" : "dense-row");
+    if (!use) { /* dense rows: the row-major transpose of the columns */
         for (int32_t f = 0; f < nf; ++f) b->skip[f] = -1;
+        b->bins = sb_alloc(run, (size_t)(n * nf) + 1, 1);
+        SB_TRY(run, run_agree_rc(run, b->bins ? SB_OK : SB_ENOMEM));
+        for (int32_t f = 0; f < nf; ++f)
+            for (int64_t i = 0; i < n; ++i) b->bins[i * nf + f] = b->bins_col[(int64_t)f * n + i];
         return SB_OK;
     }
+    /* Sparse rows from the columns: count per row, prefix sums, fill feature by feature. */
     b->sp_ptr = sb_alloc(run, (size_t)n + 1, sizeof *b->sp_ptr);
-    rc = b->sp_ptr ? SB_OK : SB_ENOMEM;
-    int64_t total = 0;
-    for (int64_t i = 0; rc == SB_OK && i < n; ++i) {
-        b->sp_ptr[i] = total;
-        const uint8_t *row = b->bins + i * nf;
-        for (int32_t f = 0; f < nf; ++f) total += b->off[f] + row[f] != b->skip[f];
+    SB_TRY(run, run_agree_rc(run, b->sp_ptr ? SB_OK : SB_ENOMEM));
+    for (int32_t f = 0; f < nf; ++f) {
+        const uint8_t *col = b->bins_col + (int64_t)f * n;
+        const int32_t skip = b->skip[f] - b->off[f];
+        for (int64_t i = 0; i < n; ++i) b->sp_ptr[i + 1] += col[i] != skip;
     }
-    if (rc == SB_OK) {
-        b->sp_ptr[n] = total;
-        b->sp_cells = sb_alloc(run, (size_t)total + 1, sizeof *b->sp_cells);
-        if (!b->sp_cells) rc = SB_ENOMEM;
+    for (int64_t i = 0; i < n; ++i) b->sp_ptr[i + 1] += b->sp_ptr[i];
+    b->sp_cells = sb_alloc(run, (size_t)b->sp_ptr[n] + 1, sizeof *b->sp_cells);
+    SB_TRY(run, run_agree_rc(run, b->sp_cells ? SB_OK : SB_ENOMEM));
+    for (int32_t f = 0; f < nf; ++f) { /* sp_ptr[i] advances to the end of row i ... */
+        const uint8_t *col = b->bins_col + (int64_t)f * n;
+        const int32_t skip = b->skip[f] - b->off[f];
+        for (int64_t i = 0; i < n; ++i)
+            if (col[i] != skip) b->sp_cells[b->sp_ptr[i]++] = (uint16_t)(b->off[f] + col[i]);
     }
-    SB_TRY(run, run_agree_rc(run, rc));
-    int64_t at = 0;
-    for (int64_t i = 0; i < n; ++i) {
-        const uint8_t *row = b->bins + i * nf;
-        for (int32_t f = 0; f < nf; ++f) {
-            int32_t c = b->off[f] + row[f];
-            if (c != b->skip[f]) b->sp_cells[at++] = (uint16_t)c;
-        }
-    }
-    free(b->bins); /* the sparse rows replace the dense ones */
-    b->bins = NULL;
+    for (int64_t i = n; i > 0; --i) b->sp_ptr[i] = b->sp_ptr[i - 1]; /* ... so shift back by one row */
+    b->sp_ptr[0] = 0;
     return SB_OK;
 }
 
@@ -225,22 +261,16 @@ int booster_bin(run_ctx *run, const sb_table *t, int32_t max_bin, uint64_t seed,
         b->has_missing = sb_alloc(run, (size_t)t->n_feat + 1, 1);
         b->n_value = sb_alloc(run, (size_t)t->n_feat + 1, sizeof *b->n_value);
         b->off = sb_alloc(run, (size_t)t->n_feat + 1, sizeof *b->off);
-        b->bins = sb_alloc(run, (size_t)(t->n_rows * t->n_feat) + 1, 1);
         b->bins_col = sb_alloc(run, (size_t)(t->n_rows * t->n_feat) + 1, 1);
-        if (!b->cut_start || !b->has_missing || !b->n_value || !b->off || !b->bins || !b->bins_col) rc = SB_ENOMEM;
+        if (!b->cut_start || !b->has_missing || !b->n_value || !b->off || !b->bins_col) rc = SB_ENOMEM;
     }
     rc = run_agree_rc(run, rc);
     if (rc == SB_OK) rc = find_missing(run, t, b);
-    float *sample = NULL;
-    int64_t ns = 0;
-    if (rc == SB_OK) rc = gather_sample(run, t, seed, &sample, &ns);
-    if (rc == SB_OK) rc = make_cuts(run, sample, ns, b);
-    free(sample);
+    if (rc == SB_OK) rc = make_cuts(run, t, b);
     if (rc == SB_OK) {
-        bin_rows(t->x, t->n_rows, t->n_feat, b->cut_start, b->cuts, b->has_missing, b->bins);
-        for (int64_t i = 0; i < t->n_rows; ++i) /* the transposed copy partitions read */
-            for (int32_t f = 0; f < t->n_feat; ++f) b->bins_col[(int64_t)f * t->n_rows + i] = b->bins[i * t->n_feat + f];
+        bin_rows_col(t->x, t->n_rows, t->n_feat, b->cut_start, b->cuts, b->has_missing, b->bins_col);
         rc = make_sparse(run, b);
+        if (rc == SB_OK) rc = data_fingerprint(run, t, &b->fingerprint);
     }
     if (rc != SB_OK) {
         booster_binned_free(b);

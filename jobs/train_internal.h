@@ -27,6 +27,7 @@ struct sb_binned {
     int32_t *skip;         /* per feature: global cell of its most frequent bin, or -1 */
     int64_t *sp_ptr;       /* sparse rows (hist_build_sparse), NULL when dense */
     uint16_t *sp_cells;
+    uint64_t fingerprint;  /* data_fingerprint of the table (rank-count invariant) */
 };
 
 /* Deterministic hash of (seed, stream, index) to 64 bits (splitmix64). Local. */

@@ -110,10 +110,15 @@ int model_assemble(run_ctx *run, sb_model *m, const sb_table *t, const sb_binned
     return rc;
 }
 
+/* FNV-1a over 32-bit words (n a multiple of 4): four times fewer steps than bytes. */
 static uint64_t fnv1a(uint64_t h, const void *p, size_t n)
 {
     const unsigned char *c = p;
-    for (size_t i = 0; i < n; ++i) h = (h ^ c[i]) * 0x100000001B3ULL;
+    for (size_t i = 0; i + 4 <= n; i += 4) {
+        uint32_t w;
+        memcpy(&w, c + i, sizeof w);
+        h = (h ^ w) * 0x100000001B3ULL;
+    }
     return h;
 }
 
