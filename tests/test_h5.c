@@ -155,6 +155,40 @@ static void test_round_trip(void)
     if (run_rank(run) == 0) unlink(path);
 }
 
+/* Model levels given: the file's codes are recoded by name, unseen -> NaN. */
+static void test_recode_to_model_levels(void)
+{
+    char path[256];
+    temp_path(path, sizeof path, "lv2");
+    const int64_t N = 300;
+    sb_table t, u;
+    make_table(&t, N); /* color: 0 = blue, 1 = red, NaN every third row */
+    int64_t b, e;
+    write_range(N, &b, &e);
+    sb_table mine = slice(&t, b, e);
+    CU_ASSERT_EQUAL_FATAL(h5_write_table(run, path, &mine), SB_OK);
+    char *model_levels[] = {"red", "teal"};
+    sb_feature_info model[2] = {{"a", 0, NULL}, {"color", 2, model_levels}};
+    const char *paths[] = {path};
+    sb_source src = {paths, 1, NULL, NULL, 1, model, 2};
+    CU_ASSERT_EQUAL_FATAL(source_load(run, &src, &u), SB_OK);
+    CU_ASSERT_EQUAL(u.feat[1].n_levels, 2);
+    CU_ASSERT_STRING_EQUAL(u.feat[1].levels[0], "red");
+    CU_ASSERT_STRING_EQUAL(u.feat[1].levels[1], "teal");
+    int bad = 0;
+    for (int64_t r = 0; r < u.n_rows; ++r) {
+        float was = t.x[(u.row_start + r) * 3 + 1], now = u.x[r * 3 + 1];
+        if (was == 1.0f) bad += now != 0.0f;      /* red -> 0 */
+        else bad += !isnan(now);                  /* blue (unseen) and missing -> NaN */
+        bad += u.x[r * 3] != t.x[(u.row_start + r) * 3]; /* numeric features untouched */
+    }
+    CU_ASSERT_EQUAL(bad, 0);
+    table_free(&u);
+    table_free(&t);
+    comm_barrier(run);
+    if (run_rank(run) == 0) unlink(path);
+}
+
 static void test_failures_leave_nothing(void)
 {
     sb_table t, u;
@@ -181,6 +215,7 @@ int main(int argc, char **argv)
     if (run_init(&argc, &argv, &run) != SB_OK) return 1;
     static const sb_test tests[] = {
         {"write + read back every column and attribute", test_round_trip},
+        {"h5 input recoded onto a model's levels", test_recode_to_model_levels},
         {"failures name the file and leave nothing", test_failures_leave_nothing},
     };
     if (CU_initialize_registry() != CUE_SUCCESS || SB_SUITE("h5", tests)) return 1;

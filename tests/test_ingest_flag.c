@@ -22,6 +22,7 @@ static void test_notices(void)
     comm_flag *f = NULL;
     CU_ASSERT_EQUAL_FATAL(comm_flag_open(run, &f), SB_OK);
     CU_ASSERT_EQUAL(comm_flag_lowest(f), n); /* nobody yet */
+    comm_barrier(run);                       /* everyone has looked before anyone raises */
     int raiser = n > 1 ? 1 : 0;
     if (me == raiser) comm_flag_raise(f);
     comm_flag_raise(NULL); /* harmless */
@@ -37,6 +38,7 @@ static void test_notices(void)
     /* a fresh flag does not see old notices */
     CU_ASSERT_EQUAL_FATAL(comm_flag_open(run, &f), SB_OK);
     CU_ASSERT_EQUAL(comm_flag_lowest(f), n);
+    comm_barrier(run);
     CU_ASSERT_EQUAL(comm_flag_close(run, f), SB_OK);
 }
 
