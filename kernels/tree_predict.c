@@ -13,8 +13,8 @@ static inline int32_t walk(const sb_node *t, const float *row)
     int32_t k = 0;
     while (t[k].feat >= 0) {
         const sb_node *nd = &t[k];
-        float v = row[nd->feat];
-        int go_left = isnan(v) ? nd->default_left : (v < nd->threshold);
+        const float v = row[nd->feat];
+        const int go_left = isnan(v) ? nd->default_left : (v < nd->threshold);
         k = go_left ? nd->left : nd->right;
     }
     return k;
@@ -25,39 +25,20 @@ int32_t tree_leaf_of(const sb_forest *f, int32_t t, const float *row)
     return walk(f->nodes + f->tree_start[t], row);
 }
 
-/* One step of a walk without branches: a leaf stays where it is. */
-static inline int32_t step(const sb_node *t, int32_t k, const float *row)
-{
-    const sb_node *nd = &t[k];
-    const int32_t f = nd->feat < 0 ? 0 : nd->feat;
-    const float v = row[f];
-    const int left = (v < nd->threshold) | (isnan(v) & (nd->default_left != 0));
-    const int32_t next = left ? nd->left : nd->right;
-    return nd->feat < 0 ? k : next;
-}
-
-/* The rows of a block walk each tree level by level, all in step, so the
- * dependent node loads of different rows overlap (one row's walk is a latency
- * chain); a tree is done when no row of the block sits on an inner node.
- * Trees are added to each row in order, as in the twin. */
+/* Trees outer within a block of rows, rows inner: the block's rows stay in
+ * cache while every tree walks them. The walk branches on the data: on real
+ * rows (which mostly follow a few paths) speculation overlaps the walks; a
+ * branch-free (cmov) walk and a level-synchronous walk of the whole block were
+ * both measured slower (0.91 s and 0.75 s vs 0.64 s for 200k rows x 100 trees;
+ * the twin 0.91 s). */
 void tree_predict_add(const sb_forest *f, int32_t t_begin, int32_t t_end, const float *x, int64_t n,
                       int32_t n_feat, double *margin)
 {
-    int32_t k[PREDICT_BLOCK];
     for (int64_t b0 = 0; b0 < n; b0 += PREDICT_BLOCK) {
-        const int64_t m = n - b0 < PREDICT_BLOCK ? n - b0 : PREDICT_BLOCK;
-        const float *xb = x + b0 * (int64_t)n_feat;
+        const int64_t b1 = b0 + PREDICT_BLOCK < n ? b0 + PREDICT_BLOCK : n;
         for (int32_t t = t_begin; t < t_end; ++t) {
             const sb_node *tree = f->nodes + f->tree_start[t];
-            for (int64_t i = 0; i < m; ++i) k[i] = 0;
-            for (int inner = tree[0].feat >= 0; inner;) {
-                inner = 0;
-                for (int64_t i = 0; i < m; ++i) {
-                    k[i] = step(tree, k[i], xb + i * (int64_t)n_feat);
-                    inner |= tree[k[i]].feat >= 0;
-                }
-            }
-            for (int64_t i = 0; i < m; ++i) margin[b0 + i] += tree[k[i]].value;
+            for (int64_t i = b0; i < b1; ++i) margin[i] += tree[walk(tree, x + i * (int64_t)n_feat)].value;
         }
     }
 }
