@@ -20,6 +20,7 @@ typedef struct {
     const sb_table *t, *v;
     const sb_params *p;
     const uint8_t *mask; /* row_mask or NULL */
+    uint8_t *held;       /* !mask: the held-out rows evaluated as validation */
     const booster_opts *o;
     double mds;          /* effective max_delta_step */
     double *margin, *pred;   /* train rows */
@@ -39,15 +40,11 @@ typedef struct {
 
 /* Exact global metric of rows (mask as metric_accumulate). Collective. */
 static int global_metric(trainer *T, const double *label, const double *weight, const double *pred,
-                         const uint8_t *mask, int invert_mask, int64_t n, double *out)
+                         const uint8_t *mask, int64_t n, double *out)
 {
     sb_metric_part part;
     metric_part_zero(&part);
-    if (invert_mask && mask) {
-        for (int64_t i = 0; i < n; ++i) /* held-out rows of a row mask */
-            if (!mask[i]) metric_accumulate(T->p->eval_metric, label + i, weight ? weight + i : NULL, T->p->weighted_metric, pred + i, NULL, 1, &part);
-    } else
-        metric_accumulate(T->p->eval_metric, label, weight, T->p->weighted_metric, pred, mask, n, &part);
+    metric_accumulate(T->p->eval_metric, label, weight, T->p->weighted_metric, pred, mask, n, &part);
     metric_part_normalize(&part);
     SB_TRY(T->run, comm_sum_i64(T->run, (int64_t *)&part, SB_METRIC_PART_I64));
     *out = metric_value(T->p->eval_metric, &part);
@@ -86,6 +83,10 @@ static int setup_base(trainer *T)
     if (bad >= 0)
         rc = SB_FAIL(T->run, SB_EDATA, "training row %lld: label %.17g is not valid for %s", (long long)(t->row_start + bad + 1),
                      t->label[bad], objective_name(T->p->objective));
+    for (int64_t i = 0; rc == SB_OK && t->weight && i < t->n_rows; ++i)
+        if (!(t->weight[i] >= 0) || !isfinite(t->weight[i]))
+            rc = SB_FAIL(T->run, SB_EDATA, "training row %lld: weight %.17g is not a finite non-negative number",
+                         (long long)(t->row_start + i + 1), t->weight[i]);
     SB_TRY(T->run, run_agree_rc(T->run, rc));
     sb_xsum s[2]; /* sum w*y, sum w */
     xsum_zero(&s[0]);
@@ -122,7 +123,10 @@ static int alloc_all(trainer *T)
     T->ghf = sb_alloc(run, (size_t)n * 2 + 2, sizeof *T->ghf);
     T->in_tree = sb_alloc(run, (size_t)n + 1, 1);
     T->fmask = sb_alloc(run, (size_t)T->b->n_feat + 1, 1);
-    int rc = (T->margin && T->pred && T->vmargin && T->vpred && T->gh && T->ghf && T->in_tree && T->fmask) ? SB_OK : SB_ENOMEM;
+    if (T->mask && (T->held = sb_alloc(run, (size_t)n + 1, 1)) != NULL)
+        for (int64_t i = 0; i < n; ++i) T->held[i] = !T->mask[i];
+    int rc = (T->mask && !T->held) ? SB_ENOMEM : SB_OK;
+    if (rc == SB_OK) rc = (T->margin && T->pred && T->vmargin && T->vpred && T->gh && T->ghf && T->in_tree && T->fmask) ? SB_OK : SB_ENOMEM;
     if (rc == SB_OK) rc = grower_init(run, &T->g, T->b, T->p);
     return run_agree_rc(run, rc);
 }
@@ -130,7 +134,7 @@ static int alloc_all(trainer *T)
 static void free_all(trainer *T)
 {
     free(T->margin); free(T->pred); free(T->vmargin); free(T->vpred);
-    free(T->gh); free(T->ghf); free(T->in_tree); free(T->fmask);
+    free(T->gh); free(T->ghf); free(T->in_tree); free(T->fmask); free(T->held);
     grower_free(&T->g);
     record_free(&T->rec);
 }
@@ -228,13 +232,13 @@ static int one_round(trainer *T, int32_t round, double *train_m, double *valid_m
         tree_predict_add(&f, 0, 1, T->v->x, T->v->n_rows, T->v->n_feat, T->vmargin);
     }
     objective_link(T->p->objective, T->margin, T->pred, n);
-    rc = global_metric(T, t->label, t->weight, T->pred, T->mask, 0, n, train_m);
+    rc = global_metric(T, t->label, t->weight, T->pred, T->mask, n, train_m);
     *valid_m = NAN;
     if (rc == SB_OK && T->v) {
         objective_link(T->p->objective, T->vmargin, T->vpred, T->v->n_rows);
-        rc = global_metric(T, T->v->label, T->v->weight, T->vpred, NULL, 0, T->v->n_rows, valid_m);
+        rc = global_metric(T, T->v->label, T->v->weight, T->vpred, NULL, T->v->n_rows, valid_m);
     } else if (rc == SB_OK && T->mask)
-        rc = global_metric(T, t->label, t->weight, T->pred, T->mask, 1, n, valid_m);
+        rc = global_metric(T, t->label, t->weight, T->pred, T->held, n, valid_m);
     if (rc == SB_OK) rc = record_add_tree(run, &T->rec, nodes, nn, *train_m, *valid_m);
     free(nodes);
     free(leaves);
