@@ -8,10 +8,12 @@
 #include "jobs/jobs.h"
 
 static const char *usage_text =
-    "usage: shardboost dump --model M.json [--tree N] [--no-trees]\n"
+    "usage: shardboost dump --model M.json [--tree N] [--no-trees] [--importance]\n"
     "Prints the model header (objective, base score, parameters, training record) and the trees\n"
     "in XGBoost's text-dump style: `id:[feature<threshold] yes=.. no=.. missing=.. gain=.. cover=..`\n"
-    "and `id:leaf=value cover=..`. Categorical features show the levels that go left.\n";
+    "and `id:leaf=value cover=..`. Categorical features show the levels that go left.\n"
+    "--importance prints per-feature split count, total gain and cover (XGBoost's weight/\n"
+    "total_gain/total_cover), sorted by total gain.\n";
 
 static void print_split(const sb_model *m, const sb_node *nd)
 {
@@ -42,6 +44,44 @@ static void print_node(const sb_model *m, const sb_node *tree, int32_t k, int de
     print_node(m, tree, nd->right, depth + 1);
 }
 
+static int cmp_gain_desc(const void *a, const void *b, void *ctx)
+{
+    const double *g = ctx;
+    int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+    if (g[x] != g[y]) return g[x] > g[y] ? -1 : 1;
+    return (x > y) - (x < y);
+}
+
+/* Feature importance over the kept trees. */
+static int print_importance(run_ctx *run, const sb_model *m)
+{
+    double *gain = sb_alloc(run, (size_t)m->n_feat + 1, sizeof *gain), *cover = sb_alloc(run, (size_t)m->n_feat + 1, sizeof *cover);
+    int64_t *cnt = sb_alloc(run, (size_t)m->n_feat + 1, sizeof *cnt);
+    int32_t *order = sb_alloc(run, (size_t)m->n_feat + 1, sizeof *order);
+    if (!gain || !cover || !cnt || !order) { free(gain); free(cover); free(cnt); free(order); return SB_ENOMEM; }
+    double total = 0;
+    for (int64_t k = 0; k < (m->n_trees ? m->tree_start[m->n_trees] : 0); ++k) {
+        const sb_node *nd = &m->nodes[k];
+        if (nd->feat < 0) continue;
+        gain[nd->feat] += nd->gain;
+        cover[nd->feat] += nd->cover;
+        cnt[nd->feat]++;
+        total += nd->gain;
+    }
+    for (int32_t f = 0; f < m->n_feat; ++f) order[f] = f;
+    qsort_r(order, (size_t)m->n_feat, sizeof *order, cmp_gain_desc, gain);
+    printf("importance (features used in splits, by total gain):\n  %-24s %8s %16s %8s %16s\n", "feature", "splits",
+           "total_gain", "share", "total_cover");
+    for (int32_t i = 0; i < m->n_feat; ++i) {
+        int32_t f = order[i];
+        if (cnt[f] == 0) continue;
+        printf("  %-24s %8lld %16.9g %7.2f%% %16.9g\n", m->feat[f].name, (long long)cnt[f], gain[f],
+               total > 0 ? 100.0 * gain[f] / total : 0.0, cover[f]);
+    }
+    free(gain); free(cover); free(cnt); free(order);
+    return SB_OK;
+}
+
 static void print_param(void *ctx, const char *key, const char *value)
 {
     (void)ctx;
@@ -52,7 +92,7 @@ int dump_main(run_ctx *run, int argc, char **argv)
 {
     const char *path = NULL;
     long only = -1;
-    int trees = 1;
+    int trees = 1, importance = 0;
     for (int i = 1; i < argc; ++i) {
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             if (run_rank(run) == 0) fputs(usage_text, stdout);
@@ -60,6 +100,7 @@ int dump_main(run_ctx *run, int argc, char **argv)
         } else if (!strcmp(argv[i], "--model") && i + 1 < argc) path = argv[++i];
         else if (!strcmp(argv[i], "--tree") && i + 1 < argc) only = strtol(argv[++i], NULL, 10);
         else if (!strcmp(argv[i], "--no-trees")) trees = 0;
+        else if (!strcmp(argv[i], "--importance")) importance = 1;
         else return run_agree_rc(run, SB_FAIL(run, SB_EINVAL, "dump: unexpected argument '%s' (see shardboost dump --help)", argv[i]));
     }
     if (!path) return run_agree_rc(run, SB_FAIL(run, SB_EINVAL, "dump: --model M.json is required"));
@@ -81,6 +122,11 @@ int dump_main(run_ctx *run, int argc, char **argv)
                 printf(", valid-%s %.9g (best %.9g)", metric_name(m.metric), m.valid_metric[last], m.valid_metric[m.best_iteration]);
         }
         printf("\n");
+        int rc = importance ? print_importance(run, &m) : SB_OK;
+        if (rc != SB_OK) {
+            model_free(&m);
+            return rc; /* rank 0 only: an unagreed, local failure */
+        }
         for (int32_t t = 0; trees && t < m.n_trees; ++t) {
             if (only >= 0 && t != only) continue;
             printf("booster[%d]:\n", t);

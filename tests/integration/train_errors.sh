@@ -23,6 +23,8 @@ out=$(sb_mpirun 3 train --data "$T/over.csv" --layout forms --model "$T/m.json" 
 sb_mpirun 2 train --data "$T/f.csv" --layout forms --model "$T/ok.json" --quiet --n_estimators 3 || fail "train"
 out=$(sb_mpirun 1 dump --model "$T/ok.json"); rc=$?
 [ "$rc" = 0 ] && grep -q "^booster\[2\]:" <<<"$out" && grep -q "leaf=" <<<"$out" && pass "dump prints the trees" || fail "dump"
+out=$(sb_mpirun 1 dump --model "$T/ok.json" --importance --no-trees); rc=$?
+[ "$rc" = 0 ] && grep -q "^importance" <<<"$out" && ! grep -q "^booster" <<<"$out" && pass "dump --importance --no-trees" || fail "dump --importance"
 sed 's/"eta": "0.29999999999999999"/"eta": "0.39999999999999999"/' "$T/ok.json" > "$T/bad.json"
 out=$(sb_mpirun 2 dump --model "$T/bad.json" 2>&1); rc=$?
 [ "$rc" != 0 ] && grep -q "corrupt model file" <<<"$out" && pass "edited model rejected (crc32)" || fail "edited model (rc=$rc)"
