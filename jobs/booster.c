@@ -36,6 +36,7 @@ typedef struct {
     int32_t best_iter;
     double best_valid;
     int has_valid;
+    double t_grad, t_tree, t_update, t_metric; /* phase seconds (--verbose) */
 } trainer;
 
 /* Exact global metric of rows (mask as metric_accumulate). Collective. */
@@ -186,6 +187,7 @@ static int one_round(trainer *T, int32_t round, double *train_m, double *valid_m
     const sb_table *t = T->t;
     const int64_t n = t->n_rows;
     tree_grower *g = &T->g;
+    double c0 = run_wtime();
     objective_gradient(T->p->objective, t->label, t->weight, T->margin, n, T->mds, T->gh);
     /* Rows of this tree: the training rows (mask) kept by subsample. */
     int64_t nt = 0;
@@ -212,6 +214,7 @@ static int one_round(trainer *T, int32_t round, double *train_m, double *valid_m
     }
     SB_TRY(run, comm_sum_i64(run, GH, 2));
     pick_features(T, round);
+    double c1 = run_wtime();
     sb_node *nodes = NULL;
     tree_leaf *leaves = NULL;
     int32_t nn = 0, nl = 0;
@@ -219,6 +222,7 @@ static int one_round(trainer *T, int32_t round, double *train_m, double *valid_m
     SB_TRY(run, run_agree_rc(run, rc));
     if (T->p->objective == SB_OBJ_ABSOLUTEERROR) rc = refit_median(T, nodes, leaves, nl);
     if (rc != SB_OK) { free(nodes); free(leaves); return rc; }
+    double c2 = run_wtime();
     /* Margins: rows in the tree by their leaf's range, the others by their bins. */
     for (int32_t l = 0; l < nl; ++l) {
         const double v = nodes[leaves[l].node].value;
@@ -231,6 +235,7 @@ static int one_round(trainer *T, int32_t round, double *train_m, double *valid_m
         sb_forest f = {nodes, one, 1};
         tree_predict_add(&f, 0, 1, T->v->x, T->v->n_rows, T->v->n_feat, T->vmargin);
     }
+    double c3 = run_wtime();
     objective_link(T->p->objective, T->margin, T->pred, n);
     rc = global_metric(T, t->label, t->weight, T->pred, T->mask, n, train_m);
     *valid_m = NAN;
@@ -240,6 +245,11 @@ static int one_round(trainer *T, int32_t round, double *train_m, double *valid_m
     } else if (rc == SB_OK && T->mask)
         rc = global_metric(T, t->label, t->weight, T->pred, T->held, n, valid_m);
     if (rc == SB_OK) rc = record_add_tree(run, &T->rec, nodes, nn, *train_m, *valid_m);
+    double c4 = run_wtime();
+    T->t_grad += c1 - c0;
+    T->t_tree += c2 - c1;
+    T->t_update += c3 - c2;
+    T->t_metric += c4 - c3;
     free(nodes);
     free(leaves);
     return run_agree_rc(run, rc);
@@ -403,6 +413,9 @@ int booster_train_binned(run_ctx *run, const sb_binned *b, const sb_table *train
         rc = run_agree_rc(run, model_assemble(run, out, train, b, params, T.base_score, T.base_margin, &T.rec, keep,
                                               best < 0 ? 0 : best, T.fingerprint, T.sum_weight));
     }
+    sb_verbose(run, "boost phases: gradients+sampling %.2fs, trees %.2fs (partition %.2fs, histograms %.2fs, allreduce %.2fs, "
+                    "splits %.2fs), margins+valid predictions %.2fs, metrics %.2fs\n",
+               T.t_grad, T.t_tree, T.g.t_part, T.g.t_hist, T.g.t_reduce, T.g.t_split, T.t_update, T.t_metric);
     if (rep) {
         memset(rep, 0, sizeof *rep);
         rep->rounds_done = T.rec.n_trees;
