@@ -108,8 +108,16 @@ int hist_fixed_scale(double max_abs, int64_t n_rows)
     return k > 60 ? 60 : k;
 }
 
+/* Round half to even like llrint (the default rounding mode), without a
+ * library call: adding and removing 1.5 * 2^52 rounds any |v| < 2^51. */
+static inline int64_t round_even(double v)
+{
+    if (fabs(v) < 0x1p51) return (int64_t)((v + 0x1.8p52) - 0x1.8p52);
+    return (int64_t)llrint(v);
+}
+
 void hist_to_fixed(const float *gh, int64_t n, int k, int64_t *out)
 {
     const double scale = ldexp(1.0, k); /* a power of two: the product is exact */
-    for (int64_t i = 0; i < n; ++i) out[i] = (int64_t)llrint((double)gh[i] * scale);
+    for (int64_t i = 0; i < n; ++i) out[i] = round_even((double)gh[i] * scale);
 }

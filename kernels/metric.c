@@ -126,27 +126,46 @@ static void xsum_add_i128(sb_xsum *s, i128 a)
     if (++s->pending >= XSUM_PENDING_MAX) xsum_normalize(s);
 }
 
-/* Terms below 2^40 go into a 128-bit accumulator (term * 2^64 truncated toward
- * zero: the same bits xsum_add keeps); flushed every 2^22 terms so it cannot
- * overflow; larger terms take the general path. */
+/* term * 2^64 truncated toward zero (the bits xsum_add keeps) as hi * 2^32 + lo
+ * with two hardware conversions: t * 2^32 = hi + f exactly (|f| < 1, the sign
+ * of t), and trunc(f * 2^32) = lo. Needs |t| < 2^20 so |hi| < 2^52. */
+static inline void split_fixed(double t, int64_t *hi, int64_t *lo)
+{
+    const double a = t * 0x1p32;
+    *hi = (int64_t)a;
+    *lo = (int64_t)((a - (double)*hi) * 0x1p32);
+}
+
+/* Terms below 2^20 are split into two int64 sums (flushed into a 128-bit
+ * accumulator every 1024 terms, so neither can overflow); larger terms take
+ * the general path. Same bits as the twin. */
 void metric_accumulate(sb_metric_kind k, const double *label, const double *weight, int weighted,
                        const double *pred, const uint8_t *mask, int64_t n, sb_metric_part *p)
 {
     const int use_w = weighted && weight != NULL;
     i128 acc = 0, accw = 0;
-    int64_t in_acc = 0;
+    int64_t hi = 0, lo = 0, whi = 0, wlo = 0, in_acc = 0;
     for (int64_t i = 0; i < n; ++i) {
         if ((mask && !mask[i]) || isnan(label[i])) continue;
         const double w = use_w ? weight[i] : 1.0;
         const double t = w * metric_row_loss(k, label[i], pred[i]);
-        if (fabs(t) < 0x1p40 && fabs(w) < 0x1p40) {
-            acc += (i128)(t * 0x1p64);
-            accw += (i128)(w * 0x1p64);
-            if (++in_acc == (1 << 22)) {
+        if (fabs(t) < 0x1p20 && fabs(w) < 0x1p20) {
+            int64_t h, l;
+            split_fixed(t, &h, &l);
+            hi += h;
+            lo += l;
+            split_fixed(w, &h, &l);
+            whi += h;
+            wlo += l;
+            if (++in_acc == 1024) {
+                acc += (i128)hi * 4294967296 + lo;
+                accw += (i128)whi * 4294967296 + wlo;
+                hi = lo = whi = wlo = in_acc = 0;
+            }
+            if (acc > ((i128)1 << 120) || acc < -((i128)1 << 120) || accw > ((i128)1 << 120)) {
                 xsum_add_i128(&p->loss, acc);
                 xsum_add_i128(&p->wsum, accw);
                 acc = accw = 0;
-                in_acc = 0;
             }
         } else {
             xsum_add(&p->loss, t);
@@ -154,6 +173,8 @@ void metric_accumulate(sb_metric_kind k, const double *label, const double *weig
         }
         p->n++;
     }
+    acc += (i128)hi * 4294967296 + lo;
+    accw += (i128)whi * 4294967296 + wlo;
     xsum_add_i128(&p->loss, acc);
     xsum_add_i128(&p->wsum, accw);
 }

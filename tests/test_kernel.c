@@ -105,6 +105,18 @@ static void test_fixed_scale_headroom(void)
     CU_ASSERT_EQUAL(o[1], -262144);
     CU_ASSERT_EQUAL(o[2], llrint(3e-5f * 1048576.0));
     CU_ASSERT_EQUAL(o[3], -7340032);
+    /* the inline rounding equals llrint (half to even) everywhere, ties included */
+    float t[8] = {0.5f, 1.5f, 2.5f, -0.5f, -2.5f, 3.75f, 1e-20f, -6.5e7f};
+    int64_t q[8];
+    for (int kk = 0; kk <= 60; kk += 3) {
+        hist_to_fixed(t, 8, kk, q);
+        for (int i = 0; i < 8; ++i) CU_ASSERT_EQUAL(q[i], llrint(ldexp((double)t[i], kk)));
+    }
+    hist_to_fixed(t, 8, 0, q);
+    CU_ASSERT_EQUAL(q[0], 0); /* ties to even */
+    CU_ASSERT_EQUAL(q[1], 2);
+    CU_ASSERT_EQUAL(q[2], 2);
+    CU_ASSERT_EQUAL(q[4], -2);
 }
 
 static void test_partition_matches_ref(void)
