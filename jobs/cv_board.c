@@ -1,6 +1,8 @@
 /* cv_board.c - cv results, journal, leaderboard and merge (see cv_board.h). */
 #include "jobs/cv_board.h"
 
+#include "io/atomic_file.h"
+
 #include <dirent.h> /* for opendir, readdir */
 #include <errno.h>  /* for errno */
 #include <fcntl.h>  /* for open, O_APPEND */
@@ -243,24 +245,6 @@ static void put_cell(FILE *f, const char *s)
     fputc('"', f);
 }
 
-/* Close a temp file and rename it over path; on any failure remove it. */
-static int finish_tmp(run_ctx *run, FILE *f, const char *tmp, const char *path)
-{
-    int bad = ferror(f);
-    if (fflush(f) != 0 || fsync(fileno(f)) != 0) bad = 1;
-    if (fclose(f) != 0) bad = 1;
-    if (bad) {
-        unlink(tmp);
-        return SB_FAIL(run, SB_EIO, "%s: write failed", tmp);
-    }
-    if (rename(tmp, path) != 0) {
-        int e = errno;
-        unlink(tmp);
-        return SB_FAIL(run, SB_EIO, "rename %s -> %s: %s", tmp, path, strerror(e));
-    }
-    return SB_OK;
-}
-
 int cv_board_write(run_ctx *run, const char *path, const sb_grid *g, const cv_results *r, const int64_t *order,
                    int64_t n_done, const char *metric)
 {
@@ -292,7 +276,7 @@ int cv_board_write(run_ctx *run, const char *path, const sb_grid *g, const cv_re
         for (int32_t k = 0; k < r->k; ++k) fprintf(f, ",%d", (int)rd[k]);
         fprintf(f, ",%.3f\n", r->seconds[p]);
     }
-    return finish_tmp(run, f, tmp, path);
+    return atomic_file_commit(run, f, tmp, path);
 }
 
 /* ---- merge -------------------------------------------------------------- */
@@ -398,7 +382,7 @@ int cv_board_merge(run_ctx *run, const char *out, char *const *in, int n_in)
         else {
             fprintf(f, "%s\n", header);
             for (int64_t i = 0; i < n; ++i) fprintf(f, "%s\n", rows[i].line);
-            rc = finish_tmp(run, f, tmp, out);
+            rc = atomic_file_commit(run, f, tmp, out);
         }
     }
     for (int64_t i = 0; i < n; ++i) free(rows[i].line);

@@ -1,6 +1,8 @@
 /* cv_summary.c - summary.json and refit arguments (see cv_summary.h). */
 #include "jobs/cv_summary.h"
 
+#include "io/atomic_file.h"
+
 #include <errno.h>  /* for errno */
 #include <math.h>   /* for isfinite */
 #include <stdio.h>  /* for FILE, fprintf */
@@ -124,17 +126,5 @@ int cv_summary_write(run_ctx *run, const char *path, const cv_summary_info *info
         json_point(f, g, r, order[i], "    ");
     }
     fputs("\n  ]\n}\n", f);
-    int bad = ferror(f);
-    if (fflush(f) != 0 || fsync(fileno(f)) != 0) bad = 1;
-    if (fclose(f) != 0) bad = 1;
-    if (bad) {
-        unlink(tmp);
-        return SB_FAIL(run, SB_EIO, "%s: write failed", tmp);
-    }
-    if (rename(tmp, path) != 0) {
-        int e = errno;
-        unlink(tmp);
-        return SB_FAIL(run, SB_EIO, "rename %s -> %s: %s", tmp, path, strerror(e));
-    }
-    return SB_OK;
+    return atomic_file_commit(run, f, tmp, path);
 }

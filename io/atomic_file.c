@@ -1,0 +1,26 @@
+/* atomic_file.c - temp file -> fsync -> rename. */
+#include "io/atomic_file.h"
+
+#include <errno.h>  /* for errno, EINVAL */
+#include <string.h> /* for strerror */
+#include <unistd.h> /* for fsync, unlink */
+
+int atomic_file_commit(run_ctx *run, FILE *f, const char *tmp, const char *path)
+{
+    int bad = ferror(f);
+    int err = 0;
+    if (fflush(f) != 0) bad = 1, err = errno;
+    /* EINVAL: the file system cannot fsync (e.g. a pipe or special file); not a data loss. */
+    if (fsync(fileno(f)) != 0 && errno != EINVAL) bad = 1, err = errno;
+    if (fclose(f) != 0) bad = 1, err = errno;
+    if (bad) {
+        unlink(tmp);
+        return SB_FAIL(run, SB_EIO, "%s: write failed%s%s", tmp, err ? ": " : "", err ? strerror(err) : "");
+    }
+    if (rename(tmp, path) != 0) {
+        int e = errno;
+        unlink(tmp);
+        return SB_FAIL(run, SB_EIO, "rename %s -> %s: %s", tmp, path, strerror(e));
+    }
+    return SB_OK;
+}
