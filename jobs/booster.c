@@ -3,7 +3,7 @@
 #include "jobs/booster.h"
 
 #include <math.h>   /* for fabs, NAN, isnan */
-#include <stdio.h>  /* for fprintf */
+#include <stdio.h>  /* for printf, snprintf */
 #include <stdlib.h> /* for free */
 #include <string.h> /* for memset, strcmp */
 #include <unistd.h> /* for isatty */
@@ -255,11 +255,13 @@ static int one_round(trainer *T, int32_t round, double *train_m, double *valid_m
     return run_agree_rc(run, rc);
 }
 
-/* Rank 0's progress line: redrawn on a TTY, one line every `every` rounds otherwise. */
+/* Rank 0's progress line on stdout: redrawn on a TTY, one line every `every`
+ * rounds otherwise (Slurm logs). stdout, not stderr: under mpirun a rank's
+ * stdout is a pty when the user's terminal is, its stderr is always a pipe. */
 static void progress(const trainer *T, int32_t round, int32_t total, double t_start, double train_m, double valid_m)
 {
     if (!T->o || !T->o->progress || run_rank(T->run) != 0 || run_log_level(T->run) < SB_LOG_INFO) return;
-    int tty = isatty(2);
+    int tty = isatty(1);
     int32_t every = T->o->progress_every > 0 ? T->o->progress_every : (total >= 20 ? total / 10 : 1);
     int last = round + 1 == total;
     if (!tty && !last && (round + 1) % every != 0) return;
@@ -268,9 +270,9 @@ static void progress(const trainer *T, int32_t round, int32_t total, double t_st
     const char *mn = metric_name(T->p->eval_metric);
     char vbuf[64] = "";
     if (T->has_valid) snprintf(vbuf, sizeof vbuf, "  valid-%s %.6g", mn, valid_m);
-    fprintf(stderr, "%s[%d/%d] train-%s %.6g%s  elapsed %.1fs  eta %.1fs%s", tty ? "\r" : "", round + 1, total, mn,
-            train_m, vbuf, el, eta, tty ? (last ? "\n" : "   ") : "\n");
-    fflush(stderr);
+    printf("%s[%d/%d] train-%s %.6g%s  elapsed %.1fs  eta %.1fs%s", tty ? "\r" : "", round + 1, total, mn, train_m, vbuf,
+           el, eta, tty ? (last ? "\n" : "   ") : "\n");
+    fflush(stdout);
 }
 
 /* Write the model so far (all trees) to the checkpoint path. Collective. */

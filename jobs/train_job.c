@@ -29,7 +29,7 @@ static const char *usage_text =
     "                         on SIGTERM all ranks finish the round, checkpoint and exit 75\n"
     "  --resume               continue from the checkpoint if it exists (same data and params); the final\n"
     "                         model equals an uninterrupted run's\n"
-    "  --quiet / --verbose    less / more output (progress goes to stderr on rank 0)\n"
+    "  --quiet / --verbose    less / more output (rank 0 prints progress on stdout; it redraws one line on a terminal)\n"
     "Features: NaN is missing (own bin, learned default direction); categorical features split on\n"
     "their level codes (levels sorted by name), i.e. ordinally. Defaults are XGBoost's except\n"
     "base_score (weighted label mean; weighted median for reg:absoluteerror).\n"
