@@ -6,7 +6,7 @@
 #include <stdio.h>  /* for printf, snprintf */
 #include <stdlib.h> /* for free */
 #include <string.h> /* for memset, strcmp */
-#include <unistd.h> /* for isatty */
+#include <unistd.h> /* for isatty, getppid, readlink */
 
 #include "jobs/train_internal.h"
 #include "kernels/hist.h"
@@ -255,13 +255,26 @@ static int one_round(trainer *T, int32_t round, double *train_m, double *valid_m
     return run_agree_rc(run, rc);
 }
 
-/* Rank 0's progress line on stdout: redrawn on a TTY, one line every `every`
- * rounds otherwise (Slurm logs). stdout, not stderr: under mpirun a rank's
- * stdout is a pty when the user's terminal is, its stderr is always a pipe. */
+/* Is the user looking at a terminal? Under mpirun a rank's stdout is a pty
+ * whatever mpirun's own stdout is (a file, a pipe, a Slurm log), so the
+ * launcher's stdout decides: /proc/<parent>/fd/1 must be a terminal too. */
+static int stdout_is_terminal(void)
+{
+    if (!isatty(1)) return 0;
+    char link[64], target[256];
+    snprintf(link, sizeof link, "/proc/%ld/fd/1", (long)getppid());
+    ssize_t n = readlink(link, target, sizeof target - 1);
+    if (n < 0) return 1; /* cannot tell: trust our own stdout */
+    target[n] = '\0';
+    return !strncmp(target, "/dev/pts/", 9) || !strncmp(target, "/dev/tty", 8);
+}
+
+/* Rank 0's progress line on stdout: redrawn on a terminal, one line every
+ * `every` rounds otherwise (logs). */
 static void progress(const trainer *T, int32_t round, int32_t total, double t_start, double train_m, double valid_m)
 {
     if (!T->o || !T->o->progress || run_rank(T->run) != 0 || run_log_level(T->run) < SB_LOG_INFO) return;
-    int tty = isatty(1);
+    int tty = stdout_is_terminal();
     int32_t every = T->o->progress_every > 0 ? T->o->progress_every : (total >= 20 ? total / 10 : 1);
     int last = round + 1 == total;
     if (!tty && !last && (round + 1) % every != 0) return;
