@@ -364,6 +364,7 @@ static int prepare(run_ctx *run, const sb_source *src, ingest_job *J)
         rc = split_header(run, src->paths[0], J->header, (size_t)J->header_len, J->split, &J->hdr, &J->n_hdr);
     if (rc == SB_OK)
         rc = ingest_plan_build(run, J->layout, &J->schema, src->require_label, src->paths[0], J->hdr, J->n_hdr, &J->plan);
+    J->plan.cap_rate = src->cap_rate;
     return run_agree_rc(run, rc);
 }
 

@@ -53,6 +53,7 @@ typedef struct {
     int layout;
     int has_header;
     int require_label;
+    int cap_rate;   /* rate = min(numerator, denominator) / denominator */
     int32_t n_cols; /* fields per row (header layouts) */
     ingest_col *cols;
     char **col_names;

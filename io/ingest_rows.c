@@ -230,8 +230,8 @@ static int finish_targets(ingest_rows *R, const double *t)
             R->dropped_zero++;
             return 0;
         }
-        label = t[1] / t[2];
         R->num_gt_den += t[1] > t[2];
+        label = (p->cap_rate && t[1] > t[2]) ? 1.0 : t[1] / t[2];
     }
     R->label[R->n] = label;
     if (p->has_weight) R->weight[R->n] = t[3];

@@ -17,6 +17,9 @@ typedef struct {
      * them from the data. An unseen level then maps to NaN (missing). */
     const sb_feature_info *levels_from;
     int32_t n_levels_from;
+    /* Ratio layouts: a numerator above its denominator (Conversions > Clicks)
+     * gives rate 1 instead of a rate above 1, so reg:logistic can train. */
+    int cap_rate;
 } sb_source;
 
 /* source_load - Collective. A path ending in .h5 is read with h5_read_table

@@ -25,6 +25,8 @@ static const char *usage_text =
     "                     numerator+denominator [label_name], weight, categorical, ignore;\n"
     "                     other columns are numeric features (see io/README.md)\n"
     "  --no-label         scoring data: label/count columns may be absent and are not read\n"
+    "  --cap-rate         ratio layouts: numerator > denominator (Conversions > Clicks) gives rate 1,\n"
+    "                     not a rate above 1, so reg:logistic can train (counted in the summary)\n"
     "  -o, --output PATH  output .h5 (written as PATH.tmp, renamed when complete)\n"
     "  --deflate N        compression level 0..9 of /features (default 1; 0 = none, fastest)\n"
     "  -q, --quiet        no summary\n"
@@ -35,7 +37,7 @@ static const char *usage_text =
 
 typedef struct {
     const char *layout, *schema, *output;
-    int require_label, quiet, help, deflate;
+    int require_label, quiet, help, deflate, cap_rate;
     const char **inputs;
     int n_inputs;
 } ingest_args;
@@ -58,6 +60,7 @@ static int parse_args(run_ctx *run, int argc, char **argv, ingest_args *a)
         else if ((!strcmp(s, "-o") || !strcmp(s, "--output")) && more) a->output = argv[++i];
         else if (!strncmp(s, "--output=", 9)) a->output = s + 9;
         else if (!strcmp(s, "--no-label")) a->require_label = 0;
+        else if (!strcmp(s, "--cap-rate")) a->cap_rate = 1;
         else if (!strcmp(s, "--deflate") && more) {
             char *end = NULL;
             long v = strtol(argv[++i], &end, 10);
@@ -87,8 +90,8 @@ static void print_summary(run_ctx *run, const ingest_args *a, const ingest_stats
     if (st->drop_rule[0]) sb_info(run, " (%s: no trials, no rate)", st->drop_rule);
     sb_info(run, "\n  features %d, ids %d%s\n", (int)t->n_feat, (int)t->n_ids, t->label ? "" : ", no label");
     if (st->num_gt_den > 0)
-        sb_info(run, "  %lld kept rows have %s > %s (rate above 1; kept as is)\n", (long long)st->num_gt_den,
-                st->num_name, st->den_name);
+        sb_info(run, "  %lld kept rows have %s > %s (%s)\n", (long long)st->num_gt_den, st->num_name, st->den_name,
+                a->cap_rate ? "rate capped at 1 by --cap-rate" : "rate above 1, kept as is; --cap-rate caps it at 1");
     sb_info(run, "  %.1f MB parsed in %.3f s (%.1f MB/s overall, %.1f MB/s per rank on the busiest rank), "
                  "HDF5 write %.3f s, total %.3f s\n",
             mb, st->parse_s, st->parse_s > 0 ? mb / st->parse_s : 0.0,
@@ -109,7 +112,7 @@ int ingest_main(run_ctx *run, int argc, char **argv)
         free(a.inputs);
         return rc;
     }
-    sb_source src = {a.inputs, a.n_inputs, a.layout, a.schema, a.require_label, NULL, 0};
+    sb_source src = {a.inputs, a.n_inputs, a.layout, a.schema, a.require_label, NULL, 0, a.cap_rate};
     sb_table t;
     ingest_stats st;
     rc = ingest_load(run, &src, &t, &st);

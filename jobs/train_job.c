@@ -150,7 +150,7 @@ int train_main(run_ctx *run, int argc, char **argv)
     sb_table train, valid;
     memset(&train, 0, sizeof train);
     memset(&valid, 0, sizeof valid);
-    sb_source src = {a.data, a.n_data, a.layout, a.schema, 1, NULL, 0};
+    sb_source src = {a.data, a.n_data, a.layout, a.schema, 1, NULL, 0, 0};
     SB_TRY(run, source_load(run, &src, &train));
     double t1 = run_wtime();
     sb_info(run, "train: %lld rows x %d features on %d ranks (%s), loaded in %.2fs\n", (long long)train.n_rows_global,
@@ -167,7 +167,7 @@ int train_main(run_ctx *run, int argc, char **argv)
     train.x = NULL;
     if (rc == SB_OK && a.valid) { /* loaded after the training features are freed: a lower peak */
         const char *vp[1] = {a.valid};
-        sb_source vs = {vp, 1, a.layout, a.schema, 1, train.feat, train.n_feat};
+        sb_source vs = {vp, 1, a.layout, a.schema, 1, train.feat, train.n_feat, 0};
         rc = source_load(run, &vs, &valid);
     }
     double t2v = run_wtime();

@@ -108,7 +108,7 @@ static void test_round_trip(void)
     CU_ASSERT_EQUAL(access(path, F_OK), 0);
     CU_ASSERT_NOT_EQUAL(access(tmp, F_OK), 0);
     const char *paths[] = {path};
-    sb_source src = {paths, 1, NULL, NULL, 1, NULL, 0};
+    sb_source src = {paths, 1, NULL, NULL, 1, NULL, 0, 0};
     CU_ASSERT_EQUAL_FATAL(source_load(run, &src, &u), SB_OK);
     int64_t rb, re;
     table_shard_range(N, run_size(run), run_rank(run), &rb, &re);
@@ -170,7 +170,7 @@ static void test_recode_to_model_levels(void)
     char *model_levels[] = {"red", "teal"};
     sb_feature_info model[2] = {{"a", 0, NULL}, {"color", 2, model_levels}};
     const char *paths[] = {path};
-    sb_source src = {paths, 1, NULL, NULL, 1, model, 2};
+    sb_source src = {paths, 1, NULL, NULL, 1, model, 2, 0};
     CU_ASSERT_EQUAL_FATAL(source_load(run, &src, &u), SB_OK);
     CU_ASSERT_EQUAL(u.feat[1].n_levels, 2);
     CU_ASSERT_STRING_EQUAL(u.feat[1].levels[0], "red");
