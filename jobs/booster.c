@@ -206,12 +206,8 @@ static int one_round(trainer *T, int32_t round, double *train_m, double *valid_m
     SB_TRY(run, comm_max_f64(run, mx, 1));
     if (!isfinite(mx[0])) return run_agree_rc(run, SB_FAIL(run, SB_EDATA, "round %d: gradients overflowed (diverging model; lower eta or set max_delta_step)", round));
     const int k = hist_fixed_scale(mx[0], t->n_rows_global);
-    hist_to_fixed(T->gh, 2 * n, k, T->ghf);
-    int64_t GH[2] = {0, 0};
-    for (int64_t j = 0; j < nt; ++j) {
-        GH[0] += T->ghf[2 * (int64_t)g->rows[j]];
-        GH[1] += T->ghf[2 * (int64_t)g->rows[j] + 1];
-    }
+    int64_t GH[2] = {0, 0}; /* only the tree's rows are converted: nothing reads the others' */
+    hist_to_fixed_rows(T->gh, g->rows, nt, k, T->ghf, GH);
     SB_TRY(run, comm_sum_i64(run, GH, 2));
     pick_features(T, round);
     double c1 = run_wtime();

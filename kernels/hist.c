@@ -121,3 +121,19 @@ void hist_to_fixed(const float *gh, int64_t n, int k, int64_t *out)
     const double scale = ldexp(1.0, k); /* a power of two: the product is exact */
     for (int64_t i = 0; i < n; ++i) out[i] = round_even((double)gh[i] * scale);
 }
+
+void hist_to_fixed_rows(const float *gh, const int32_t *rows, int64_t n, int k, int64_t *ghf, int64_t *sums)
+{
+    const double scale = ldexp(1.0, k);
+    int64_t G = 0, H = 0;
+    for (int64_t j = 0; j < n; ++j) {
+        const int64_t r = rows[j];
+        const int64_t g = round_even((double)gh[2 * r] * scale), h = round_even((double)gh[2 * r + 1] * scale);
+        ghf[2 * r] = g;
+        ghf[2 * r + 1] = h;
+        G += g;
+        H += h;
+    }
+    sums[0] = G;
+    sums[1] = H;
+}

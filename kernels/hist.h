@@ -48,4 +48,9 @@ int hist_fixed_scale(double max_abs, int64_t n_rows);
 /* hist_to_fixed - out[i] = round(gh[i] * 2^k) for n values. Local. */
 void hist_to_fixed(const float *gh, int64_t n, int k, int64_t *out);
 
+/* hist_to_fixed_rows - the same conversion for the pairs of rows[0..n) only
+ * (other rows' pairs are left as they are), also returning their sums in
+ * sums[0..1]: one pass instead of converting everything and summing. Local. */
+void hist_to_fixed_rows(const float *gh, const int32_t *rows, int64_t n, int k, int64_t *ghf, int64_t *sums);
+
 #endif

@@ -112,6 +112,19 @@ static void test_fixed_scale_headroom(void)
         hist_to_fixed(t, 8, kk, q);
         for (int i = 0; i < 8; ++i) CU_ASSERT_EQUAL(q[i], llrint(ldexp((double)t[i], kk)));
     }
+    /* only the listed rows (pairs), with their sums */
+    int32_t sel[3] = {0, 2, 3};
+    int64_t q2[8] = {-1, -1, -1, -1, -1, -1, -1, -1}, sums[2];
+    hist_to_fixed(t, 8, 20, q);
+    hist_to_fixed_rows(t, sel, 3, 20, q2, sums);
+    CU_ASSERT_EQUAL(q2[2], -1); /* row 1 untouched */
+    CU_ASSERT_EQUAL(q2[3], -1);
+    for (int i = 0; i < 3; ++i) {
+        CU_ASSERT_EQUAL(q2[2 * sel[i]], q[2 * sel[i]]);
+        CU_ASSERT_EQUAL(q2[2 * sel[i] + 1], q[2 * sel[i] + 1]);
+    }
+    CU_ASSERT_EQUAL(sums[0], q[0] + q[4] + q[6]);
+    CU_ASSERT_EQUAL(sums[1], q[1] + q[5] + q[7]);
     hist_to_fixed(t, 8, 0, q);
     CU_ASSERT_EQUAL(q[0], 0); /* ties to even */
     CU_ASSERT_EQUAL(q[1], 2);
