@@ -11,6 +11,7 @@
 #include <unistd.h> /* for getpid, unlink */
 #include <zlib.h>   /* for crc32 */
 
+#include "io/atomic_file.h"
 #include "io/model_json.h"
 #include "mpi/comm.h"
 
@@ -496,17 +497,8 @@ int model_write(run_ctx *run, const sb_model *m, const char *path)
             FILE *f = fopen(tmp, "wb");
             if (!f) rc = SB_FAIL(run, SB_EIO, "%s: cannot create: %s", tmp, strerror(errno));
             else {
-                int werr = fwrite(text, 1, (size_t)len, f) != (size_t)len;
-                werr |= fflush(f) != 0;
-                werr |= fsync(fileno(f)) != 0 && errno != EINVAL;
-                werr |= fclose(f) != 0;
-                if (werr) {
-                    rc = SB_FAIL(run, SB_EIO, "%s: write failed: %s", tmp, strerror(errno));
-                    unlink(tmp);
-                } else if (rename(tmp, path) != 0) {
-                    rc = SB_FAIL(run, SB_EIO, "rename %s -> %s: %s", tmp, path, strerror(errno));
-                    unlink(tmp);
-                }
+                fwrite(text, 1, (size_t)len, f); /* a short write sets ferror, checked at commit */
+                rc = atomic_file_commit(run, f, tmp, path);
             }
         }
         free(text);
