@@ -17,14 +17,15 @@ typedef int (*job_fn)(run_ctx *, int, char **);
 static const struct {
     const char *name;
     job_fn fn;
+    int checkpoints; /* stops cleanly on SIGTERM (checkpoint, exit 75) */
     const char *help;
 } jobs[] = {
-    {"ingest", ingest_main, "CSV / csv.gz (keywords, forms, generic) -> columnar HDF5"},
-    {"train", train_main, "histogram gradient boosting over MPI ranks -> model.json"},
-    {"cv", cv_main, "k-fold grid search from a YAML grid, leaderboard, refit"},
-    {"predict", predict_main, "score data per rank -> part-NNNNN.csv.gz + _SUCCESS"},
-    {"evaluate", evaluate_main, "metrics of a model on labelled data"},
-    {"dump", dump_main, "print a model's trees readably"},
+    {"ingest", ingest_main, 0, "CSV / csv.gz (keywords, forms, generic) -> columnar HDF5"},
+    {"train", train_main, 1, "histogram gradient boosting over MPI ranks -> model.json"},
+    {"cv", cv_main, 1, "k-fold grid search from a YAML grid, leaderboard, refit"},
+    {"predict", predict_main, 0, "score data per rank -> part-NNNNN.csv.gz + _SUCCESS"},
+    {"evaluate", evaluate_main, 0, "metrics of a model on labelled data"},
+    {"dump", dump_main, 0, "print a model's trees readably"},
 };
 
 static void usage(FILE *f)
@@ -46,8 +47,9 @@ int main(int argc, char **argv)
         return 0;
     }
     job_fn fn = NULL;
+    int checkpoints = 0;
     for (size_t i = 0; i < sizeof jobs / sizeof jobs[0]; ++i)
-        if (!strcmp(argv[1], jobs[i].name)) fn = jobs[i].fn;
+        if (!strcmp(argv[1], jobs[i].name)) fn = jobs[i].fn, checkpoints = jobs[i].checkpoints;
     if (fn == NULL) {
         fprintf(stderr, "shardboost: error: unknown command '%s'\n", argv[1]);
         usage(stderr);
@@ -55,6 +57,7 @@ int main(int argc, char **argv)
     }
     run_ctx *run = NULL;
     if (run_init(&argc, &argv, &run) != SB_OK) return SB_EXIT_FAIL;
+    if (checkpoints) run_catch_sigterm();
     int rc = fn(run, argc - 1, argv + 1);
     if (rc != SB_OK) {
         run_report_error(run);

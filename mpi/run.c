@@ -38,13 +38,17 @@ int run_init(int *argc, char ***argv, run_ctx **out)
     run->world_rank = run->rank;
     run->log_level = SB_LOG_INFO;
     setlocale(LC_NUMERIC, "C"); /* numbers round-trip whatever the user's locale */
+    *out = run;
+    return SB_OK;
+}
+
+void run_catch_sigterm(void)
+{
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_sigterm;
     sigemptyset(&sa.sa_mask);
     sigaction(SIGTERM, &sa, NULL);
-    *out = run;
-    return SB_OK;
 }
 
 void run_finalize(run_ctx *run)

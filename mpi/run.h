@@ -36,7 +36,7 @@ enum {
 enum { SB_LOG_QUIET = 0, SB_LOG_INFO = 1, SB_LOG_VERBOSE = 2 };
 
 /* run_init - MPI_Init_thread, MPI_ERRORS_RETURN on our communicator,
- * LC_NUMERIC=C, SIGTERM handler. Collective over MPI_COMM_WORLD. */
+ * LC_NUMERIC=C. Collective over MPI_COMM_WORLD. */
 int run_init(int *argc, char ***argv, run_ctx **out);
 /* run_finalize - MPI_Finalize and free. Collective. */
 void run_finalize(run_ctx *run);
@@ -99,7 +99,12 @@ char *sb_strdup(run_ctx *run, const char *s);
  * context and all return that rank's code. Otherwise returns SB_OK. */
 int run_agree_rc(run_ctx *run, int rc);
 
-/* ---- stop requests (SIGTERM) -------------------------------------------- */
+/* ---- stop requests (SIGTERM) --------------------------------------------
+ * Only commands that can stop cleanly (train, cv: finish the round or point,
+ * checkpoint, exit 75) catch SIGTERM; the others keep its default action, so a
+ * cancelled ingest or predict ends at once and leaves only temporary names. */
+/* Install the SIGTERM handler that sets the stop flag. Local. */
+void run_catch_sigterm(void);
 /* Local flag set by the SIGTERM handler; agree on it with comm_agree_max. */
 int run_stop_requested(void);
 /* For tests: pretend a SIGTERM arrived. */
