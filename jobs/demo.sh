@@ -37,4 +37,4 @@ echo "  model:        $OUT/model.json   (bin/shardboost dump --model $OUT/model.
 echo "  part files:   $(ls "$OUT"/predictions/part-*.csv.gz | tr '\n' ' ')+ _SUCCESS"
 echo "  merged:       $OUT/predictions.csv.gz"
 echo "first rows of the merged predictions:"
-zcat "$OUT/predictions.csv.gz" | head -4
+zcat "$OUT/predictions.csv.gz" | sed -n 1,4p   # sed reads to the end: no SIGPIPE under pipefail
