@@ -27,6 +27,37 @@ sb_source predict_source(const sb_model *m, const char *const *paths, int n_path
     return s;
 }
 
+/* The layout's arrays, sized by the kernel's measure (kernels do not allocate). */
+static int layout_alloc(run_ctx *run, const sb_forest *f, tree_layout *L)
+{
+    size_t nt = (size_t)(f->n_trees > 0 ? f->n_trees : 1);
+    L->n_trees = f->n_trees;
+    L->depth = sb_alloc(run, nt, sizeof *L->depth);
+    L->node_off = sb_alloc(run, nt, sizeof *L->node_off);
+    L->leaf_off = sb_alloc(run, nt, sizeof *L->leaf_off);
+    if (!L->depth || !L->node_off || !L->leaf_off) return SB_ENOMEM;
+    int64_t n_inner = 0, n_leaf = 0;
+    tree_layout_measure(f, L->depth, &n_inner, &n_leaf);
+    L->feat = sb_alloc(run, (size_t)n_inner + 1, sizeof *L->feat);
+    L->thr = sb_alloc(run, (size_t)n_inner + 1, sizeof *L->thr);
+    L->dright = sb_alloc(run, (size_t)n_inner + 1, sizeof *L->dright);
+    L->leaf = sb_alloc(run, (size_t)n_leaf + 1, sizeof *L->leaf);
+    if (!L->feat || !L->thr || !L->dright || !L->leaf) return SB_ENOMEM;
+    return SB_OK;
+}
+
+static void layout_free(tree_layout *L)
+{
+    free(L->depth);
+    free(L->node_off);
+    free(L->leaf_off);
+    free(L->feat);
+    free(L->thr);
+    free(L->dright);
+    free(L->leaf);
+    memset(L, 0, sizeof *L);
+}
+
 int predict_scorer_init(run_ctx *run, const sb_model *m, const char *model_name, const sb_table *t,
                         const char *data_name, predict_scorer *s)
 {
@@ -61,11 +92,12 @@ int predict_scorer_init(run_ctx *run, const sb_model *m, const char *model_name,
         }
     }
     s->forest = model_forest(m);
-    int rc = predict_forest_build(run, &s->forest, &s->fast);
+    int rc = layout_alloc(run, &s->forest, &s->layout);
     if (rc != SB_OK) {
         predict_scorer_free(s);
         return rc;
     }
+    tree_layout_fill(&s->forest, &s->layout);
     s->base_margin = m->base_margin;
     s->objective = m->params.objective;
     s->n_feat = m->n_feat;
@@ -84,7 +116,7 @@ void predict_scorer_block(predict_scorer *s, const sb_table *t, int64_t i0, int6
         }
         x = s->xbuf;
     }
-    predict_forest_margin(&s->fast, s->base_margin, x, n, s->n_feat, pred, s->idx);
+    tree_layout_margin(&s->layout, &s->forest, s->base_margin, x, n, s->n_feat, pred);
     objective_link(s->objective, pred, pred, n);
 }
 
@@ -92,7 +124,7 @@ void predict_scorer_free(predict_scorer *s)
 {
     free(s->col_of);
     free(s->xbuf);
-    predict_forest_free(&s->fast);
+    layout_free(&s->layout);
     s->col_of = NULL;
     s->xbuf = NULL;
 }

@@ -15,7 +15,7 @@
 #include "io/model.h"
 #include "io/source.h"
 #include "io/table.h"
-#include "jobs/predict_forest.h"
+#include "kernels/tree_predict.h"
 #include "mpi/run.h"
 
 /* Rows per block: predictions and gathered features stay in L2. */
@@ -23,8 +23,7 @@
 
 typedef struct {
     sb_forest forest;
-    predict_forest fast;  /* complete-tree copy: branchless traversal */
-    int32_t idx[PREDICT_FOREST_SUB];
+    tree_layout layout;   /* complete-tree copy: branch-free traversal */
     double base_margin;
     sb_objective objective;
     int32_t n_feat;   /* model features */

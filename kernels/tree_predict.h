@@ -1,15 +1,23 @@
-/* tree_predict.h - traversal of a forest stored as flat node arrays.
+/* tree_predict.h - THE forest traversal, for training and for predict/evaluate.
  *
- * The same arithmetic serves training (train/valid predictions, one tree at a
- * time) and `predict`/`evaluate` (all trees at once): each row's margin starts
- * at base_margin and adds tree 0, tree 1, ... in order, in double. So
- * predictions from a saved model are bit-identical to the ones training
- * computed. Split rule: go left iff x < threshold (float compare); NaN goes
- * to the node's default direction. */
+ * Each row's margin starts at base_margin and adds tree 0, tree 1, ... in
+ * order, in double, whichever entry point is used. So predictions from a saved
+ * model are bit-identical to the ones training computed. Split rule: go left
+ * iff x < threshold (float compare); NaN goes to the node's default direction.
+ *
+ * Speed: a tree of depth <= TREE_LAYOUT_MAX_DEPTH is walked as a complete
+ * binary tree in breadth-first order (node i has children 2i+1 and 2i+2, a
+ * leaf above the bottom is padded by copying its value below it), depth by
+ * depth over TREE_PREDICT_SUB rows at a time: the step
+ *     i = 2i + 1 + go_right(x[feat[i]], thr[i], default_right[i])
+ * has no data-dependent branch and the rows' steps are independent, so the
+ * CPU overlaps their loads. Measured 1.5x (keyword model, categorical codes)
+ * to 4x (forms model) the branchy node walk on real data, 100 trees depth 6.
+ * Deeper trees (lossguide, max_depth > cap) use the node walk. */
 #ifndef SB_TREE_PREDICT_H
 #define SB_TREE_PREDICT_H
 
-#include <stdint.h> /* for int32_t, int64_t */
+#include <stdint.h> /* for int32_t, int64_t, uint8_t */
 
 typedef struct {
     int32_t feat;         /* split feature, -1 for a leaf */
@@ -28,12 +36,46 @@ typedef struct {
     int32_t n_trees;
 } sb_forest;
 
-/* tree_predict_add - margin[i] += sum of trees [t_begin, t_end) for the
- * row-major rows x (n x n_feat), trees added in order. Blocked over rows;
- * no allocation. Local. */
+/* Deepest tree laid out complete (2^D leaf slots); deeper trees walk nodes. */
+#define TREE_LAYOUT_MAX_DEPTH 10
+/* Rows walked together (128-256 measured the same on 47 features; 32 slower). */
+#define TREE_PREDICT_SUB 128
+
+/* The complete-tree copy of a forest. The caller allocates every array with
+ * the sizes tree_layout_measure returns (kernels do not allocate). */
+typedef struct {
+    int32_t n_trees;
+    int32_t *depth;    /* [n_trees]: complete depth, -1 = deeper than the cap */
+    int64_t *node_off; /* [n_trees]: first inner slot of the tree in feat/thr/dright */
+    int64_t *leaf_off; /* [n_trees]: first bottom slot of the tree in leaf */
+    int32_t *feat;     /* [n_inner] */
+    float *thr;        /* [n_inner] */
+    uint8_t *dright;   /* [n_inner]: 1 = NaN goes right */
+    double *leaf;      /* [n_leaf] */
+} tree_layout;
+
+/* tree_layout_measure - depth[t] for every tree of f (-1 above the cap) and
+ * the inner / leaf slot counts the layout needs. f must be well formed
+ * (children after their parent, as io/model.c validates). Local, pure. */
+void tree_layout_measure(const sb_forest *f, int32_t *depth, int64_t *n_inner, int64_t *n_leaf);
+
+/* tree_layout_fill - fill L (arrays sized by tree_layout_measure, L->depth
+ * as it returned, L->n_trees = f->n_trees) from f. Local, pure. */
+void tree_layout_fill(const sb_forest *f, tree_layout *L);
+
+/* tree_layout_margin - margin[i] = base_margin + every tree of f, for the
+ * row-major rows x (n x n_feat); L is f's layout (f walks the deep trees).
+ * Local, no allocation. */
+void tree_layout_margin(const tree_layout *L, const sb_forest *f, double base_margin, const float *x, int64_t n,
+                        int32_t n_feat, double *margin);
+
+/* tree_predict_add - margin[i] += trees [t_begin, t_end) of f, in order, for
+ * rows x (n x n_feat). Lays each tree out on the stack per block of rows (for
+ * callers without a prebuilt layout, e.g. one tree per boosting round); same
+ * walk and bits as tree_layout_margin. Local, no allocation. */
 void tree_predict_add(const sb_forest *f, int32_t t_begin, int32_t t_end, const float *x, int64_t n,
                       int32_t n_feat, double *margin);
-/* Plain twin: row by row, tree by tree. */
+/* Plain twin: row by row, tree by tree, node walk. */
 void tree_predict_add_ref(const sb_forest *f, int32_t t_begin, int32_t t_end, const float *x, int64_t n,
                           int32_t n_feat, double *margin);
 

@@ -10,7 +10,6 @@
 
 #include "cunit_main.h"
 #include "io/csvz.h"
-#include "jobs/predict_forest.h"
 #include "jobs/predict_outdir.h"
 #include "jobs/predict_rows.h"
 #include "jobs/predict_score.h"
@@ -223,76 +222,6 @@ static void test_scorer_link(void)
     predict_scorer_free(&s);
 }
 
-/* Random irregular trees (early leaves, NaN either way, one chain deeper than
- * the complete-tree cap): the fast layout must give the ref kernel's bits. */
-static uint64_t rng = 12345;
-static double unif(void)
-{
-    rng = rng * 6364136223846793005ull + 1442695040888963407ull;
-    return (double)(rng >> 11) / 9007199254740992.0;
-}
-
-static int32_t grow(sb_node *nd, int32_t *n, int32_t depth, int32_t max_depth, int32_t n_feat)
-{
-    int32_t k = (*n)++;
-    memset(&nd[k], 0, sizeof nd[k]);
-    if (depth == max_depth || (depth > 0 && unif() < 0.2)) {
-        nd[k].feat = -1;
-        nd[k].value = unif() - 0.5;
-        return k;
-    }
-    nd[k].feat = (int32_t)(unif() * n_feat);
-    nd[k].threshold = unif() < 0.1 ? 0.5f : (float)unif();
-    nd[k].default_left = unif() < 0.5;
-    int32_t l = grow(nd, n, depth + 1, max_depth, n_feat);
-    int32_t r = grow(nd, n, depth + 1, max_depth, n_feat);
-    nd[k].left = l;
-    nd[k].right = r;
-    return k;
-}
-
-static void test_fast_forest_vs_ref(void)
-{
-    enum { T = 40, F = 9, N = 3000 };
-    static sb_node nd[T * 20000];
-    static int64_t start[T + 1];
-    static float x[N * F];
-    static double fast[N], ref[N];
-    int32_t n = 0;
-    for (int t = 0; t < T; ++t) {
-        start[t] = n;
-        /* tree 5 is a 16-deep chain: beyond the cap, walked by tree_predict_add */
-        int32_t depth = t == 5 ? 16 : 1 + t % 8;
-        if (t == 5) {
-            for (int32_t d = 0; d < 16; ++d) { /* node 2d: split, 2d+1: leaf, chain continues at 2d+2 */
-                int32_t k = n + 2 * d;
-                nd[k] = (sb_node){d % F, k + 2 - n, k + 1 - n, d & 1, 0, (float)unif(), 0, 1, 1};
-                nd[k + 1] = (sb_node){-1, 0, 0, 0, 0, 0, unif(), 0, 0};
-            }
-            nd[n + 32] = (sb_node){-1, 0, 0, 0, 0, 0, 0.125, 0, 0};
-            n += 33;
-            continue;
-        }
-        int32_t local = 0;
-        grow(nd + n, &local, 0, depth, F);
-        n += local;
-    }
-    start[T] = n;
-    sb_forest f = {nd, start, T};
-    for (int i = 0; i < N * F; ++i) x[i] = unif() < 0.1 ? NAN : (unif() < 0.05 ? 0.5f : (float)unif());
-    predict_forest pf;
-    CU_ASSERT_EQUAL_FATAL(predict_forest_build(run, &f, &pf), SB_OK);
-    CU_ASSERT_EQUAL(pf.depth[5], -1);
-    int32_t idx[PREDICT_FOREST_SUB];
-    predict_forest_margin(&pf, 0.75, x, N, F, fast, idx);
-    for (int i = 0; i < N; ++i) ref[i] = 0.75;
-    tree_predict_add_ref(&f, 0, T, x, N, F, ref);
-    CU_ASSERT_EQUAL(memcmp(fast, ref, sizeof fast), 0);
-    predict_forest_margin(&pf, 0.75, x + 7 * F, 300, F, fast, idx); /* odd offset and length */
-    CU_ASSERT_EQUAL(memcmp(fast, ref + 7, 300 * sizeof(double)), 0);
-    predict_forest_free(&pf);
-}
-
 int main(int argc, char **argv)
 {
     if (run_init(&argc, &argv, &run) != SB_OK || mkdtemp(dir) == NULL) return 1;
@@ -303,7 +232,6 @@ int main(int argc, char **argv)
         {"output dir: refuse, overwrite only ours, _SUCCESS", test_outdir_protocol},
         {"scorer: columns by name, NaN default, mismatches", test_scorer_matches_by_name},
         {"scorer: link function", test_scorer_link},
-        {"fast complete-tree forest = ref kernel bits", test_fast_forest_vs_ref},
     };
     if (SB_SUITE("predict", tests) != 0) return 1;
     int rc = sb_run_all();
