@@ -82,8 +82,12 @@ static int setup_base(trainer *T)
         if ((!T->mask || T->mask[i]) && objective_first_bad_label(T->p->objective, &t->label[i], 1) == 0) bad = i;
     int rc = SB_OK;
     if (bad >= 0)
-        rc = SB_FAIL(T->run, SB_EDATA, "training row %lld: label %.17g is not valid for %s", (long long)(t->row_start + bad + 1),
-                     t->label[bad], objective_name(T->p->objective));
+        rc = SB_FAIL(T->run, SB_EDATA, "training row %lld: label %.17g is not valid for %s%s", (long long)(t->row_start + bad + 1),
+                     t->label[bad], objective_name(T->p->objective),
+                     T->p->objective == SB_OBJ_LOGISTIC && t->label[bad] > 1.0
+                         ? " (labels are rates in [0,1]; a rate above 1 comes from a numerator larger than its denominator, "
+                           "e.g. more conversions than clicks: `shardboost ingest --cap-rate` caps such rates at 1)"
+                         : "");
     for (int64_t i = 0; rc == SB_OK && t->weight && i < t->n_rows; ++i)
         if (!(t->weight[i] >= 0) || !isfinite(t->weight[i]))
             rc = SB_FAIL(T->run, SB_EDATA, "training row %lld: weight %.17g is not a finite non-negative number",

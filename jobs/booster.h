@@ -40,6 +40,11 @@ typedef struct {
  * gathered on every rank, cut identically; features with few distinct values
  * get exact cuts; NaN has its own bin. */
 int booster_bin(run_ctx *run, const sb_table *train, int32_t max_bin, uint64_t seed, sb_binned **out);
+/* booster_bin_consume - booster_bin that takes the table's features: the
+ * bins are written over t->x (set to NULL, its memory reused and shrunk), so
+ * the floats and the bins are never resident together (train's peak memory).
+ * Same cuts, bins and fingerprint as booster_bin. Collective. */
+int booster_bin_consume(run_ctx *run, sb_table *train, int32_t max_bin, uint64_t seed, sb_binned **out);
 void booster_binned_free(sb_binned *b);
 int32_t booster_binned_max_bin(const sb_binned *b);
 

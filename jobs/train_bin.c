@@ -46,26 +46,37 @@ static int find_missing(run_ctx *run, const sb_table *t, sb_binned *b)
     return rc;
 }
 
-/* Gather features [f0, f1) and the weight of the hash-sampled rows of all
- * ranks, in global row order (a block of features at a time keeps the
- * gathered sample small). */
-static int gather_sample(run_ctx *run, const sb_table *t, uint64_t seed, int32_t f0, int32_t f1, float **out,
-                         int64_t *n_out)
+/* The local rows sampled for the quantiles: chosen by a hash of (seed,
+ * global row index), so the sample does not depend on the sharding. */
+static int sample_rows(run_ctx *run, const sb_table *t, uint64_t seed, int32_t **out, int64_t *n_out)
+{
+    double p = BIN_SAMPLE_ROWS / (double)(t->n_rows_global > 0 ? t->n_rows_global : 1);
+    int32_t *rows = sb_alloc(run, (size_t)t->n_rows + 1, sizeof *rows);
+    int64_t n = 0;
+    for (int64_t i = 0; rows && i < t->n_rows; ++i) {
+        rows[n] = (int32_t)i;
+        n += train_hash_below(train_hash(seed, STREAM_BIN_SAMPLE, (uint64_t)(t->row_start + i)), p);
+    }
+    *out = rows;
+    *n_out = n;
+    return run_agree_rc(run, rows ? SB_OK : SB_ENOMEM);
+}
+
+/* Gather features [f0, f1) and the weight of the sampled rows of all ranks,
+ * in global row order (a block of features at a time keeps the gathered
+ * sample small). */
+static int gather_sample(run_ctx *run, const sb_table *t, const int32_t *rows, int64_t n, int32_t f0, int32_t f1,
+                         float **out, int64_t *n_out)
 {
     const int32_t nf = f1 - f0;
     const size_t row_bytes = (size_t)(nf + 1) * sizeof(float);
-    double p = BIN_SAMPLE_ROWS / (double)(t->n_rows_global > 0 ? t->n_rows_global : 1);
-    int64_t n = 0;
-    for (int64_t i = 0; i < t->n_rows; ++i) n += train_hash_below(train_hash(seed, STREAM_BIN_SAMPLE, (uint64_t)(t->row_start + i)), p);
     float *mine = sb_alloc(run, (size_t)n * (nf + 1) + 1, sizeof *mine);
     int rc = run_agree_rc(run, mine ? SB_OK : SB_ENOMEM);
     if (rc != SB_OK) { free(mine); return rc; }
-    int64_t k = 0;
-    for (int64_t i = 0; i < t->n_rows; ++i) {
-        if (!train_hash_below(train_hash(seed, STREAM_BIN_SAMPLE, (uint64_t)(t->row_start + i)), p)) continue;
+    for (int64_t k = 0; k < n; ++k) {
+        const int64_t i = rows[k];
         memcpy(mine + k * (nf + 1), t->x + i * t->n_feat + f0, (size_t)nf * sizeof(float));
         mine[k * (nf + 1) + nf] = t->weight ? (float)t->weight[i] : 1.0f;
-        ++k;
     }
     void *all = NULL;
     int64_t total = 0;
@@ -148,18 +159,20 @@ static int share_cuts(run_ctx *run, sb_binned *b, float *mine, int64_t used)
 static int make_cuts(run_ctx *run, const sb_table *t, sb_binned *b)
 {
     const int32_t nf = b->n_feat, me = run_rank(run), np = run_size(run);
-    const int32_t block = 8; /* features per gathered block */
+    const int32_t block = 4; /* features per gathered block: the sample is the peak while x is resident */
     int32_t n_mine = (nf - me + np - 1) / np;
     float *mine = sb_alloc(run, (size_t)(n_mine > 0 ? n_mine : 1) * 257, sizeof *mine); /* [count, cuts...] per feature */
     float *v = NULL, *tv = NULL;
     double *w = NULL, *tw = NULL;
     int rc = run_agree_rc(run, mine ? SB_OK : SB_ENOMEM);
-    int64_t used = 0;
+    int64_t used = 0, n_rows = 0;
+    int32_t *rows = NULL;
+    if (rc == SB_OK) rc = sample_rows(run, t, b->seed, &rows, &n_rows);
     for (int32_t f0 = 0; rc == SB_OK && f0 < nf; f0 += block) {
         const int32_t f1 = f0 + block < nf ? f0 + block : nf, stride = f1 - f0 + 1;
         float *sample = NULL;
         int64_t ns = 0;
-        rc = gather_sample(run, t, b->seed, f0, f1, &sample, &ns);
+        rc = gather_sample(run, t, rows, n_rows, f0, f1, &sample, &ns);
         if (rc == SB_OK && !v) {
             v = sb_alloc(run, (size_t)ns + 1, sizeof *v), tv = sb_alloc(run, (size_t)ns + 1, sizeof *tv);
             w = sb_alloc(run, (size_t)ns + 1, sizeof *w), tw = sb_alloc(run, (size_t)ns + 1, sizeof *tw);
@@ -171,6 +184,7 @@ static int make_cuts(run_ctx *run, const sb_table *t, sb_binned *b)
         rc = run_agree_rc(run, rc);
     }
     free(v); free(tv); free(w); free(tw);
+    free(rows);
     if (rc != SB_OK) {
         free(mine);
         return rc;
@@ -181,7 +195,7 @@ static int make_cuts(run_ctx *run, const sb_table *t, sb_binned *b)
 /* Most frequent bin of each feature from global counts (ties: lower bin), and
  * the sparse rows without those bins when that saves enough scatter-adds.
  * Collective. */
-static int make_sparse(run_ctx *run, sb_binned *b)
+static int make_sparse(run_ctx *run, sb_binned *b, uint8_t *rowmajor /* owned; NULL: transpose bins_col if dense */)
 {
     const int32_t nf = b->n_feat;
     const int64_t n = b->n_rows;
@@ -189,6 +203,7 @@ static int make_sparse(run_ctx *run, sb_binned *b)
     b->skip = sb_alloc(run, (size_t)nf, sizeof *b->skip);
     int64_t *cnt = sb_alloc(run, (size_t)b->total_bins + 1, sizeof *cnt);
     int rc = (b->n_cells && b->skip && cnt) ? SB_OK : SB_ENOMEM;
+    if (rc != SB_OK) free(rowmajor);
     SB_TRY(run, run_agree_rc(run, rc));
     for (int32_t f = 0; f < nf; ++f) {
         b->n_cells[f] = b->n_value[f] + b->has_missing[f];
@@ -206,6 +221,7 @@ static int make_sparse(run_ctx *run, sb_binned *b)
         kept += b->n_rows_global - cnt[b->off[f] + best];
     }
     free(cnt);
+    if (rc != SB_OK) free(rowmajor);
     SB_TRY(run, run_agree_rc(run, rc));
     /* Sparse only pays when it drops a quarter of the adds; cells must fit uint16. */
     int use = b->total_bins <= 65536 && (double)kept <= 0.75 * (double)b->n_rows_global * nf;
@@ -214,12 +230,17 @@ static int make_sparse(run_ctx *run, sb_binned *b)
                use ? "sparse-row" : "dense-row");
     if (!use) { /* dense rows: the row-major transpose of the columns */
         for (int32_t f = 0; f < nf; ++f) b->skip[f] = -1;
+        if (rowmajor) {
+            b->bins = rowmajor;
+            return SB_OK;
+        }
         b->bins = sb_alloc(run, (size_t)(n * nf) + 1, 1);
         SB_TRY(run, run_agree_rc(run, b->bins ? SB_OK : SB_ENOMEM));
         for (int32_t f = 0; f < nf; ++f)
             for (int64_t i = 0; i < n; ++i) b->bins[i * nf + f] = b->bins_col[(int64_t)f * n + i];
         return SB_OK;
     }
+    free(rowmajor);
     /* Sparse rows from the columns: count per row, prefix sums, fill feature by feature. */
     b->sp_ptr = sb_alloc(run, (size_t)n + 1, sizeof *b->sp_ptr);
     SB_TRY(run, run_agree_rc(run, b->sp_ptr ? SB_OK : SB_ENOMEM));
@@ -242,7 +263,36 @@ static int make_sparse(run_ctx *run, sb_binned *b)
     return SB_OK;
 }
 
-int booster_bin(run_ctx *run, const sb_table *t, int32_t max_bin, uint64_t seed, sb_binned **out)
+/* Row-major bins written over t->x (which this takes: t->x becomes NULL), the
+ * block shrunk to them, and their column-major copy in b->bins_col: x and the
+ * bins are never resident together. Returns the row-major bins or NULL. */
+static uint8_t *bin_over_x(run_ctx *run, sb_table *t, sb_binned *b)
+{
+    const int64_t n = t->n_rows;
+    const int32_t nf = t->n_feat;
+    uint8_t *rows = bin_rows_inplace(t->x, n, nf, b->cut_start, b->cuts, b->has_missing);
+    t->x = NULL;
+    uint8_t *shrunk = realloc(rows, (size_t)(n * nf) + 1); /* glibc mremaps a large block: the tail goes back */
+    if (shrunk) rows = shrunk;
+    b->bins_col = sb_alloc(run, (size_t)(n * nf) + 1, 1);
+    if (!b->bins_col) {
+        free(rows);
+        return NULL;
+    }
+    const int64_t blk = 4096; /* rows per transpose block: the block's columns stay cached */
+    for (int64_t i0 = 0; i0 < n; i0 += blk) {
+        const int64_t i1 = i0 + blk < n ? i0 + blk : n;
+        for (int32_t f = 0; f < nf; ++f) {
+            uint8_t *col = b->bins_col + (int64_t)f * n;
+            for (int64_t i = i0; i < i1; ++i) col[i] = rows[i * nf + f];
+        }
+    }
+    return rows;
+}
+
+/* The shared body of booster_bin (consume 0: t untouched) and
+ * booster_bin_consume (1: t->x is binned in place and taken). Collective. */
+static int bin_table(run_ctx *run, sb_table *t, int consume, int32_t max_bin, uint64_t seed, sb_binned **out)
 {
     *out = NULL;
     if (t->n_rows_global <= 0) return run_agree_rc(run, SB_FAIL(run, SB_EDATA, "no training rows"));
@@ -261,21 +311,41 @@ int booster_bin(run_ctx *run, const sb_table *t, int32_t max_bin, uint64_t seed,
         b->has_missing = sb_alloc(run, (size_t)t->n_feat + 1, 1);
         b->n_value = sb_alloc(run, (size_t)t->n_feat + 1, sizeof *b->n_value);
         b->off = sb_alloc(run, (size_t)t->n_feat + 1, sizeof *b->off);
-        b->bins_col = sb_alloc(run, (size_t)(t->n_rows * t->n_feat) + 1, 1);
-        if (!b->cut_start || !b->has_missing || !b->n_value || !b->off || !b->bins_col) rc = SB_ENOMEM;
+        if (!consume) b->bins_col = sb_alloc(run, (size_t)(t->n_rows * t->n_feat) + 1, 1);
+        if (!b->cut_start || !b->has_missing || !b->n_value || !b->off || (!consume && !b->bins_col)) rc = SB_ENOMEM;
     }
     rc = run_agree_rc(run, rc);
+    double c0 = run_wtime();
     if (rc == SB_OK) rc = find_missing(run, t, b);
+    double c1 = run_wtime();
     if (rc == SB_OK) rc = make_cuts(run, t, b);
-    if (rc == SB_OK) {
+    double c2 = run_wtime();
+    if (rc == SB_OK) rc = data_fingerprint(run, t, &b->fingerprint); /* reads x: before it is binned over */
+    double c3 = run_wtime();
+    if (rc == SB_OK && consume) {
+        uint8_t *rows = bin_over_x(run, t, b);
+        rc = run_agree_rc(run, rows ? SB_OK : SB_ENOMEM);
+        if (rc == SB_OK) rc = make_sparse(run, b, rows);
+    } else if (rc == SB_OK) {
         bin_rows_col(t->x, t->n_rows, t->n_feat, b->cut_start, b->cuts, b->has_missing, b->bins_col);
-        rc = make_sparse(run, b);
-        if (rc == SB_OK) rc = data_fingerprint(run, t, &b->fingerprint);
+        rc = make_sparse(run, b, NULL);
     }
     if (rc != SB_OK) {
         booster_binned_free(b);
         return rc;
     }
+    sb_verbose(run, "bin phases: missing %.2fs, sample+cuts %.2fs, fingerprint %.2fs, bins+sparse rows %.2fs\n", c1 - c0, c2 - c1,
+               c3 - c2, run_wtime() - c3);
     *out = b;
     return SB_OK;
+}
+
+int booster_bin(run_ctx *run, const sb_table *t, int32_t max_bin, uint64_t seed, sb_binned **out)
+{
+    return bin_table(run, (sb_table *)t, 0, max_bin, seed, out); /* consume 0: t is only read */
+}
+
+int booster_bin_consume(run_ctx *run, sb_table *t, int32_t max_bin, uint64_t seed, sb_binned **out)
+{
+    return bin_table(run, t, 1, max_bin, seed, out);
 }

@@ -130,6 +130,14 @@ static int load_resume(run_ctx *run, const char *path, sb_model *m, int *have)
     return SB_OK;
 }
 
+/* This process's peak resident set so far, MB (--verbose memory trail). Local. */
+static double peak_rss_mb(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return (double)ru.ru_maxrss / 1024.0;
+}
+
 int train_main(run_ctx *run, int argc, char **argv)
 {
     train_args a;
@@ -155,13 +163,20 @@ int train_main(run_ctx *run, int argc, char **argv)
     double t1 = run_wtime();
     sb_info(run, "train: %lld rows x %d features on %d ranks (%s), loaded in %.2fs\n", (long long)train.n_rows_global,
             train.n_feat, run_size(run), train.layout ? train.layout : "?", t1 - t0);
+    for (int32_t i = 0; i < train.n_ids; ++i) { /* training needs the id names only (model file), not the values */
+        free(train.ids[i].i64);
+        free(train.ids[i].str);
+        train.ids[i].i64 = NULL;
+        train.ids[i].str = NULL;
+    }
+    sb_verbose(run, "train: peak RSS after load %.0f MB (rank 0)\n", peak_rss_mb());
     sb_model resume, model;
     memset(&resume, 0, sizeof resume);
     memset(&model, 0, sizeof model);
     int have_resume = 0;
     if (a.resume) rc = load_resume(run, ckpt, &resume, &have_resume);
     sb_binned *b = NULL;
-    if (rc == SB_OK) rc = booster_bin(run, &train, a.params.max_bin, a.params.seed, &b);
+    if (rc == SB_OK) rc = booster_bin_consume(run, &train, a.params.max_bin, a.params.seed, &b); /* takes train.x */
     double t2 = run_wtime();
     free(train.x); /* training reads the bins from here on: the largest array goes */
     train.x = NULL;
@@ -171,6 +186,7 @@ int train_main(run_ctx *run, int argc, char **argv)
         rc = source_load(run, &vs, &valid);
     }
     double t2v = run_wtime();
+    sb_verbose(run, "train: peak RSS after binning and validation load %.0f MB (rank 0)\n", peak_rss_mb());
     booster_opts o = {1, a.progress_every, ckpt, a.ckpt_every, have_resume ? &resume : NULL};
     train_report rep;
     memset(&rep, 0, sizeof rep);

@@ -111,6 +111,21 @@ void bin_rows(const float *x, int64_t n, int32_t n_feat, const int64_t *cut_star
         }
 }
 
+uint8_t *bin_rows_inplace(float *x, int64_t n, int32_t n_feat, const int64_t *cut_start, const float *cuts,
+                          const uint8_t *has_missing)
+{
+    uint8_t *out = (uint8_t *)x; /* a character type: may alias the floats */
+    for (int64_t i = 0; i < n; ++i)
+        for (int32_t f = 0; f < n_feat; ++f) {
+            const int64_t k = i * n_feat + f;
+            const float v = x[k]; /* read before byte k (inside float k / 4 <= k) is written */
+            const int32_t nc = (int32_t)(cut_start[f + 1] - cut_start[f]);
+            int32_t b = isnan(v) ? (has_missing[f] ? nc + 1 : 0) : bin_of(cuts + cut_start[f], nc, v);
+            out[k] = (uint8_t)b;
+        }
+    return out;
+}
+
 void bin_rows_col(const float *x, int64_t n, int32_t n_feat, const int64_t *cut_start, const float *cuts,
                   const uint8_t *has_missing, uint8_t *col)
 {

@@ -260,6 +260,72 @@ static void test_absoluteerror_medians(void)
     }
 }
 
+/* booster_bin_consume (bins written over x, which it takes) gives the same
+ * model file bytes as booster_bin, with dense and with sparse-row bins. */
+static void test_bin_consume_same_model(void)
+{
+    for (int dense = 0; dense < 2; ++dense) {
+        sb_table t, u;
+        st = 99;
+        make_noisy(&t, 2000, 0);
+        st = 99;
+        make_noisy(&u, 2000, 0);
+        if (!dense) /* mostly one value: the sparse-row histograms */
+            for (int64_t i = 0; i < t.n_rows; ++i)
+                if (i % 5) t.x[i * 4 + 2] = u.x[i * 4 + 2] = t.x[i * 4 + 3] = u.x[i * 4 + 3] = 0.25f;
+        sb_params p;
+        params_default(&p);
+        set(&p, "n_estimators", "8");
+        set(&p, "max_depth", "4");
+        sb_binned *b1 = NULL, *b2 = NULL;
+        CU_ASSERT_EQUAL_FATAL(booster_bin(run, &t, p.max_bin, p.seed, &b1), SB_OK);
+        CU_ASSERT_EQUAL_FATAL(booster_bin_consume(run, &u, p.max_bin, p.seed, &b2), SB_OK);
+        CU_ASSERT_PTR_NULL(u.x);
+        sb_model m1, m2;
+        CU_ASSERT_EQUAL_FATAL(booster_train_binned(run, b1, &t, NULL, &p, NULL, NULL, &m1, NULL), SB_OK);
+        CU_ASSERT_EQUAL_FATAL(booster_train_binned(run, b2, &u, NULL, &p, NULL, NULL, &m2, NULL), SB_OK);
+        char *j1 = NULL, *j2 = NULL;
+        int64_t l1 = 0, l2 = 0;
+        CU_ASSERT_EQUAL_FATAL(model_to_json(run, &m1, &j1, &l1), SB_OK);
+        CU_ASSERT_EQUAL_FATAL(model_to_json(run, &m2, &j2, &l2), SB_OK);
+        CU_ASSERT_TRUE(l1 == l2 && memcmp(j1, j2, (size_t)l1) == 0);
+        free(j1);
+        free(j2);
+        model_free(&m1);
+        model_free(&m2);
+        booster_binned_free(b1);
+        booster_binned_free(b2);
+        table_free(&t);
+        table_free(&u);
+    }
+}
+
+/* reg:logistic refuses a label outside [0,1] naming the row; a rate above 1
+ * also explains where it comes from and points to ingest --cap-rate. */
+static void test_logistic_bad_label_message(void)
+{
+    const float x[3] = {1, 2, 3};
+    for (int c = 0; c < 2; ++c) {
+        const double y[3] = {0.5, c == 0 ? 6.0 : -0.5, 0.25};
+        sb_table t;
+        make_table(&t, 3, 1, x, y, NULL);
+        sb_params p;
+        params_default(&p);
+        set(&p, "objective", "reg:logistic");
+        sb_model m;
+        CU_ASSERT_EQUAL(booster_train(run, &t, NULL, &p, NULL, &m, NULL), SB_EDATA);
+        const char *msg = err_message(run);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(msg);
+        CU_ASSERT_PTR_NOT_NULL(strstr(msg, "training row 2: label"));
+        CU_ASSERT_PTR_NOT_NULL(strstr(msg, "not valid for reg:logistic"));
+        if (c == 0) CU_ASSERT_PTR_NOT_NULL(strstr(msg, "--cap-rate"));
+        if (c == 0) CU_ASSERT_PTR_NOT_NULL(strstr(msg, "numerator"));
+        if (c == 1) CU_ASSERT_PTR_NULL(strstr(msg, "--cap-rate")); /* a negative rate is no capping matter */
+        err_clear(run);
+        table_free(&t);
+    }
+}
+
 /* ---- model file ---- */
 static void test_model_file_checks(void)
 {
@@ -324,6 +390,8 @@ int main(int argc, char **argv)
         {"row mask validation + early stopping", test_row_mask_early_stopping},
         {"lossguide max_leaves", test_lossguide_leaves},
         {"absoluteerror: weighted median base and leaves", test_absoluteerror_medians},
+        {"binning over x (consume) = booster_bin, dense and sparse", test_bin_consume_same_model},
+        {"logistic label > 1: message points to --cap-rate", test_logistic_bad_label_message},
     };
     static const sb_test mtests[] = {
         {"round trip, corruption, truncation, version", test_model_file_checks},

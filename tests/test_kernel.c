@@ -268,6 +268,39 @@ static void test_sort_and_cuts(void)
     CU_ASSERT_EQUAL(cuts[2], 750.0f);
 }
 
+/* In-place binning (bins written over the floats) equals bin_rows and the
+ * column-major bin_rows_col, NaN included. */
+static void test_bin_rows_inplace(void)
+{
+    enum { N = 500, F = 9 };
+    static float x[N * F], y[N * F];
+    static uint8_t want[N * F], col[N * F];
+    float cuts[F * 20];
+    int64_t cs[F + 1];
+    uint8_t miss[F];
+    for (int32_t f = 0, at = 0; f <= F; ++f) {
+        cs[f] = at;
+        if (f == F) break;
+        int32_t nc = f == 3 ? 0 : 1 + f * 2; /* feature 3: no cuts (one bin) */
+        for (int32_t j = 0; j < nc; ++j) cuts[at + j] = (float)j * 0.5f - 1.0f;
+        at += nc;
+        miss[f] = (uint8_t)(f % 2);
+    }
+    for (int i = 0; i < N * F; ++i) {
+        const int f = i % F;
+        x[i] = (miss[f] && rnd() % 7 == 0) ? NAN : (float)unif() * 12.0f - 3.0f;
+    }
+    memcpy(y, x, sizeof x);
+    bin_rows(x, N, F, cs, cuts, miss, want);
+    bin_rows_col(x, N, F, cs, cuts, miss, col);
+    uint8_t *got = bin_rows_inplace(y, N, F, cs, cuts, miss);
+    CU_ASSERT_PTR_EQUAL(got, (uint8_t *)y);
+    CU_ASSERT_EQUAL(memcmp(got, want, sizeof want), 0);
+    for (int i = 0; i < N; ++i)
+        for (int f = 0; f < F; ++f)
+            if (col[f * N + i] != want[i * F + f]) CU_FAIL("bin_rows_col differs from bin_rows");
+}
+
 static void test_predict_matches_ref_and_nan(void)
 {
     /* tree 0: x0 < 0.5 ? (x1 < 2 ? -1 : 2) : 3, NaN on x0 goes left; tree 1: a single leaf 0.25 */
@@ -306,6 +339,7 @@ int main(void)
         {"split gain and leaf weight by hand", test_split_gain_by_hand},
         {"radix sort vs ref, cuts, bin_of", test_sort_and_cuts},
         {"forest traversal vs ref, NaN default", test_predict_matches_ref_and_nan},
+        {"in-place binning vs bin_rows and bin_rows_col", test_bin_rows_inplace},
     };
     if (SB_SUITE("kernel", tests)) return 1;
     return sb_run_all();
