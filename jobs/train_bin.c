@@ -211,7 +211,12 @@ static int make_sparse(run_ctx *run, sb_binned *b, uint8_t *rowmajor /* owned; N
         int64_t *c = cnt + b->off[f];
         for (int64_t i = 0; i < n; ++i) c[col[i]]++;
     }
-    rc = comm_sum_i64(run, cnt, b->total_bins);
+    int64_t kept_local = n * nf; /* this rank's cells outside the skipped bins */
+    int64_t *local = sb_alloc(run, (size_t)b->total_bins + 1, sizeof *local);
+    rc = local ? SB_OK : SB_ENOMEM;
+    if (rc == SB_OK) memcpy(local, cnt, (size_t)b->total_bins * sizeof *cnt);
+    rc = run_agree_rc(run, rc);
+    if (rc == SB_OK) rc = comm_sum_i64(run, cnt, b->total_bins);
     int64_t kept = 0;
     for (int32_t f = 0; rc == SB_OK && f < nf; ++f) {
         int32_t best = 0;
@@ -219,8 +224,10 @@ static int make_sparse(run_ctx *run, sb_binned *b, uint8_t *rowmajor /* owned; N
             if (cnt[b->off[f] + k] > cnt[b->off[f] + best]) best = k;
         b->skip[f] = b->off[f] + best;
         kept += b->n_rows_global - cnt[b->off[f] + best];
+        kept_local -= local[b->off[f] + best];
     }
     free(cnt);
+    free(local);
     if (rc != SB_OK) free(rowmajor);
     SB_TRY(run, run_agree_rc(run, rc));
     /* Sparse only pays when it drops a quarter of the adds; cells must fit uint16. */
@@ -240,7 +247,28 @@ static int make_sparse(run_ctx *run, sb_binned *b, uint8_t *rowmajor /* owned; N
             for (int64_t i = 0; i < n; ++i) b->bins[i * nf + f] = b->bins_col[(int64_t)f * n + i];
         return SB_OK;
     }
-    free(rowmajor);
+    if (rowmajor) { /* one pass over the rows, cells in feature order as below */
+        int32_t *sb = sb_alloc(run, (size_t)nf + 1, sizeof *sb);
+        b->sp_ptr = sb_alloc(run, (size_t)n + 1, sizeof *b->sp_ptr);
+        b->sp_cells = sb_alloc(run, (size_t)kept_local + 1, sizeof *b->sp_cells); /* +1: the pass writes one cell ahead */
+        rc = (sb && b->sp_ptr && b->sp_cells) ? SB_OK : SB_ENOMEM;
+        if (rc == SB_OK) {
+            for (int32_t f = 0; f < nf; ++f) sb[f] = b->skip[f] - b->off[f];
+            int64_t k = 0;
+            for (int64_t i = 0; i < n; ++i) {
+                const uint8_t *r = rowmajor + i * nf;
+                b->sp_ptr[i] = k;
+                for (int32_t f = 0; f < nf; ++f) { /* branch-free: the cell is written, kept if not the skipped bin */
+                    b->sp_cells[k] = (uint16_t)(b->off[f] + r[f]);
+                    k += r[f] != sb[f];
+                }
+            }
+            b->sp_ptr[n] = k;
+        }
+        free(sb);
+        free(rowmajor);
+        return run_agree_rc(run, rc);
+    }
     /* Sparse rows from the columns: count per row, prefix sums, fill feature by feature. */
     b->sp_ptr = sb_alloc(run, (size_t)n + 1, sizeof *b->sp_ptr);
     SB_TRY(run, run_agree_rc(run, b->sp_ptr ? SB_OK : SB_ENOMEM));
