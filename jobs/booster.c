@@ -236,14 +236,17 @@ static int one_round(trainer *T, int32_t round, double *train_m, double *valid_m
         tree_predict_add(&f, 0, 1, T->v->x, T->v->n_rows, T->v->n_feat, T->vmargin);
     }
     double c3 = run_wtime();
-    objective_link(T->p->objective, T->margin, T->pred, n);
-    rc = global_metric(T, t->label, t->weight, T->pred, T->mask, n, train_m);
+    /* Identity link (squared and absolute error): the margins are the predictions, no copy. */
+    const int ident = T->p->objective == SB_OBJ_SQUAREDERROR || T->p->objective == SB_OBJ_ABSOLUTEERROR;
+    const double *pred = ident ? T->margin : T->pred;
+    if (!ident) objective_link(T->p->objective, T->margin, T->pred, n);
+    rc = global_metric(T, t->label, t->weight, pred, T->mask, n, train_m);
     *valid_m = NAN;
     if (rc == SB_OK && T->v) {
-        objective_link(T->p->objective, T->vmargin, T->vpred, T->v->n_rows);
-        rc = global_metric(T, T->v->label, T->v->weight, T->vpred, NULL, T->v->n_rows, valid_m);
+        if (!ident) objective_link(T->p->objective, T->vmargin, T->vpred, T->v->n_rows);
+        rc = global_metric(T, T->v->label, T->v->weight, ident ? T->vmargin : T->vpred, NULL, T->v->n_rows, valid_m);
     } else if (rc == SB_OK && T->mask)
-        rc = global_metric(T, t->label, t->weight, T->pred, T->held, n, valid_m);
+        rc = global_metric(T, t->label, t->weight, pred, T->held, n, valid_m);
     if (rc == SB_OK) rc = record_add_tree(run, &T->rec, nodes, nn, *train_m, *valid_m);
     double c4 = run_wtime();
     T->t_grad += c1 - c0;
