@@ -38,9 +38,10 @@ t0=$(date +%s.%N)
 rc=$?
 if [ "$rc" -eq 3 ]; then cat "$T/up.log"; skip "Slurm packages (slurmctld slurmd slurm-client munge) cannot be installed"; fi
 if [ "$rc" -ne 0 ]; then cat "$T/up.log"; fail "local cluster up (rc=$rc)"; finish; fi
-pass "local cluster up in $(echo "$(date +%s.%N) - $t0" | bc | sed "s/^\./0./") s"
+pass "local cluster up in $(awk -v a="$(date +%s.%N)" -v b="$t0" 'BEGIN { printf "%.2f", a - b }') s"
 
-elapsed() { echo "$(date +%s.%N) - $1" | bc | sed 's/^\./0./'; }
+# Seconds since a `date +%s.%N` stamp (awk: bc is not on a minimal Debian).
+elapsed() { awk -v a="$(date +%s.%N)" -v b="$1" 'BEGIN { printf "%.2f", a - b }'; }
 # wait_gone JID SECS: poll squeue (sbatch --wait polls only every ~10 s) until the job
 # (all its array tasks) left the queue; 1 on timeout.
 wait_gone() {
@@ -241,10 +242,10 @@ real_train() {
     check "real predict: merged file = header + the kept rows" \
         [ "$(zcat "$D/pred.csv.gz" | wc -l)" -eq "$(($(awk -F, '$3 != "0"' "$D/forms.csv" | wc -l) + 1))" ]
 
-    # Requeue while it runs: about 40% into the reference run time.
+    # Requeue while it runs: as soon as the first periodic checkpoint (round 20 of 300)
+    # exists, so the signal lands mid-run however loaded the machine is.
     jid=$(SB_CHECKPOINT_EVERY=20 SB_BIN=$SB sbatch --parsable -o "$D/rq.out" "$HERE/train.sbatch" "${args[@]}" --model "$D/rq.json")
-    for _ in $(seq 1 100); do [ "$(job_field "$jid" JobState)" = RUNNING ] && break; sleep 0.1; done
-    sleep "$(echo "($secs - 1) * 0.4" | bc | sed 's/^\./0./; s/^-.*/0.3/')"
+    for _ in $(seq 1 600); do [ -e "$D/rq.json.ckpt" ] && break; sleep 0.1; done
     scontrol requeue "$jid"
     tr=$(date +%s.%N)
     wait_gone "$jid" 120
