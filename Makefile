@@ -25,7 +25,8 @@ SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-
 
 # Debian packages the build, tests and benchmark need.
 DEB_PKGS := build-essential pkg-config libopenmpi-dev openmpi-bin libhdf5-openmpi-dev hdf5-tools \
-            libcsv-dev zlib1g-dev libcunit1-dev libyaml-dev xz-utils python3 python3-numpy python3-xgboost
+            libcsv-dev zlib1g-dev libcunit1-dev libyaml-dev xz-utils python3 python3-numpy python3-xgboost \
+            procps bc
 
 # Open MPI as root, more ranks than cores, and quiet shared-memory transport.
 export OMPI_ALLOW_RUN_AS_ROOT := 1
@@ -92,6 +93,9 @@ $(BUILD)/tests/%: $(BUILD)/tests/%.o $(LIBS)
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 # Each module may add its own targets (bench-ingest, bench, ...) in <dir>/<name>.mk.
 -include $(wildcard */*.mk)
+
+# The benchmarks need XGBoost and the tools too (their recipes live in */*.mk).
+bench bench-train bench-predict bench-ingest: deps
 
 demo: deps
 	@$(MAKE) --no-print-directory all
