@@ -72,11 +72,11 @@ $(BUILD)/libsb_$(1).a: $(patsubst %.c,$(BUILD)/%.o,$(SRCS_$(1)))
 endef
 $(foreach d,$(LIB_DIRS),$(eval $(call lib_rule,$(d))))
 
-# The archives are linked as a group: io/model.c uses jobs/params.c (a cycle between libs).
+# Archives in dependency order: jobs -> io -> mpi -> kernels.
 $(BIN)/shardboost: $(BUILD)/jobs/main.o $(LIBS)
 	@mkdir -p $(BIN)
 	@echo "  LD    $@"
-	$(Q)$(CC) $(CFLAGS) -o $@ $(filter %.o,$^) -Wl,--start-group $(LIBS) -Wl,--end-group $(LDLIBS)
+	$(Q)$(CC) $(CFLAGS) -o $@ $(filter %.o,$^) $(LIBS) $(LDLIBS)
 
 $(BIN)/gen_%: $(BUILD)/data/gen_%.o
 	@mkdir -p $(BIN)
@@ -85,7 +85,7 @@ $(BIN)/gen_%: $(BUILD)/data/gen_%.o
 
 $(BUILD)/tests/%: $(BUILD)/tests/%.o $(LIBS)
 	@echo "  LD    $@"
-	$(Q)$(CC) $(CFLAGS) -o $@ $(filter %.o,$^) -Wl,--start-group $(LIBS) -Wl,--end-group $(LDLIBS) -lcunit
+	$(Q)$(CC) $(CFLAGS) -o $@ $(filter %.o,$^) $(LIBS) $(LDLIBS) -lcunit
 
 # Keep test objects between runs (make would delete them as intermediates).
 .SECONDARY:

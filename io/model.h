@@ -24,7 +24,7 @@
 #include <stdint.h> /* for int32_t, int64_t, uint64_t */
 
 #include "io/table.h"
-#include "jobs/params.h"
+#include "io/params.h"
 #include "kernels/tree_predict.h"
 #include "mpi/run.h"
 

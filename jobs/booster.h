@@ -12,7 +12,7 @@
 
 #include "io/model.h"
 #include "io/table.h"
-#include "jobs/params.h"
+#include "io/params.h"
 #include "mpi/run.h"
 
 typedef struct sb_binned sb_binned; /* opaque: cuts + uint8/uint16 bins of the local rows */

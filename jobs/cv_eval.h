@@ -8,7 +8,7 @@
 
 #include "io/table.h"
 #include "jobs/booster.h"
-#include "jobs/params.h"
+#include "io/params.h"
 #include "mpi/run.h"
 
 /* cv_eval_point - Collective over grp's ranks; arguments equal on all of them

@@ -8,7 +8,7 @@
 
 #include "jobs/cv_board.h"
 #include "jobs/grid.h"
-#include "jobs/params.h"
+#include "io/params.h"
 #include "mpi/run.h"
 
 typedef struct {

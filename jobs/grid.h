@@ -16,7 +16,7 @@
 
 #include <stdint.h> /* for int32_t, int64_t */
 
-#include "jobs/params.h"
+#include "io/params.h"
 #include "mpi/run.h"
 
 /* Upper limit on grid points (a typo like a 10^7-point product fails early). */

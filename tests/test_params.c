@@ -2,7 +2,7 @@
 #include <string.h>
 
 #include "cunit_main.h"
-#include "jobs/params.h"
+#include "io/params.h"
 
 static void test_aliases_and_values(void)
 {

@@ -1,5 +1,5 @@
 /* params.c - the parameter table: names, aliases, types, ranges, suggestions. */
-#include "jobs/params.h"
+#include "io/params.h"
 
 #include <errno.h>  /* for errno */
 #include <math.h>   /* for isfinite */
