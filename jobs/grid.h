@@ -8,7 +8,7 @@
  *   points:               optional explicit points, each a mapping of scalars
  *     - {key: v, ...}     (fixed keys apply to them too; their own keys win)
  * Product points come first, then explicit points, then the next sub-grid.
- * Keys are parameter names or aliases (jobs/params.h). Every key and value is
+ * Keys are parameter names or aliases (io/params.h). Every key and value is
  * checked when the file is read, so a misspelt key or an out-of-range value is
  * an error naming the file and line before anything trains. */
 #ifndef SB_GRID_H
