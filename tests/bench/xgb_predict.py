@@ -1,7 +1,7 @@
 """XGBoost in-place predict rate on the forms benchmark (same data and model size as
 `make bench-predict`): train 100 trees of depth 6 on a sample, then time
 Booster.inplace_predict over all rows. Prints one line: xgboost_rows_per_s=<float>.
-usage: predict_bench_xgb.py FORMS.csv[.gz] [n_threads]"""
+usage: xgb_predict.py FORMS.csv[.gz] [n_threads]"""
 import gzip
 import sys
 import time

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# predict_bench.sh - what `make bench-predict` runs: rows/s of `shardboost predict`
+# bench_predict.sh - what `make bench-predict` runs: rows/s of `shardboost predict`
 # end to end (HDF5 read, 100 trees of depth 6, shortest round-trip formatting,
 # gzip, _SUCCESS) on the 1M-row forms data, next to XGBoost's inplace_predict
 # on the same data and model size. Medians of 3 runs; stages printed.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 BIN=${BIN:-bin}
 PYTHON=${PYTHON:-/usr/bin/python3}
 D=${BENCH_DIR:-bench-out/predict}
@@ -48,7 +48,7 @@ for np in 1 2; do
     done
 done
 echo "== XGBoost $("$PYTHON" -c 'import xgboost; print(xgboost.__version__)') inplace_predict, 1 thread, same data and model size"
-xgb_line=$("$PYTHON" jobs/predict_bench_xgb.py "$D/forms.csv.gz" 1)
+xgb_line=$("$PYTHON" tests/bench/xgb_predict.py "$D/forms.csv.gz" 1)
 echo "    $xgb_line"
 xgb=$(sed -n 's/.*xgboost_rows_per_s=\([0-9]*\).*/\1/p' <<<"$xgb_line")
 awk -v a="${RATE[1,1]}" -v b="${RATE[2,1]}" -v s="${SCORE[1,1]}" -v w="${WRITE[1,1]}" -v x="$xgb" 'BEGIN {

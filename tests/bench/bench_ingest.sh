@@ -11,7 +11,7 @@ GEN=${GEN:-$BIN/gen_forms}
 ROWS=${BENCH_ROWS:-1000000}
 RUNS=${BENCH_RUNS:-3}
 DIR=${BENCH_DIR:-bench-out/ingest}
-DATA=${SB_DATA:-$(cd "$(dirname "$0")/.." && pwd)/../shared/data}
+DATA=${SB_DATA:-$(cd "$(dirname "$0")/../.." && pwd)/../shared/data}
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 export OMPI_MCA_rmaps_base_oversubscribe=1 OMPI_MCA_btl=self,vader OMPI_MCA_pml=ob1
 mkdir -p "$DIR"
