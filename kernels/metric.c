@@ -94,7 +94,8 @@ int metric_parse(const char *name, sb_metric_kind *out)
     return -1;
 }
 
-double metric_row_loss(sb_metric_kind k, double y, double p)
+/* Inlined into the accumulation loops, where k is a constant (no switch per row). */
+static inline __attribute__((always_inline)) double row_loss(sb_metric_kind k, double y, double p)
 {
     const double eps = 1e-16; /* XGBoost's clipping for logloss and poisson */
     switch (k) {
@@ -110,6 +111,8 @@ double metric_row_loss(sb_metric_kind k, double y, double p)
     default: return (y - p) * (y - p);
     }
 }
+
+double metric_row_loss(sb_metric_kind k, double y, double p) { return row_loss(k, y, p); }
 
 void metric_part_zero(sb_metric_part *p) { memset(p, 0, sizeof *p); }
 
@@ -138,45 +141,67 @@ static inline void split_fixed(double t, int64_t *hi, int64_t *lo)
 
 /* Terms below 2^20 are split into two int64 sums (flushed into a 128-bit
  * accumulator every 1024 terms, so neither can overflow); larger terms take
- * the general path. Same bits as the twin. */
-void metric_accumulate(sb_metric_kind k, const double *label, const double *weight, int weighted,
-                       const double *pred, const uint8_t *mask, int64_t n, sb_metric_part *p)
+ * the general path. Same bits as the twin. Specialized per metric and
+ * weighting (k, use_w constant): unweighted rows add exactly 2^64 each to the
+ * weight sum (split_fixed(1.0) = 2^32 * 2^32 + 0), so they are only counted. */
+static inline __attribute__((always_inline)) void accumulate_impl(sb_metric_kind k, int use_w, const double *label,
+                                                                  const double *weight, const double *pred,
+                                                                  const uint8_t *mask, int64_t n, sb_metric_part *p)
 {
-    const int use_w = weighted && weight != NULL;
     i128 acc = 0, accw = 0;
-    int64_t hi = 0, lo = 0, whi = 0, wlo = 0, in_acc = 0;
+    int64_t hi = 0, lo = 0, whi = 0, wlo = 0, in_acc = 0, rows = 0;
     for (int64_t i = 0; i < n; ++i) {
         if ((mask && !mask[i]) || isnan(label[i])) continue;
+        ++rows;
         const double w = use_w ? weight[i] : 1.0;
-        const double t = w * metric_row_loss(k, label[i], pred[i]);
-        if (fabs(t) < 0x1p20 && fabs(w) < 0x1p20) {
+        const double t = use_w ? w * row_loss(k, label[i], pred[i]) : row_loss(k, label[i], pred[i]);
+        if (fabs(t) < 0x1p20 && (!use_w || fabs(w) < 0x1p20)) {
             int64_t h, l;
             split_fixed(t, &h, &l);
             hi += h;
             lo += l;
-            split_fixed(w, &h, &l);
-            whi += h;
-            wlo += l;
+            if (use_w) {
+                split_fixed(w, &h, &l);
+                whi += h;
+                wlo += l;
+            } else
+                ++whi; /* rows: one 2^64 each */
             if (++in_acc == 1024) {
                 acc += (i128)hi * 4294967296 + lo;
-                accw += (i128)whi * 4294967296 + wlo;
+                accw += use_w ? (i128)whi * 4294967296 + wlo : (i128)whi << 64;
                 hi = lo = whi = wlo = in_acc = 0;
-            }
-            if (acc > ((i128)1 << 120) || acc < -((i128)1 << 120) || accw > ((i128)1 << 120)) {
-                xsum_add_i128(&p->loss, acc);
-                xsum_add_i128(&p->wsum, accw);
-                acc = accw = 0;
+                if (acc > ((i128)1 << 120) || acc < -((i128)1 << 120) || accw > ((i128)1 << 120)) {
+                    xsum_add_i128(&p->loss, acc);
+                    xsum_add_i128(&p->wsum, accw);
+                    acc = accw = 0;
+                }
             }
         } else {
             xsum_add(&p->loss, t);
             xsum_add(&p->wsum, w);
         }
-        p->n++;
     }
+    p->n += rows;
     acc += (i128)hi * 4294967296 + lo;
-    accw += (i128)whi * 4294967296 + wlo;
+    accw += use_w ? (i128)whi * 4294967296 + wlo : (i128)whi << 64;
     xsum_add_i128(&p->loss, acc);
     xsum_add_i128(&p->wsum, accw);
+}
+
+void metric_accumulate(sb_metric_kind k, const double *label, const double *weight, int weighted,
+                       const double *pred, const uint8_t *mask, int64_t n, sb_metric_part *p)
+{
+    const int use_w = weighted && weight != NULL;
+#define SB_ACC(kind) (use_w ? accumulate_impl(kind, 1, label, weight, pred, mask, n, p) \
+                            : accumulate_impl(kind, 0, label, weight, pred, mask, n, p))
+    switch (k) {
+    case SB_METRIC_MAE: SB_ACC(SB_METRIC_MAE); break;
+    case SB_METRIC_LOGLOSS: SB_ACC(SB_METRIC_LOGLOSS); break;
+    case SB_METRIC_POISSON_NLOGLIK: SB_ACC(SB_METRIC_POISSON_NLOGLIK); break;
+    case SB_METRIC_MSE: SB_ACC(SB_METRIC_MSE); break;
+    default: SB_ACC(SB_METRIC_RMSE); break;
+    }
+#undef SB_ACC
 }
 
 void metric_accumulate_ref(sb_metric_kind k, const double *label, const double *weight, int weighted,

@@ -69,17 +69,24 @@ static void test_metric_values_and_twin(void)
     enum { N = 5000 };
     static double yy[N], pp[N], ww[N];
     for (int i = 0; i < N; ++i) yy[i] = unif(), pp[i] = unif() * 0.98 + 0.01, ww[i] = i % 10 == 0 ? 3e13 : 1 + 100 * unif();
+    for (int i = 0; i < N; i += 97) yy[i] = NAN;  /* skipped rows */
+    for (int i = 5; i < N; i += 101) pp[i] = 3000; /* squared terms >= 2^20: general path */
+    static uint8_t mm[N];
+    for (int i = 0; i < N; ++i) mm[i] = i % 7 != 3;
     for (int k = 0; k < SB_METRIC_COUNT; ++k) {
-        sb_metric_part f, r;
-        metric_part_zero(&f);
-        metric_part_zero(&r);
-        metric_accumulate((sb_metric_kind)k, yy, ww, 1, pp, NULL, N, &f);
-        metric_accumulate_ref((sb_metric_kind)k, yy, ww, 1, pp, NULL, N, &r);
-        metric_part_normalize(&f);
-        metric_part_normalize(&r);
-        CU_ASSERT_EQUAL(memcmp(f.loss.limb, r.loss.limb, sizeof f.loss.limb), 0);
-        CU_ASSERT_EQUAL(memcmp(f.wsum.limb, r.wsum.limb, sizeof f.wsum.limb), 0);
-        CU_ASSERT_EQUAL(f.n, r.n);
+        /* weighted and unweighted (specialized loops), with and without a mask */
+        for (int v = 0; v < 4; ++v) {
+            sb_metric_part f, r;
+            metric_part_zero(&f);
+            metric_part_zero(&r);
+            metric_accumulate((sb_metric_kind)k, yy, ww, v & 1, pp, v & 2 ? mm : NULL, N, &f);
+            metric_accumulate_ref((sb_metric_kind)k, yy, ww, v & 1, pp, v & 2 ? mm : NULL, N, &r);
+            metric_part_normalize(&f);
+            metric_part_normalize(&r);
+            CU_ASSERT_EQUAL(memcmp(f.loss.limb, r.loss.limb, sizeof f.loss.limb), 0);
+            CU_ASSERT_EQUAL(memcmp(f.wsum.limb, r.wsum.limb, sizeof f.wsum.limb), 0);
+            CU_ASSERT_EQUAL(f.n, r.n);
+        }
         sb_metric_kind back;
         CU_ASSERT_EQUAL(metric_parse(metric_name((sb_metric_kind)k), &back), 0);
         CU_ASSERT_EQUAL(back, k);
