@@ -10,8 +10,8 @@
 GEN=${GEN_BIN:-$(dirname "$SB")}
 FIX=$SB_ROOT/tests/fixtures/grids
 T=$SB_TMP
-[ -x "$GEN/gen_keywords" ] || skip "gen_keywords not built"
-"$SB" cv --help 2>/dev/null | grep -q -- '--slice' || skip "cv not built"
+[ -x "$GEN/gen_keywords" ] || { fail "gen_keywords not built"; finish; }
+"$SB" cv --help 2>/dev/null | grep -q -- '--slice' || { fail "cv not built"; finish; }
 
 "$GEN/gen_keywords" --rows 1500 --seed 11 -o "$T/kw.csv.gz"
 sb_mpirun 2 ingest --layout keywords -o "$T/d.h5" "$T/kw.csv.gz" >/dev/null || { fail "setup: ingest failed"; finish; }

@@ -6,7 +6,7 @@
 # np 1 runs as an MPI singleton (mpirun adds ~2 s of teardown to a failing job);
 # cases run 4 at a time because that teardown is idle waiting.
 . "$(dirname "$0")/../lib.sh"
-[ -x "$SB" ] || skip "no binary at $SB"
+[ -x "$SB" ] || { fail "no binary at $SB"; finish; }
 BAD=$SB_ROOT/tests/bad
 SB_TIMEOUT=${SB_BAD_TIMEOUT:-60}
 

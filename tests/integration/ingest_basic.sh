@@ -4,7 +4,7 @@
 # Python parse, byte for byte; several files (plain + gzip mixed) equal one file; csv.gz equals csv;
 # BOM + CRLF equal plain; generic layout with a schema; scoring input without labels.
 . "$(dirname "$0")/../lib.sh"
-[ -x "$SB" ] || skip "no binary at $SB"
+[ -x "$SB" ] || { fail "no binary at $SB"; finish; }
 command -v h5diff >/dev/null || skip "h5diff missing (Debian package hdf5-tools)"
 HERE=$(cd "$(dirname "$0")" && pwd)
 PY=/usr/bin/python3

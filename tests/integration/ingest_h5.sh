@@ -5,7 +5,7 @@
 . "$(dirname "$0")/../lib.sh"
 for name in test_h5 test_ingest_flag; do
     T=$SB_ROOT/${SB_BUILD:-build}/tests/$name
-    [ -x "$T" ] || skip "no $T (build the unit tests first)"
+    [ -x "$T" ] || { fail "no $T (build the unit tests first)"; finish; }
     for np in 2 3; do
         timeout -k 5 "$SB_TIMEOUT" mpirun --oversubscribe -np "$np" "$T" </dev/null >"$SB_TMP/$name.$np.log" 2>&1
         rc=$?

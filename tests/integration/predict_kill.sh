@@ -6,8 +6,8 @@
 . "$(dirname "$0")/../lib.sh"
 GEN=${GEN_BIN:-$(dirname "$SB")}
 T=$SB_TMP
-[ -x "$GEN/gen_forms" ] || skip "gen_forms not built"
-"$SB" train --help >/dev/null 2>&1 || skip "train not available yet"
+[ -x "$GEN/gen_forms" ] || { fail "gen_forms not built"; finish; }
+"$SB" train --help >/dev/null 2>&1 || { fail "train --help fails"; finish; }
 ROWS=${KILL_ROWS:-400000}
 
 "$GEN/gen_forms" --rows 5000 --seed 21 -o "$T/train.csv.gz"

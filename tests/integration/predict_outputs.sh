@@ -8,8 +8,8 @@
 GEN=${GEN_BIN:-$(dirname "$SB")}
 PY=${PYTHON:-/usr/bin/python3}
 T=$SB_TMP
-[ -x "$GEN/gen_keywords" ] || skip "gen_keywords not built"
-"$SB" train --help >/dev/null 2>&1 || skip "train not available yet"
+[ -x "$GEN/gen_keywords" ] || { fail "gen_keywords not built"; finish; }
+"$SB" train --help >/dev/null 2>&1 || { fail "train --help fails"; finish; }
 
 "$GEN/gen_keywords" --rows 4000 --seed 3 -o "$T/kw_train.csv.gz"
 "$GEN/gen_keywords" --rows 3001 --seed 4 --zero-clicks 0.01 -o "$T/kw_batch.csv.gz"

@@ -5,7 +5,7 @@
 . "$(dirname "$0")/../lib.sh"
 T=$SB_TMP
 GEN=$(dirname "$SB")/gen_forms
-[ -x "$GEN" ] || skip "gen_forms not built ($GEN)"
+[ -x "$GEN" ] || { fail "gen_forms not built ($GEN)"; finish; }
 "$GEN" --rows 1500000 --seed 5 -o "$T/f.csv" >/dev/null || { fail "gen_forms"; finish; }
 
 # A singleton run (no mpirun) so the signal reaches shardboost itself.

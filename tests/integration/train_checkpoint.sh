@@ -5,7 +5,7 @@
 # rank count) and the final model is byte-identical to an uninterrupted run.
 . "$(dirname "$0")/../lib.sh"
 GEN=$(dirname "$SB")/gen_forms
-[ -x "$GEN" ] || skip "gen_forms not built ($GEN)"
+[ -x "$GEN" ] || { fail "gen_forms not built ($GEN)"; finish; }
 T=$SB_TMP
 "$GEN" --rows 60000 --seed 8 -o "$T/f.csv" >/dev/null || { fail "gen_forms"; finish; }
 sb_mpirun 2 ingest -q --layout forms -o "$T/f.h5" "$T/f.csv" || { fail "ingest"; finish; }

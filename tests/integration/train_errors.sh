@@ -4,7 +4,7 @@
 # cannot take (file row), corrupt model for dump; and dump prints trees.
 . "$(dirname "$0")/../lib.sh"
 GEN=$(dirname "$SB")/gen_forms
-[ -x "$GEN" ] || skip "gen_forms not built ($GEN)"
+[ -x "$GEN" ] || { fail "gen_forms not built ($GEN)"; finish; }
 T=$SB_TMP
 "$GEN" --rows 2000 --seed 5 -o "$T/f.csv" >/dev/null || { fail "gen_forms"; finish; }
 

@@ -5,7 +5,7 @@
 # early stopping; lossguide with row/feature sampling; poisson; real keyword data.
 . "$(dirname "$0")/../lib.sh"
 GEN=$(dirname "$SB")/gen_forms
-[ -x "$GEN" ] || skip "gen_forms not built ($GEN)"
+[ -x "$GEN" ] || { fail "gen_forms not built ($GEN)"; finish; }
 T=$SB_TMP
 "$GEN" --rows 12000 --seed 3 -o "$T/f.csv" >/dev/null || { fail "gen_forms"; finish; }
 head -n 9000 "$T/f.csv" > "$T/tr.csv"; tail -n 3000 "$T/f.csv" > "$T/va.csv"

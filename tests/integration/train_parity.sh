@@ -5,7 +5,7 @@
 . "$(dirname "$0")/../lib.sh"
 GEN=$(dirname "$SB")/gen_forms
 PY=/usr/bin/python3
-[ -x "$GEN" ] || skip "gen_forms not built ($GEN)"
+[ -x "$GEN" ] || { fail "gen_forms not built ($GEN)"; finish; }
 $PY -c 'import xgboost, numpy' 2>/dev/null || skip "python3-xgboost not installed (make deps)"
 T=$SB_TMP
 XGB="$SB_ROOT/tests/bench/xgb_train.py"
