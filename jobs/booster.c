@@ -9,9 +9,11 @@
 #include <unistd.h> /* for isatty, getppid, readlink */
 
 #include "jobs/train_internal.h"
+#include "kernels/binning.h"
 #include "kernels/hist.h"
 #include "kernels/metric.h"
 #include "kernels/objective.h"
+#include "kernels/partition.h"
 #include "mpi/comm.h"
 
 typedef struct {
@@ -25,6 +27,7 @@ typedef struct {
     double mds;          /* effective max_delta_step */
     double *margin, *pred;   /* train rows */
     double *vmargin, *vpred; /* valid rows */
+    uint8_t *vbins;      /* valid rows' bins (row-major), NULL: walk the floats */
     float *gh;
     int64_t *ghf;
     uint8_t *in_tree;    /* local row sampled into this round's tree */
@@ -116,6 +119,23 @@ static int setup_base(trainer *T)
     return SB_OK;
 }
 
+/* Bin the validation rows with the training cuts: each round then walks a
+ * quarter of the bytes (the same leaves as the float thresholds, so the same
+ * margins bit for bit). Not when a feature without a missing bin has NaN
+ * here (the bins cannot say "default direction"): floats then. Local. */
+static int bin_valid(trainer *T)
+{
+    const sb_table *v = T->v;
+    const sb_binned *b = T->b;
+    const int64_t cells = v->n_rows * (int64_t)v->n_feat;
+    for (int64_t k = 0; k < cells; ++k)
+        if (isnan(v->x[k]) && !b->has_missing[k % v->n_feat]) return SB_OK;
+    T->vbins = sb_alloc(T->run, (size_t)cells + 1, 1);
+    if (!T->vbins) return SB_ENOMEM;
+    bin_rows(v->x, v->n_rows, v->n_feat, b->cut_start, b->cuts, b->has_missing, T->vbins);
+    return SB_OK;
+}
+
 static int alloc_all(trainer *T)
 {
     run_ctx *run = T->run;
@@ -133,13 +153,14 @@ static int alloc_all(trainer *T)
     int rc = (T->mask && !T->held) ? SB_ENOMEM : SB_OK;
     if (rc == SB_OK) rc = (T->margin && T->pred && T->vmargin && T->vpred && T->gh && T->ghf && T->in_tree && T->fmask) ? SB_OK : SB_ENOMEM;
     if (rc == SB_OK) rc = grower_init(run, &T->g, T->b, T->p);
+    if (rc == SB_OK && T->v) rc = bin_valid(T);
     return run_agree_rc(run, rc);
 }
 
 static void free_all(trainer *T)
 {
     free(T->margin); free(T->pred); free(T->vmargin); free(T->vpred);
-    free(T->gh); free(T->ghf); free(T->in_tree); free(T->fmask); free(T->held);
+    free(T->gh); free(T->ghf); free(T->in_tree); free(T->fmask); free(T->held); free(T->vbins);
     grower_free(&T->g);
     record_free(&T->rec);
 }
@@ -230,7 +251,8 @@ static int one_round(trainer *T, int32_t round, double *train_m, double *valid_m
     }
     for (int64_t i = 0; i < n; ++i)
         if (!T->in_tree[i]) T->margin[i] += nodes[tree_leaf_by_bins(nodes, i, T->b)].value;
-    if (T->v) {
+    if (T->v && !(T->vbins && partition_tree_add(nodes, T->vbins, T->v->n_rows, T->v->n_feat, T->b->n_value,
+                                                  T->b->has_missing, T->vmargin) == 0)) {
         int64_t one[2] = {0, nn};
         sb_forest f = {nodes, one, 1};
         tree_predict_add(&f, 0, 1, T->v->x, T->v->n_rows, T->v->n_feat, T->vmargin);

@@ -4,6 +4,8 @@
 
 #include <stdint.h> /* for int32_t, int64_t, uint8_t */
 
+#include "kernels/tree_predict.h" /* for sb_node */
+
 /* partition_rows - reorder rows[0..n) so the rows going left come first,
  * both sides keeping their order (stable, so later passes read bins in
  * increasing row order). col is the split feature's bin column (col[r] =
@@ -22,5 +24,20 @@ static inline int partition_goes_left(int32_t bin, int32_t split_bin, int32_t mi
 {
     return bin == missing_bin ? default_left : bin <= split_bin;
 }
+
+/* Deepest tree partition_tree_add lays out complete (2^D leaf slots on the stack). */
+#define PARTITION_WALK_MAX_DEPTH 8
+
+/* partition_tree_add - margin[i] += the value of the leaf row i reaches in
+ * one tree, walking its row-major bins (bins[i * n_feat + f]) with the rule
+ * above (missing bin of f: n_value[f] when has_missing[f], else none); the
+ * same leaf as the float thresholds (x < cut after `bin` <=> bin <= `bin`).
+ * Branch-free over a complete copy of the tree. Returns 0, or -1 (margin
+ * untouched) when the tree is deeper than PARTITION_WALK_MAX_DEPTH. Local. */
+int partition_tree_add(const sb_node *tree, const uint8_t *bins, int64_t n, int32_t n_feat, const int32_t *n_value,
+                       const uint8_t *has_missing, double *margin);
+/* Plain twin: node by node, any depth. */
+void partition_tree_add_ref(const sb_node *tree, const uint8_t *bins, int64_t n, int32_t n_feat,
+                            const int32_t *n_value, const uint8_t *has_missing, double *margin);
 
 #endif

@@ -301,6 +301,78 @@ static void test_bin_rows_inplace(void)
             if (col[f * N + i] != want[i * F + f]) CU_FAIL("bin_rows_col differs from bin_rows");
 }
 
+/* Random tree over features with cuts: split bins inside the cut range,
+ * thresholds = the cut after the bin (as training emits them). */
+static int32_t grow_random(sb_node *t, int32_t *cnt, int32_t depth, int32_t max_depth, int32_t nf,
+                           const int64_t *cs, const float *cuts)
+{
+    const int32_t k = (*cnt)++;
+    memset(&t[k], 0, sizeof t[k]);
+    int32_t f = (int32_t)(rnd() % (uint64_t)nf);
+    const int32_t nc = (int32_t)(cs[f + 1] - cs[f]);
+    if (depth == max_depth || nc == 0 || (depth > 0 && rnd() % 5 == 0)) {
+        t[k].feat = t[k].left = t[k].right = t[k].bin = -1;
+        t[k].value = unif() - 0.5;
+        return k;
+    }
+    t[k].feat = f;
+    t[k].bin = (int32_t)(rnd() % (uint64_t)nc);
+    t[k].threshold = cuts[cs[f] + t[k].bin];
+    t[k].default_left = (int32_t)(rnd() % 2);
+    const int32_t l = grow_random(t, cnt, depth + 1, max_depth, nf, cs, cuts);
+    const int32_t r = grow_random(t, cnt, depth + 1, max_depth, nf, cs, cuts);
+    t[k].left = l;
+    t[k].right = r;
+    return k;
+}
+
+/* Bin walk = twin = float walk (tree_predict_add) bit for bit; too deep -> -1. */
+static void test_partition_tree_add(void)
+{
+    enum { N = 700, F = 6 };
+    static float x[N * F], cuts[F * 40];
+    static uint8_t bins[N * F];
+    static double m_opt[N], m_ref[N], m_flt[N];
+    static sb_node t[2100];
+    int64_t cs[F + 1];
+    int32_t n_value[F];
+    uint8_t miss[F];
+    for (int32_t f = 0, at = 0; f <= F; ++f) {
+        cs[f] = at;
+        if (f == F) break;
+        const int32_t nc = f == 2 ? 1 : 3 + f * 6;
+        for (int32_t j = 0; j < nc; ++j) cuts[at + j] = (float)j * 0.25f - 2.0f;
+        at += nc;
+        n_value[f] = nc + 1;
+        miss[f] = (uint8_t)(f % 2);
+    }
+    for (int i = 0; i < N * F; ++i) {
+        const int f = i % F;
+        x[i] = (miss[f] && rnd() % 5 == 0) ? NAN : (rnd() % 4 == 0 ? cuts[cs[f] + (int64_t)(rnd() % (uint64_t)(cs[f + 1] - cs[f]))]
+                                                                    : (float)unif() * 12.0f - 4.0f);
+    }
+    bin_rows(x, N, F, cs, cuts, miss, bins);
+    for (int rep = 0; rep < 20; ++rep) {
+        int32_t cnt = 0;
+        const int32_t max_depth = rep == 19 ? 10 : 1 + rep % 8;
+        grow_random(t, &cnt, 0, max_depth, F, cs, cuts);
+        for (int i = 0; i < N; ++i) m_opt[i] = m_ref[i] = m_flt[i] = 0.125 * i;
+        int64_t one[2] = {0, cnt};
+        sb_forest fo = {t, one, 1};
+        tree_predict_add(&fo, 0, 1, x, N, F, m_flt);
+        partition_tree_add_ref(t, bins, N, F, n_value, miss, m_ref);
+        const int rc = partition_tree_add(t, bins, N, F, n_value, miss, m_opt);
+        CU_ASSERT_EQUAL(memcmp(m_ref, m_flt, sizeof m_ref), 0);
+        if (rc == 0) CU_ASSERT_EQUAL(memcmp(m_opt, m_ref, sizeof m_ref), 0);
+        if (rc != 0) { /* only a tree deeper than the cap is refused, and untouched */
+            int32_t deep = 0;
+            for (int i = 0; i < N; ++i) deep |= m_opt[i] != 0.125 * i;
+            CU_ASSERT_EQUAL(deep, 0);
+            CU_ASSERT_TRUE(max_depth > PARTITION_WALK_MAX_DEPTH);
+        }
+    }
+}
+
 static void test_predict_matches_ref_and_nan(void)
 {
     /* tree 0: x0 < 0.5 ? (x1 < 2 ? -1 : 2) : 3, NaN on x0 goes left; tree 1: a single leaf 0.25 */
@@ -340,6 +412,7 @@ int main(void)
         {"radix sort vs ref, cuts, bin_of", test_sort_and_cuts},
         {"forest traversal vs ref, NaN default", test_predict_matches_ref_and_nan},
         {"in-place binning vs bin_rows and bin_rows_col", test_bin_rows_inplace},
+        {"bin walk of a tree vs twin and float walk", test_partition_tree_add},
     };
     if (SB_SUITE("kernel", tests)) return 1;
     return sb_run_all();
