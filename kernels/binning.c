@@ -99,14 +99,22 @@ int32_t bin_cuts(const float *v, const double *w, int64_t n, int32_t max_bins, f
     return nc;
 }
 
+/* The bin of value v of feature f: its cut interval, or the missing bin (nc + 1)
+ * for NaN when the feature has one (else bin 0). */
+static inline int32_t bin_value(const int64_t *cut_start, const float *cuts, const uint8_t *has_missing, int32_t f,
+                                float v)
+{
+    const int32_t nc = (int32_t)(cut_start[f + 1] - cut_start[f]);
+    return isnan(v) ? (has_missing[f] ? nc + 1 : 0) : bin_of(cuts + cut_start[f], nc, v);
+}
+
 void bin_rows(const float *x, int64_t n, int32_t n_feat, const int64_t *cut_start, const float *cuts,
               const uint8_t *has_missing, uint8_t *bins)
 {
     for (int64_t i = 0; i < n; ++i)
         for (int32_t f = 0; f < n_feat; ++f) {
             const float v = x[i * n_feat + f];
-            const int32_t nc = (int32_t)(cut_start[f + 1] - cut_start[f]);
-            int32_t b = isnan(v) ? (has_missing[f] ? nc + 1 : 0) : bin_of(cuts + cut_start[f], nc, v);
+            const int32_t b = bin_value(cut_start, cuts, has_missing, f, v);
             bins[i * n_feat + f] = (uint8_t)b;
         }
 }
@@ -119,8 +127,7 @@ uint8_t *bin_rows_inplace(float *x, int64_t n, int32_t n_feat, const int64_t *cu
         for (int32_t f = 0; f < n_feat; ++f) {
             const int64_t k = i * n_feat + f;
             const float v = x[k]; /* read before byte k (inside float k / 4 <= k) is written */
-            const int32_t nc = (int32_t)(cut_start[f + 1] - cut_start[f]);
-            int32_t b = isnan(v) ? (has_missing[f] ? nc + 1 : 0) : bin_of(cuts + cut_start[f], nc, v);
+            const int32_t b = bin_value(cut_start, cuts, has_missing, f, v);
             out[k] = (uint8_t)b;
         }
     return out;
@@ -132,8 +139,7 @@ void bin_rows_col(const float *x, int64_t n, int32_t n_feat, const int64_t *cut_
     for (int64_t i = 0; i < n; ++i)
         for (int32_t f = 0; f < n_feat; ++f) {
             const float v = x[i * n_feat + f];
-            const int32_t nc = (int32_t)(cut_start[f + 1] - cut_start[f]);
-            int32_t b = isnan(v) ? (has_missing[f] ? nc + 1 : 0) : bin_of(cuts + cut_start[f], nc, v);
+            const int32_t b = bin_value(cut_start, cuts, has_missing, f, v);
             col[(int64_t)f * n + i] = (uint8_t)b;
         }
 }
