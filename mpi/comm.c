@@ -31,11 +31,6 @@ int comm_agree_max(run_ctx *run, int *flag)
     return CALL(run, MPI_Allreduce(MPI_IN_PLACE, flag, 1, MPI_INT, MPI_MAX, run->comm), "MPI_Allreduce(agree max)");
 }
 
-int comm_agree_min(run_ctx *run, int *flag)
-{
-    return CALL(run, MPI_Allreduce(MPI_IN_PLACE, flag, 1, MPI_INT, MPI_MIN, run->comm), "MPI_Allreduce(agree min)");
-}
-
 static int reduce(run_ctx *run, void *v, int64_t n, MPI_Datatype t, MPI_Op op, const char *what)
 {
     int cnt = 0;
@@ -45,9 +40,7 @@ static int reduce(run_ctx *run, void *v, int64_t n, MPI_Datatype t, MPI_Op op, c
 }
 
 int comm_sum_i64(run_ctx *run, int64_t *v, int64_t n) { return reduce(run, v, n, MPI_INT64_T, MPI_SUM, "MPI_Allreduce(sum i64)"); }
-int comm_sum_f64(run_ctx *run, double *v, int64_t n) { return reduce(run, v, n, MPI_DOUBLE, MPI_SUM, "MPI_Allreduce(sum f64)"); }
 int comm_max_i64(run_ctx *run, int64_t *v, int64_t n) { return reduce(run, v, n, MPI_INT64_T, MPI_MAX, "MPI_Allreduce(max i64)"); }
-int comm_min_f64(run_ctx *run, double *v, int64_t n) { return reduce(run, v, n, MPI_DOUBLE, MPI_MIN, "MPI_Allreduce(min f64)"); }
 int comm_max_f64(run_ctx *run, double *v, int64_t n) { return reduce(run, v, n, MPI_DOUBLE, MPI_MAX, "MPI_Allreduce(max f64)"); }
 
 int comm_exscan_i64(run_ctx *run, int64_t mine, int64_t *before, int64_t *total)

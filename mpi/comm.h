@@ -10,15 +10,12 @@
 
 #include "mpi/run.h"
 
-/* Agree on a flag: every rank gets the max (or min) over ranks of *flag. */
+/* Agree on a flag: every rank gets the max over ranks of *flag. */
 int comm_agree_max(run_ctx *run, int *flag);
-int comm_agree_min(run_ctx *run, int *flag);
 
 /* In-place sums / extrema of small arrays. */
 int comm_sum_i64(run_ctx *run, int64_t *v, int64_t n);
-int comm_sum_f64(run_ctx *run, double *v, int64_t n); /* rank-order dependent rounding: not for model math */
 int comm_max_i64(run_ctx *run, int64_t *v, int64_t n);
-int comm_min_f64(run_ctx *run, double *v, int64_t n);
 int comm_max_f64(run_ctx *run, double *v, int64_t n);
 
 /* Exclusive prefix sum of one value (rank 0 gets 0) and the global total. */

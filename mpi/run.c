@@ -17,7 +17,6 @@ static void on_sigterm(int sig)
 }
 
 int run_stop_requested(void) { return stop_flag != 0; }
-void run_request_stop(void) { stop_flag = 1; }
 
 int run_init(int *argc, char ***argv, run_ctx **out)
 {
@@ -95,16 +94,6 @@ void sb_verbose(const run_ctx *run, const char *fmt, ...)
     va_start(ap, fmt);
     vlog(run, SB_LOG_VERBOSE, stdout, fmt, ap);
     va_end(ap);
-}
-
-void sb_warn(const run_ctx *run, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fprintf(stderr, "[rank %d] shardboost: warning: ", run->world_rank);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fflush(stderr);
 }
 
 /* ---- errors ---- */

@@ -48,12 +48,11 @@ int run_size(const run_ctx *run);
 /* World rank/size (differ from run_rank/run_size inside a cv group). */
 int run_world_rank(const run_ctx *run);
 
-/* Logging: rank 0 only (sb_info/sb_verbose), or every rank tagged (sb_warn_all). */
+/* Logging: rank 0 only. */
 void run_set_log_level(run_ctx *run, int level);
 int run_log_level(const run_ctx *run);
 void sb_info(const run_ctx *run, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void sb_verbose(const run_ctx *run, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void sb_warn(const run_ctx *run, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Wall clock in seconds (MPI_Wtime). */
 double run_wtime(void);
@@ -107,7 +106,5 @@ int run_agree_rc(run_ctx *run, int rc);
 void run_catch_sigterm(void);
 /* Local flag set by the SIGTERM handler; agree on it with comm_agree_max. */
 int run_stop_requested(void);
-/* For tests: pretend a SIGTERM arrived. */
-void run_request_stop(void);
 
 #endif
