@@ -20,12 +20,12 @@ SB_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wpedantic $(WERROR) -ffp-contr
 # Evaluated lazily (=): on a fresh machine pkg-config exists only after `make deps`.
 HDF5_CFLAGS = $(shell pkg-config --cflags hdf5-openmpi)
 HDF5_LIBS   = $(shell pkg-config --libs hdf5-openmpi)
-LDLIBS   = $(HDF5_LIBS) -lcsv -lz -lyaml -lm
+LDLIBS   = $(HDF5_LIBS) -lcsv -ldeflate -lz -lyaml -lm
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
 # Debian packages the build, tests and benchmark need.
 DEB_PKGS := build-essential pkg-config libopenmpi-dev openmpi-bin libhdf5-openmpi-dev hdf5-tools \
-            libcsv-dev zlib1g-dev libcunit1-dev libyaml-dev xz-utils python3 python3-numpy python3-xgboost \
+            libcsv-dev zlib1g-dev libdeflate-dev libcunit1-dev libyaml-dev xz-utils python3 python3-numpy python3-xgboost \
             procps bc
 
 # Open MPI as root, more ranks than cores, and quiet shared-memory transport.
