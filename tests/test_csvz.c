@@ -43,6 +43,68 @@ static char *gunzip_all(const char *path, size_t *len)
     return out;
 }
 
+/* Decompress a gzip file member by member with zlib's inflate; returns the
+ * text (NUL-terminated, *len bytes) and the number of members, or NULL if the
+ * file is not a clean sequence of complete members. */
+static char *inflate_members(const char *path, size_t *len, int *members)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    rewind(f);
+    unsigned char *in = malloc((size_t)n + 1);
+    if (fread(in, 1, (size_t)n, f) != (size_t)n) n = -1;
+    fclose(f);
+    size_t cap = 1 << 20, have = 0;
+    char *out = malloc(cap);
+    int m = 0, ok = n >= 0;
+    z_stream z;
+    memset(&z, 0, sizeof z);
+    z.next_in = in;
+    z.avail_in = ok ? (uInt)n : 0;
+    while (ok && z.avail_in > 0) {
+        if (inflateInit2(&z, 15 + 16) != Z_OK) {
+            ok = 0;
+            break;
+        }
+        int zrc;
+        do {
+            if (cap - have < (1 << 16)) out = realloc(out, cap *= 2);
+            z.next_out = (unsigned char *)out + have;
+            z.avail_out = (uInt)(cap - have - 1);
+            zrc = inflate(&z, Z_NO_FLUSH);
+            have = (size_t)((char *)z.next_out - out);
+        } while (zrc == Z_OK);
+        inflateEnd(&z);
+        if (zrc != Z_STREAM_END) ok = 0;
+        else ++m;
+    }
+    free(in);
+    if (!ok) {
+        free(out);
+        return NULL;
+    }
+    out[have] = '\0';
+    *len = have;
+    *members = m;
+    return out;
+}
+
+/* Whole content of a file. */
+static unsigned char *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    rewind(f);
+    unsigned char *b = malloc((size_t)n + 1);
+    *len = fread(b, 1, (size_t)n, f);
+    fclose(f);
+    return b;
+}
+
 /* Some rows of text; returns its length in buf. */
 static size_t rows_text(char *buf, int first, int n)
 {
@@ -95,17 +157,24 @@ static void test_members_and_rename(void)
 
 static void test_empty_file_is_valid_gzip(void)
 {
-    csvz *w = NULL;
-    const char *fin = path_in("empty.csv.gz");
-    CU_ASSERT_EQUAL_FATAL(csvz_open(run, fin, path_in("empty.tmp"), 1, &w), SB_OK);
-    CU_ASSERT_EQUAL(csvz_close(run, w), SB_OK);
-    CU_ASSERT_EQUAL(csvz_rename(run, w), SB_OK);
-    size_t n = 99;
-    char *back = gunzip_all(fin, &n);
-    CU_ASSERT_PTR_NOT_NULL(back);
-    CU_ASSERT_EQUAL(n, 0);
-    free(back);
-    csvz_free(w);
+    const int levels[] = {0, 1, 6, 9};
+    for (int li = 0; li < 4; ++li) {
+        csvz *w = NULL;
+        const char *fin = path_in("empty.csv.gz");
+        CU_ASSERT_EQUAL_FATAL(csvz_open(run, fin, path_in("empty.tmp"), levels[li], &w), SB_OK);
+        CU_ASSERT_EQUAL(csvz_close(run, w), SB_OK);
+        CU_ASSERT_EQUAL(csvz_rename(run, w), SB_OK);
+        size_t n = 99;
+        char *back = gunzip_all(fin, &n);
+        CU_ASSERT_PTR_NOT_NULL(back);
+        CU_ASSERT_EQUAL(n, 0);
+        free(back);
+        int members = 0;
+        back = inflate_members(fin, &n, &members);
+        CU_ASSERT_TRUE(back != NULL && n == 0 && members == 1);
+        free(back);
+        csvz_free(w);
+    }
 }
 
 static void test_reproducible_bytes(void)
@@ -132,6 +201,121 @@ static void test_reproducible_bytes(void)
     free(bytes[0]);
     free(bytes[1]);
     free(rows);
+}
+
+#define MEMBER_TEXT ((size_t)1 << 20) /* csvz.c TEXT_CAP */
+
+/* Write text cut into pieces of `piece` bytes (0: one csvz_write), ending a
+ * member after the first `head` bytes; returns the file's bytes. */
+static unsigned char *write_cut(const char *name, int level, const char *text, size_t len, size_t head,
+                                size_t piece, size_t *file_len)
+{
+    csvz *w = NULL;
+    const char *fin = path_in(name);
+    if (csvz_open(run, fin, path_in("cut.tmp"), level, &w) != SB_OK) return NULL;
+    csvz_write(w, text, head);
+    csvz_end_member(w);
+    if (piece == 0) {
+        csvz_write(w, text + head, len - head);
+    } else {
+        for (size_t off = head; off < len; off += piece) {
+            size_t k = len - off < piece ? len - off : piece;
+            memcpy(csvz_reserve(w, CSVZ_RESERVE_MAX), text + off, k);
+            csvz_commit(w, k);
+        }
+    }
+    int rc = csvz_close(run, w);
+    if (rc == SB_OK) rc = csvz_rename(run, w);
+    csvz_free(w);
+    return rc == SB_OK ? slurp(fin, file_len) : NULL;
+}
+
+/* Levels 0/1/6/9: the text comes back through zlib, one member per 1 MiB of
+ * text after the header member, and the member boundaries (so the bytes) do
+ * not depend on how the text was cut into reserve/commit pieces. */
+static void test_levels_members_and_cuts(void)
+{
+    char *rows = malloc(16 << 20);
+    size_t len = rows_text(rows, 0, 300000) + 14; /* header + ~5.7 MiB: several members */
+    memmove(rows + 14, rows, len - 14);
+    memcpy(rows, "id,prediction\n", 14);
+    const int levels[] = {0, 1, 6, 9};
+    size_t size_at[4] = {0};
+    for (int li = 0; li < 4; ++li) {
+        size_t n0 = 0, n1 = 0, n2 = 0;
+        unsigned char *a = write_cut("lv.csv.gz", levels[li], rows, len, 14, 0, &n0);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+        size_t tlen = 0;
+        int members = 0;
+        char *back = inflate_members(path_in("lv.csv.gz"), &tlen, &members);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(back);
+        CU_ASSERT_EQUAL(tlen, len);
+        CU_ASSERT_EQUAL(memcmp(back, rows, len), 0);
+        CU_ASSERT_EQUAL(members, 1 + (int)((len - 14 + MEMBER_TEXT - 1) / MEMBER_TEXT));
+        free(back);
+        back = gunzip_all(path_in("lv.csv.gz"), &tlen); /* gzread across members */
+        CU_ASSERT_TRUE(tlen == len && memcmp(back, rows, len) == 0);
+        free(back);
+        unsigned char *b = write_cut("lv.csv.gz", levels[li], rows, len, 14, 37, &n1);
+        unsigned char *c = write_cut("lv.csv.gz", levels[li], rows, len, 14, 65536, &n2);
+        CU_ASSERT_TRUE(b != NULL && n1 == n0 && memcmp(a, b, n0) == 0);
+        CU_ASSERT_TRUE(c != NULL && n2 == n0 && memcmp(a, c, n0) == 0);
+        size_at[li] = n0;
+        free(a);
+        free(b);
+        free(c);
+    }
+    CU_ASSERT_TRUE(size_at[0] > len);         /* stored */
+    CU_ASSERT_TRUE(size_at[1] < len / 2);     /* digits compress about 2.3x */
+    CU_ASSERT_TRUE(size_at[2] < size_at[1]);
+    CU_ASSERT_TRUE(size_at[3] <= size_at[2]);
+    free(rows);
+}
+
+/* Text of exactly one and two member sizes, and end_member twice in a row:
+ * no empty member after a full one, one empty member for an empty group. */
+static void test_member_edges(void)
+{
+    char *text = malloc(2 * MEMBER_TEXT + 1);
+    for (size_t i = 0; i < 2 * MEMBER_TEXT; ++i) text[i] = (char)('0' + (i * 7 + i / 13) % 10);
+    const size_t sizes[] = {1, MEMBER_TEXT - 1, MEMBER_TEXT, MEMBER_TEXT + 1, 2 * MEMBER_TEXT};
+    const int want[] = {1, 1, 1, 2, 2};
+    for (int k = 0; k < 5; ++k) {
+        csvz *w = NULL;
+        const char *fin = path_in("edge.csv.gz");
+        CU_ASSERT_EQUAL_FATAL(csvz_open(run, fin, path_in("edge.tmp"), 1, &w), SB_OK);
+        csvz_write(w, text, sizes[k]);
+        CU_ASSERT_EQUAL(csvz_close(run, w), SB_OK);
+        CU_ASSERT_EQUAL(csvz_rename(run, w), SB_OK);
+        csvz_free(w);
+        size_t n = 0;
+        int members = 0;
+        char *back = inflate_members(fin, &n, &members);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(back);
+        CU_ASSERT_EQUAL(n, sizes[k]);
+        CU_ASSERT_EQUAL(memcmp(back, text, sizes[k]), 0);
+        CU_ASSERT_EQUAL(members, want[k]);
+        free(back);
+    }
+    /* Empty groups: header member, an empty member, then text. */
+    csvz *w = NULL;
+    const char *fin = path_in("groups.csv.gz");
+    CU_ASSERT_EQUAL_FATAL(csvz_open(run, fin, path_in("groups.tmp"), 6, &w), SB_OK);
+    csvz_write(w, "h\n", 2);
+    csvz_end_member(w);
+    int64_t after_header = csvz_file_bytes(w);
+    csvz_end_member(w);
+    CU_ASSERT_TRUE(csvz_file_bytes(w) > after_header); /* an empty but complete member */
+    csvz_write(w, "x\n", 2);
+    CU_ASSERT_EQUAL(csvz_close(run, w), SB_OK);
+    CU_ASSERT_EQUAL(csvz_rename(run, w), SB_OK);
+    csvz_free(w);
+    size_t n = 0;
+    int members = 0;
+    char *back = inflate_members(fin, &n, &members);
+    CU_ASSERT_TRUE(back != NULL && n == 4 && memcmp(back, "h\nx\n", 4) == 0 && members == 3);
+    free(back);
+    free(text);
 }
 
 static void test_bad_level_and_path(void)
@@ -161,7 +345,11 @@ static void test_sticky_write_error(void)
     char *rows = malloc(8 << 20);
     size_t len = rows_text(rows, 0, 200000);
     csvz_write(w, rows, len);
+    int64_t at_error = csvz_file_bytes(w);
+    CU_ASSERT_TRUE(at_error <= 100000);
     csvz_write(w, rows, len); /* keeps going after the error: a no-op, no crash */
+    csvz_end_member(w);
+    CU_ASSERT_EQUAL(csvz_file_bytes(w), at_error);
     int rc = csvz_close(run, w);
     setrlimit(RLIMIT_FSIZE, &old);
     CU_ASSERT_EQUAL(rc, SB_EIO);
@@ -191,6 +379,8 @@ int main(int argc, char **argv)
         {"header member + rows, tmp then rename, merge of rows only", test_members_and_rename},
         {"empty file is valid gzip", test_empty_file_is_valid_gzip},
         {"same text, same bytes", test_reproducible_bytes},
+        {"levels 0/1/6/9, one member per 1 MiB, bytes independent of the cuts", test_levels_members_and_cuts},
+        {"member edges: exact buffer sizes, empty members", test_member_edges},
         {"bad level, bad path", test_bad_level_and_path},
         {"sticky write error removes tmp", test_sticky_write_error},
         {"merge of a missing source fails cleanly", test_merge_missing_source},
