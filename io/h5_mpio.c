@@ -9,12 +9,16 @@
  * levels on /features, drop_rule, n_rows. */
 #include "io/h5io.h"
 
+#include <errno.h>
+#include <fcntl.h> /* for open (raw chunk reads) */
 #include <hdf5.h>
-#include <stdio.h>  /* for snprintf, rename */
+#include <stdint.h>
+#include <stdio.h> /* for snprintf, rename */
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h> /* for unlink */
+#include <unistd.h> /* for unlink, pread, close */
 
+#include "io/chunk_codec.h"
 #include "mpi/comm.h"
 #include "mpi/run_impl.h"
 
@@ -329,17 +333,13 @@ static void read_num(h5ctx *c, hid_t loc, const char *name, hid_t type, void *ou
  * 75 MB shard). Blocks of ~8 MiB bound that transient. */
 #define READ_BLOCK_BYTES ((int64_t)8 << 20)
 
-/* Read rows [start, start + n) of dataset `name` ([N] or [N, cols]) collectively,
- * in row blocks; every rank makes the same number of H5Dread calls (the most
- * any rank needs), a rank with no rows left selects none. */
-static void read_rows(h5ctx *c, hid_t loc, const char *name, hid_t mtype, void *data, int64_t cols, int64_t start, int64_t n)
+/* Read rows [start, start + n) of dataset d collectively through HDF5, in row
+ * blocks; every rank makes the same number of H5Dread calls (the most any
+ * rank needs), a rank with no rows left selects none. The fallback of
+ * read_rows: every layout, filter and type conversion HDF5 knows. */
+static void read_collective(h5ctx *c, hid_t d, const char *name, hid_t mtype, void *data, int64_t cols, int64_t start,
+                            int64_t n)
 {
-    if (c->rc) return;
-    hid_t d = H5Dopen2(loc, name, H5P_DEFAULT);
-    if (d < 0) {
-        c->rc = SB_FAIL(c->run, SB_EDATA, "%s: dataset '%s' missing", c->path, name);
-        return;
-    }
     int rank = cols > 0 ? 2 : 1;
     const int64_t width = cols > 0 ? cols : 1;
     const size_t row_bytes = H5Tget_size(mtype) * (size_t)width;
@@ -366,7 +366,218 @@ static void read_rows(h5ctx *c, hid_t loc, const char *name, hid_t mtype, void *
     }
     H5Pclose(dx);
     H5Sclose(fs);
-    H5Dclose(d);
+}
+
+/* ---- raw-chunk reads ----
+ * HDF5 1.10 always inflates with zlib, 2.5x slower than libdeflate on our
+ * chunks (the bulk of predict's load time). For a dataset stored the way
+ * h5_write_table stores it, each rank instead looks up the chunks of its own
+ * rows (H5Dget_chunk_info_by_coord), preads their stored bytes from its own
+ * descriptor and undoes the filters with io/chunk_codec; no MPI at all. */
+
+/* Largest chunk (unfiltered) the raw path takes; bigger ones go through HDF5. */
+#define RAW_CHUNK_MAX ((size_t)64 << 20)
+
+typedef struct {
+    hsize_t n_rows;     /* rows of the dataset */
+    hsize_t chunk_rows; /* rows per chunk; a chunk spans every column */
+    size_t elem;        /* bytes per element, file type == memory type */
+    size_t row_bytes;
+    size_t chunk_bytes; /* what every stored chunk (edge ones too) unfilters to */
+    int shuffle;        /* index in the pipeline, or -1 */
+    int deflate;        /* index in the pipeline, or -1 */
+} raw_plan;
+
+/* 1 if dataset d (read as mtype, [N] or [N, cols]) can be read chunk by chunk
+ * without HDF5's filters: chunked over whole rows, every chunk allocated,
+ * pipeline exactly none / shuffle / deflate / shuffle + deflate, file type
+ * equal to mtype (so no conversion: native little-endian numbers, the same
+ * fixed string), no user block, partial chunks filtered like the others.
+ * Decided from file metadata only, so every rank decides the same. */
+static int raw_plan_get(hid_t d, hid_t mtype, int64_t cols, raw_plan *p)
+{
+    memset(p, 0, sizeof *p);
+    p->shuffle = p->deflate = -1;
+    const char *off = getenv("SB_H5_RAW_CHUNKS"); /* "0": always through HDF5 (tests, timing) */
+    if (off && strcmp(off, "0") == 0) return 0;
+    int ok = 0, rank = cols > 0 ? 2 : 1;
+    hid_t ft = H5Dget_type(d), sp = H5Dget_space(d), dcpl = H5Dget_create_plist(d), f = H5Iget_file_id(d), fcpl = -1;
+    hsize_t dims[2] = {0, 0}, chunk[2] = {0, 0}, ub = 1, nch = 0;
+    unsigned opts = 0; /* H5Pget_chunk_opts leaves it alone when no option is set */
+    if (ft < 0 || sp < 0 || dcpl < 0 || f < 0) goto done;
+    H5T_class_t cls = H5Tget_class(ft);
+    if (cls != H5T_FLOAT && cls != H5T_INTEGER && !(cls == H5T_STRING && H5Tis_variable_str(ft) == 0)) goto done;
+    if (H5Tequal(ft, mtype) <= 0) goto done;
+    p->elem = H5Tget_size(ft);
+    if (H5Sget_simple_extent_ndims(sp) != rank || H5Sget_simple_extent_dims(sp, dims, NULL) != rank) goto done;
+    if (rank == 2 && dims[1] != (hsize_t)cols) goto done;
+    if (H5Pget_layout(dcpl) != H5D_CHUNKED || H5Pget_chunk(dcpl, rank, chunk) != rank || chunk[0] < 1) goto done;
+    if (rank == 2 && chunk[1] != dims[1]) goto done;
+    if (H5Pget_chunk_opts(dcpl, &opts) < 0 || opts != 0) goto done;
+    p->n_rows = dims[0];
+    p->chunk_rows = chunk[0];
+    p->row_bytes = p->elem * (size_t)(rank == 2 ? dims[1] : 1);
+    if (p->row_bytes == 0 || p->chunk_rows > RAW_CHUNK_MAX / p->row_bytes) goto done;
+    p->chunk_bytes = (size_t)p->chunk_rows * p->row_bytes;
+    int nf = H5Pget_nfilters(dcpl);
+    if (nf < 0 || nf > 2) goto done;
+    for (int i = 0; i < nf; ++i) {
+        unsigned flags = 0, cd[8] = {0}, cfg = 0;
+        size_t ncd = 8;
+        char fname[64];
+        H5Z_filter_t id = H5Pget_filter2(dcpl, (unsigned)i, &flags, &ncd, cd, sizeof fname, fname, &cfg);
+        if (id == H5Z_FILTER_SHUFFLE && p->shuffle < 0 && p->deflate < 0 && ncd >= 1 && cd[0] == p->elem) p->shuffle = i;
+        else if (id == H5Z_FILTER_DEFLATE && p->deflate < 0) p->deflate = i;
+        else goto done;
+    }
+    fcpl = H5Fget_create_plist(f);
+    if (fcpl < 0 || H5Pget_userblock(fcpl, &ub) < 0 || ub != 0) goto done; /* chunk addresses = file offsets */
+    if (H5Dget_num_chunks(d, sp, &nch) < 0 || nch != (p->n_rows + p->chunk_rows - 1) / p->chunk_rows) goto done;
+    ok = 1;
+done:
+    if (fcpl >= 0) H5Pclose(fcpl);
+    if (f >= 0) H5Fclose(f);
+    if (dcpl >= 0) H5Pclose(dcpl);
+    if (sp >= 0) H5Sclose(sp);
+    if (ft >= 0) H5Tclose(ft);
+    return ok;
+}
+
+/* pread exactly n bytes at off; 0, or an errno (EIO for a file that ends early). */
+static int pread_all(int fd, void *buf, size_t n, uint64_t off)
+{
+    char *p = buf;
+    while (n > 0) {
+        ssize_t got = pread(fd, p, n, (off_t)off);
+        if (got < 0 && errno == EINTR) continue;
+        if (got < 0) return errno;
+        if (got == 0) return EIO;
+        p += got, n -= (size_t)got, off += (uint64_t)got;
+    }
+    return 0;
+}
+
+/* Rows [start, start + n) through the plan; only this rank's chunks, one
+ * chunk of scratch (stored bytes, inflated, unshuffled) at a time. A chunk
+ * wholly inside the rows is unfiltered straight into data. Local. */
+static void read_raw(h5ctx *c, hid_t d, const raw_plan *p, void *data, int64_t start, int64_t n)
+{
+    char dname[256] = "?";
+    if (H5Iget_name(d, dname, sizeof dname) < 0) snprintf(dname, sizeof dname, "?");
+    if (n <= 0) return;
+    if ((hsize_t)(start + n) > p->n_rows) {
+        c->rc = SB_FAIL(c->run, SB_EDATA, "%s: dataset '%s' has %llu rows, rows up to %lld expected", c->path, dname,
+                        (unsigned long long)p->n_rows, (long long)(start + n));
+        return;
+    }
+    const int active_mask = (p->shuffle >= 0 ? 1 << p->shuffle : 0) | (p->deflate >= 0 ? 1 << p->deflate : 0);
+    int fd = open(c->path, O_RDONLY | O_CLOEXEC);
+    unsigned char *stored = NULL, *tmp1 = malloc(p->chunk_bytes), *tmp2 = malloc(p->chunk_bytes);
+    size_t stored_cap = 0;
+    chunk_inflater *z = p->deflate >= 0 ? chunk_inflater_new() : NULL;
+    if (fd < 0) c->rc = SB_FAIL(c->run, SB_EIO, "%s: cannot open for reading: %s", c->path, strerror(errno));
+    else if (!tmp1 || !tmp2 || (p->deflate >= 0 && !z)) c->rc = SB_FAIL(c->run, SB_ENOMEM, "out of memory reading %s", c->path);
+    const hsize_t cr = p->chunk_rows, first = (hsize_t)start / cr, last = (hsize_t)(start + n - 1) / cr;
+    for (hsize_t k = first; c->rc == SB_OK && k <= last; ++k) {
+        const hsize_t r0 = k * cr, r1 = r0 + cr < p->n_rows ? r0 + cr : p->n_rows; /* rows held */
+        const hsize_t lo = r0 > (hsize_t)start ? r0 : (hsize_t)start;
+        const hsize_t hi = r1 < (hsize_t)(start + n) ? r1 : (hsize_t)(start + n);
+        unsigned char *dst = (unsigned char *)data + (size_t)(lo - (hsize_t)start) * p->row_bytes;
+        const int whole = r0 >= (hsize_t)start && r0 + cr <= (hsize_t)(start + n); /* all cr rows land in data */
+        hsize_t coord[2] = {r0, 0};
+        unsigned mask = 0;
+        haddr_t addr = HADDR_UNDEF;
+        hsize_t size = 0;
+        const char *why = NULL;
+        char whybuf[96];
+        if (H5Dget_chunk_info_by_coord(d, coord, &mask, &addr, &size) < 0 || addr == HADDR_UNDEF) {
+            why = "no stored chunk (HDF5 chunk index)";
+            goto bad;
+        }
+        const int todo = active_mask & ~(int)mask; /* mask bit i set: filter i was skipped for this chunk */
+        const int inflate = p->deflate >= 0 && (todo >> p->deflate & 1), unshuf = p->shuffle >= 0 && (todo >> p->shuffle & 1);
+        if (!inflate && size != p->chunk_bytes) {
+            snprintf(whybuf, sizeof whybuf, "stored size %llu, expected %zu unfiltered bytes", (unsigned long long)size,
+                     p->chunk_bytes);
+            why = whybuf;
+            goto bad;
+        }
+        if (size > (hsize_t)2 * p->chunk_bytes + 4096) { /* deflate never grows data that much */
+            snprintf(whybuf, sizeof whybuf, "stored size %llu for a %zu-byte chunk", (unsigned long long)size, p->chunk_bytes);
+            why = whybuf;
+            goto bad;
+        }
+        unsigned char *src;
+        if (!inflate && !unshuf && whole) src = dst; /* stored as is: straight into place */
+        else {
+            if (size > stored_cap) {
+                free(stored);
+                stored_cap = (size_t)size;
+                stored = malloc(stored_cap);
+                if (stored == NULL) {
+                    c->rc = SB_FAIL(c->run, SB_ENOMEM, "out of memory reading %s", c->path);
+                    break;
+                }
+            }
+            src = stored;
+        }
+        int e = pread_all(fd, src, (size_t)size, (uint64_t)addr);
+        if (e != 0) {
+            snprintf(whybuf, sizeof whybuf, "read of %llu bytes at offset %llu failed: %s", (unsigned long long)size,
+                     (unsigned long long)addr, e == EIO ? "file ends early or I/O error" : strerror(e));
+            why = whybuf;
+            goto bad;
+        }
+        if (inflate) {
+            unsigned char *out = (!unshuf && whole) ? dst : tmp1;
+            chunk_status s = chunk_inflate(z, src, (size_t)size, out, p->chunk_bytes);
+            if (s != CHUNK_OK) {
+                why = chunk_status_str(s);
+                goto bad;
+            }
+            src = out;
+        }
+        if (unshuf) {
+            unsigned char *out = whole ? dst : (src == tmp1 ? tmp2 : tmp1);
+            chunk_unshuffle(out, src, p->chunk_bytes / p->elem, p->elem);
+            src = out;
+        }
+        if (src != dst) memcpy(dst, src + (size_t)(lo - r0) * p->row_bytes, (size_t)(hi - lo) * p->row_bytes);
+        continue;
+    bad:
+        c->rc = SB_FAIL(c->run, SB_EDATA, "%s: dataset '%s': chunk of rows %llu-%llu is corrupt or truncated: %s", c->path,
+                        dname, (unsigned long long)r0, (unsigned long long)(r1 - 1), why);
+    }
+    chunk_inflater_free(z);
+    free(stored);
+    free(tmp1);
+    free(tmp2);
+    if (fd >= 0) close(fd);
+}
+
+/* Read rows [start, start + n) of dataset `name` ([N] or [N, cols]) into data.
+ * Collective, whatever this rank's state: errors so far are agreed first (so
+ * every rank skips the read or none does), the path (raw chunks or HDF5) is
+ * agreed from each rank's verdict on the file's metadata, and the outcome is
+ * agreed at the end, so callers see the same c->rc on every rank. data NULL
+ * (a failed allocation) is an error. */
+static void read_rows(h5ctx *c, hid_t loc, const char *name, hid_t mtype, void *data, int64_t cols, int64_t start, int64_t n)
+{
+    c->rc = run_agree_rc(c->run, c->rc);
+    if (c->rc) return;
+    hid_t d = H5Dopen2(loc, name, H5P_DEFAULT);
+    raw_plan plan;
+    if (d < 0) c->rc = SB_FAIL(c->run, SB_EDATA, "%s: dataset '%s' missing", c->path, name);
+    else if (data == NULL) c->rc = SB_FAIL(c->run, SB_ENOMEM, "out of memory reading '%s' of %s", name, c->path);
+    int v[2] = {d < 0 || !raw_plan_get(d, mtype, cols, &plan), c->rc != SB_OK}; /* {through HDF5, failed} */
+    if (MPI_Allreduce(MPI_IN_PLACE, v, 2, MPI_INT, MPI_MAX, run_comm(c->run)) != MPI_SUCCESS) {
+        if (c->rc == SB_OK) c->rc = SB_FAIL(c->run, SB_EMPI, "%s: MPI_Allreduce failed reading '%s'", c->path, name);
+    } else if (!v[1]) {
+        if (v[0]) read_collective(c, d, name, mtype, data, cols, start, n);
+        else read_raw(c, d, &plan, data, start, n);
+    }
+    if (d >= 0) H5Dclose(d);
+    c->rc = run_agree_rc(c->run, c->rc);
 }
 
 static void read_meta(h5ctx *c, hid_t f, hid_t feat, sb_table *t)
@@ -411,11 +622,19 @@ static void read_ids(h5ctx *c, hid_t f, sb_table *t, int64_t start, int64_t n)
     char **names = NULL;
     int64_t ni = 0;
     read_strs(c, f, "id_names", &names, &ni);
-    if (c->rc) return;
-    t->ids = calloc((size_t)ni + 1, sizeof *t->ids);
-    if (t->ids == NULL) c->rc = SB_FAIL(c->run, SB_ENOMEM, "out of memory reading %s", c->path);
-    hid_t g = c->rc ? -1 : H5Gopen2(f, "ids", H5P_DEFAULT);
-    if (c->rc == SB_OK && g < 0) c->rc = SB_FAIL(c->run, SB_EDATA, "%s: group /ids missing", c->path);
+    if (c->rc == SB_OK) {
+        t->ids = calloc((size_t)ni + 1, sizeof *t->ids);
+        if (t->ids == NULL) c->rc = SB_FAIL(c->run, SB_ENOMEM, "out of memory reading %s", c->path);
+    }
+    /* agreed: every rank below makes the same read_rows calls (collective) */
+    c->rc = run_agree_rc(c->run, c->rc);
+    if (c->rc) {
+        for (int64_t i = 0; names && i < ni; ++i) free(names[i]);
+        free(names);
+        return;
+    }
+    hid_t g = H5Gopen2(f, "ids", H5P_DEFAULT);
+    if (g < 0) c->rc = SB_FAIL(c->run, SB_EDATA, "%s: group /ids missing", c->path);
     for (int64_t i = 0; c->rc == SB_OK && i < ni; ++i) {
         sb_id_col *col = &t->ids[i];
         col->name = names[i];
@@ -438,14 +657,13 @@ static void read_ids(h5ctx *c, hid_t f, sb_table *t, int64_t start, int64_t n)
             hid_t mt = H5Tcopy(H5T_C_S1);
             H5Tset_size(mt, w);
             H5Tset_strpad(mt, H5T_STR_NULLPAD);
-            if (col->str) read_rows(c, g, col->name, mt, col->str, 0, start, n);
+            read_rows(c, g, col->name, mt, col->str, 0, start, n); /* NULL str: agreed ENOMEM */
             H5Tclose(mt);
         } else {
             col->type = SB_ID_INT64;
             col->i64 = calloc((size_t)(n > 0 ? n : 1), sizeof *col->i64);
-            if (col->i64) read_rows(c, g, col->name, H5T_NATIVE_INT64, col->i64, 0, start, n);
+            read_rows(c, g, col->name, H5T_NATIVE_INT64, col->i64, 0, start, n);
         }
-        if (!col->str && !col->i64 && c->rc == SB_OK) c->rc = SB_FAIL(c->run, SB_ENOMEM, "out of memory reading %s", c->path);
     }
     if (g >= 0) H5Gclose(g);
     for (int64_t i = 0; i < ni; ++i) free(names[i]);
@@ -453,6 +671,11 @@ static void read_ids(h5ctx *c, hid_t f, sb_table *t, int64_t start, int64_t n)
 }
 
 int h5_read_table(run_ctx *run, const char *path, sb_table *out)
+{
+    return h5_read_table_rows(run, path, -1, -1, out);
+}
+
+int h5_read_table_rows(run_ctx *run, const char *path, int64_t row_begin, int64_t row_end, sb_table *out)
 {
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
     memset(out, 0, sizeof *out);
@@ -476,7 +699,11 @@ int h5_read_table(run_ctx *run, const char *path, sb_table *out)
         H5Sclose(sp);
     }
     int64_t start = 0, end = 0;
-    table_shard_range((int64_t)dims[0], run_size(run), run_rank(run), &start, &end);
+    if (row_begin < 0) table_shard_range((int64_t)dims[0], run_size(run), run_rank(run), &start, &end);
+    else if (row_begin <= row_end && row_end <= (int64_t)dims[0]) start = row_begin, end = row_end;
+    else if (c.rc == SB_OK)
+        c.rc = SB_FAIL(run, SB_EINVAL, "%s: rows [%lld, %lld) asked of %llu", path, (long long)row_begin, (long long)row_end,
+                       (unsigned long long)dims[0]);
     out->n_rows_global = (int64_t)dims[0];
     out->n_feat = (int32_t)dims[1];
     out->row_start = start;

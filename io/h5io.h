@@ -2,7 +2,7 @@
  * io/h5_mpio.c is the one file outside mpi/ that sees MPI).
  *
  * File layout (format "shardboost-h5", version 1):
- *   /features  float32 [N, F], chunked + shuffle + deflate
+ *   /features  float32 [N, F], chunked (whole rows, ~1 MiB) + shuffle + deflate
  *   /label     float64 [N]      (absent when there is no label)
  *   /weight    float64 [N]      (absent when every weight is 1)
  *   /ids/<name> int64 [N] or fixed-length string [N]
@@ -32,5 +32,18 @@ int h5_write_table_level(run_ctx *run, const char *path, const sb_table *t, int 
 /* h5_read_table - each rank reads its contiguous shard (table_shard_range).
  * Collective. Errors name the file and the missing/bad dataset. */
 int h5_read_table(run_ctx *run, const char *path, sb_table *out);
+
+/* h5_read_table_rows - h5_read_table of the global rows [row_begin, row_end) on
+ * this rank (ranges may differ per rank, overlap or be empty; row_begin < 0:
+ * the table_shard_range block). Collective. SB_EINVAL (agreed) for a range
+ * outside the file's rows.
+ *
+ * Both read a chunked dataset whose pipeline is none/shuffle/deflate/shuffle +
+ * deflate and whose file type is the memory type by fetching this rank's
+ * chunks and unfiltering them itself (libdeflate, io/chunk_codec.h); anything
+ * else goes through HDF5's collective H5Dread. SB_H5_RAW_CHUNKS=0 in the
+ * environment forces the HDF5 path (tests, timings). A corrupt or truncated
+ * chunk is SB_EDATA naming the file, dataset and chunk rows, on every rank. */
+int h5_read_table_rows(run_ctx *run, const char *path, int64_t row_begin, int64_t row_end, sb_table *out);
 
 #endif

@@ -189,6 +189,130 @@ static void test_recode_to_model_levels(void)
     if (run_rank(run) == 0) unlink(path);
 }
 
+/* Rows [b, e) of u equal rows [b, e) of t in every column (float bits too). */
+static int rows_equal(const sb_table *t, const sb_table *u, int64_t b, int64_t e)
+{
+    size_t n = (size_t)(e - b);
+    int ok = u->row_start == b && u->n_rows == e - b && u->n_feat == t->n_feat && u->n_ids == t->n_ids;
+    ok = ok && memcmp(u->x, t->x + b * t->n_feat, n * (size_t)t->n_feat * sizeof(float)) == 0;
+    ok = ok && (t->label ? u->label && memcmp(u->label, t->label + b, n * sizeof(double)) == 0 : !u->label);
+    ok = ok && (t->weight ? u->weight && memcmp(u->weight, t->weight + b, n * sizeof(double)) == 0 : !u->weight);
+    ok = ok && memcmp(u->ids[0].i64, t->ids[0].i64 + b, n * sizeof(int64_t)) == 0;
+    ok = ok && u->ids[1].width == 6 && memcmp(u->ids[1].str, t->ids[1].str + b * 6, n * 6) == 0;
+    return ok;
+}
+
+/* Deflate 0 (shuffle only), 1 and 9 over several chunks (87381 rows of 3
+ * floats, 174762 strings of 6 bytes per chunk): ranges that start and end in
+ * the middle of chunks, exactly one chunk, one row, the last row, empty, all
+ * rows, read through the raw-chunk path and through HDF5 (SB_H5_RAW_CHUNKS=0),
+ * every rank its own range; bytes equal to what was written. */
+static void test_chunk_ranges(void)
+{
+    const int64_t N = 300007, CR = 87381;
+    sb_table t, u;
+    make_table(&t, N);
+    for (int64_t r = 0; r < N; ++r) { /* less regular than make_table: real deflate work */
+        t.x[r * 3 + 2] = (float)((r * 2654435761u) % 100003) / 7.0f;
+        memcpy(t.ids[1].str + r * 6, (r * 7919) % 3 ? "ab" : "zq9xy1", (r * 7919) % 3 ? 2 : 6);
+    }
+    int64_t b, e;
+    write_range(N, &b, &e);
+    sb_table mine = slice(&t, b, e);
+    const int64_t ranges[][2] = {{0, N}, {CR / 2, 2 * CR + CR / 3}, {CR, 2 * CR}, {CR - 1, CR + 1}, {1, 2},
+                                 {N - 1, N}, {7, 7}, {2 * CR + 5, N}, {0, CR / 3}};
+    const int nr = (int)(sizeof ranges / sizeof ranges[0]);
+    static const int levels[] = {0, 1, 9};
+    for (int li = 0; li < 3; ++li) {
+        char path[256], tag[16];
+        snprintf(tag, sizeof tag, "cr%d", levels[li]);
+        temp_path(path, sizeof path, tag);
+        CU_ASSERT_EQUAL_FATAL(h5_write_table_level(run, path, &mine, levels[li]), SB_OK);
+        int bad = 0;
+        for (int raw = 1; raw >= 0; --raw) {
+            setenv("SB_H5_RAW_CHUNKS", raw ? "1" : "0", 1);
+            for (int k = 0; k < nr; ++k) {
+                int q = (k + run_rank(run)) % nr; /* ranks read different ranges at once */
+                if (h5_read_table_rows(run, path, ranges[q][0], ranges[q][1], &u) != SB_OK) {
+                    fprintf(stderr, "level %d raw %d: %s\n", levels[li], raw, err_message(run));
+                    ++bad;
+                    continue;
+                }
+                if (!rows_equal(&t, &u, ranges[q][0], ranges[q][1])) {
+                    ++bad;
+                    fprintf(stderr, "level %d raw %d rows [%lld, %lld) differ\n", levels[li], raw,
+                            (long long)ranges[q][0], (long long)ranges[q][1]);
+                }
+                table_free(&u);
+            }
+        }
+        unsetenv("SB_H5_RAW_CHUNKS");
+        CU_ASSERT_EQUAL(bad, 0);
+        err_clear(run);
+        CU_ASSERT_EQUAL(h5_read_table_rows(run, path, 5, N + 1, &u), SB_EINVAL);
+        CU_ASSERT_PTR_NOT_NULL(strstr(err_message(run), "rows [5, 300008) asked of 300007"));
+        err_clear(run);
+        comm_barrier(run);
+        if (run_rank(run) == 0) unlink(path);
+    }
+    table_free(&t);
+}
+
+/* A flipped byte inside the first deflated chunk in the file: every rank
+ * fails with SB_EDATA naming the file, the dataset and the chunk's rows (the
+ * rank that read it found it; the others agreed), nobody hangs. */
+static void test_corrupt_chunk(void)
+{
+    const int64_t N = 100000;
+    sb_table t, u;
+    make_table(&t, N);
+    for (int64_t r = 0; r < N * 3; ++r) t.x[r] = (float)((r * 2654435761u) % 1000003);
+    int64_t b, e;
+    write_range(N, &b, &e);
+    sb_table mine = slice(&t, b, e);
+    char path[256];
+    temp_path(path, sizeof path, "bad");
+    CU_ASSERT_EQUAL_FATAL(h5_write_table_level(run, path, &mine, 9), SB_OK);
+    int64_t at = -1;
+    if (run_rank(run) == 0) {
+        FILE *f = fopen(path, "r+b");
+        CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+        int prev = -1, ch;
+        for (int64_t i = 0; (ch = fgetc(f)) != EOF; prev = ch, ++i)
+            if (prev == 0x78 && ch == 0xDA) { /* zlib header of a level-9 stream */
+                at = i + 200;
+                break;
+            }
+        if (at > 0) {
+            fseek(f, (long)at, SEEK_SET);
+            ch = fgetc(f);
+            fseek(f, (long)at, SEEK_SET);
+            fputc(ch ^ 0x55, f);
+        }
+        fclose(f);
+    }
+    comm_bcast(run, &at, sizeof at, 0);
+    CU_ASSERT_FATAL(at > 0);
+    err_clear(run);
+    CU_ASSERT_EQUAL(h5_read_table(run, path, &u), SB_EDATA);
+    /* the first level-9 stream in the file is the first chunk of /features or of /ids/shop */
+    char want1[400], want2[400];
+    snprintf(want1, sizeof want1, "%s: dataset '/features': chunk of rows 0-87380 is corrupt or truncated: ", path);
+    snprintf(want2, sizeof want2, "%s: dataset '/ids/shop': chunk of rows 0-99999 is corrupt or truncated: ", path);
+    CU_ASSERT(strstr(err_message(run), want1) || strstr(err_message(run), want2));
+    CU_ASSERT_PTR_NULL(u.x);
+    err_clear(run);
+    /* the HDF5 path notices too (zlib's checksum), also on every rank */
+    setenv("SB_H5_RAW_CHUNKS", "0", 1);
+    CU_ASSERT_NOT_EQUAL(h5_read_table(run, path, &u), SB_OK);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err_message(run), path));
+    unsetenv("SB_H5_RAW_CHUNKS");
+    err_clear(run);
+    table_free(&t);
+    comm_barrier(run);
+    if (run_rank(run) == 0) unlink(path);
+}
+
 static void test_failures_leave_nothing(void)
 {
     sb_table t, u;
@@ -217,6 +341,8 @@ int main(int argc, char **argv)
         {"write + read back every column and attribute", test_round_trip},
         {"h5 input recoded onto a model's levels", test_recode_to_model_levels},
         {"failures name the file and leave nothing", test_failures_leave_nothing},
+        {"chunk-cutting row ranges, deflate 0/1/9, raw chunks = HDF5", test_chunk_ranges},
+        {"corrupt deflated chunk: SB_EDATA naming file, dataset, rows", test_corrupt_chunk},
     };
     if (CU_initialize_registry() != CUE_SUCCESS || SB_SUITE("h5", tests)) return 1;
     int rc = sb_run_all();
