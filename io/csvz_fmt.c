@@ -137,6 +137,75 @@ static void ryu_d2d(uint64_t ieee_mant, uint32_t ieee_exp, uint64_t *digits, int
     *exp10 = e10 + removed;
 }
 
+/* ---- digits -------------------------------------------------------------- */
+static const char DIGIT_PAIRS[201] = "00010203040506070809101112131415161718192021222324"
+                                     "25262728293031323334353637383940414243444546474849"
+                                     "50515253545556575859606162636465666768697071727374"
+                                     "75767778798081828384858687888990919293949596979899";
+
+static const uint64_t POW10[20] = {1ull,
+                                   10ull,
+                                   100ull,
+                                   1000ull,
+                                   10000ull,
+                                   100000ull,
+                                   1000000ull,
+                                   10000000ull,
+                                   100000000ull,
+                                   1000000000ull,
+                                   10000000000ull,
+                                   100000000000ull,
+                                   1000000000000ull,
+                                   10000000000000ull,
+                                   100000000000000ull,
+                                   1000000000000000ull,
+                                   10000000000000000ull,
+                                   100000000000000000ull,
+                                   1000000000000000000ull,
+                                   10000000000000000000ull};
+
+/* Number of decimal digits of v (1..20): log10 estimated from the bit length
+ * (1233/4096 ~ log10(2)), corrected with one comparison. */
+static inline int dec_len(uint64_t v)
+{
+    v |= 1; /* 0 has one digit; never changes the count (10^k is even) */
+    int t = ((64 - __builtin_clzll(v)) * 1233) >> 12;
+    return t + 1 - (v < POW10[t]);
+}
+
+static inline void put2(char *p, uint32_t v) { memcpy(p, DIGIT_PAIRS + 2 * v, 2); }
+
+/* v < 10^8 as exactly 8 digits. The two 4-digit halves are independent. */
+static inline void put8(char *p, uint32_t v)
+{
+    uint32_t hi = v / 10000, lo = v % 10000;
+    put2(p, hi / 100);
+    put2(p + 2, hi % 100);
+    put2(p + 4, lo / 100);
+    put2(p + 6, lo % 100);
+}
+
+/* The nd = dec_len(v) digits of v at p[0 .. nd), written from the right:
+ * 8 digits per 64-bit division, then pairs. */
+static inline void put_digits(char *p, uint64_t v, int nd)
+{
+    char *e = p + nd;
+    while (v >= 100000000u) {
+        uint64_t q = v / 100000000u;
+        e -= 8;
+        put8(e, (uint32_t)(v - q * 100000000u));
+        v = q;
+    }
+    uint32_t s = (uint32_t)v;
+    while (s >= 100) {
+        e -= 2;
+        put2(e, s % 100);
+        s /= 100;
+    }
+    if (s >= 10) put2(e - 2, s);
+    else e[-1] = (char)('0' + s);
+}
+
 /* ---- layout ------------------------------------------------------------ */
 int csvz_fmt_layout(int negative, const char *digits, int n, int decpt, char *out)
 {
@@ -195,22 +264,54 @@ static int fmt_special(double v, char *out)
 
 int csvz_fmt_double(double v, char *out)
 {
-    int n = fmt_special(v, out);
-    if (n > 0) return n;
     uint64_t bits;
     memcpy(&bits, &v, sizeof bits);
+    const uint32_t ieee_exp = (uint32_t)((bits >> 52) & 0x7ff);
+    if (ieee_exp == 0x7ff || (bits << 1) == 0) return fmt_special(v, out); /* nan, inf, zeros */
     uint64_t d;
     int32_t e10;
-    ryu_d2d(bits & ((1ull << 52) - 1), (uint32_t)((bits >> 52) & 0x7ff), &d, &e10);
-    char digits[20];
-    int nd = 0;
-    char rev[20];
-    while (d > 0) {
-        rev[nd++] = (char)('0' + d % 10);
-        d /= 10;
+    ryu_d2d(bits & ((1ull << 52) - 1), ieee_exp, &d, &e10);
+    const int nd = dec_len(d), decpt = e10 + nd;
+    char *p = out;
+    if (bits >> 63) *p++ = '-';
+    /* The same layouts as csvz_fmt_layout, with the digits written in place. */
+    if (decpt <= 0 && decpt > -4) { /* 0.000ddd: rates and probabilities */
+        memcpy(p, "0.000", 5);
+        p += 2 - decpt;
+        put_digits(p, d, nd);
+        return (int)(p + nd - out);
     }
-    for (int i = 0; i < nd; ++i) digits[i] = rev[nd - 1 - i];
-    return csvz_fmt_layout(v < 0, digits, nd, e10 + nd, out);
+    if (decpt > 0 && decpt <= 16) {
+        if (decpt >= nd) { /* ddd000.0 */
+            put_digits(p, d, nd);
+            p += nd;
+            for (int i = nd; i < decpt; ++i) *p++ = '0';
+            memcpy(p, ".0", 2);
+            return (int)(p + 2 - out);
+        }
+        put_digits(p + 1, d, nd); /* dd.ddd: digits one to the right, then the head moves back */
+        memmove(p, p + 1, (size_t)decpt);
+        p[decpt] = '.';
+        return (int)(p + nd + 1 - out);
+    }
+    put_digits(p + 1, d, nd); /* d.ddde+XX */
+    p[0] = p[1];
+    if (nd > 1) {
+        p[1] = '.';
+        p += nd + 1;
+    } else {
+        p += 1;
+    }
+    int e = decpt - 1;
+    *p++ = 'e';
+    *p++ = e < 0 ? '-' : '+';
+    if (e < 0) e = -e;
+    if (e >= 100) {
+        *p++ = (char)('0' + e / 100);
+        e %= 100;
+    }
+    put2(p, (uint32_t)e);
+    return (int)(p + 2 - out);
 }
 
 int csvz_fmt_double_ref(double v, char *out)
@@ -235,6 +336,16 @@ int csvz_fmt_double_ref(double v, char *out)
 }
 
 int csvz_fmt_i64(int64_t v, char *out)
+{
+    uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    int neg = v < 0;
+    out[0] = '-';
+    int nd = dec_len(u);
+    put_digits(out + neg, u, nd);
+    return neg + nd;
+}
+
+int csvz_fmt_i64_ref(int64_t v, char *out)
 {
     char rev[CSVZ_FMT_I64_MAX];
     int n = 0;

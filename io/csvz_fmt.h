@@ -17,13 +17,16 @@
 #define CSVZ_FMT_I64_MAX 20
 
 /* csvz_fmt_double - write v to out (>= CSVZ_FMT_DOUBLE_MAX bytes, no NUL
- * added); returns the length. Ryu digits + repr layout. */
+ * added); returns the length. Ryu digits written in place in the repr
+ * layout (the same text as csvz_fmt_layout gives for them). */
 int csvz_fmt_double(double v, char *out);
 /* csvz_fmt_double_ref - same contract, digits from snprintf + strtod (slow). */
 int csvz_fmt_double_ref(double v, char *out);
 
-/* csvz_fmt_i64 - decimal text of v (no NUL); returns the length. */
+/* csvz_fmt_i64 - decimal text of v (no NUL); returns the length. Digit pairs
+ * from a table; csvz_fmt_i64_ref is the plain digit-by-digit twin. */
 int csvz_fmt_i64(int64_t v, char *out);
+int csvz_fmt_i64_ref(int64_t v, char *out);
 
 /* csvz_fmt_layout - lay out a decimal digit string (n digits, no leading
  * zero, value = 0.d1d2..dn * 10^decpt) the way Python's repr does, after an

@@ -96,34 +96,59 @@ void predict_rows_header(const predict_rows *p, csvz *w)
     csvz_write(w, "\n", 1);
 }
 
+/* One line of the general plan at e; returns its end. */
+static char *put_line(const predict_rows *p, const sb_table *t, int64_t i, double pred, char *e)
+{
+    for (int32_t c = 0; c < p->n_cols; ++c) {
+        const predict_col *col = &p->cols[c];
+        if (col->id != NULL && col->id->type == SB_ID_INT64) {
+            e += csvz_fmt_i64(col->id->i64[i], e);
+        } else if (col->id != NULL) {
+            const char *s = col->id->str + i * (int64_t)col->id->width;
+            e = put_field(e, s, strnlen(s, (size_t)col->id->width));
+        } else {
+            float code = t->x[i * t->n_feat + col->feat];
+            const sb_feature_info *f = &t->feat[col->feat];
+            if (isnan(code) || code < 0 || code >= (float)f->n_levels) {
+                memcpy(e, "nan", 3); /* a level the model never saw */
+                e += 3;
+            } else {
+                const char *s = f->levels[(int32_t)code];
+                e = put_field(e, s, strlen(s));
+            }
+        }
+        *e++ = ',';
+    }
+    e += csvz_fmt_double(pred, e);
+    *e++ = '\n';
+    return e;
+}
+
 void predict_rows_write(const predict_rows *p, const sb_table *t, int64_t i0, int64_t i1, const double *pred,
                         csvz *w)
 {
-    for (int64_t i = i0; i < i1; ++i) {
-        char *o = csvz_reserve(w, (size_t)p->max_row_bytes);
+    /* As many whole lines as one reservation holds, so the writer is called
+     * once per ~64 KiB of text instead of once per line. */
+    const size_t row_max = (size_t)p->max_row_bytes;
+    const int64_t batch = (int64_t)(CSVZ_RESERVE_MAX / row_max);
+    /* forms (and any plan with one int64 id): id,prediction */
+    const int64_t *one_id = p->n_cols == 1 && p->cols[0].id != NULL && p->cols[0].id->type == SB_ID_INT64
+                                ? p->cols[0].id->i64
+                                : NULL;
+    for (int64_t b0 = i0; b0 < i1; b0 += batch) {
+        const int64_t b1 = i1 - b0 < batch ? i1 : b0 + batch;
+        char *o = csvz_reserve(w, (size_t)(b1 - b0) * row_max);
         char *e = o;
-        for (int32_t c = 0; c < p->n_cols; ++c) {
-            const predict_col *col = &p->cols[c];
-            if (col->id != NULL && col->id->type == SB_ID_INT64) {
-                e += csvz_fmt_i64(col->id->i64[i], e);
-            } else if (col->id != NULL) {
-                const char *s = col->id->str + i * (int64_t)col->id->width;
-                e = put_field(e, s, strnlen(s, (size_t)col->id->width));
-            } else {
-                float code = t->x[i * t->n_feat + col->feat];
-                const sb_feature_info *f = &t->feat[col->feat];
-                if (isnan(code) || code < 0 || code >= (float)f->n_levels) {
-                    memcpy(e, "nan", 3); /* a level the model never saw */
-                    e += 3;
-                } else {
-                    const char *s = f->levels[(int32_t)code];
-                    e = put_field(e, s, strlen(s));
-                }
+        if (one_id != NULL) {
+            for (int64_t i = b0; i < b1; ++i) {
+                e += csvz_fmt_i64(one_id[i], e);
+                *e++ = ',';
+                e += csvz_fmt_double(pred[i - i0], e);
+                *e++ = '\n';
             }
-            *e++ = ',';
+        } else {
+            for (int64_t i = b0; i < b1; ++i) e = put_line(p, t, i, pred[i - i0], e);
         }
-        e += csvz_fmt_double(pred[i - i0], e);
-        *e++ = '\n';
         csvz_commit(w, (size_t)(e - o));
     }
 }

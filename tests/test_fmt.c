@@ -121,6 +121,38 @@ static void test_i64(void)
     CU_ASSERT_STRING_EQUAL(b, "-9223372036854775808");
 }
 
+/* Digit-pair printer vs the digit-by-digit twin: every power of ten and its
+ * neighbours (the digit-count boundaries), both signs, random bit patterns. */
+static void test_i64_vs_ref(void)
+{
+    char a[32], b[32];
+    int bad = 0;
+    int64_t p = 1;
+    for (int k = 0; k <= 18; ++k) { /* p = 10^k */
+        for (int64_t d = -2; d <= 2; ++d) {
+            int64_t v = p + d;
+            for (int sign = 0; sign < 2; ++sign, v = -v) {
+                int na = csvz_fmt_i64(v, a), nb = csvz_fmt_i64_ref(v, b);
+                bad += na != nb || memcmp(a, b, (size_t)na) != 0;
+            }
+        }
+        if (k < 18) p *= 10;
+    }
+    uint64_t s = 0xDEADBEEFCAFEF00Dull;
+    for (int i = 0; i < 1000000; ++i) {
+        uint64_t r = xorshift(&s);
+        int64_t v = (int64_t)r >> (r & 63);
+        int na = csvz_fmt_i64(v, a), nb = csvz_fmt_i64_ref(v, b);
+        bad += na != nb || memcmp(a, b, (size_t)na) != 0;
+    }
+    const int64_t edge[] = {0, 1, -1, 9, 10, 99, 100, INT64_MAX, INT64_MIN, INT64_MIN + 1};
+    for (int i = 0; i < 10; ++i) {
+        int na = csvz_fmt_i64(edge[i], a), nb = csvz_fmt_i64_ref(edge[i], b);
+        bad += na != nb || memcmp(a, b, (size_t)na) != 0;
+    }
+    CU_ASSERT_EQUAL(bad, 0);
+}
+
 int main(void)
 {
     if (CU_initialize_registry() != CUE_SUCCESS) return 1;
@@ -130,6 +162,7 @@ int main(void)
         {"Ryu vs snprintf ref, powers of 2 and 10", test_fast_vs_ref_edges},
         {"strtod round-trip", test_roundtrip},
         {"int64 text", test_i64},
+        {"int64 digit pairs vs ref", test_i64_vs_ref},
     };
     if (SB_SUITE("fmt", tests) != 0) return 1;
     return sb_run_all();

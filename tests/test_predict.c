@@ -1,6 +1,7 @@
 /* test_predict.c - predict's pieces without MPI ranks: the output contract
  * lines, the output directory protocol, and model/data matching + scoring. */
 #include <math.h>     /* for NAN */
+#include <stdint.h>   /* for INT64_MIN */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 
 #include "cunit_main.h"
 #include "io/csvz.h"
+#include "io/csvz_fmt.h"
 #include "jobs/predict_outdir.h"
 #include "jobs/predict_rows.h"
 #include "jobs/predict_score.h"
@@ -99,6 +101,73 @@ static void test_forms_and_generic(void)
     s = render(&p, &t, pred);
     CU_ASSERT_STRING_EQUAL(s, "order,prediction\n1113027,0.5\n7,1.25\n");
     free(s);
+}
+
+/* Many lines (several reservations, blocks cut at odd rows) through the
+ * one-int64-id fast path and the general path: the text equals lines built
+ * with the plain _ref formatters. */
+static void test_many_lines_vs_ref(void)
+{
+    enum { N = 20011 };
+    int64_t *id = malloc(N * sizeof *id), *id2 = malloc(N * sizeof *id2);
+    double *pred = malloc(N * sizeof *pred);
+    uint64_t st = 0x2545F4914F6CDD1Dull;
+    for (int i = 0; i < N; ++i) {
+        st ^= st << 13, st ^= st >> 7, st ^= st << 17;
+        id[i] = (int64_t)st >> (st & 63);
+        id2[i] = i;
+        double u = (double)(st >> 11) / 9007199254740992.0;
+        const double special[8] = {0.0, -0.0, NAN, INFINITY, -INFINITY, 1e-05, 123456789012345680.0, 3.0};
+        pred[i] = i % 97 < 8 ? special[i % 97] : (i & 1 ? u : -u * 1e-3);
+    }
+    id[0] = INT64_MIN, id[1] = INT64_MAX, id[2] = 0, id[3] = -1;
+    size_t cap = (size_t)N * 80 + 64;
+    char *want = malloc(cap);
+    for (int layout = 0; layout < 2; ++layout) {
+        sb_id_col ids[2] = {{"form_id", SB_ID_INT64, id, NULL, 0}, {"k", SB_ID_INT64, id2, NULL, 0}};
+        sb_table t = {0};
+        t.layout = layout == 0 ? "forms" : "csv";
+        t.n_rows = N;
+        t.n_ids = layout == 0 ? 1 : 2;
+        t.ids = ids;
+        predict_rows p;
+        CU_ASSERT_EQUAL_FATAL(predict_rows_plan(run, &t, "many.h5", &p), SB_OK);
+        size_t n = (size_t)sprintf(want, layout == 0 ? "form_id,completion_rate\n" : "form_id,k,prediction\n");
+        for (int i = 0; i < N; ++i) {
+            n += (size_t)csvz_fmt_i64_ref(id[i], want + n);
+            want[n++] = ',';
+            if (layout == 1) {
+                n += (size_t)csvz_fmt_i64_ref(id2[i], want + n);
+                want[n++] = ',';
+            }
+            n += (size_t)csvz_fmt_double_ref(pred[i], want + n);
+            want[n++] = '\n';
+        }
+        char path[512], tmp[512];
+        snprintf(path, sizeof path, "%s/many.csv.gz", dir);
+        snprintf(tmp, sizeof tmp, "%s/many.tmp", dir);
+        csvz *w = NULL;
+        CU_ASSERT_EQUAL_FATAL(csvz_open(run, path, tmp, 1, &w), SB_OK);
+        predict_rows_header(&p, w);
+        const int64_t cuts[] = {0, 1, 1, 777, 5000, 5001, 17000, N};
+        for (int c = 0; c + 1 < 8; ++c) predict_rows_write(&p, &t, cuts[c], cuts[c + 1], pred + cuts[c], w);
+        CU_ASSERT_EQUAL(csvz_close(run, w), SB_OK);
+        CU_ASSERT_EQUAL(csvz_rename(run, w), SB_OK);
+        csvz_free(w);
+        char *got = malloc(cap);
+        gzFile g = gzopen(path, "rb");
+        size_t have = 0;
+        int k;
+        while ((k = gzread(g, got + have, (unsigned)(cap - have))) > 0) have += (size_t)k;
+        gzclose(g);
+        CU_ASSERT_EQUAL(have, n);
+        CU_ASSERT_TRUE(have == n && memcmp(got, want, n) == 0);
+        free(got);
+    }
+    free(want);
+    free(id);
+    free(id2);
+    free(pred);
 }
 
 static void test_outdir_protocol(void)
@@ -229,6 +298,7 @@ int main(int argc, char **argv)
     static const sb_test tests[] = {
         {"keywords contract lines, quoting, missing column", test_keywords_contract},
         {"forms and generic contracts", test_forms_and_generic},
+        {"20k lines, fast and general paths, vs the _ref formatters", test_many_lines_vs_ref},
         {"output dir: refuse, overwrite only ours, _SUCCESS", test_outdir_protocol},
         {"scorer: columns by name, NaN default, mismatches", test_scorer_matches_by_name},
         {"scorer: link function", test_scorer_link},
