@@ -3,7 +3,10 @@
  * tree order, so they give identical bits. */
 #include "kernels/tree_predict.h"
 
-#include <math.h> /* for isnan */
+#include <math.h>   /* for isnan */
+#include <stddef.h> /* for NULL */
+
+#include "kernels/tree_predict_simd.h"
 
 /* Bytes of rows per block in tree_predict_add: the block stays in L2 while
  * each tree (laid out on the stack once per block) walks it (2048 rows of 162
@@ -105,33 +108,102 @@ static void walk_complete(const int32_t *restrict feat, const float *restrict th
     for (int64_t r = 0; r < m; ++r) margin[r] += bottom[idx[r]];
 }
 
-/* Tree t over m rows: the complete walk when laid out, else the node walk. */
+/* One tree over a block of rows with vector instructions: adds the tree to the
+ * first rows (a multiple of the width) and returns how many (tree_predict_simd.h). */
+typedef int64_t (*tree_block_fn)(const int32_t *feat, const float *thr, const uint8_t *dright, const double *leaf,
+                                 int32_t D, const float *xt, int32_t ld, int64_t m, double *margin);
+
+/* Floats of the column-major copy of a block of rows the vector walks read:
+ * 64 KB of stack; 128 rows of up to 128 features, fewer rows of more (at least
+ * 16 rows, so up to 1024 features; wider rows walk scalar). */
+#define XT_FLOATS 16384
+
+/* Tree t over m rows: the complete walk when laid out (vectors first when simd
+ * is given, the rest scalar), else the node walk. */
 static void add_tree(const sb_node *tree, const int32_t *feat, const float *thr, const uint8_t *dright,
-                     const double *leaf, int32_t D, const float *x, int64_t m, int32_t n_feat, double *margin)
+                     const double *leaf, int32_t D, const float *x, int64_t m, int32_t n_feat, double *margin,
+                     tree_block_fn simd, const float *xt, int32_t ld)
 {
     if (D < 0) {
         for (int64_t r = 0; r < m; ++r) margin[r] += tree[walk(tree, x + r * (int64_t)n_feat)].value;
         return;
     }
-    for (int64_t s0 = 0; s0 < m; s0 += TREE_PREDICT_SUB) {
+    const int64_t done = simd != NULL ? simd(feat, thr, dright, leaf, D, xt, ld, m, margin) : 0;
+    for (int64_t s0 = done; s0 < m; s0 += TREE_PREDICT_SUB) {
         const int64_t k = m - s0 < TREE_PREDICT_SUB ? m - s0 : TREE_PREDICT_SUB;
         walk_complete(feat, thr, dright, leaf, D, x + s0 * n_feat, k, n_feat, margin + s0);
     }
 }
 
-void tree_layout_margin(const tree_layout *L, const sb_forest *f, double base_margin, const float *x, int64_t n,
-                        int32_t n_feat, double *margin)
+/* tree_layout_margin with the given vector walk (NULL: scalar only). Blocks of
+ * TREE_PREDICT_SUB rows (fewer for wide rows with simd), every tree in order
+ * over each block; simd reads the block transposed. */
+static void layout_margin(const tree_layout *L, const sb_forest *f, double base_margin, const float *x, int64_t n,
+                          int32_t n_feat, double *margin, tree_block_fn simd)
 {
+    float xt[XT_FLOATS];
+    int32_t block = TREE_PREDICT_SUB;
+    if (simd != NULL) {
+        const int32_t fit = (XT_FLOATS / (n_feat > 0 ? n_feat : 1)) & ~15;
+        if (fit < 16) simd = NULL;
+        else if (fit < block) block = fit;
+    }
     for (int64_t i = 0; i < n; ++i) margin[i] = base_margin;
-    for (int64_t s0 = 0; s0 < n; s0 += TREE_PREDICT_SUB) {
-        const int64_t m = n - s0 < TREE_PREDICT_SUB ? n - s0 : TREE_PREDICT_SUB;
+    for (int64_t s0 = 0; s0 < n; s0 += block) {
+        const int64_t m = n - s0 < block ? n - s0 : block;
         const float *xs = x + s0 * n_feat;
+        if (simd != NULL)
+            for (int64_t r = 0; r < m; ++r)
+                for (int32_t c = 0; c < n_feat; ++c) xt[c * block + r] = xs[r * n_feat + c];
         for (int32_t t = 0; t < L->n_trees; ++t) {
             const int64_t o = L->node_off[t];
             add_tree(f->nodes + f->tree_start[t], L->feat + o, L->thr + o, L->dright + o, L->leaf + L->leaf_off[t],
-                     L->depth[t], xs, m, n_feat, margin + s0);
+                     L->depth[t], xs, m, n_feat, margin + s0, simd, xt, block);
         }
     }
+}
+
+void tree_layout_margin_scalar(const tree_layout *L, const sb_forest *f, double base_margin, const float *x,
+                               int64_t n, int32_t n_feat, double *margin)
+{
+    layout_margin(L, f, base_margin, x, n, n_feat, margin, NULL);
+}
+
+#if defined(__x86_64__)
+void tree_layout_margin_avx2(const tree_layout *L, const sb_forest *f, double base_margin, const float *x, int64_t n,
+                             int32_t n_feat, double *margin)
+{
+    layout_margin(L, f, base_margin, x, n, n_feat, margin, tree_block_avx2);
+}
+
+void tree_layout_margin_avx512(const tree_layout *L, const sb_forest *f, double base_margin, const float *x,
+                               int64_t n, int32_t n_feat, double *margin)
+{
+    layout_margin(L, f, base_margin, x, n, n_feat, margin, tree_block_avx512);
+}
+#endif
+
+int tree_predict_isa(void)
+{
+#if defined(__x86_64__)
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+        __builtin_cpu_supports("avx512vl"))
+        return TREE_ISA_AVX512;
+    if (__builtin_cpu_supports("avx2")) return TREE_ISA_AVX2;
+#endif
+    return TREE_ISA_SCALAR;
+}
+
+void tree_layout_margin(const tree_layout *L, const sb_forest *f, double base_margin, const float *x, int64_t n,
+                        int32_t n_feat, double *margin)
+{
+    tree_block_fn simd = NULL;
+#if defined(__x86_64__)
+    const int isa = tree_predict_isa();
+    simd = isa == TREE_ISA_AVX512 ? tree_block_avx512 : isa == TREE_ISA_AVX2 ? tree_block_avx2 : NULL;
+#endif
+    layout_margin(L, f, base_margin, x, n, n_feat, margin, simd);
 }
 
 void tree_predict_add(const sb_forest *f, int32_t t_begin, int32_t t_end, const float *x, int64_t n,
@@ -152,7 +224,7 @@ void tree_predict_add(const sb_forest *f, int32_t t_begin, int32_t t_end, const 
             const sb_node *tree = f->nodes + f->tree_start[t];
             const int32_t D = depth_capped(tree, 0, 0);
             if (D >= 0) fill(tree, 0, 0, 0, D, feat, thr, dright, leaf);
-            add_tree(tree, feat, thr, dright, leaf, D, x + b0 * n_feat, m, n_feat, margin + b0);
+            add_tree(tree, feat, thr, dright, leaf, D, x + b0 * n_feat, m, n_feat, margin + b0, NULL, NULL, 0);
         }
     }
 }

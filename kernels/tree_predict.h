@@ -13,7 +13,10 @@
  * has no data-dependent branch and the rows' steps are independent, so the
  * CPU overlaps their loads. Measured 1.5x (keyword model, categorical codes)
  * to 4x (forms model) the branchy node walk on real data, 100 trees depth 6.
- * Deeper trees (lossguide, max_depth > cap) use the node walk. */
+ * Deeper trees (lossguide, max_depth > cap) use the node walk.
+ * tree_layout_margin walks one row per vector lane where the CPU can
+ * (tree_predict_simd.c: AVX-512 16 rows, AVX2 8 rows, the block transposed so
+ * the top levels load columns instead of gathering), same bits. */
 #ifndef SB_TREE_PREDICT_H
 #define SB_TREE_PREDICT_H
 
@@ -68,6 +71,21 @@ void tree_layout_fill(const sb_forest *f, tree_layout *L);
  * Local, no allocation. */
 void tree_layout_margin(const tree_layout *L, const sb_forest *f, double base_margin, const float *x, int64_t n,
                         int32_t n_feat, double *margin);
+
+/* Variants of tree_layout_margin, all with its bits: the scalar walk (any
+ * CPU) and vector walks over 8 (AVX2) or 16 (AVX-512 F/BW/VL) rows at a time,
+ * x86-64 only, to be called only when tree_predict_isa() reports the CPU has
+ * them. tree_layout_margin picks the widest one per call. Local. */
+enum { TREE_ISA_SCALAR = 0, TREE_ISA_AVX2 = 1, TREE_ISA_AVX512 = 2 };
+int tree_predict_isa(void);
+void tree_layout_margin_scalar(const tree_layout *L, const sb_forest *f, double base_margin, const float *x,
+                               int64_t n, int32_t n_feat, double *margin);
+#if defined(__x86_64__)
+void tree_layout_margin_avx2(const tree_layout *L, const sb_forest *f, double base_margin, const float *x, int64_t n,
+                             int32_t n_feat, double *margin);
+void tree_layout_margin_avx512(const tree_layout *L, const sb_forest *f, double base_margin, const float *x,
+                               int64_t n, int32_t n_feat, double *margin);
+#endif
 
 /* tree_predict_add - margin[i] += trees [t_begin, t_end) of f, in order, for
  * rows x (n x n_feat). Lays each tree out on the stack per block of rows (for

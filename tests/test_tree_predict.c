@@ -40,6 +40,28 @@ static int32_t grow(sb_node *nd, int32_t *n, int32_t depth, int32_t max_depth, i
     return k;
 }
 
+/* Complete random tree of depth max_depth (no early leaf); thresholds
+ * sometimes 0, which rows hit with -0 and +0. */
+static int32_t grow_full(sb_node *nd, int32_t *n, int32_t depth, int32_t max_depth, int32_t n_feat)
+{
+    int32_t k = (*n)++;
+    memset(&nd[k], 0, sizeof nd[k]);
+    if (depth == max_depth) {
+        nd[k].feat = -1;
+        nd[k].value = unif() - 0.5;
+        return k;
+    }
+    nd[k].feat = (int32_t)(unif() * n_feat);
+    const double u = unif();
+    nd[k].threshold = u < 0.1 ? 0.5f : u < 0.15 ? 0.0f : (float)unif();
+    nd[k].default_left = unif() < 0.5;
+    int32_t l = grow_full(nd, n, depth + 1, max_depth, n_feat);
+    int32_t r = grow_full(nd, n, depth + 1, max_depth, n_feat);
+    nd[k].left = l;
+    nd[k].right = r;
+    return k;
+}
+
 static sb_node nd[MAX_NODES];
 static int64_t start[T + 1];
 static float x[N * F];
@@ -141,6 +163,109 @@ static void test_decisions(void)
     CU_ASSERT_EQUAL(tree_leaf_of(&f, 0, v + 2), 2);
 }
 
+/* ---- every tree_layout_margin variant the CPU has, called directly ---- */
+
+typedef void (*margin_fn)(const tree_layout *, const sb_forest *, double, const float *, int64_t, int32_t, double *);
+
+static int variants(margin_fn *fn, const char **name)
+{
+    int k = 0;
+    fn[k] = tree_layout_margin_scalar, name[k++] = "scalar";
+#if defined(__x86_64__)
+    const int isa = tree_predict_isa();
+    if (isa >= TREE_ISA_AVX2) fn[k] = tree_layout_margin_avx2, name[k++] = "avx2";
+    if (isa >= TREE_ISA_AVX512) fn[k] = tree_layout_margin_avx512, name[k++] = "avx512";
+#endif
+    fn[k] = tree_layout_margin, name[k++] = "dispatch";
+    return k;
+}
+
+enum { VT = 12, VN = 1000, VF_MAX = 1100 };
+
+/* Forest of VT trees: depth 1..8 cycling from d0 (early leaves when ragged,
+ * else complete), tree `deep` (if >= 0) deeper than the layout cap. */
+static sb_forest make_forest(sb_node *buf, int64_t *st, int32_t d0, int ragged, int deep, int32_t nf)
+{
+    int32_t n = 0;
+    for (int t = 0; t < VT; ++t) {
+        st[t] = n;
+        const int32_t depth = t == deep ? TREE_LAYOUT_MAX_DEPTH + 1 : 1 + (d0 + t) % 8;
+        int32_t local = 0;
+        if (ragged) {
+            grow(buf + n, &local, 0, depth, nf);
+        } else {
+            grow_full(buf + n, &local, 0, depth, nf);
+        }
+        n += local;
+    }
+    st[VT] = n;
+    return (sb_forest){buf, st, VT};
+}
+
+static void check_variants(const sb_forest *f, const float *xv, int64_t n, int32_t nf, double base)
+{
+    int32_t depth[VT];
+    int64_t node_off[VT], leaf_off[VT], n_inner = 0, n_leaf = 0;
+    tree_layout_measure(f, depth, &n_inner, &n_leaf);
+    int32_t *feat = malloc((size_t)(n_inner + 1) * sizeof *feat);
+    float *thr = malloc((size_t)(n_inner + 1) * sizeof *thr);
+    uint8_t *dright = malloc((size_t)(n_inner + 1));
+    double *leaf = malloc((size_t)(n_leaf + 1) * sizeof *leaf);
+    double *ref = malloc((size_t)(n + 1) * sizeof *ref), *got = malloc((size_t)(n + 1) * sizeof *got);
+    CU_ASSERT_FATAL(feat && thr && dright && leaf && ref && got);
+    tree_layout L = {f->n_trees, depth, node_off, leaf_off, feat, thr, dright, leaf};
+    tree_layout_fill(f, &L);
+    for (int64_t i = 0; i < n; ++i) ref[i] = base;
+    tree_predict_add_ref(f, 0, f->n_trees, xv, n, nf, ref);
+    margin_fn fn[4];
+    const char *name[4];
+    const int nv = variants(fn, name);
+    for (int v = 0; v < nv; ++v) {
+        for (int64_t i = 0; i <= n; ++i) got[i] = -7.0; /* got[n]: must stay untouched */
+        fn[v](&L, f, base, xv, n, nf, got);
+        const int same = memcmp(got, ref, (size_t)n * sizeof *got) == 0 && got[n] == -7.0;
+        if (!same) printf("\n  %s differs from the ref: n %lld, n_feat %d\n", name[v], (long long)n, (int)nf);
+        CU_ASSERT_TRUE(same);
+    }
+    free(feat);
+    free(thr);
+    free(dright);
+    free(leaf);
+    free(ref);
+    free(got);
+}
+
+/* Random forests (depth 1..8, ragged and complete, a deep tree mixed in) over
+ * rows with NaN, values equal to thresholds, +-0 and infinities; n around the
+ * vector widths and blocks; 1, 47 and more features than the vector walks take. */
+static void test_variants_vs_ref(void)
+{
+    static sb_node buf[VT * 4096 * 2];
+    static int64_t st[VT + 1];
+    static float xv[VN * VF_MAX];
+    static const int64_t ns[] = {0, 1, 15, 16, 17, 63, 64, 65, 129, 1000};
+    static const int32_t nfs[] = {1, 47, VF_MAX};
+    for (size_t a = 0; a < sizeof nfs / sizeof nfs[0]; ++a) {
+        const int32_t nf = nfs[a];
+        for (int64_t i = 0; i < VN * nf; ++i) {
+            const double u = unif();
+            xv[i] = u < 0.1    ? NAN
+                    : u < 0.15 ? 0.5f
+                    : u < 0.18 ? -0.0f
+                    : u < 0.2  ? 0.0f
+                    : u < 0.21 ? (unif() < 0.5 ? INFINITY : -INFINITY)
+                               : (float)unif();
+        }
+        for (int32_t d0 = 0; d0 < 8; d0 += 3)
+            for (int ragged = 0; ragged < 2; ++ragged)
+                for (int deep = -1; deep < 2; deep += 2) {
+                    const sb_forest f = make_forest(buf, st, d0, ragged, deep < 0 ? -1 : 5, nf);
+                    for (size_t b = 0; b < sizeof ns / sizeof ns[0]; ++b)
+                        check_variants(&f, xv + (b & 1) * nf, ns[b], nf, b & 2 ? -0.25 : 0.5);
+                }
+    }
+}
+
 int main(void)
 {
     build_forest();
@@ -149,6 +274,7 @@ int main(void)
         {"layout walk = ref bits (deep, cap, leaf-only trees)", test_layout_vs_ref},
         {"tree_predict_add per tree / ranges = ref bits", test_add_vs_ref},
         {"split rule and NaN default direction", test_decisions},
+        {"scalar / AVX2 / AVX-512 layout walks = ref bits", test_variants_vs_ref},
     };
     if (SB_SUITE("tree_predict", tests) != 0) return 1;
     return sb_run_all();

@@ -1,0 +1,385 @@
+/* tree_predict_simd.c - the complete-tree walk of tree_predict.c with one row
+ * per vector lane: AVX-512 (16 rows) and AVX2 (8 rows), compiled with target
+ * attributes so the file builds without -march flags; tree_predict.c picks one
+ * per call with __builtin_cpu_supports. See tree_predict_simd.h.
+ *
+ * Per level: the lanes' slots index the level's feat / thr / default
+ * directions, x[row * n_feat + feat] is gathered, and
+ *     right = NaN(x) ? dright : !(x < thr)
+ * exactly the scalar rule. The top levels' slots fit in registers and are
+ * looked up with permutes (AVX-512: levels 0-5, the whole of a depth-6 tree;
+ * AVX2: levels 0-3); deeper levels gather from the layout arrays. The
+ * default directions are packed into bits first (w[i / 32] bit i % 32), since
+ * dright is bytes. The leaf values (double) are gathered and added to the
+ * rows' margins; vector adds round like scalar ones, so the margins keep the
+ * scalar path's bits. */
+#include "kernels/tree_predict_simd.h"
+
+#if defined(__x86_64__)
+
+#include <immintrin.h>
+#include <string.h> /* for memcpy */
+
+#include "kernels/tree_predict.h"
+
+#define AVX512 __attribute__((target("avx512f,avx512bw,avx512vl")))
+#define AVX2 __attribute__((target("avx2")))
+
+/* Bit words of the default directions of a tree of the deepest laid-out depth. */
+enum { DR_WORDS = (1 << TREE_LAYOUT_MAX_DEPTH) / 32 };
+
+/* ---- AVX-512: 16 rows per vector, split decisions in mask registers ---- */
+
+/* Lanes going right: NaN x takes its default direction (dr), any other x
+ * goes right iff !(x < thr). */
+static inline AVX512 __mmask16 right16(__m512 xv, __m512 tv, __mmask16 dr)
+{
+    const __mmask16 nan = _mm512_cmp_ps_mask(xv, xv, _CMP_UNORD_Q);
+    const __mmask16 nlt = _mm512_cmp_ps_mask(xv, tv, _CMP_NLT_UQ);
+    return (__mmask16)((nlt & ~nan) | (dr & nan));
+}
+
+/* Bit b of the 32-bit word in every lane, as a mask (b < 32). */
+static inline AVX512 __mmask16 bit16(__m512i words, __m512i b)
+{
+    return _mm512_test_epi32_mask(_mm512_srlv_epi32(words, b), _mm512_set1_epi32(1));
+}
+
+/* Child step: j = 2j + right. */
+static inline AVX512 __m512i step16(__m512i j, __mmask16 right)
+{
+    const __m512i j2 = _mm512_add_epi32(j, j);
+    return _mm512_mask_add_epi32(j2, right, j2, _mm512_set1_epi32(1));
+}
+
+/* One tree's tables for the AVX-512 walk. */
+typedef struct {
+    int32_t D;
+    const float *col[15];      /* levels 0-3: column of each slot 0..14 */
+    __m512 t03;                /* thresholds of slots 0..14 */
+    __m512i dw03;              /* default directions of slots 0..14 (bits) */
+    __m512i f4, f5a, f5b;      /* levels 4, 5: feature * ld by local slot */
+    __m512 t4, t5a, t5b;       /* levels 4, 5: thresholds by local slot */
+    __m512i dw4, dw5;          /* levels 4, 5: default directions by local slot */
+    const int32_t *feat;       /* levels 6+: gathered */
+    const float *thr;
+    const uint32_t *w;         /* default direction bits of every slot */
+    const double *leaf;
+    int32_t ld;
+} tree16;
+
+/* The tree over G groups of 16 rows starting at row g, the groups' steps
+ * interleaved so their gathers overlap. */
+static inline __attribute__((always_inline)) AVX512 void walk16(const tree16 *T, const float *xt, int64_t g,
+                                                               double *margin, const int G)
+{
+    const int32_t D = T->D;
+    const __m512i one = _mm512_set1_epi32(1);
+    const __m512i iota = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    __m512i i[4], j[4];
+    __m512 xv[4];
+    __mmask16 r0[4], r1[4], r2[4];
+    const float *c0 = T->col[0] + g;
+#pragma GCC unroll 4
+    for (int k = 0; k < G; ++k) {
+        i[k] = _mm512_setzero_si512();
+        xv[k] = _mm512_loadu_ps(c0 + 16 * k);
+        r0[k] = right16(xv[k], _mm512_permutexvar_ps(i[k], T->t03), bit16(T->dw03, i[k]));
+        i[k] = _mm512_add_epi32(step16(i[k], r0[k]), one);
+        r1[k] = r2[k] = r0[k];
+    }
+    if (D >= 2) {
+        const float *c1 = T->col[1] + g, *c2 = T->col[2] + g;
+#pragma GCC unroll 4
+        for (int k = 0; k < G; ++k) {
+            xv[k] = _mm512_mask_blend_ps(r0[k], _mm512_loadu_ps(c1 + 16 * k), _mm512_loadu_ps(c2 + 16 * k));
+            r1[k] = right16(xv[k], _mm512_permutexvar_ps(i[k], T->t03), bit16(T->dw03, i[k]));
+            i[k] = _mm512_add_epi32(step16(i[k], r1[k]), one);
+        }
+    }
+    if (D >= 3) {
+        const float *const *c = T->col;
+#pragma GCC unroll 4
+        for (int k = 0; k < G; ++k) {
+            const int64_t o = g + 16 * k;
+            const __m512 a = _mm512_mask_blend_ps(r1[k], _mm512_loadu_ps(c[3] + o), _mm512_loadu_ps(c[4] + o));
+            const __m512 b = _mm512_mask_blend_ps(r1[k], _mm512_loadu_ps(c[5] + o), _mm512_loadu_ps(c[6] + o));
+            xv[k] = _mm512_mask_blend_ps(r0[k], a, b);
+            r2[k] = right16(xv[k], _mm512_permutexvar_ps(i[k], T->t03), bit16(T->dw03, i[k]));
+            i[k] = _mm512_add_epi32(step16(i[k], r2[k]), one);
+        }
+    }
+    if (D >= 4) {
+        const float *const *c = T->col;
+#pragma GCC unroll 4
+        for (int k = 0; k < G; ++k) {
+            const int64_t o = g + 16 * k;
+            const __mmask16 q = r2[k];
+            const __m512 a = _mm512_mask_blend_ps(q, _mm512_loadu_ps(c[7] + o), _mm512_loadu_ps(c[8] + o));
+            const __m512 b = _mm512_mask_blend_ps(q, _mm512_loadu_ps(c[9] + o), _mm512_loadu_ps(c[10] + o));
+            const __m512 e = _mm512_mask_blend_ps(q, _mm512_loadu_ps(c[11] + o), _mm512_loadu_ps(c[12] + o));
+            const __m512 h = _mm512_mask_blend_ps(q, _mm512_loadu_ps(c[13] + o), _mm512_loadu_ps(c[14] + o));
+            xv[k] = _mm512_mask_blend_ps(r0[k], _mm512_mask_blend_ps(r1[k], a, b), _mm512_mask_blend_ps(r1[k], e, h));
+            const __mmask16 r3 = right16(xv[k], _mm512_permutexvar_ps(i[k], T->t03), bit16(T->dw03, i[k]));
+            i[k] = _mm512_add_epi32(step16(i[k], r3), one);
+        }
+    }
+    const int32_t d03 = D < 4 ? D : 4;
+    const __m512i rows = _mm512_add_epi32(iota, _mm512_set1_epi32((int32_t)g));
+#pragma GCC unroll 4
+    for (int k = 0; k < G; ++k) j[k] = _mm512_sub_epi32(i[k], _mm512_set1_epi32((1 << d03) - 1));
+    if (D >= 5) {
+#pragma GCC unroll 4
+        for (int k = 0; k < G; ++k) {
+            const __m512i rk = _mm512_add_epi32(rows, _mm512_set1_epi32(16 * k));
+            const __m512i fv = _mm512_permutexvar_epi32(j[k], T->f4);
+            xv[k] = _mm512_i32gather_ps(_mm512_add_epi32(rk, fv), xt, 4);
+        }
+#pragma GCC unroll 4
+        for (int k = 0; k < G; ++k)
+            j[k] = step16(j[k], right16(xv[k], _mm512_permutexvar_ps(j[k], T->t4), bit16(T->dw4, j[k])));
+    }
+    if (D >= 6) {
+#pragma GCC unroll 4
+        for (int k = 0; k < G; ++k) {
+            const __m512i rk = _mm512_add_epi32(rows, _mm512_set1_epi32(16 * k));
+            const __m512i fv = _mm512_permutex2var_epi32(T->f5a, j[k], T->f5b);
+            xv[k] = _mm512_i32gather_ps(_mm512_add_epi32(rk, fv), xt, 4);
+        }
+#pragma GCC unroll 4
+        for (int k = 0; k < G; ++k) {
+            const __m512 tv = _mm512_permutex2var_ps(T->t5a, j[k], T->t5b);
+            j[k] = step16(j[k], right16(xv[k], tv, bit16(T->dw5, j[k])));
+        }
+    }
+    for (int32_t d = 6; d < D; ++d) {
+        const __m512i low5 = _mm512_set1_epi32(31), ldv = _mm512_set1_epi32(T->ld);
+#pragma GCC unroll 4
+        for (int k = 0; k < G; ++k) {
+            const __m512i rk = _mm512_add_epi32(rows, _mm512_set1_epi32(16 * k));
+            const __m512i s = _mm512_add_epi32(j[k], _mm512_set1_epi32((1 << d) - 1));
+            const __m512i fv = _mm512_mullo_epi32(_mm512_i32gather_epi32(s, T->feat, 4), ldv);
+            const __m512 tv = _mm512_i32gather_ps(s, T->thr, 4);
+            const __m512i wv = _mm512_i32gather_epi32(_mm512_srli_epi32(s, 5), T->w, 4);
+            xv[k] = _mm512_i32gather_ps(_mm512_add_epi32(rk, fv), xt, 4);
+            j[k] = step16(j[k], right16(xv[k], tv, bit16(wv, _mm512_and_si512(s, low5))));
+        }
+    }
+#pragma GCC unroll 4
+    for (int k = 0; k < G; ++k) {
+        const __m512d l0 = _mm512_i32gather_pd(_mm512_castsi512_si256(j[k]), T->leaf, 8);
+        const __m512d l1 = _mm512_i32gather_pd(_mm512_extracti64x4_epi64(j[k], 1), T->leaf, 8);
+        double *mg = margin + g + 16 * k;
+        _mm512_storeu_pd(mg, _mm512_add_pd(_mm512_loadu_pd(mg), l0));
+        _mm512_storeu_pd(mg + 8, _mm512_add_pd(_mm512_loadu_pd(mg + 8), l1));
+    }
+}
+
+AVX512 int64_t tree_block_avx512(const int32_t *feat, const float *thr, const uint8_t *dright, const double *leaf,
+                                 int32_t D, const float *xt, int32_t ld, int64_t m, double *margin)
+{
+    const int64_t full = m & ~(int64_t)15;
+    if (full == 0) return 0;
+    if (D == 0) {
+        const __m512d v = _mm512_set1_pd(leaf[0]);
+        for (int64_t g = 0; g < full; g += 8)
+            _mm512_storeu_pd(margin + g, _mm512_add_pd(_mm512_loadu_pd(margin + g), v));
+        return full;
+    }
+    const int32_t n_in = (1 << D) - 1;
+    uint32_t w[DR_WORDS + 1];
+    for (int32_t b = 0; b < n_in; b += 64) {
+        const int32_t left = n_in - b;
+        const __mmask64 lm = left >= 64 ? ~(__mmask64)0 : (((__mmask64)1 << left) - 1);
+        const __m512i v = _mm512_maskz_loadu_epi8(lm, dright + b);
+        const uint64_t bits = _mm512_test_epi8_mask(v, _mm512_set1_epi8(1));
+        w[b / 32] = (uint32_t)bits;
+        w[b / 32 + 1] = (uint32_t)(bits >> 32);
+    }
+    const uint64_t M = w[0] | (uint64_t)w[1] << 32;
+    tree16 T;
+    T.D = D;
+    T.feat = feat;
+    T.thr = thr;
+    T.w = w;
+    T.leaf = leaf;
+    T.ld = ld;
+    const int32_t n03 = n_in < 15 ? n_in : 15;
+    for (int32_t s = 0; s < 15; ++s) T.col[s] = xt + (int64_t)feat[s < n03 ? s : 0] * ld;
+    T.t03 = _mm512_maskz_loadu_ps((__mmask16)((1u << n03) - 1), thr);
+    T.dw03 = _mm512_set1_epi32((int32_t)w[0]);
+    const __m512i ldv = _mm512_set1_epi32(ld);
+    T.f4 = T.f5a = T.f5b = T.dw4 = T.dw5 = _mm512_setzero_si512();
+    T.t4 = T.t5a = T.t5b = _mm512_setzero_ps();
+    if (D >= 5) {
+        T.f4 = _mm512_mullo_epi32(_mm512_loadu_si512(feat + 15), ldv);
+        T.t4 = _mm512_loadu_ps(thr + 15);
+        T.dw4 = _mm512_set1_epi32((int32_t)(uint32_t)(M >> 15));
+    }
+    if (D >= 6) {
+        T.f5a = _mm512_mullo_epi32(_mm512_loadu_si512(feat + 31), ldv);
+        T.f5b = _mm512_mullo_epi32(_mm512_loadu_si512(feat + 47), ldv);
+        T.t5a = _mm512_loadu_ps(thr + 31);
+        T.t5b = _mm512_loadu_ps(thr + 47);
+        T.dw5 = _mm512_set1_epi32((int32_t)(uint32_t)(M >> 31));
+    }
+    int64_t g = 0;
+    for (; g + 64 <= full; g += 64) walk16(&T, xt, g, margin, 4);
+    for (; g < full; g += 16) walk16(&T, xt, g, margin, 1);
+    return full;
+}
+
+/* ---- AVX2: 8 rows per vector, decisions in the lanes' sign bits ---- */
+
+/* Sign bit set in the lanes going right; dr carries the default direction in
+ * its sign bit. Same rule as right16. */
+static inline AVX2 __m256i right8(__m256 xv, __m256 tv, __m256i dr)
+{
+    const __m256 nan = _mm256_cmp_ps(xv, xv, _CMP_UNORD_Q);
+    const __m256 nlt = _mm256_cmp_ps(xv, tv, _CMP_NLT_UQ);
+    return _mm256_castps_si256(_mm256_blendv_ps(nlt, _mm256_castsi256_ps(dr), nan));
+}
+
+/* Bit b of each lane's word moved to the sign bit (b < 32). */
+static inline AVX2 __m256i bit8(__m256i words, __m256i b)
+{
+    return _mm256_sllv_epi32(words, _mm256_sub_epi32(_mm256_set1_epi32(31), b));
+}
+
+/* Child step: j = 2j + (sign bit of right). */
+static inline AVX2 __m256i step8(__m256i j, __m256i right)
+{
+    return _mm256_add_epi32(_mm256_add_epi32(j, j), _mm256_srli_epi32(right, 31));
+}
+
+/* Table lookups by a local slot j: 16 entries in two registers, 32 in four. */
+static inline AVX2 __m256 look16(__m256i j, __m256 a, __m256 b)
+{
+    const __m256 hi = _mm256_castsi256_ps(_mm256_slli_epi32(j, 28)); /* bit 3 to the sign */
+    return _mm256_blendv_ps(_mm256_permutevar8x32_ps(a, j), _mm256_permutevar8x32_ps(b, j), hi);
+}
+
+static inline AVX2 __m256 look32(__m256i j, const __m256 *t)
+{
+    const __m256 hi = _mm256_castsi256_ps(_mm256_slli_epi32(j, 27)); /* bit 4 to the sign */
+    return _mm256_blendv_ps(look16(j, t[0], t[1]), look16(j, t[2], t[3]), hi);
+}
+
+AVX2 int64_t tree_block_avx2(const int32_t *feat, const float *thr, const uint8_t *dright, const double *leaf,
+                             int32_t D, const float *xt, int32_t ld, int64_t m, double *margin)
+{
+    const int64_t full = m & ~(int64_t)7;
+    if (full == 0) return 0;
+    if (D == 0) {
+        const __m256d v = _mm256_set1_pd(leaf[0]);
+        for (int64_t g = 0; g < full; g += 4)
+            _mm256_storeu_pd(margin + g, _mm256_add_pd(_mm256_loadu_pd(margin + g), v));
+        return full;
+    }
+    const int32_t n_in = (1 << D) - 1;
+    uint32_t w[DR_WORDS + 1];
+    w[1] = 0;
+    const __m256i one8 = _mm256_set1_epi8(1);
+    for (int32_t b = 0; b < n_in; b += 32) {
+        __m256i v;
+        if (n_in - b >= 32) {
+            v = _mm256_loadu_si256((const __m256i *)(const void *)(dright + b));
+        } else {
+            uint8_t buf[32] = {0};
+            memcpy(buf, dright + b, (size_t)(n_in - b));
+            v = _mm256_loadu_si256((const __m256i *)(const void *)buf);
+        }
+        w[b / 32] = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(_mm256_and_si256(v, one8), one8));
+    }
+    const uint64_t M = w[0] | (uint64_t)w[1] << 32;
+    const __m256i iota = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    /* levels 0-3: x from the slots' columns, selected by the decisions so far;
+     * levels 0-2 look thresholds up by global slot (0..6), level 3 by local */
+    const int32_t n03 = n_in < 15 ? n_in : 15;
+    const float *col[15];
+    for (int32_t s = 0; s < 15; ++s) col[s] = xt + (int64_t)feat[s < n03 ? s : 0] * ld;
+    const __m256i m02 = _mm256_cmpgt_epi32(_mm256_set1_epi32(n_in < 7 ? n_in : 7), iota);
+    const __m256 t02 = _mm256_maskload_ps(thr, m02);
+    const __m256i dw02 = _mm256_set1_epi32((int32_t)w[0]);
+    __m256 t3 = _mm256_setzero_ps(), t4[2] = {t3, t3}, f4[2] = {t3, t3}, t5[4] = {t3, t3, t3, t3};
+    __m256 f5[4] = {t3, t3, t3, t3};
+    __m256i dw3 = _mm256_setzero_si256(), dw4 = dw3, dw5 = dw3;
+    const __m256i ldv = _mm256_set1_epi32(ld);
+    if (D >= 4) {
+        t3 = _mm256_loadu_ps(thr + 7);
+        dw3 = _mm256_set1_epi32((int32_t)(uint32_t)(M >> 7));
+    }
+    /* levels 4 and 5: feature columns (premultiplied by the stride, as float
+     * bits for the float permutes) and thresholds by local slot */
+    for (int32_t d = 4; d <= 5 && d < D; ++d) {
+        __m256 *tf = d == 4 ? f4 : f5, *tt = d == 4 ? t4 : t5;
+        for (int32_t k = 0; k < (1 << (d - 3)); ++k) {
+            const int32_t s = (1 << d) - 1 + 8 * k;
+            const __m256i fk = _mm256_loadu_si256((const __m256i *)(const void *)(feat + s));
+            tf[k] = _mm256_castsi256_ps(_mm256_mullo_epi32(fk, ldv));
+            tt[k] = _mm256_loadu_ps(thr + s);
+        }
+    }
+    if (D >= 5) dw4 = _mm256_set1_epi32((int32_t)(uint32_t)(M >> 15));
+    if (D >= 6) dw5 = _mm256_set1_epi32((int32_t)(uint32_t)(M >> 31));
+    const __m256i one = _mm256_set1_epi32(1), low5 = _mm256_set1_epi32(31);
+    for (int64_t g = 0; g < full; g += 8) {
+        const __m256i rows = _mm256_add_epi32(iota, _mm256_set1_epi32((int32_t)g));
+        __m256i i = _mm256_setzero_si256();
+        __m256 xv = _mm256_loadu_ps(col[0] + g);
+        const __m256 r0 = _mm256_castsi256_ps(right8(xv, _mm256_permutevar8x32_ps(t02, i), bit8(dw02, i)));
+        i = _mm256_add_epi32(step8(i, _mm256_castps_si256(r0)), one);
+        __m256 r1 = r0, r2 = r0;
+        if (D >= 2) {
+            xv = _mm256_blendv_ps(_mm256_loadu_ps(col[1] + g), _mm256_loadu_ps(col[2] + g), r0);
+            r1 = _mm256_castsi256_ps(right8(xv, _mm256_permutevar8x32_ps(t02, i), bit8(dw02, i)));
+            i = _mm256_add_epi32(step8(i, _mm256_castps_si256(r1)), one);
+        }
+        if (D >= 3) {
+            const __m256 a = _mm256_blendv_ps(_mm256_loadu_ps(col[3] + g), _mm256_loadu_ps(col[4] + g), r1);
+            const __m256 b = _mm256_blendv_ps(_mm256_loadu_ps(col[5] + g), _mm256_loadu_ps(col[6] + g), r1);
+            xv = _mm256_blendv_ps(a, b, r0);
+            r2 = _mm256_castsi256_ps(right8(xv, _mm256_permutevar8x32_ps(t02, i), bit8(dw02, i)));
+            i = _mm256_add_epi32(step8(i, _mm256_castps_si256(r2)), one);
+        }
+        const int32_t d02 = D < 3 ? D : 3;
+        __m256i j = _mm256_sub_epi32(i, _mm256_set1_epi32((1 << d02) - 1));
+        if (D >= 4) {
+            const __m256 a = _mm256_blendv_ps(_mm256_loadu_ps(col[7] + g), _mm256_loadu_ps(col[8] + g), r2);
+            const __m256 b = _mm256_blendv_ps(_mm256_loadu_ps(col[9] + g), _mm256_loadu_ps(col[10] + g), r2);
+            const __m256 c = _mm256_blendv_ps(_mm256_loadu_ps(col[11] + g), _mm256_loadu_ps(col[12] + g), r2);
+            const __m256 e = _mm256_blendv_ps(_mm256_loadu_ps(col[13] + g), _mm256_loadu_ps(col[14] + g), r2);
+            xv = _mm256_blendv_ps(_mm256_blendv_ps(a, b, r1), _mm256_blendv_ps(c, e, r1), r0);
+            j = step8(j, right8(xv, _mm256_permutevar8x32_ps(t3, j), bit8(dw3, j)));
+        }
+        if (D >= 5) {
+            const __m256i fv = _mm256_castps_si256(look16(j, f4[0], f4[1]));
+            xv = _mm256_i32gather_ps(xt, _mm256_add_epi32(rows, fv), 4);
+            j = step8(j, right8(xv, look16(j, t4[0], t4[1]), bit8(dw4, j)));
+        }
+        if (D >= 6) {
+            const __m256i fv = _mm256_castps_si256(look32(j, f5));
+            xv = _mm256_i32gather_ps(xt, _mm256_add_epi32(rows, fv), 4);
+            j = step8(j, right8(xv, look32(j, t5), bit8(dw5, j)));
+        }
+        for (int32_t d = 6; d < D; ++d) {
+            const __m256i s = _mm256_add_epi32(j, _mm256_set1_epi32((1 << d) - 1));
+            const __m256i fv = _mm256_mullo_epi32(_mm256_i32gather_epi32((const int *)feat, s, 4), ldv);
+            const __m256 tv = _mm256_i32gather_ps(thr, s, 4);
+            const __m256i wv = _mm256_i32gather_epi32((const int *)w, _mm256_srli_epi32(s, 5), 4);
+            xv = _mm256_i32gather_ps(xt, _mm256_add_epi32(rows, fv), 4);
+            j = step8(j, right8(xv, tv, bit8(wv, _mm256_and_si256(s, low5))));
+        }
+        const __m256d l0 = _mm256_i32gather_pd(leaf, _mm256_castsi256_si128(j), 8);
+        const __m256d l1 = _mm256_i32gather_pd(leaf, _mm256_extracti128_si256(j, 1), 8);
+        double *mg = margin + g;
+        _mm256_storeu_pd(mg, _mm256_add_pd(_mm256_loadu_pd(mg), l0));
+        _mm256_storeu_pd(mg + 4, _mm256_add_pd(_mm256_loadu_pd(mg + 4), l1));
+    }
+    return full;
+}
+
+#else
+/* Not x86-64: tree_predict.c uses its scalar walk only. */
+typedef int tree_predict_simd_unused;
+#endif

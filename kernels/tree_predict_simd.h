@@ -1,0 +1,26 @@
+/* tree_predict_simd.h - private to kernels/tree_predict*.c: one complete tree
+ * walked over a block of rows with x86-64 vector instructions, several rows
+ * per instruction (16 with AVX-512, 8 with AVX2).
+ *
+ * tree_block_<isa>(feat, thr, dright, leaf, D, x, m, n_feat, margin): feat /
+ * thr / dright are the tree's 2^D - 1 inner slots and leaf its 2^D bottom
+ * slots (tree_layout, 0 <= D <= TREE_LAYOUT_MAX_DEPTH); xt holds m rows
+ * column-major, feature f of row r at xt[f * ld + r], with n_feat * ld <=
+ * INT32_MAX (offsets are 32-bit lanes).
+ * Adds the tree's leaf value to margin[r] for the first rows, a multiple of
+ * the vector width, and returns how many it did; the caller walks the rest.
+ * Same split rule and bits as the scalar walk. Call only when the CPU has the
+ * instruction set (__builtin_cpu_supports). Local, no allocation. */
+#ifndef SB_TREE_PREDICT_SIMD_H
+#define SB_TREE_PREDICT_SIMD_H
+
+#include <stdint.h> /* for int32_t, int64_t, uint8_t */
+
+#if defined(__x86_64__)
+int64_t tree_block_avx512(const int32_t *feat, const float *thr, const uint8_t *dright, const double *leaf,
+                          int32_t D, const float *xt, int32_t ld, int64_t m, double *margin);
+int64_t tree_block_avx2(const int32_t *feat, const float *thr, const uint8_t *dright, const double *leaf, int32_t D,
+                        const float *xt, int32_t ld, int64_t m, double *margin);
+#endif
+
+#endif
