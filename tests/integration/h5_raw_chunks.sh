@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# h5_raw_chunks.sh - predict's HDF5 read on files the raw-chunk path takes (as
+# ingested: shuffle + deflate 1; deflate 0; h5repack'd to GZIP=6 alone or to no
+# filter) and on files it must leave to HDF5 (h5repack'd with the Fletcher-32
+# checksum filter, contiguous, chunks not spanning all columns; or forced with
+# SB_H5_RAW_CHUNKS=0): same prediction bytes at np 1, 2 and 3 as the ingested
+# file at np 1. A flipped byte in a deflated chunk: every rank exits non-zero
+# with a message naming the file and the chunk's rows, and nothing hangs.
+. "$(dirname "$0")/../lib.sh"
+GEN=${GEN_BIN:-$(dirname "$SB")}
+T=$SB_TMP
+[ -x "$GEN/gen_forms" ] || { fail "gen_forms not built"; finish; }
+command -v h5repack >/dev/null || { fail "h5repack missing (hdf5-tools)"; finish; }
+
+# 40000 rows: 8 chunks of 5577 rows, shards of 13334 rows at np 3 cut chunks mid-way.
+"$GEN/gen_forms" --rows 40000 --seed 21 -o "$T/f.csv.gz"
+sb_mpirun 2 ingest --layout forms -o "$T/f.h5" "$T/f.csv.gz" >/dev/null &&
+    sb_mpirun 2 ingest --layout forms --deflate 0 -o "$T/f0.h5" "$T/f.csv.gz" >/dev/null &&
+    sb_mpirun 2 train --data "$T/f.h5" --model "$T/m.json" --objective reg:squarederror \
+        --n_estimators 8 --max_depth 5 --learning_rate 0.3 --seed 2 >/dev/null ||
+    { fail "setup: ingest/train failed"; finish; }
+
+repack() { h5repack "$@" >"$T/repack.log" 2>&1 || { fail "h5repack $*: $(head -3 "$T/repack.log")"; }; }
+repack -f /features:GZIP=6 "$T/f.h5" "$T/gz6.h5"
+repack -f /features:NONE "$T/f.h5" "$T/none.h5"
+repack -f /features:SHUF -f /features:GZIP=6 -f /features:FLET "$T/f.h5" "$T/flet.h5"
+repack -l /features:CONTI "$T/f.h5" "$T/conti.h5"
+repack -l /features:CHUNK=1000x10 "$T/f.h5" "$T/cols.h5"
+check "h5repack: Fletcher-32 on /features" bash -c "h5ls -v '$T/flet.h5/features' | grep -q fletcher32"
+
+# Predictions of one file at np ranks, decompressed and concatenated in rank order.
+preds() { # file np tag [env...]
+    local f=$1 np=$2 tag=$3; shift 3
+    env "$@" timeout -k 5 "$SB_TIMEOUT" mpirun --oversubscribe -x SB_H5_RAW_CHUNKS -np "$np" "$SB" predict \
+        --model "$T/m.json" --data "$f" --out "$T/out-$tag-$np" >"$T/log-$tag-$np" 2>&1 || return 1
+    for p in "$T/out-$tag-$np"/part-*.csv.gz; do zcat "$p" | tail -n +2; done >"$T/rows-$tag-$np"
+}
+export SB_H5_RAW_CHUNKS=1
+preds "$T/f.h5" 1 ref || { fail "predict on the ingested file: $(tail -2 "$T/log-ref-1")"; finish; }
+check "reference predictions: 40000 minus dropped rows" bash -c "[ \$(wc -l <'$T/rows-ref-1') -gt 39000 ]"
+for tag in f f0 gz6 none flet conti cols hdf5; do
+    f=$T/$tag.h5 envs=()
+    [ "$tag" = hdf5 ] && f=$T/f.h5 envs=(SB_H5_RAW_CHUNKS=0)
+    for np in 1 2 3; do
+        if preds "$f" "$np" "$tag" "${envs[@]}"; then
+            check "$tag np $np: predictions identical to the ingested file at np 1" cmp -s "$T/rows-$tag-$np" "$T/rows-ref-1"
+        else
+            fail "$tag np $np: predict failed: $(grep -m2 -i error "$T/log-$tag-$np")"
+        fi
+    done
+done
+
+# Corrupt a copy 300 bytes into the first zlib stream (header 78 01) that inflates
+# to a whole /features chunk (5577 rows x 47 floats) of data (the file also holds
+# the all-zero fill chunks parallel HDF5 wrote at creation, no longer referenced).
+cp "$T/f.h5" "$T/bad.h5"
+/usr/bin/python3 - "$T/bad.h5" <<'PYEOF' || fail "no deflated /features chunk found in the file"
+import sys, zlib
+b = bytearray(open(sys.argv[1], "rb").read())
+i = b.find(b"\x78\x01")
+while i >= 0:
+    try:
+        out = zlib.decompressobj().decompress(bytes(b[i:i + (4 << 20)]), 5577 * 47 * 4)
+        if len(out) == 5577 * 47 * 4 and out.count(0) < len(out):  # not a stale all-zero fill chunk
+            break
+    except zlib.error:
+        pass
+    i = b.find(b"\x78\x01", i + 1)
+assert i >= 0
+b[i + 300] ^= 0x5A
+open(sys.argv[1], "wb").write(b)
+PYEOF
+for np in 1 3; do
+    timeout -k 5 "$SB_TIMEOUT" mpirun --oversubscribe -np "$np" "$SB" predict --model "$T/m.json" --data "$T/bad.h5" \
+        --out "$T/out-bad-$np" >"$T/log-bad-$np" 2>&1
+    rc=$?
+    check "corrupt chunk np $np: exits non-zero, not by timeout (rc=$rc)" bash -c "[ $rc -ne 0 ] && [ $rc -ne 124 ] && [ $rc -ne 137 ]"
+    check "corrupt chunk np $np: error names file, dataset and chunk rows" \
+        grep -qE "$T/bad.h5: dataset '/[a-z/_]+': chunk of rows [0-9]+-[0-9]+ is corrupt or truncated" "$T/log-bad-$np"
+    check "corrupt chunk np $np: no output left" bash -c "[ ! -e '$T/out-bad-$np/_SUCCESS' ]"
+done
+finish
