@@ -242,12 +242,12 @@ static void test_variants_vs_ref(void)
 {
     static sb_node buf[VT * 4096 * 2];
     static int64_t st[VT + 1];
-    static float xv[VN * VF_MAX];
+    static float xv[(VN + 1) * VF_MAX]; /* n rows at offset 0 or 1 row */
     static const int64_t ns[] = {0, 1, 15, 16, 17, 63, 64, 65, 129, 1000};
     static const int32_t nfs[] = {1, 47, VF_MAX};
     for (size_t a = 0; a < sizeof nfs / sizeof nfs[0]; ++a) {
         const int32_t nf = nfs[a];
-        for (int64_t i = 0; i < VN * nf; ++i) {
+        for (int64_t i = 0; i < (VN + 1) * nf; ++i) {
             const double u = unif();
             xv[i] = u < 0.1    ? NAN
                     : u < 0.15 ? 0.5f
