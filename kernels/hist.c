@@ -60,7 +60,11 @@ void hist_build_sparse(const int64_t *restrict ptr, const uint16_t *restrict cel
             __builtin_prefetch(ptr + rows[i + 2 * pf]);
             __builtin_prefetch(gh + 2 * (int64_t)rows[i + 2 * pf]);
         }
-        if (i + pf < n) __builtin_prefetch(cells + ptr[rows[i + pf]]);
+        if (i + pf < n) { /* a row's cells (~44 bytes here) usually straddle two lines */
+            const uint16_t *pc = cells + ptr[rows[i + pf]];
+            __builtin_prefetch(pc);
+            __builtin_prefetch(pc + 32);
+        }
         const int64_t r = rows[i];
         const uint16_t *c = cells + ptr[r], *end = cells + ptr[r + 1];
         const int64_t g = gh[2 * r], h = gh[2 * r + 1];

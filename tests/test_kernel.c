@@ -137,21 +137,25 @@ static void test_partition_matches_ref(void)
     static uint8_t col[NR];
     static int32_t a[NR], b[NR], s1[NR], s2[NR];
     for (int32_t r = 0; r < NR; ++r) col[r] = (uint8_t)(rnd() % 9); /* bin 8 = missing */
+    col[NR - 1] = 255; /* a high bin */
+    const int64_t lens[] = {0, 1, 15, 16, 17, 33, NR};
     for (int dl = 0; dl <= 1; ++dl)
-        for (int32_t sb = 0; sb < 8; sb += 3) {
-            int64_t n = 0;
-            for (int32_t r = 0; r < NR; ++r)
-                if (rnd() % 2) a[n] = b[n] = r, ++n;
-            int64_t nl = partition_rows(a, n, col, sb, 8, dl, s1);
-            int64_t nl2 = partition_rows_ref(b, n, col, sb, 8, dl, s2);
-            CU_ASSERT_EQUAL(nl, nl2);
-            CU_ASSERT_EQUAL(memcmp(a, b, (size_t)n * sizeof *a), 0);
-            for (int64_t i = 0; i < n; ++i) {
-                int left = col[a[i]] == 8 ? dl : col[a[i]] <= sb;
-                CU_ASSERT_EQUAL(left, i < nl);
-                if (i > 0 && i != nl) CU_ASSERT_TRUE(a[i] > a[i - 1]); /* stable */
-            }
-        }
+        for (int32_t sb = 0; sb < 8; sb += 3)
+            for (int32_t mb = -1; mb <= 8; mb += 9) /* no missing bin, bin 8 missing */
+                for (unsigned li = 0; li < sizeof lens / sizeof lens[0]; ++li) {
+                    int64_t n = 0;
+                    for (int32_t r = 0; r < NR && n < lens[li]; ++r)
+                        if (lens[li] == NR ? rnd() % 2 : r >= NR - 40 || rnd() % 7 == 0) a[n] = b[n] = r, ++n;
+                    int64_t nl = partition_rows(a, n, col, sb, mb, dl, s1);
+                    int64_t nl2 = partition_rows_ref(b, n, col, sb, mb, dl, s2);
+                    CU_ASSERT_EQUAL(nl, nl2);
+                    CU_ASSERT_EQUAL(memcmp(a, b, (size_t)n * sizeof *a), 0);
+                    for (int64_t i = 0; i < n; ++i) {
+                        int left = col[a[i]] == mb ? dl : col[a[i]] <= sb;
+                        CU_ASSERT_EQUAL(left, i < nl);
+                        if (i > 0 && i != nl) CU_ASSERT_TRUE(a[i] > a[i - 1]); /* stable */
+                    }
+                }
 }
 
 /* Random histograms with a missing bin: split_find agrees with the re-summing twin

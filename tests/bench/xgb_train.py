@@ -68,6 +68,8 @@ def main():
     ap.add_argument("--max-bin", type=int, default=256)
     ap.add_argument("--nthread", type=int, default=1)
     ap.add_argument("--repeat", type=int, default=1)
+    ap.add_argument("--evals", action="store_true",
+                    help="evaluate train and test mse every round, as shardboost train --valid does")
     a = ap.parse_args()
     load = load_forms if a.layout == "forms" else load_keywords
     xtr, ytr, wtr = load(a.train)
@@ -80,7 +82,11 @@ def main():
     for _ in range(a.repeat):
         t0 = time.perf_counter()
         dtr = xgb.DMatrix(xtr, label=ytr, weight=wtr, nthread=a.nthread)
-        bst = xgb.train(params, dtr, num_boost_round=a.rounds)
+        evals = []
+        if a.evals:
+            evals = [(dtr, "train"), (xgb.DMatrix(xte, label=yte, nthread=a.nthread), "valid")]
+        bst = xgb.train(dict(params, eval_metric="rmse"), dtr, num_boost_round=a.rounds, evals=evals,
+                        verbose_eval=False)
         times.append(time.perf_counter() - t0)
     pred = bst.predict(xgb.DMatrix(xte, nthread=a.nthread))
     mse = float(np.mean((pred.astype(np.float64) - yte) ** 2))
