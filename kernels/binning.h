@@ -43,6 +43,11 @@ static inline int32_t bin_of(const float *cuts, int32_t n_cuts, float x)
  * (else the caller guaranteed no NaN). Local. */
 void bin_rows(const float *x, int64_t n, int32_t n_feat, const int64_t *cut_start, const float *cuts,
               const uint8_t *has_missing, uint8_t *bins);
+/* Plain twin: one value at a time with bin_of. bin_rows and
+ * bin_rows_inplace run 16 rows per step with AVX-512 gathers (the same
+ * search on all lanes) when the CPU has it; the bins are identical. */
+void bin_rows_ref(const float *x, int64_t n, int32_t n_feat, const int64_t *cut_start, const float *cuts,
+                  const uint8_t *has_missing, uint8_t *bins);
 /* bin_rows_inplace - bin_rows writing the bins over x itself: returns
  * (uint8_t *)x, whose first n * n_feat bytes then hold the row-major bins
  * (the caller may shrink the block). Safe because byte k of the output is

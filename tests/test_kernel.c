@@ -272,30 +272,42 @@ static void test_sort_and_cuts(void)
     CU_ASSERT_EQUAL(cuts[2], 750.0f);
 }
 
-/* In-place binning (bins written over the floats) equals bin_rows and the
- * column-major bin_rows_col, NaN included. */
+/* bin_rows (AVX-512 blocks where the CPU has them) and the in-place binning
+ * (bins written over the floats) equal the plain twin bin_rows_ref, and so
+ * does the column-major bin_rows_col: NaN, values on a cut, -0, 255 cuts. */
 static void test_bin_rows_inplace(void)
 {
-    enum { N = 500, F = 9 };
+    enum { N = 509, F = 11 }; /* N: 31 blocks of 16 and a tail */
     static float x[N * F], y[N * F];
-    static uint8_t want[N * F], col[N * F];
-    float cuts[F * 20];
+    static uint8_t want[N * F], fast[N * F], col[N * F];
+    static float cuts[F * 255];
     int64_t cs[F + 1];
     uint8_t miss[F];
     for (int32_t f = 0, at = 0; f <= F; ++f) {
         cs[f] = at;
         if (f == F) break;
-        int32_t nc = f == 3 ? 0 : 1 + f * 2; /* feature 3: no cuts (one bin) */
-        for (int32_t j = 0; j < nc; ++j) cuts[at + j] = (float)j * 0.5f - 1.0f;
+        int32_t nc = f == 3 ? 0 : f == 9 ? 255 : f == 10 ? 128 : 1 + f * 2; /* 3: no cuts (one bin); 9: 255 cuts */
+        for (int32_t j = 0; j < nc; ++j) cuts[at + j] = (float)j * (f >= 9 ? 0.05f : 0.5f) - 1.0f;
         at += nc;
         miss[f] = (uint8_t)(f % 2);
     }
     for (int i = 0; i < N * F; ++i) {
         const int f = i % F;
+        const int64_t c0 = cs[f], nc = cs[f + 1] - cs[f];
         x[i] = (miss[f] && rnd() % 7 == 0) ? NAN : (float)unif() * 12.0f - 3.0f;
+        if (nc > 0 && rnd() % 4 == 0) x[i] = cuts[c0 + (int64_t)(rnd() % (uint64_t)nc)]; /* exactly on a cut */
+        if (rnd() % 50 == 0) x[i] = rnd() % 2 ? -0.0f : 0.0f;
     }
     memcpy(y, x, sizeof x);
-    bin_rows(x, N, F, cs, cuts, miss, want);
+    bin_rows_ref(x, N, F, cs, cuts, miss, want);
+    bin_rows(x, N, F, cs, cuts, miss, fast);
+    CU_ASSERT_EQUAL(memcmp(fast, want, sizeof want), 0);
+    for (int64_t n = 0; n <= 40; n += 5) { /* short inputs: all tail, one block, block + tail */
+        memset(fast, 0xAA, sizeof fast);
+        bin_rows(x, n, F, cs, cuts, miss, fast);
+        CU_ASSERT_EQUAL(memcmp(fast, want, (size_t)(n * F)), 0);
+        CU_ASSERT_EQUAL(fast[n * F], 0xAA); /* nothing written past the rows */
+    }
     bin_rows_col(x, N, F, cs, cuts, miss, col);
     uint8_t *got = bin_rows_inplace(y, N, F, cs, cuts, miss);
     CU_ASSERT_PTR_EQUAL(got, (uint8_t *)y);
