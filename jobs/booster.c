@@ -217,7 +217,18 @@ static int one_round(trainer *T, int32_t round, double *train_m, double *valid_m
     /* Rows of this tree: the training rows (mask) kept by subsample. */
     int64_t nt = 0;
     double mx[1] = {0.0};
-    for (int64_t i = 0; i < n; ++i) {
+    const int every_row = !T->mask && T->p->subsample >= 1.0;
+    if (every_row) { /* the common case: no test per row, the loops vectorize */
+        float m = 0.0f;
+        for (int64_t i = 0; i < 2 * n; ++i) {
+            const float a = fabsf(T->gh[i]);
+            m = a > m ? a : m; /* as below: a NaN never becomes the max */
+        }
+        mx[0] = m;
+        for (int64_t i = 0; i < n; ++i) g->rows[i] = (int32_t)i;
+        nt = n;
+    }
+    for (int64_t i = 0; i < n && !every_row; ++i) {
         int in = !T->mask || T->mask[i];
         if (in && T->p->subsample < 1.0)
             in = train_hash_below(train_hash(T->p->seed, STREAM_SUBSAMPLE + ((uint64_t)round << 8), (uint64_t)(t->row_start + i)), T->p->subsample);
@@ -249,7 +260,7 @@ static int one_round(trainer *T, int32_t round, double *train_m, double *valid_m
         const double v = nodes[leaves[l].node].value;
         for (int64_t j = leaves[l].begin; j < leaves[l].end; ++j) T->margin[g->rows[j]] += v;
     }
-    for (int64_t i = 0; i < n; ++i)
+    for (int64_t i = 0; i < n && !every_row; ++i)
         if (!T->in_tree[i]) T->margin[i] += nodes[tree_leaf_by_bins(nodes, i, T->b)].value;
     if (T->v && !(T->vbins && partition_tree_add(nodes, T->vbins, T->v->n_rows, T->v->n_feat, T->b->n_value,
                                                   T->b->has_missing, T->vmargin) == 0)) {
