@@ -464,7 +464,7 @@ int booster_train_binned(run_ctx *run, const sb_binned *b, const sb_table *train
         rc = run_agree_rc(run, model_assemble(run, out, train, b, params, T.base_score, T.base_margin, &T.rec, keep,
                                               best < 0 ? 0 : best, T.fingerprint, T.sum_weight));
     }
-    sb_verbose(run, "boost phases: gradients+sampling %.2fs, trees %.2fs (partition %.2fs, histograms %.2fs, allreduce %.2fs, "
+    sb_verbose(run, "boost phases: gradients+sampling %.2fs, trees %.2fs (partition %.2fs, histograms %.2fs, reduce+agree %.2fs, "
                     "splits %.2fs), margins+valid predictions %.2fs, metrics %.2fs\n",
                T.t_grad, T.t_tree, T.g.t_part, T.g.t_hist, T.g.t_reduce, T.g.t_split, T.t_update, T.t_metric);
     if (rep) {

@@ -63,6 +63,14 @@ typedef struct {
     int32_t n_slots, *free_slots, n_free;
     int64_t *stage;          /* one batch of child histograms, reduced together */
     int32_t stage_cap;
+    /* Feature block of this rank: histograms are reduce-scattered so that it
+     * holds (and searches) only features [f0, f1) = cells [c0, c1); the
+     * ranks' best splits are then agreed (LightGBM's data-parallel scheme). */
+    int32_t f0, f1;
+    int64_t c0, c1;
+    int64_t *block;          /* size + 1 offsets (int64 units) into one histogram */
+    int64_t *pack;           /* reduce-scatter scratch, 2 * stage_cap * hist_len */
+    split_info *cand, *cand_all; /* 2 * stage_cap proposals, and times size for the agreement */
     double t_hist, t_reduce, t_split, t_part;
 } tree_grower;
 

@@ -203,7 +203,7 @@ int train_main(run_ctx *run, int argc, char **argv)
         sb_info(run, "train: %d rounds%s, %d trees kept, train-%s %.6g", rep.rounds_done, rep.stopped_early ? " (early stop)" : "",
                 model.n_trees, metric_name(a.params.eval_metric), rep.final_train);
         if (a.valid) sb_info(run, ", best valid-%s %.6g at round %d", metric_name(a.params.eval_metric), rep.best_valid, rep.best_iteration + 1);
-        sb_info(run, "\ntrain: load %.2fs, bin %.2fs, boost %.2fs (hist %.2fs, allreduce %.2fs, split %.2fs); "
+        sb_info(run, "\ntrain: load %.2fs, bin %.2fs, boost %.2fs (hist %.2fs, reduce %.2fs, split %.2fs); "
                      "peak RSS per rank %.0f MB max, %.0f MB mean; model -> %s\n",
                 (t1 - t0) + (t2v - t2), t2 - t1, t3 - t2v, rep.seconds_hist, rep.seconds_reduce, rep.seconds_split, rss[0] / 1024.0,
                 rss[1] / 1024.0 / run_size(run), a.model);

@@ -1,7 +1,9 @@
 /* train_tree.c - grow one tree, data-parallel: local histograms, one integer
- * allreduce per expansion batch (a whole level for depthwise, one leaf for
- * lossguide), the sibling by subtraction, identical split decisions on every
- * rank (they all see the same reduced histograms). */
+ * reduce-scatter per expansion batch (a whole level for depthwise, one leaf
+ * for lossguide) that leaves each rank the global sums of its own feature
+ * block, the sibling by subtraction within the block, each rank's best split
+ * of its block, then one agreement on the best of all ranks (a total order:
+ * gain, feature, bin), so every rank applies the same split. */
 #include <math.h>   /* for INFINITY */
 #include <stdlib.h> /* for free */
 #include <string.h> /* for memset, memcpy */
@@ -40,6 +42,33 @@ static gnode make_node(int64_t begin, int64_t end, int64_t G, int64_t H, int32_t
 
 static int64_t *slot_ptr(tree_grower *g, int32_t s) { return g->pool + (int64_t)s * 2 * g->b->total_bins; }
 
+/* Contiguous feature blocks, one per rank, of about equal cell counts (the
+ * work of subtraction and split search is proportional to cells). A rank may
+ * get no feature (more ranks than features). Same on every rank. */
+static int feature_blocks(run_ctx *run, tree_grower *g)
+{
+    const sb_binned *b = g->b;
+    const int P = run_size(run), me = run_rank(run);
+    const size_t cap = (size_t)2 * (size_t)g->stage_cap;
+    g->block = sb_alloc(run, (size_t)P + 1, sizeof *g->block);
+    g->cand = sb_alloc(run, cap, sizeof *g->cand);
+    g->cand_all = sb_alloc(run, cap * (size_t)P, sizeof *g->cand_all);
+    g->pack = P > 1 ? sb_alloc(run, (size_t)g->stage_cap * 4 * (size_t)b->total_bins, sizeof *g->pack) : NULL;
+    if (!g->block || !g->cand || !g->cand_all || (P > 1 && !g->pack)) return SB_ENOMEM;
+    int32_t f = 0;
+    for (int q = 0; q <= P; ++q) {
+        const int64_t target = (int64_t)b->total_bins * q / P; /* first cell of block q */
+        while (q > 0 && f < b->n_feat && b->off[f] < target) ++f;
+        if (q == P) f = b->n_feat;
+        if (q == me) g->f0 = f;
+        if (q == me + 1) g->f1 = f;
+        g->block[q] = 2 * (int64_t)(f < b->n_feat ? b->off[f] : b->total_bins);
+    }
+    g->c0 = g->block[me] / 2;
+    g->c1 = g->block[me + 1] / 2;
+    return SB_OK;
+}
+
 int grower_init(run_ctx *run, tree_grower *g, const sb_binned *b, const sb_params *p)
 {
     memset(g, 0, sizeof *g);
@@ -66,7 +95,7 @@ int grower_init(run_ctx *run, tree_grower *g, const sb_binned *b, const sb_param
     g->stage = sb_alloc(run, (size_t)g->stage_cap * hist_len, sizeof *g->stage);
     g->free_slots = sb_alloc(run, (size_t)g->n_slots, sizeof *g->free_slots);
     if (!g->rows || !g->scratch || !g->pool || !g->stage || !g->free_slots) return SB_ENOMEM;
-    return SB_OK;
+    return feature_blocks(run, g);
 }
 
 void grower_free(tree_grower *g)
@@ -76,6 +105,10 @@ void grower_free(tree_grower *g)
     free(g->pool);
     free(g->stage);
     free(g->free_slots);
+    free(g->block);
+    free(g->pack);
+    free(g->cand);
+    free(g->cand_all);
     memset(g, 0, sizeof *g);
 }
 
@@ -102,11 +135,27 @@ static void build_hist(tree_grower *g, const int64_t *ghf, const gnode *n, int64
     else hist_build(b->bins, b->n_feat, b->off, g->rows + n->begin, cnt, ghf, dst);
 }
 
-/* Complete a reduced histogram built from sparse rows. */
+/* Complete this rank's block of a reduced histogram built from sparse rows. */
 static void fill_skipped(const tree_grower *g, int64_t *h, const gnode *n)
 {
     const sb_binned *b = g->b;
-    if (b->sp_ptr) hist_fill_skipped(h, b->n_feat, b->off, b->n_cells, b->skip, n->G, n->H);
+    const int32_t f0 = g->f0;
+    if (b->sp_ptr) hist_fill_skipped(h, g->f1 - f0, b->off + f0, b->n_cells + f0, b->skip + f0, n->G, n->H);
+}
+
+/* This rank's best split of node n over its feature block (the agreement
+ * picks the best of all ranks), or none when the node may not split. */
+static void propose(const tree_grower *g, const uint8_t *mask, const int64_t *h, const gnode *n, double inv,
+                    split_info *out)
+{
+    memset(out, 0, sizeof *out); /* padding too: the proposals travel as bytes */
+    out->gain = -INFINITY;
+    out->feat = out->bin = -1;
+    if (!may_split(g, n, inv) || g->f1 <= g->f0) return;
+    const int32_t f0 = g->f0;
+    const split_layout L = {g->f1 - f0, g->layout.off + f0, g->layout.n_value + f0, g->layout.has_missing + f0};
+    split_find(&g->cfg, &L, mask ? mask + f0 : NULL, h, n->G, n->H, out);
+    if (out->feat >= 0) out->feat += f0;
 }
 
 /* Pick the batch to expand: depthwise = every splittable leaf of the lowest
@@ -204,7 +253,7 @@ static int emit(run_ctx *run, const tree_grower *g, const gnode *nodes, int32_t 
 }
 
 /* Split the batch's nodes: partition, create children, build the smaller
- * child's histogram of each (one allreduce for all), subtract for the larger. */
+ * child's histogram of each (one reduce-scatter for all), subtract for the larger. */
 static int expand(run_ctx *run, tree_grower *g, const int64_t *ghf, gnode *nodes, int32_t *n_nodes,
                   const int32_t *batch, int32_t nb, int32_t leaves_after, const uint8_t *mask)
 {
@@ -237,34 +286,48 @@ static int expand(run_ctx *run, tree_grower *g, const int64_t *ghf, gnode *nodes
     for (int32_t j = 0; j < nb; ++j)
         if (small_of[j] >= 0) build_hist(g, ghf, &nodes[small_of[j]], g->stage + (int64_t)(k++) * hl);
     double t2 = run_wtime();
-    SB_TRY(run, comm_hist_allreduce(run, g->stage, (int64_t)n_small * hl));
+    SB_TRY(run, comm_hist_reduce_scatter(run, g->stage, n_small, hl, g->block, g->pack));
     double t3 = run_wtime();
+    /* This rank's block: complete, subtract, propose both children's splits. */
+    const int64_t c0 = 2 * g->c0, cw = 2 * (g->c1 - g->c0);
     k = 0;
     for (int32_t j = 0; j < nb; ++j) {
         if (small_of[j] < 0) continue;
         gnode *p = &nodes[batch[j]];
         gnode *S = &nodes[small_of[j]], *B = &nodes[small_of[j] == p->left ? p->right : p->left];
-        int64_t *sh = g->stage + (int64_t)(k++) * hl;
+        int64_t *sh = g->stage + (int64_t)k * hl;
         fill_skipped(g, sh, S);
         int64_t *ph = slot_ptr(g, p->slot);
-        hist_subtract(ph, sh, ph, hl); /* the parent's slot becomes the larger child's */
-        B->slot = p->slot;
-        p->slot = -1;
-        if (may_split(g, B, inv)) split_find(&g->cfg, &g->layout, mask, ph, B->G, B->H, &B->split);
-        if (may_split(g, S, inv)) {
-            split_find(&g->cfg, &g->layout, mask, sh, S->G, S->H, &S->split);
-            if (S->split.feat >= 0) {
-                S->slot = g->free_slots[--g->n_free];
-                memcpy(slot_ptr(g, S->slot), sh, (size_t)hl * sizeof *sh);
-            }
-        }
-        if (B->split.feat < 0) g->free_slots[g->n_free++] = B->slot, B->slot = -1;
+        hist_subtract(ph + c0, sh + c0, ph + c0, cw); /* the parent's slot becomes the larger child's */
+        propose(g, mask, ph, B, inv, &g->cand[2 * k]);
+        propose(g, mask, sh, S, inv, &g->cand[2 * k + 1]);
+        ++k;
     }
     double t4 = run_wtime();
+    SB_TRY(run, comm_split_agree(run, g->cand, 2 * k, g->cand_all));
+    double t5 = run_wtime();
+    k = 0;
+    for (int32_t j = 0; j < nb; ++j) {
+        if (small_of[j] < 0) continue;
+        gnode *p = &nodes[batch[j]];
+        gnode *S = &nodes[small_of[j]], *B = &nodes[small_of[j] == p->left ? p->right : p->left];
+        int64_t *sh = g->stage + (int64_t)k * hl;
+        B->split = g->cand[2 * k];
+        S->split = g->cand[2 * k + 1];
+        B->slot = p->slot;
+        p->slot = -1;
+        if (S->split.feat >= 0) {
+            S->slot = g->free_slots[--g->n_free];
+            memcpy(slot_ptr(g, S->slot) + c0, sh + c0, (size_t)cw * sizeof *sh);
+        }
+        if (B->split.feat < 0) g->free_slots[g->n_free++] = B->slot, B->slot = -1;
+        ++k;
+    }
+    double t6 = run_wtime();
     g->t_part += t1 - t0;
     g->t_hist += t2 - t1;
-    g->t_reduce += t3 - t2;
-    g->t_split += t4 - t3;
+    g->t_reduce += (t3 - t2) + (t5 - t4); /* the agreement counts as communication */
+    g->t_split += (t4 - t3) + (t6 - t5);
     return SB_OK;
 }
 
@@ -288,12 +351,16 @@ int grow_tree(run_ctx *run, tree_grower *g, const int64_t *ghf, int64_t n_rows, 
         double t0 = run_wtime();
         build_hist(g, ghf, &nodes[0], h);
         double t1 = run_wtime();
-        rc = comm_hist_allreduce(run, h, 2 * (int64_t)g->b->total_bins);
+        rc = comm_hist_reduce_scatter(run, h, 1, 2 * (int64_t)g->b->total_bins, g->block, g->pack);
+        if (rc == SB_OK) {
+            fill_skipped(g, h, &nodes[0]);
+            propose(g, mask, h, &nodes[0], g->cfg.inv_scale, &g->cand[0]);
+            rc = comm_split_agree(run, g->cand, 1, g->cand_all);
+            nodes[0].split = g->cand[0];
+        }
         double t2 = run_wtime();
         g->t_hist += t1 - t0;
         g->t_reduce += t2 - t1;
-        fill_skipped(g, h, &nodes[0]);
-        if (rc == SB_OK) split_find(&g->cfg, &g->layout, mask, h, G, H, &nodes[0].split);
     }
     while (rc == SB_OK && n_nodes + 2 <= cap) {
         int32_t nb = choose_batch(g, nodes, n_nodes, n_lv, batch);

@@ -2,7 +2,8 @@
 # train_invariance.sh - the determinism contract: byte-identical model files for
 # np = 1, 2, 3, 4 (4 oversubscribed) and run to run; CSV input (uneven byte-range
 # shards) and HDF5 input; more ranks than rows (empty shards); validation with
-# early stopping; lossguide with row/feature sampling; poisson; real keyword data.
+# early stopping; lossguide with row/feature sampling; poisson; fewer features than
+# ranks (feature blocks of the reduce-scatter left empty); real keyword data.
 . "$(dirname "$0")/../lib.sh"
 GEN=$(dirname "$SB")/gen_forms
 [ -x "$GEN" ] || { fail "gen_forms not built ($GEN)"; finish; }
@@ -40,6 +41,14 @@ same_for_np "poisson, l1/l2, gamma" --data "$T/tr.csv" $COMMON --objective count
 
 head -n 3 "$T/tr.csv" > "$T/tiny.csv"
 same_for_np "3 rows (empty shards at np 4)" --data "$T/tiny.csv" --layout forms --quiet --n_estimators 3 --min_child_weight 0
+
+# Two features: histograms are reduce-scattered by feature blocks, so at np 3 and 4
+# some ranks own no feature and propose no split.
+printf 'ids: [id]\nnumerator: sold\ndenominator: shown\nlabel_name: rate\ncategorical: [color]\n' > "$T/two.yaml"
+awk 'BEGIN { print "id,color,price,sold,shown"; split("red green blue", c, " ");
+             for (i = 1; i <= 3000; ++i) printf "%d,%s,%d.%d,%d,%d\n", i, c[i % 3 + 1], i % 37, i % 10, i % 5, 4 + i % 7 }' > "$T/two.csv"
+same_for_np "2 features (ranks without a feature block at np 3, 4)" --data "$T/two.csv" --layout csv --schema "$T/two.yaml" \
+    --quiet --n_estimators 5 --max_depth 4 --min_child_weight 0
 
 if [ -f "$SB_DATA/sellics_keywords.csv.xz" ]; then
     xz -dc "$SB_DATA/sellics_keywords.csv.xz" | head -n 15001 > "$T/kw.csv"
