@@ -457,102 +457,182 @@ static int pread_all(int fd, void *buf, size_t n, uint64_t off)
     return 0;
 }
 
-/* Rows [start, start + n) through the plan; only this rank's chunks, one
- * chunk of scratch (stored bytes, inflated, unshuffled) at a time. A chunk
- * wholly inside the rows is unfiltered straight into data. Local. */
-static void read_raw(h5ctx *c, hid_t d, const raw_plan *p, void *data, int64_t start, int64_t n)
+/* Stored location of one chunk, looked up once (H5Dget_chunk_info_by_coord). */
+typedef struct {
+    haddr_t addr;
+    hsize_t size;
+    unsigned mask; /* bit i set: filter i was skipped for this chunk */
+} raw_chunk;
+
+/* The chunks of rows [row0, row0 + n) of one dataset, their locations, a
+ * descriptor and one chunk of scratch; rows are then unfiltered without any
+ * HDF5 call (raw_reader_rows), so the file may be closed meanwhile. The last
+ * chunk unfiltered into scratch stays there: row ranges that cut a chunk
+ * unfilter it once. */
+typedef struct {
+    raw_plan p;
+    const char *path;
+    char dname[256];
+    int64_t row0, n;
+    hsize_t first;     /* chunk index of row0 */
+    hsize_t n_chunks;  /* chunks[0 .. n_chunks) are chunks first, first + 1, ... */
+    raw_chunk *chunks;
+    int fd;
+    unsigned char *stored, *tmp1, *tmp2;
+    size_t stored_cap;
+    chunk_inflater *z;
+    hsize_t cached;              /* chunk index whose rows `cache` holds, or (hsize_t)-1 */
+    const unsigned char *cache;
+} raw_reader;
+
+static void raw_reader_close(raw_reader *r)
 {
-    char dname[256] = "?";
-    if (H5Iget_name(d, dname, sizeof dname) < 0) snprintf(dname, sizeof dname, "?");
+    chunk_inflater_free(r->z);
+    free(r->stored);
+    free(r->tmp1);
+    free(r->tmp2);
+    free(r->chunks);
+    if (r->fd >= 0) close(r->fd);
+    r->fd = -1;
+    r->z = NULL;
+    r->stored = r->tmp1 = r->tmp2 = NULL;
+    r->chunks = NULL;
+}
+
+static void raw_bad(h5ctx *c, const raw_reader *r, hsize_t k, const char *why)
+{
+    const hsize_t r0 = k * r->p.chunk_rows, r1 = r0 + r->p.chunk_rows < r->p.n_rows ? r0 + r->p.chunk_rows : r->p.n_rows;
+    c->rc = SB_FAIL(c->run, SB_EDATA, "%s: dataset '%s': chunk of rows %llu-%llu is corrupt or truncated: %s", c->path,
+                    r->dname, (unsigned long long)r0, (unsigned long long)(r1 - 1), why);
+}
+
+/* Set up r for rows [start, start + n) of d through plan p: descriptor,
+ * scratch, and the location of every chunk of those rows. Local; errors in
+ * c->rc (r is always safe to close). */
+static void raw_reader_open(h5ctx *c, hid_t d, const raw_plan *p, int64_t start, int64_t n, raw_reader *r)
+{
+    memset(r, 0, sizeof *r);
+    r->fd = -1;
+    r->p = *p;
+    r->path = c->path;
+    r->row0 = start;
+    r->n = n > 0 ? n : 0;
+    r->cached = (hsize_t)-1;
+    if (H5Iget_name(d, r->dname, sizeof r->dname) < 0) snprintf(r->dname, sizeof r->dname, "?");
     if (n <= 0) return;
     if ((hsize_t)(start + n) > p->n_rows) {
-        c->rc = SB_FAIL(c->run, SB_EDATA, "%s: dataset '%s' has %llu rows, rows up to %lld expected", c->path, dname,
+        c->rc = SB_FAIL(c->run, SB_EDATA, "%s: dataset '%s' has %llu rows, rows up to %lld expected", c->path, r->dname,
                         (unsigned long long)p->n_rows, (long long)(start + n));
         return;
     }
+    const hsize_t cr = p->chunk_rows;
+    r->first = (hsize_t)start / cr;
+    r->n_chunks = (hsize_t)(start + n - 1) / cr - r->first + 1;
+    r->fd = open(c->path, O_RDONLY | O_CLOEXEC);
+    r->chunks = calloc((size_t)r->n_chunks, sizeof *r->chunks);
+    r->tmp1 = malloc(p->chunk_bytes);
+    r->tmp2 = malloc(p->chunk_bytes);
+    r->z = p->deflate >= 0 ? chunk_inflater_new() : NULL;
+    if (r->fd < 0) c->rc = SB_FAIL(c->run, SB_EIO, "%s: cannot open for reading: %s", c->path, strerror(errno));
+    else if (!r->chunks || !r->tmp1 || !r->tmp2 || (p->deflate >= 0 && !r->z))
+        c->rc = SB_FAIL(c->run, SB_ENOMEM, "out of memory reading %s", c->path);
+    for (hsize_t i = 0; c->rc == SB_OK && i < r->n_chunks; ++i) {
+        hsize_t coord[2] = {(r->first + i) * cr, 0};
+        raw_chunk *ch = &r->chunks[i];
+        ch->addr = HADDR_UNDEF;
+        if (H5Dget_chunk_info_by_coord(d, coord, &ch->mask, &ch->addr, &ch->size) < 0 || ch->addr == HADDR_UNDEF)
+            raw_bad(c, r, r->first + i, "no stored chunk (HDF5 chunk index)");
+    }
+}
+
+/* Rows [b, e) (global, inside the reader's rows) into data; one chunk of
+ * scratch (stored bytes, inflated, unshuffled) at a time. A chunk wholly
+ * inside the rows is unfiltered straight into data. Local; errors in c->rc
+ * name the file, dataset and the chunk's rows. */
+static void raw_reader_rows(h5ctx *c, raw_reader *r, int64_t b, int64_t e, void *data)
+{
+    const raw_plan *p = &r->p;
+    if (c->rc != SB_OK || e <= b) return;
     const int active_mask = (p->shuffle >= 0 ? 1 << p->shuffle : 0) | (p->deflate >= 0 ? 1 << p->deflate : 0);
-    int fd = open(c->path, O_RDONLY | O_CLOEXEC);
-    unsigned char *stored = NULL, *tmp1 = malloc(p->chunk_bytes), *tmp2 = malloc(p->chunk_bytes);
-    size_t stored_cap = 0;
-    chunk_inflater *z = p->deflate >= 0 ? chunk_inflater_new() : NULL;
-    if (fd < 0) c->rc = SB_FAIL(c->run, SB_EIO, "%s: cannot open for reading: %s", c->path, strerror(errno));
-    else if (!tmp1 || !tmp2 || (p->deflate >= 0 && !z)) c->rc = SB_FAIL(c->run, SB_ENOMEM, "out of memory reading %s", c->path);
-    const hsize_t cr = p->chunk_rows, first = (hsize_t)start / cr, last = (hsize_t)(start + n - 1) / cr;
+    const hsize_t cr = p->chunk_rows, first = (hsize_t)b / cr, last = (hsize_t)(e - 1) / cr;
     for (hsize_t k = first; c->rc == SB_OK && k <= last; ++k) {
         const hsize_t r0 = k * cr, r1 = r0 + cr < p->n_rows ? r0 + cr : p->n_rows; /* rows held */
-        const hsize_t lo = r0 > (hsize_t)start ? r0 : (hsize_t)start;
-        const hsize_t hi = r1 < (hsize_t)(start + n) ? r1 : (hsize_t)(start + n);
-        unsigned char *dst = (unsigned char *)data + (size_t)(lo - (hsize_t)start) * p->row_bytes;
-        const int whole = r0 >= (hsize_t)start && r0 + cr <= (hsize_t)(start + n); /* all cr rows land in data */
-        hsize_t coord[2] = {r0, 0};
-        unsigned mask = 0;
-        haddr_t addr = HADDR_UNDEF;
-        hsize_t size = 0;
-        const char *why = NULL;
-        char whybuf[96];
-        if (H5Dget_chunk_info_by_coord(d, coord, &mask, &addr, &size) < 0 || addr == HADDR_UNDEF) {
-            why = "no stored chunk (HDF5 chunk index)";
-            goto bad;
+        const hsize_t lo = r0 > (hsize_t)b ? r0 : (hsize_t)b;
+        const hsize_t hi = r1 < (hsize_t)e ? r1 : (hsize_t)e;
+        unsigned char *dst = (unsigned char *)data + (size_t)(lo - (hsize_t)b) * p->row_bytes;
+        if (k == r->cached) {
+            memcpy(dst, r->cache + (size_t)(lo - r0) * p->row_bytes, (size_t)(hi - lo) * p->row_bytes);
+            continue;
         }
-        const int todo = active_mask & ~(int)mask; /* mask bit i set: filter i was skipped for this chunk */
+        r->cached = (hsize_t)-1; /* the scratch is about to change */
+        const int whole = r0 >= (hsize_t)b && r0 + cr <= (hsize_t)e; /* all cr rows land in data */
+        const raw_chunk *ch = &r->chunks[k - r->first];
+        const hsize_t size = ch->size;
+        char whybuf[96];
+        const int todo = active_mask & ~(int)ch->mask;
         const int inflate = p->deflate >= 0 && (todo >> p->deflate & 1), unshuf = p->shuffle >= 0 && (todo >> p->shuffle & 1);
         if (!inflate && size != p->chunk_bytes) {
             snprintf(whybuf, sizeof whybuf, "stored size %llu, expected %zu unfiltered bytes", (unsigned long long)size,
                      p->chunk_bytes);
-            why = whybuf;
-            goto bad;
+            raw_bad(c, r, k, whybuf);
+            break;
         }
         if (size > (hsize_t)2 * p->chunk_bytes + 4096) { /* deflate never grows data that much */
             snprintf(whybuf, sizeof whybuf, "stored size %llu for a %zu-byte chunk", (unsigned long long)size, p->chunk_bytes);
-            why = whybuf;
-            goto bad;
+            raw_bad(c, r, k, whybuf);
+            break;
         }
         unsigned char *src;
         if (!inflate && !unshuf && whole) src = dst; /* stored as is: straight into place */
         else {
-            if (size > stored_cap) {
-                free(stored);
-                stored_cap = (size_t)size;
-                stored = malloc(stored_cap);
-                if (stored == NULL) {
+            if (size > r->stored_cap) {
+                free(r->stored);
+                r->stored_cap = (size_t)size;
+                r->stored = malloc(r->stored_cap);
+                if (r->stored == NULL) {
+                    r->stored_cap = 0;
                     c->rc = SB_FAIL(c->run, SB_ENOMEM, "out of memory reading %s", c->path);
                     break;
                 }
             }
-            src = stored;
+            src = r->stored;
         }
-        int e = pread_all(fd, src, (size_t)size, (uint64_t)addr);
-        if (e != 0) {
+        int err = pread_all(r->fd, src, (size_t)size, (uint64_t)ch->addr);
+        if (err != 0) {
             snprintf(whybuf, sizeof whybuf, "read of %llu bytes at offset %llu failed: %s", (unsigned long long)size,
-                     (unsigned long long)addr, e == EIO ? "file ends early or I/O error" : strerror(e));
-            why = whybuf;
-            goto bad;
+                     (unsigned long long)ch->addr, err == EIO ? "file ends early or I/O error" : strerror(err));
+            raw_bad(c, r, k, whybuf);
+            break;
         }
         if (inflate) {
-            unsigned char *out = (!unshuf && whole) ? dst : tmp1;
-            chunk_status s = chunk_inflate(z, src, (size_t)size, out, p->chunk_bytes);
+            unsigned char *out = (!unshuf && whole) ? dst : r->tmp1;
+            chunk_status s = chunk_inflate(r->z, src, (size_t)size, out, p->chunk_bytes);
             if (s != CHUNK_OK) {
-                why = chunk_status_str(s);
-                goto bad;
+                raw_bad(c, r, k, chunk_status_str(s));
+                break;
             }
             src = out;
         }
         if (unshuf) {
-            unsigned char *out = whole ? dst : (src == tmp1 ? tmp2 : tmp1);
+            unsigned char *out = whole ? dst : (src == r->tmp1 ? r->tmp2 : r->tmp1);
             chunk_unshuffle(out, src, p->chunk_bytes / p->elem, p->elem);
             src = out;
         }
-        if (src != dst) memcpy(dst, src + (size_t)(lo - r0) * p->row_bytes, (size_t)(hi - lo) * p->row_bytes);
-        continue;
-    bad:
-        c->rc = SB_FAIL(c->run, SB_EDATA, "%s: dataset '%s': chunk of rows %llu-%llu is corrupt or truncated: %s", c->path,
-                        dname, (unsigned long long)r0, (unsigned long long)(r1 - 1), why);
+        if (src != dst) {
+            memcpy(dst, src + (size_t)(lo - r0) * p->row_bytes, (size_t)(hi - lo) * p->row_bytes);
+            r->cached = k;
+            r->cache = src;
+        }
     }
-    chunk_inflater_free(z);
-    free(stored);
-    free(tmp1);
-    free(tmp2);
-    if (fd >= 0) close(fd);
+}
+
+/* Rows [start, start + n) through the plan; only this rank's chunks. Local. */
+static void read_raw(h5ctx *c, hid_t d, const raw_plan *p, void *data, int64_t start, int64_t n)
+{
+    raw_reader r;
+    raw_reader_open(c, d, p, start, n, &r);
+    raw_reader_rows(c, &r, start, start + n, data);
+    raw_reader_close(&r);
 }
 
 /* Read rows [start, start + n) of dataset `name` ([N] or [N, cols]) into data.
@@ -675,43 +755,62 @@ int h5_read_table(run_ctx *run, const char *path, sb_table *out)
     return h5_read_table_rows(run, path, -1, -1, out);
 }
 
-int h5_read_table_rows(run_ctx *run, const char *path, int64_t row_begin, int64_t row_end, sb_table *out)
+/* The part of a table read that every reader shares: open path, check the
+ * format, size /features, choose this rank's rows (row_begin < 0: the
+ * table_shard_range block) and read the metadata into out (x not allocated).
+ * Collective (H5Fopen). *f and *feat are -1 when not opened; c->rc holds this
+ * rank's first error, not yet agreed. returns 0, or an agreed status when the
+ * file could not be opened at all (nothing to close). */
+static int read_head(run_ctx *run, h5ctx *c, const char *path, int64_t row_begin, int64_t row_end, sb_table *out,
+                     hid_t *f_out, hid_t *feat_out)
 {
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
     memset(out, 0, sizeof *out);
-    h5ctx c = {run, path, SB_OK};
+    *f_out = *feat_out = -1;
     hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
     H5Pset_fapl_mpio(fapl, run_comm(run), MPI_INFO_NULL);
     hid_t f = H5Fopen(path, H5F_ACC_RDONLY, fapl);
     H5Pclose(fapl);
     if (f < 0) return run_agree_rc(run, SB_FAIL(run, SB_EIO, "%s: cannot open as an HDF5 file", path));
-    char *fmt = read_str(&c, f, "format");
-    if (c.rc == SB_OK && strcmp(fmt, SB_H5_FORMAT) != 0)
-        c.rc = SB_FAIL(run, SB_EDATA, "%s: format '%s', expected '%s'", path, fmt, SB_H5_FORMAT);
+    char *fmt = read_str(c, f, "format");
+    if (c->rc == SB_OK && strcmp(fmt, SB_H5_FORMAT) != 0)
+        c->rc = SB_FAIL(run, SB_EDATA, "%s: format '%s', expected '%s'", path, fmt, SB_H5_FORMAT);
     free(fmt);
-    hid_t feat = c.rc ? -1 : H5Dopen2(f, "features", H5P_DEFAULT);
-    if (c.rc == SB_OK && feat < 0) c.rc = SB_FAIL(run, SB_EDATA, "%s: dataset 'features' missing", path);
+    hid_t feat = c->rc ? -1 : H5Dopen2(f, "features", H5P_DEFAULT);
+    if (c->rc == SB_OK && feat < 0) c->rc = SB_FAIL(run, SB_EDATA, "%s: dataset 'features' missing", path);
     hsize_t dims[2] = {0, 0};
-    if (c.rc == SB_OK) {
+    if (c->rc == SB_OK) {
         hid_t sp = H5Dget_space(feat);
-        if (H5Sget_simple_extent_ndims(sp) != 2) c.rc = SB_FAIL(run, SB_EDATA, "%s: 'features' is not 2-D", path);
+        if (H5Sget_simple_extent_ndims(sp) != 2) c->rc = SB_FAIL(run, SB_EDATA, "%s: 'features' is not 2-D", path);
         else H5Sget_simple_extent_dims(sp, dims, NULL);
         H5Sclose(sp);
     }
     int64_t start = 0, end = 0;
     if (row_begin < 0) table_shard_range((int64_t)dims[0], run_size(run), run_rank(run), &start, &end);
     else if (row_begin <= row_end && row_end <= (int64_t)dims[0]) start = row_begin, end = row_end;
-    else if (c.rc == SB_OK)
-        c.rc = SB_FAIL(run, SB_EINVAL, "%s: rows [%lld, %lld) asked of %llu", path, (long long)row_begin, (long long)row_end,
-                       (unsigned long long)dims[0]);
+    else if (c->rc == SB_OK)
+        c->rc = SB_FAIL(run, SB_EINVAL, "%s: rows [%lld, %lld) asked of %llu", path, (long long)row_begin, (long long)row_end,
+                        (unsigned long long)dims[0]);
     out->n_rows_global = (int64_t)dims[0];
     out->n_feat = (int32_t)dims[1];
     out->row_start = start;
     out->n_rows = end - start;
     out->feat = calloc((size_t)out->n_feat + 1, sizeof *out->feat);
+    if (c->rc == SB_OK && !out->feat) c->rc = SB_FAIL(run, SB_ENOMEM, "out of memory reading %s", path);
+    if (c->rc == SB_OK) read_meta(c, f, feat, out);
+    *f_out = f;
+    *feat_out = feat;
+    return SB_OK;
+}
+
+int h5_read_table_rows(run_ctx *run, const char *path, int64_t row_begin, int64_t row_end, sb_table *out)
+{
+    h5ctx c = {run, path, SB_OK};
+    hid_t f, feat;
+    SB_TRY(run, read_head(run, &c, path, row_begin, row_end, out, &f, &feat));
     out->x = calloc((size_t)(out->n_rows > 0 ? out->n_rows : 1) * (size_t)(out->n_feat ? out->n_feat : 1), sizeof *out->x);
-    if (c.rc == SB_OK && (!out->feat || !out->x)) c.rc = SB_FAIL(run, SB_ENOMEM, "out of memory reading %s", path);
-    if (c.rc == SB_OK) read_meta(&c, f, feat, out);
+    if (c.rc == SB_OK && !out->x) c.rc = SB_FAIL(run, SB_ENOMEM, "out of memory reading %s", path);
+    const int64_t start = out->row_start;
     read_rows(&c, f, "features", H5T_NATIVE_FLOAT, out->x, out->n_feat, start, out->n_rows);
     size_t nr = (size_t)(out->n_rows > 0 ? out->n_rows : 1);
     if (c.rc == SB_OK && H5Lexists(f, "label", H5P_DEFAULT) > 0) {
@@ -728,4 +827,80 @@ int h5_read_table_rows(run_ctx *run, const char *path, int64_t row_begin, int64_
     int rc = run_agree_rc(run, c.rc);
     if (rc != SB_OK) table_free(out);
     return rc;
+}
+
+/* ---- streaming /features ---- */
+
+struct h5_stream {
+    char *path; /* for messages */
+    raw_reader r;
+    int64_t row_start; /* global index of local row 0 */
+};
+
+int h5_stream_open(run_ctx *run, const char *path, sb_table *out, h5_stream **stream)
+{
+    *stream = NULL;
+    h5ctx c = {run, path, SB_OK};
+    hid_t f, feat;
+    SB_TRY(run, read_head(run, &c, path, -1, -1, out, &f, &feat));
+    const int64_t start = out->row_start;
+    read_ids(&c, f, out, start, out->n_rows);
+    /* The path for /features, agreed as read_rows does (from file metadata). */
+    c.rc = run_agree_rc(run, c.rc);
+    raw_plan plan;
+    int v[2] = {c.rc != SB_OK || !raw_plan_get(feat, H5T_NATIVE_FLOAT, out->n_feat, &plan), c.rc != SB_OK};
+    if (MPI_Allreduce(MPI_IN_PLACE, v, 2, MPI_INT, MPI_MAX, run_comm(run)) != MPI_SUCCESS && c.rc == SB_OK)
+        c.rc = SB_FAIL(run, SB_EMPI, "%s: MPI_Allreduce failed reading 'features'", path);
+    h5_stream *s = NULL;
+    if (c.rc == SB_OK && !v[1] && v[0]) { /* through HDF5: the whole shard, as h5_read_table */
+        out->x = calloc((size_t)(out->n_rows > 0 ? out->n_rows : 1) * (size_t)(out->n_feat ? out->n_feat : 1), sizeof *out->x);
+        read_rows(&c, f, "features", H5T_NATIVE_FLOAT, out->x, out->n_feat, start, out->n_rows); /* NULL x: agreed ENOMEM */
+    } else if (c.rc == SB_OK && !v[1]) {
+        s = calloc(1, sizeof *s);
+        if (s == NULL || (s->path = strdup(path)) == NULL) {
+            c.rc = SB_FAIL(run, SB_ENOMEM, "out of memory reading %s", path);
+            if (s) s->r.fd = -1;
+        } else {
+            s->row_start = start;
+            c.path = s->path; /* the reader keeps the name for later messages */
+            raw_reader_open(&c, feat, &plan, start, out->n_rows, &s->r);
+        }
+    }
+    if (feat >= 0) H5Dclose(feat);
+    H5Fclose(f);
+    int rc = run_agree_rc(run, c.rc);
+    if (rc != SB_OK) {
+        h5_stream_close(s);
+        table_free(out);
+        return rc;
+    }
+    *stream = s;
+    return SB_OK;
+}
+
+int64_t h5_stream_block_end(const h5_stream *s, int64_t i, int64_t n_rows, int64_t max_rows)
+{
+    int64_t e = i + max_rows < n_rows ? i + max_rows : n_rows;
+    if (e == n_rows) return e;
+    const int64_t cr = (int64_t)s->r.p.chunk_rows, g = s->row_start + e;
+    const int64_t edge = g / cr * cr - s->row_start; /* last chunk edge at or before e */
+    return edge > i ? edge : e;
+}
+
+int h5_stream_read(run_ctx *run, h5_stream *s, int64_t i0, int64_t i1, float *x)
+{
+    h5ctx c = {run, s->path, SB_OK};
+    if (i0 < 0 || i1 > s->r.n || i0 > i1)
+        return SB_FAIL(run, SB_EINVAL, "%s: stream rows [%lld, %lld) outside the %lld local rows", s->path, (long long)i0,
+                       (long long)i1, (long long)s->r.n);
+    raw_reader_rows(&c, &s->r, s->row_start + i0, s->row_start + i1, x);
+    return c.rc;
+}
+
+void h5_stream_close(h5_stream *s)
+{
+    if (s == NULL) return;
+    raw_reader_close(&s->r);
+    free(s->path);
+    free(s);
 }

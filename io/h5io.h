@@ -46,4 +46,42 @@ int h5_read_table(run_ctx *run, const char *path, sb_table *out);
  * chunk is SB_EDATA naming the file, dataset and chunk rows, on every rank. */
 int h5_read_table_rows(run_ctx *run, const char *path, int64_t row_begin, int64_t row_end, sb_table *out);
 
+/* ---- streaming /features (predict) ----
+ * A rank that scores its rows one block at a time needs no feature table: it
+ * opens the file once, keeps this rank's ids and the locations of its
+ * /features chunks, and then unfilters rows block by block into a buffer of
+ * its own, with no HDF5 or MPI call, while the file itself is closed. */
+typedef struct h5_stream h5_stream;
+
+/* h5_stream_open - Collective. Read this rank's shard (table_shard_range) of
+ * path like h5_read_table, except: no /label, /weight; and when /features takes
+ * the raw-chunk path (decided from file metadata, agreed over ranks, as
+ * h5_read_table_rows decides), out->x stays NULL and *stream is set: read the
+ * rows with h5_stream_read, then h5_stream_close. Otherwise *stream = NULL and
+ * out->x holds the whole shard, read through HDF5's collective H5Dread.
+ * The HDF5 file is closed on return either way. returns (agreed) SB_OK |
+ * SB_EIO | SB_EDATA (format, missing dataset, a chunk missing from the chunk
+ * index, naming file, dataset and rows) | SB_ENOMEM; on error out is freed and
+ * *stream is NULL. */
+int h5_stream_open(run_ctx *run, const char *path, sb_table *out, h5_stream **stream);
+
+/* h5_stream_read - Local. Rows [i0, i1) of this rank's shard (0 = its first
+ * row, i1 <= out->n_rows) into x, (i1 - i0) * n_feat floats, bit for bit what
+ * h5_read_table gives. Any range works (a chunk cut by the range is unfiltered
+ * once: the last such chunk is kept); ranges ending at chunk edges
+ * (h5_stream_block_end) unfilter straight into x. Scratch: about two chunks.
+ * returns SB_OK | SB_EDATA (a corrupt or truncated chunk: "FILE: dataset
+ * '/features': chunk of rows A-B is corrupt or truncated: why") | SB_EIO |
+ * SB_ENOMEM | SB_EINVAL (a range outside the shard). Not agreed: the caller
+ * agrees later (other ranks may finish). */
+int h5_stream_read(run_ctx *run, h5_stream *s, int64_t i0, int64_t i1, float *x);
+
+/* h5_stream_block_end - Local. The end of a block of at most max_rows rows
+ * starting at local row i of a shard of n_rows rows: the last chunk edge in
+ * (i, i + max_rows], or i + max_rows (capped at n_rows) when there is none. */
+int64_t h5_stream_block_end(const h5_stream *s, int64_t i, int64_t n_rows, int64_t max_rows);
+
+/* h5_stream_close - Local (the file is already closed); NULL is a no-op. */
+void h5_stream_close(h5_stream *s);
+
 #endif

@@ -16,9 +16,33 @@ static int ends_with(const char *s, const char *suffix)
 
 /* An .h5 file's categorical codes index its own levels (ingested separately, e.g. a
  * scoring batch that lacks some level); recode them onto the given levels by name,
- * unseen -> NaN, and take the given level list. Local; same result on every rank. */
-static int recode_levels(run_ctx *run, sb_table *t, const sb_feature_info *given, int32_t n_given)
+ * unseen -> NaN, and take the given level list. The plan (one code map per
+ * categorical column) is made once; its rows are recoded by recode_rows, all at
+ * once (source_load) or block by block (source_stream_read). */
+typedef struct {
+    int32_t feat;   /* column of the table */
+    int32_t n_from; /* the file's levels of it */
+    float *map;     /* file code -> given code or NaN */
+} recode_col;
+
+typedef struct {
+    int32_t n;
+    recode_col *cols;
+} recode_plan;
+
+static void recode_free(recode_plan *rp)
 {
+    for (int32_t i = 0; rp->cols && i < rp->n; ++i) free(rp->cols[i].map);
+    free(rp->cols);
+    rp->cols = NULL;
+    rp->n = 0;
+}
+
+/* Build the plan and give t the given level lists. Local; same result on every rank. */
+static int recode_plan_make(run_ctx *run, sb_table *t, const sb_feature_info *given, int32_t n_given, recode_plan *rp)
+{
+    memset(rp, 0, sizeof *rp);
+    if (n_given > 0 && (rp->cols = sb_alloc(run, (size_t)n_given, sizeof *rp->cols)) == NULL) return SB_ENOMEM;
     for (int32_t g = 0; g < n_given; ++g) {
         int32_t f = given[g].n_levels > 0 ? table_find_feature(t, given[g].name) : -1;
         if (f < 0 || t->feat[f].n_levels == 0) continue;
@@ -38,22 +62,40 @@ static int recode_levels(run_ctx *run, sb_table *t, const sb_feature_info *given
         int rc = SB_OK;
         for (int32_t k = 0; k < given[g].n_levels; ++k)
             if ((levels[k] = sb_strdup(run, given[g].levels[k])) == NULL) rc = SB_ENOMEM;
-        for (int64_t r = 0; rc == SB_OK && r < t->n_rows; ++r) {
-            float *v = &t->x[r * t->n_feat + f];
-            if (*v == *v) *v = (*v >= 0 && *v < (float)fi->n_levels) ? map[(int32_t)*v] : NAN;
-        }
-        free(map);
         if (rc != SB_OK) {
+            free(map);
             for (int32_t k = 0; k < given[g].n_levels; ++k) free(levels[k]);
             free(levels);
             return rc;
         }
+        rp->cols[rp->n++] = (recode_col){f, fi->n_levels, map};
         for (int32_t l = 0; l < fi->n_levels; ++l) free(fi->levels[l]);
         free(fi->levels);
         fi->levels = levels;
         fi->n_levels = given[g].n_levels;
     }
     return SB_OK;
+}
+
+/* Recode rows x[0 .. n) (n_feat floats each) in place. Local. */
+static void recode_rows(const recode_plan *rp, float *x, int64_t n, int32_t n_feat)
+{
+    for (int32_t i = 0; i < rp->n; ++i) {
+        const recode_col *c = &rp->cols[i];
+        for (int64_t r = 0; r < n; ++r) {
+            float *v = &x[r * n_feat + c->feat];
+            if (*v == *v) *v = (*v >= 0 && *v < (float)c->n_from) ? c->map[(int32_t)*v] : NAN;
+        }
+    }
+}
+
+static int recode_levels(run_ctx *run, sb_table *t, const sb_feature_info *given, int32_t n_given)
+{
+    recode_plan rp;
+    int rc = recode_plan_make(run, t, given, n_given, &rp);
+    if (rc == SB_OK) recode_rows(&rp, t->x, t->n_rows, t->n_feat);
+    recode_free(&rp);
+    return rc;
 }
 
 int source_load(run_ctx *run, const sb_source *src, sb_table *out)
@@ -69,4 +111,60 @@ int source_load(run_ctx *run, const sb_source *src, sb_table *out)
     rc = run_agree_rc(run, rc);
     if (rc != SB_OK) table_free(out);
     return rc;
+}
+
+struct source_stream {
+    h5_stream *h5;
+    recode_plan recode;
+    int32_t n_feat;
+};
+
+int source_load_stream(run_ctx *run, const sb_source *src, sb_table *out, source_stream **stream)
+{
+    *stream = NULL;
+    if (src->n_paths != 1 || !ends_with(src->paths[0], ".h5")) return source_load(run, src, out);
+    h5_stream *h5 = NULL;
+    SB_TRY(run, h5_stream_open(run, src->paths[0], out, &h5));
+    source_stream *s = NULL;
+    int rc = SB_OK;
+    if (h5 != NULL && (s = sb_alloc(run, 1, sizeof *s)) == NULL) rc = SB_ENOMEM;
+    if (s != NULL) {
+        memset(s, 0, sizeof *s);
+        s->h5 = h5;
+        s->n_feat = out->n_feat;
+        h5 = NULL;
+    }
+    if (rc == SB_OK && src->levels_from) {
+        if (s != NULL) rc = recode_plan_make(run, out, src->levels_from, src->n_levels_from, &s->recode);
+        else rc = recode_levels(run, out, src->levels_from, src->n_levels_from);
+    }
+    rc = run_agree_rc(run, rc);
+    if (rc != SB_OK) {
+        h5_stream_close(h5);
+        source_stream_close(s);
+        table_free(out);
+        return rc;
+    }
+    *stream = s;
+    return SB_OK;
+}
+
+int source_stream_read(run_ctx *run, source_stream *s, int64_t i0, int64_t i1, float *x)
+{
+    SB_TRY(run, h5_stream_read(run, s->h5, i0, i1, x));
+    recode_rows(&s->recode, x, i1 - i0, s->n_feat);
+    return SB_OK;
+}
+
+int64_t source_stream_block_end(const source_stream *s, int64_t i, int64_t n_rows, int64_t max_rows)
+{
+    return h5_stream_block_end(s->h5, i, n_rows, max_rows);
+}
+
+void source_stream_close(source_stream *s)
+{
+    if (s == NULL) return;
+    h5_stream_close(s->h5);
+    recode_free(&s->recode);
+    free(s);
 }

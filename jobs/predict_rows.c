@@ -97,7 +97,9 @@ void predict_rows_header(const predict_rows *p, csvz *w)
 }
 
 /* One line of the general plan at e; returns its end. */
-static char *put_line(const predict_rows *p, const sb_table *t, int64_t i, double pred, char *e)
+/* x holds the feature rows from local row i0 on. */
+static char *put_line(const predict_rows *p, const sb_table *t, const float *x, int64_t i0, int64_t i, double pred,
+                      char *e)
 {
     for (int32_t c = 0; c < p->n_cols; ++c) {
         const predict_col *col = &p->cols[c];
@@ -107,7 +109,7 @@ static char *put_line(const predict_rows *p, const sb_table *t, int64_t i, doubl
             const char *s = col->id->str + i * (int64_t)col->id->width;
             e = put_field(e, s, strnlen(s, (size_t)col->id->width));
         } else {
-            float code = t->x[i * t->n_feat + col->feat];
+            float code = x[(i - i0) * t->n_feat + col->feat];
             const sb_feature_info *f = &t->feat[col->feat];
             if (isnan(code) || code < 0 || code >= (float)f->n_levels) {
                 memcpy(e, "nan", 3); /* a level the model never saw */
@@ -126,6 +128,12 @@ static char *put_line(const predict_rows *p, const sb_table *t, int64_t i, doubl
 
 void predict_rows_write(const predict_rows *p, const sb_table *t, int64_t i0, int64_t i1, const double *pred,
                         csvz *w)
+{
+    predict_rows_write_x(p, t, t->x != NULL ? t->x + i0 * t->n_feat : NULL, i0, i1, pred, w);
+}
+
+void predict_rows_write_x(const predict_rows *p, const sb_table *t, const float *x, int64_t i0, int64_t i1,
+                          const double *pred, csvz *w)
 {
     /* As many whole lines as one reservation holds, so the writer is called
      * once per ~64 KiB of text instead of once per line. */
@@ -147,7 +155,7 @@ void predict_rows_write(const predict_rows *p, const sb_table *t, int64_t i0, in
                 *e++ = '\n';
             }
         } else {
-            for (int64_t i = b0; i < b1; ++i) e = put_line(p, t, i, pred[i - i0], e);
+            for (int64_t i = b0; i < b1; ++i) e = put_line(p, t, x, i0, i, pred[i - i0], e);
         }
         csvz_commit(w, (size_t)(e - o));
     }

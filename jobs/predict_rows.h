@@ -41,4 +41,9 @@ void predict_rows_header(const predict_rows *p, csvz *w);
 void predict_rows_write(const predict_rows *p, const sb_table *t, int64_t i0, int64_t i1, const double *pred,
                         csvz *w);
 
+/* predict_rows_write_x - the same with the feature rows of [i0, i1) at x
+ * (t->n_feat floats each) instead of t->x (a block streamed from the file). Local. */
+void predict_rows_write_x(const predict_rows *p, const sb_table *t, const float *x, int64_t i0, int64_t i1,
+                          const double *pred, csvz *w);
+
 #endif

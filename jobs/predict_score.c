@@ -106,11 +106,14 @@ int predict_scorer_init(run_ctx *run, const sb_model *m, const char *model_name,
 
 void predict_scorer_block(predict_scorer *s, const sb_table *t, int64_t i0, int64_t i1, double *pred)
 {
-    const int64_t n = i1 - i0;
-    const float *x = t->x + i0 * t->n_feat;
+    predict_scorer_rows(s, t->x + i0 * t->n_feat, t->n_feat, i1 - i0, pred);
+}
+
+void predict_scorer_rows(predict_scorer *s, const float *x, int32_t x_cols, int64_t n, double *pred)
+{
     if (!s->identity) {
         for (int64_t i = 0; i < n; ++i) {
-            const float *row = x + i * t->n_feat;
+            const float *row = x + i * x_cols;
             float *dst = s->xbuf + i * s->n_feat;
             for (int32_t f = 0; f < s->n_feat; ++f) dst[f] = row[s->col_of[f]];
         }
