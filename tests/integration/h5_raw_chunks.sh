@@ -6,6 +6,7 @@
 # SB_H5_RAW_CHUNKS=0): same prediction bytes at np 1, 2 and 3 as the ingested
 # file at np 1. A flipped byte in a deflated chunk: every rank exits non-zero
 # with a message naming the file and the chunk's rows, and nothing hangs.
+# The same for a chunk in the middle of a rank's rows (after blocks were written).
 . "$(dirname "$0")/../lib.sh"
 GEN=${GEN_BIN:-$(dirname "$SB")}
 T=$SB_TMP
@@ -78,5 +79,41 @@ for np in 1 3; do
     check "corrupt chunk np $np: error names file, dataset and chunk rows" \
         grep -qE "$T/bad.h5: dataset '/[a-z/_]+': chunk of rows [0-9]+-[0-9]+ is corrupt or truncated" "$T/log-bad-$np"
     check "corrupt chunk np $np: no output left" bash -c "[ ! -e '$T/out-bad-$np/_SUCCESS' ]"
+done
+# Mid-stream: corrupt the chunk of rows 16731-22307 (the 4th), which no rank
+# reads first: at np 1 rows before it are already scored and written; at np 3
+# (shards of ~13262 rows) it is rank 1's second chunk, ranks 0 and 2 finish.
+# The chunk is found by its first row (h5dump of row 16731 as raw bytes).
+cp "$T/f.h5" "$T/mid.h5"
+h5dump -d /features -s 16731,0 -c 1,47 -b LE -o "$T/row16731.bin" "$T/f.h5" >/dev/null 2>&1 ||
+    fail "h5dump of row 16731 failed"
+/usr/bin/python3 - "$T/mid.h5" "$T/row16731.bin" <<'PYEOF' || fail "the /features chunk of row 16731 not found in the file"
+import sys, zlib
+b = bytearray(open(sys.argv[1], "rb").read())
+row = open(sys.argv[2], "rb").read()
+n, s = 5577 * 47, 4
+i = b.find(b"\x78\x01")
+while i >= 0:
+    try:
+        out = zlib.decompressobj().decompress(bytes(b[i:i + (4 << 20)]), n * s)
+        if len(out) == n * s and bytes(out[j * n + k] for k in range(47) for j in range(s)) == row:
+            break
+    except zlib.error:
+        pass
+    i = b.find(b"\x78\x01", i + 1)
+assert i >= 0
+b[i + 300] ^= 0x5A
+open(sys.argv[1], "wb").write(b)
+PYEOF
+for np in 1 3; do
+    timeout -k 5 "$SB_TIMEOUT" mpirun --oversubscribe -np "$np" "$SB" predict --model "$T/m.json" --data "$T/mid.h5" \
+        --out "$T/out-mid-$np" --merge "$T/mid-$np.csv.gz" >"$T/log-mid-$np" 2>&1
+    rc=$?
+    check "corrupt mid-stream chunk np $np: exits non-zero, not by timeout (rc=$rc)" \
+        bash -c "[ $rc -ne 0 ] && [ $rc -ne 124 ] && [ $rc -ne 137 ]"
+    check "corrupt mid-stream chunk np $np: error names file, dataset and rows 16731-22307" \
+        grep -qE "$T/mid.h5: dataset '/features': chunk of rows 16731-22307 is corrupt or truncated" "$T/log-mid-$np"
+    check "corrupt mid-stream chunk np $np: no _SUCCESS, no part, no merged file" \
+        bash -c "[ ! -e '$T/out-mid-$np/_SUCCESS' ] && ! ls '$T/out-mid-$np' 2>/dev/null | grep -q 'part-' && [ ! -e '$T/mid-$np.csv.gz' ]"
 done
 finish
