@@ -313,6 +313,91 @@ static void test_corrupt_chunk(void)
     if (run_rank(run) == 0) unlink(path);
 }
 
+/* source_load_stream (h5_stream_*): the shard read block by block equals
+ * source_load's x bit for bit (categorical recode included), for blocks cut at
+ * chunk edges (source_stream_block_end) and for arbitrary cuts (1 row, a chunk
+ * +- 1, re-reading a cut chunk), deflate 0 and 1; no label/weight; with
+ * SB_H5_RAW_CHUNKS=0 no stream and x is the whole shard. */
+static void test_stream(void)
+{
+    const int64_t N = 300007, CR = 87381;
+    sb_table t, u, v;
+    make_table(&t, N);
+    for (int64_t r = 0; r < N; ++r) t.x[r * 3 + 2] = (float)((r * 2654435761u) % 100003) / 7.0f;
+    int64_t b, e;
+    write_range(N, &b, &e);
+    sb_table mine = slice(&t, b, e);
+    char *model_levels[] = {"red", "teal"};
+    sb_feature_info model[2] = {{"a", 0, NULL}, {"color", 2, model_levels}};
+    for (int level = 0; level <= 1; ++level) {
+        char path[256], tag[16];
+        snprintf(tag, sizeof tag, "st%d", level);
+        temp_path(path, sizeof path, tag);
+        CU_ASSERT_EQUAL_FATAL(h5_write_table_level(run, path, &mine, level), SB_OK);
+        const char *paths[] = {path};
+        sb_source src = {paths, 1, NULL, NULL, 0, model, 2, 0};
+        CU_ASSERT_EQUAL_FATAL(source_load(run, &src, &u), SB_OK);
+        source_stream *st = NULL;
+        CU_ASSERT_EQUAL_FATAL(source_load_stream(run, &src, &v, &st), SB_OK);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(st);
+        CU_ASSERT_PTR_NULL(v.x);
+        CU_ASSERT_PTR_NULL(v.label);
+        CU_ASSERT_PTR_NULL(v.weight);
+        CU_ASSERT_EQUAL(v.row_start, u.row_start);
+        CU_ASSERT_EQUAL_FATAL(v.n_rows, u.n_rows);
+        CU_ASSERT_STRING_EQUAL(v.feat[1].levels[1], "teal");
+        CU_ASSERT_EQUAL(memcmp(v.ids[0].i64, u.ids[0].i64, (size_t)u.n_rows * sizeof(int64_t)), 0);
+        const int64_t n = u.n_rows;
+        float *x = calloc((size_t)(n > 0 ? n : 1) * 3, sizeof *x);
+        int bad = 0;
+        /* chunk-aligned blocks, two block sizes */
+        const int64_t maxes[] = {CR + 100, 5000};
+        for (int m = 0; m < 2; ++m) {
+            memset(x, 0xff, (size_t)n * 3 * sizeof *x);
+            for (int64_t i = 0; i < n;) {
+                int64_t j = source_stream_block_end(st, i, n, maxes[m]);
+                bad += j <= i || j - i > maxes[m];
+                if (j <= i) break;
+                bad += source_stream_read(run, st, i, j, x + i * 3) != SB_OK;
+                i = j;
+            }
+            bad += memcmp(x, u.x, (size_t)n * 3 * sizeof *x) != 0;
+        }
+        /* arbitrary cuts, re-reading the same cut chunk */
+        const int64_t cuts[] = {1, 2, 9, CR - 1, CR, CR + 1, 2 * CR - 3, 2 * CR + 1, n - 1};
+        memset(x, 0xff, (size_t)n * 3 * sizeof *x);
+        int64_t i = 0;
+        for (int k = 0; k < (int)(sizeof cuts / sizeof cuts[0]) + 1; ++k) {
+            int64_t j = k < (int)(sizeof cuts / sizeof cuts[0]) ? cuts[k] : n;
+            if (j <= i || j > n) continue;
+            bad += source_stream_read(run, st, i, j, x + i * 3) != SB_OK;
+            i = j;
+        }
+        bad += i != n || memcmp(x, u.x, (size_t)n * 3 * sizeof *x) != 0;
+        bad += n > 3 && source_stream_read(run, st, 1, 3, x) != SB_OK;
+        bad += n > 3 && memcmp(x, u.x + 3, 6 * sizeof *x) != 0;
+        err_clear(run);
+        CU_ASSERT_EQUAL(source_stream_read(run, st, 0, n + 1, x), SB_EINVAL);
+        err_clear(run);
+        CU_ASSERT_EQUAL(bad, 0);
+        source_stream_close(st);
+        table_free(&v);
+        /* through HDF5: no stream, the whole shard */
+        setenv("SB_H5_RAW_CHUNKS", "0", 1);
+        CU_ASSERT_EQUAL_FATAL(source_load_stream(run, &src, &v, &st), SB_OK);
+        unsetenv("SB_H5_RAW_CHUNKS");
+        CU_ASSERT_PTR_NULL(st);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(v.x);
+        CU_ASSERT_EQUAL(memcmp(v.x, u.x, (size_t)n * 3 * sizeof *x), 0);
+        table_free(&v);
+        table_free(&u);
+        free(x);
+        comm_barrier(run);
+        if (run_rank(run) == 0) unlink(path);
+    }
+    table_free(&t);
+}
+
 static void test_failures_leave_nothing(void)
 {
     sb_table t, u;
@@ -343,6 +428,7 @@ int main(int argc, char **argv)
         {"failures name the file and leave nothing", test_failures_leave_nothing},
         {"chunk-cutting row ranges, deflate 0/1/9, raw chunks = HDF5", test_chunk_ranges},
         {"corrupt deflated chunk: SB_EDATA naming file, dataset, rows", test_corrupt_chunk},
+        {"streamed /features blocks = source_load, any cuts, HDF5 fallback", test_stream},
     };
     if (CU_initialize_registry() != CUE_SUCCESS || SB_SUITE("h5", tests)) return 1;
     int rc = sb_run_all();
