@@ -2,7 +2,9 @@
 # bench_predict.sh - what `make bench-predict` runs: rows/s of `shardboost predict`
 # end to end (HDF5 read, 100 trees of depth 6, shortest round-trip formatting,
 # gzip, _SUCCESS) on the 1M-row forms data, next to XGBoost's inplace_predict
-# on the same data and model size. Medians of 3 runs; stages printed.
+# on the same data and model size. Medians of 3 runs; stages printed. One more
+# line: np 1 gzip 1 on the same rows ingested with --deflate 0 (shuffle only:
+# a larger file, no inflate in predict's load).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 BIN=${BIN:-bin}
@@ -24,6 +26,10 @@ if [ ! -s "$D/forms.h5" ] || [ ! -s "$D/model.json" ]; then
     echo "== model: 100 trees, depth 6"
     sb 2 train --data "$D/forms_train.h5" --model "$D/model.json" --objective reg:squarederror \
         --n_estimators 100 --max_depth 6 --learning_rate 0.1 --seed 1 >/dev/null
+fi
+if [ ! -s "$D/forms-d0.h5" ]; then
+    echo "== data: the same rows ingested with --deflate 0"
+    sb 2 ingest --layout forms --deflate 0 -o "$D/forms-d0.h5" "$D/forms.csv.gz"
 fi
 
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
@@ -47,6 +53,14 @@ for np in 1 2; do
         grep 'stages' <<<"$log" | sed 's/^/    last run /'
     done
 done
+e2e=()
+for ((i = 0; i < RUNS; ++i)); do
+    log=$(sb 1 predict --model "$D/model.json" --data "$D/forms-d0.h5" --out "$D/out-d0" --gzip-level 1 --overwrite 2>&1)
+    e2e+=("$(sed -n 's/.* \([0-9]*\) end to end.*/\1/p' <<<"$(grep 'rows/s per rank' <<<"$log")")")
+done
+RATE_D0=$(printf '%s\n' "${e2e[@]}" | median)
+echo "np=1 gzip=1 input ingested --deflate 0: end to end ${RATE_D0} rows/s per rank, median of $RUNS (runs: ${e2e[*]})"
+grep 'stages' <<<"$log" | sed 's/^/    last run /'
 echo "== XGBoost $("$PYTHON" -c 'import xgboost; print(xgboost.__version__)') inplace_predict, 1 thread, same data and model size"
 xgb_line=$("$PYTHON" tests/bench/xgb_predict.py "$D/forms.csv.gz" 1)
 echo "    $xgb_line"
@@ -57,3 +71,6 @@ awk -v a="${RATE[1,1]}" -v b="${RATE[2,1]}" -v s="${SCORE[1,1]}" -v w="${WRITE[1
     printf "bench-predict: xgboost inplace_predict (scoring only, nothing written): %.0f rows/s on 1 thread;", x;
     printf " ratios vs xgboost: scoring only %.2f, scoring+csv+gzip %.2f, end to end %.2f\n", s / x, w / x, a / x;
     printf "bench-predict: goal >= 2000000 rows/s per rank end to end: %s\n", (a >= 2000000 ? "met" : "NOT met") }'
+awk -v a="${RATE[1,1]}" -v d="$RATE_D0" 'BEGIN {
+    printf "bench-predict: np 1 gzip 1 end to end by input compression: %.0f rows/s with the file ingested --deflate 0", d;
+    printf " (shuffle only), %.0f with the default --deflate 1 file\n", a }'
