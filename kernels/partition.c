@@ -71,23 +71,192 @@ static void fill_complete(const sb_node *t, int32_t k, int32_t s, int32_t level,
     fill_complete(t, leaf ? k : t[k].right, 2 * s + 2, level + 1, D, n_value, has_missing, c);
 }
 
-int partition_tree_add(const sb_node *tree, const uint8_t *restrict bins, int64_t n, int32_t n_feat,
-                       const int32_t *n_value, const uint8_t *has_missing, double *restrict margin)
+/* Rows [i0, n) by the scalar complete walk. */
+static void walk_rows(const complete_tree *c, int32_t D, const uint8_t *restrict bins, int64_t i0, int64_t n,
+                      int32_t n_feat, double *restrict margin)
+{
+    for (int64_t i = i0; i < n; ++i) {
+        const uint8_t *row = bins + i * n_feat;
+        int32_t s = 0;
+        for (int32_t d = 0; d < D; ++d) {
+            const int32_t b = row[c->feat[s]];
+            s = 2 * s + 2 - partition_goes_left(b, c->bin[s], c->mb[s], c->dl[s]);
+        }
+        margin[i] += c->leaf[s - ((1 << D) - 1)];
+    }
+}
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+
+#define AVX512 __attribute__((target("avx512f,avx512bw,avx512vl")))
+#define INLINE __attribute__((always_inline)) inline
+
+/* The AVX-512 tables of one tree. The rule is rewritten per slot as
+ *     left = (bin <= split) XOR (bin == flip)
+ * where flip is the missing bin when the default direction differs from what
+ * the missing bin's own comparison says, else -1 (no byte equals it): the same
+ * outcome as partition_goes_left for every byte value. Levels 0-3 look their
+ * slots up in one register each (15 slots), level 4 in one, level 5 in two;
+ * levels 6-7 gather from memory. */
+typedef struct {
+    __m512i f03, s03, x03, f4, s4, x4, f5a, f5b, s5a, s5b, x5a, x5b;
+    __m512i off; /* lane * n_feat */
+    const int32_t *feat, *split, *flip; /* every inner slot (levels 6+) */
+    const double *leaf;
+    int32_t D;
+} tables16;
+
+/* Groups k < G of 16 rows, group k's rows starting at bins + k * stride,
+ * margin + 16 k: the groups' steps interleaved so their gathers overlap. */
+static AVX512 INLINE void walk16(const tables16 *T, const uint8_t *bins, int64_t stride, double *margin, const int G)
+{
+    const __m512i one = _mm512_set1_epi32(1), low8 = _mm512_set1_epi32(0xFF);
+    __m512i j[4], f[4], s[4], x[4], b[4];
+#pragma GCC unroll 4
+    for (int k = 0; k < G; ++k) j[k] = _mm512_setzero_si512();
+    for (int32_t d = 0; d < T->D; ++d) {
+#pragma GCC unroll 4
+        for (int k = 0; k < G; ++k) {
+            if (d < 4) {
+                const __m512i q = _mm512_add_epi32(j[k], _mm512_set1_epi32((1 << d) - 1));
+                f[k] = _mm512_permutexvar_epi32(q, T->f03);
+                s[k] = _mm512_permutexvar_epi32(q, T->s03);
+                x[k] = _mm512_permutexvar_epi32(q, T->x03);
+            } else if (d == 4) {
+                f[k] = _mm512_permutexvar_epi32(j[k], T->f4);
+                s[k] = _mm512_permutexvar_epi32(j[k], T->s4);
+                x[k] = _mm512_permutexvar_epi32(j[k], T->x4);
+            } else if (d == 5) {
+                f[k] = _mm512_permutex2var_epi32(T->f5a, j[k], T->f5b);
+                s[k] = _mm512_permutex2var_epi32(T->s5a, j[k], T->s5b);
+                x[k] = _mm512_permutex2var_epi32(T->x5a, j[k], T->x5b);
+            } else {
+                const int32_t o = (1 << d) - 1;
+                f[k] = _mm512_i32gather_epi32(j[k], T->feat + o, 4);
+                s[k] = _mm512_i32gather_epi32(j[k], T->split + o, 4);
+                x[k] = _mm512_i32gather_epi32(j[k], T->flip + o, 4);
+            }
+            /* 4 bytes from the wanted one: the caller keeps the last rows out */
+            b[k] = _mm512_and_si512(_mm512_i32gather_epi32(_mm512_add_epi32(T->off, f[k]), bins + k * stride, 1),
+                                    low8);
+        }
+#pragma GCC unroll 4
+        for (int k = 0; k < G; ++k) {
+            const __mmask16 left = _mm512_cmple_epi32_mask(b[k], s[k]) ^ _mm512_cmpeq_epi32_mask(b[k], x[k]);
+            const __m512i j2 = _mm512_add_epi32(j[k], j[k]);
+            j[k] = _mm512_mask_add_epi32(j2, (__mmask16)~left, j2, one);
+        }
+    }
+#pragma GCC unroll 4
+    for (int k = 0; k < G; ++k) {
+        const __m512d l0 = _mm512_i32gather_pd(_mm512_castsi512_si256(j[k]), T->leaf, 8);
+        const __m512d l1 = _mm512_i32gather_pd(_mm512_extracti64x4_epi64(j[k], 1), T->leaf, 8);
+        double *m = margin + 16 * k;
+        _mm512_storeu_pd(m, _mm512_add_pd(_mm512_loadu_pd(m), l0));
+        _mm512_storeu_pd(m + 8, _mm512_add_pd(_mm512_loadu_pd(m + 8), l1));
+    }
+}
+
+/* Slots [o, o + len) of a as a vector (len <= 16), zeros above. */
+static AVX512 INLINE __m512i slots16(const int32_t *a, int32_t o, int32_t len)
+{
+    return _mm512_maskz_loadu_epi32((__mmask16)((1u << len) - 1), a + o);
+}
+
+/* Rows [0, m) of whole groups of 16, for m <= the rows whose gathers stay
+ * inside bins; returns how many rows it did. */
+static AVX512 int64_t walk_avx512(const complete_tree *c, int32_t D, const uint8_t *bins, int64_t m, int32_t n_feat,
+                                  double *margin)
+{
+    enum { SLOTS = (1 << PARTITION_WALK_MAX_DEPTH) - 1 };
+    int32_t flip[SLOTS];
+    const int32_t n_in = (1 << D) - 1;
+    for (int32_t s = 0; s < n_in; ++s) {
+        const int32_t mb = c->mb[s];
+        flip[s] = mb >= 0 && (mb <= c->bin[s]) != (c->dl[s] != 0) ? mb : -1;
+    }
+    tables16 T;
+    const int32_t n03 = n_in < 15 ? n_in : 15;
+    T.f03 = slots16(c->feat, 0, n03);
+    T.s03 = slots16(c->bin, 0, n03);
+    T.x03 = slots16(flip, 0, n03);
+    T.f4 = T.s4 = T.x4 = T.f5a = T.f5b = T.s5a = T.s5b = T.x5a = T.x5b = _mm512_setzero_si512();
+    if (D >= 5) {
+        T.f4 = slots16(c->feat, 15, 16);
+        T.s4 = slots16(c->bin, 15, 16);
+        T.x4 = slots16(flip, 15, 16);
+    }
+    if (D >= 6) {
+        T.f5a = slots16(c->feat, 31, 16);
+        T.f5b = slots16(c->feat, 47, 16);
+        T.s5a = slots16(c->bin, 31, 16);
+        T.s5b = slots16(c->bin, 47, 16);
+        T.x5a = slots16(flip, 31, 16);
+        T.x5b = slots16(flip, 47, 16);
+    }
+    T.off = _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
+                               _mm512_set1_epi32(n_feat));
+    T.feat = c->feat;
+    T.split = c->bin;
+    T.flip = flip;
+    T.leaf = c->leaf;
+    T.D = D;
+    const int64_t stride = 16 * (int64_t)n_feat;
+    /* Gathers are not followed by the hardware prefetcher: the lines of the
+     * rows PREFETCH ahead are asked for explicitly (200k rows x 47 features,
+     * depth 6, out of cache: 5.2 -> 2.9 ns per row and tree; 64-256 alike). */
+    enum { PREFETCH = 128 };
+    int64_t i = 0;
+    for (; i + 64 <= m; i += 64) {
+        if (i + PREFETCH + 64 <= m) {
+            const uint8_t *p = bins + (i + PREFETCH) * n_feat;
+            for (int64_t o = 0; o < 64 * (int64_t)n_feat; o += 64) _mm_prefetch((const char *)(p + o), _MM_HINT_T0);
+        }
+        walk16(&T, bins + i * n_feat, stride, margin + i, 4);
+    }
+    for (; i + 16 <= m; i += 16) walk16(&T, bins + i * n_feat, stride, margin + i, 1);
+    return i;
+}
+#endif
+
+int partition_walk_isa(void)
+{
+#if defined(__x86_64__)
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+        __builtin_cpu_supports("avx512vl"))
+        return PARTITION_ISA_AVX512;
+#endif
+    return PARTITION_ISA_SCALAR;
+}
+
+int partition_tree_add_isa(int isa, const sb_node *tree, const uint8_t *restrict bins, int64_t n, int32_t n_feat,
+                           const int32_t *n_value, const uint8_t *has_missing, double *restrict margin)
 {
     const int32_t D = walk_depth(tree, 0, 0);
     if (D < 0) return -1;
     complete_tree c;
     fill_complete(tree, 0, 0, 0, D, n_value, has_missing, &c);
-    for (int64_t i = 0; i < n; ++i) {
-        const uint8_t *row = bins + i * n_feat;
-        int32_t s = 0;
-        for (int32_t d = 0; d < D; ++d) {
-            const int32_t b = row[c.feat[s]];
-            s = 2 * s + 2 - partition_goes_left(b, c.bin[s], c.mb[s], c.dl[s]);
-        }
-        margin[i] += c.leaf[s - ((1 << D) - 1)];
+    int64_t i = 0;
+#if defined(__x86_64__)
+    /* A lane reads 4 bytes from its bin: rows whose reads could pass the end
+     * of bins (the last ceil(3 / n_feat)) are left to the scalar walk. */
+    if (isa == PARTITION_ISA_AVX512 && n_feat > 0 && n_feat <= PARTITION_AVX512_MAX_FEAT) {
+        const int64_t safe = n - (3 + n_feat - 1) / n_feat;
+        if (safe >= 16) i = walk_avx512(&c, D, bins, safe, n_feat, margin);
     }
+#else
+    (void)isa;
+#endif
+    walk_rows(&c, D, bins, i, n, n_feat, margin);
     return 0;
+}
+
+int partition_tree_add(const sb_node *tree, const uint8_t *restrict bins, int64_t n, int32_t n_feat,
+                       const int32_t *n_value, const uint8_t *has_missing, double *restrict margin)
+{
+    return partition_tree_add_isa(partition_walk_isa(), tree, bins, n, n_feat, n_value, has_missing, margin);
 }
 
 void partition_tree_add_ref(const sb_node *tree, const uint8_t *bins, int64_t n, int32_t n_feat,

@@ -32,10 +32,24 @@ static inline int partition_goes_left(int32_t bin, int32_t split_bin, int32_t mi
  * one tree, walking its row-major bins (bins[i * n_feat + f]) with the rule
  * above (missing bin of f: n_value[f] when has_missing[f], else none); the
  * same leaf as the float thresholds (x < cut after `bin` <=> bin <= `bin`).
- * Branch-free over a complete copy of the tree. Returns 0, or -1 (margin
+ * Branch-free over a complete copy of the tree; with AVX-512 (F/BW/VL, chosen
+ * at run time) 16 rows per vector, 4 groups of 16 interleaved, the bins
+ * gathered 32 bits at a time (the rows whose 4-byte reads could pass
+ * bins[n * n_feat - 1] are walked scalar, so bins needs no padding). Same
+ * margins bit for bit as the twin: one add per row. Returns 0, or -1 (margin
  * untouched) when the tree is deeper than PARTITION_WALK_MAX_DEPTH. Local. */
 int partition_tree_add(const sb_node *tree, const uint8_t *bins, int64_t n, int32_t n_feat, const int32_t *n_value,
                        const uint8_t *has_missing, double *margin);
+
+/* The variants partition_tree_add picks from: the scalar complete walk (any
+ * CPU) and the AVX-512 one (x86-64; call it only when partition_walk_isa()
+ * says the CPU has it; n_feat above PARTITION_AVX512_MAX_FEAT walks scalar,
+ * the gather offsets being 32-bit). Same contract and bits. Local. */
+enum { PARTITION_ISA_SCALAR = 0, PARTITION_ISA_AVX512 = 1 };
+#define PARTITION_AVX512_MAX_FEAT (1 << 26)
+int partition_walk_isa(void);
+int partition_tree_add_isa(int isa, const sb_node *tree, const uint8_t *bins, int64_t n, int32_t n_feat,
+                           const int32_t *n_value, const uint8_t *has_missing, double *margin);
 /* Plain twin: node by node, any depth. */
 void partition_tree_add_ref(const sb_node *tree, const uint8_t *bins, int64_t n, int32_t n_feat,
                             const int32_t *n_value, const uint8_t *has_missing, double *margin);

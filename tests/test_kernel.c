@@ -4,6 +4,8 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "cunit_main.h"
 #include "kernels/binning.h"
@@ -389,6 +391,94 @@ static void test_partition_tree_add(void)
     }
 }
 
+/* Random tree over bins: split bins anywhere in 0..n_value[f] (so the
+ * missing bin may sit at or below the split too), random default directions,
+ * leaves above the bottom; the left spine goes down to max_depth. */
+static int32_t grow_bins(sb_node *t, int32_t *cnt, int32_t depth, int32_t max_depth, int32_t spine, int32_t nf,
+                         const int32_t *n_value)
+{
+    const int32_t k = (*cnt)++;
+    memset(&t[k], 0, sizeof t[k]);
+    if (depth == max_depth || (!spine && rnd() % 6 == 0)) {
+        t[k].feat = t[k].left = t[k].right = t[k].bin = -1;
+        t[k].value = unif() - 0.5;
+        return k;
+    }
+    t[k].feat = (int32_t)(rnd() % (uint64_t)nf);
+    t[k].bin = (int32_t)(rnd() % (uint64_t)(n_value[t[k].feat] + 1));
+    t[k].default_left = (int32_t)(rnd() % 2);
+    const int32_t l = grow_bins(t, cnt, depth + 1, max_depth, spine, nf, n_value);
+    const int32_t r = grow_bins(t, cnt, depth + 1, max_depth, 0, nf, n_value);
+    t[k].left = l;
+    t[k].right = r;
+    return k;
+}
+
+/* Every walk variant = the twin, memcmp of the margins: depths 0..8 (9:
+ * refused, margins untouched), missing bins with default left and right, the
+ * missing bin above and below the split, leaves above the bottom, n_feat 1 / 2
+ * / 47, n around the 16- and 64-row groups. bins ends right before a page the
+ * test makes unreadable, so a gather reading past the last row would fault. */
+static void test_partition_tree_add_variants(void)
+{
+    enum { MAXN = 1000, MAXF = 47 };
+    static sb_node t[1100];
+    static double m_ref[MAXN + 1], m_var[MAXN + 1];
+    const long page = sysconf(_SC_PAGESIZE);
+    const size_t span = ((size_t)MAXN * MAXF + (size_t)page - 1) / (size_t)page * (size_t)page;
+    uint8_t *map = mmap(NULL, span + (size_t)page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    CU_ASSERT_FATAL(map != MAP_FAILED);
+    CU_ASSERT_FATAL(mprotect(map + span, (size_t)page, PROT_NONE) == 0);
+    int isas[2] = {PARTITION_ISA_SCALAR, PARTITION_ISA_SCALAR};
+    const int n_isa = partition_walk_isa() == PARTITION_ISA_AVX512 ? 2 : 1;
+    isas[1] = PARTITION_ISA_AVX512;
+    static const int64_t ns[] = {0, 1, 2, 3, 15, 16, 17, 19, 20, 63, 64, 65, 79, 80, 81, 1000};
+    static const int32_t nfs[] = {1, 2, 47};
+    int32_t n_value[MAXF];
+    uint8_t miss[MAXF];
+    for (size_t a = 0; a < sizeof nfs / sizeof nfs[0]; ++a) {
+        const int32_t F = nfs[a];
+        for (int32_t f = 0; f < F; ++f) {
+            n_value[f] = f % 5 == 0 ? 255 : 1 + (int32_t)(rnd() % 60);
+            miss[f] = (uint8_t)(rnd() % 3 != 0);
+        }
+        for (size_t b = 0; b < sizeof ns / sizeof ns[0]; ++b) {
+            const int64_t N = ns[b];
+            uint8_t *bins = map + span - (size_t)(N * F);
+            for (int64_t i = 0; i < N * F; ++i) { /* a tenth missing, a few stray bytes */
+                const int32_t f = (int32_t)(i % F);
+                const uint64_t r = rnd() % 20;
+                bins[i] = (uint8_t)(r < 2 ? (uint64_t)n_value[f] : r == 2 ? rnd() % 256 : rnd() % (uint64_t)n_value[f]);
+            }
+            for (int32_t depth = 0; depth <= PARTITION_WALK_MAX_DEPTH + 1; ++depth) {
+                int32_t cnt = 0;
+                grow_bins(t, &cnt, 0, depth, 1, F, n_value);
+                for (int64_t i = 0; i <= N; ++i) m_ref[i] = 0.1 * (double)i - 3.0;
+                partition_tree_add_ref(t, bins, N, F, n_value, miss, m_ref);
+                for (int v = 0; v < n_isa; ++v) {
+                    for (int64_t i = 0; i <= N; ++i) m_var[i] = 0.1 * (double)i - 3.0;
+                    const int rc = partition_tree_add_isa(isas[v], t, bins, N, F, n_value, miss, m_var);
+                    if (depth > PARTITION_WALK_MAX_DEPTH) {
+                        CU_ASSERT_EQUAL(rc, -1);
+                        for (int64_t i = 0; i <= N; ++i) m_ref[i] = 0.1 * (double)i - 3.0;
+                    } else
+                        CU_ASSERT_EQUAL(rc, 0);
+                    if (memcmp(m_var, m_ref, (size_t)(N + 1) * sizeof *m_ref) != 0) {
+                        CU_FAIL("partition_tree_add variant differs from the twin");
+                        fprintf(stderr, "isa %d n_feat %d n %lld depth %d\n", isas[v], F, (long long)N, depth);
+                    }
+                }
+                if (depth <= PARTITION_WALK_MAX_DEPTH) { /* the dispatching entry point too */
+                    for (int64_t i = 0; i <= N; ++i) m_var[i] = 0.1 * (double)i - 3.0;
+                    CU_ASSERT_EQUAL(partition_tree_add(t, bins, N, F, n_value, miss, m_var), 0);
+                    CU_ASSERT_EQUAL(memcmp(m_var, m_ref, (size_t)(N + 1) * sizeof *m_ref), 0);
+                }
+            }
+        }
+    }
+    munmap(map, span + (size_t)page);
+}
+
 static void test_predict_matches_ref_and_nan(void)
 {
     /* tree 0: x0 < 0.5 ? (x1 < 2 ? -1 : 2) : 3, NaN on x0 goes left; tree 1: a single leaf 0.25 */
@@ -429,6 +519,7 @@ int main(void)
         {"forest traversal vs ref, NaN default", test_predict_matches_ref_and_nan},
         {"in-place binning vs bin_rows and bin_rows_col", test_bin_rows_inplace},
         {"bin walk of a tree vs twin and float walk", test_partition_tree_add},
+        {"bin walk variants (scalar, AVX-512) vs twin", test_partition_tree_add_variants},
     };
     if (SB_SUITE("kernel", tests)) return 1;
     return sb_run_all();
