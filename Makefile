@@ -1,7 +1,7 @@
 # shardboost - histogram gradient-boosted trees over MPI ranks.
 #   make demo    install missing Debian packages, build, generate data, ingest, train (np 2), predict
 #   make test    install missing packages, build, run unit + MPI integration tests
-#   make asan    unit tests under AddressSanitizer + UBSan
+#   make asan    unit tests under AddressSanitizer + UBSan (make asan-integration: the MPI jobs too)
 #   make bench   training/prediction benchmark against XGBoost;  make bench-ingest
 # Several builds can live side by side: make BUILD=build-asan ...
 
@@ -46,7 +46,7 @@ TESTS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRCS))
 GEN_SRCS := $(wildcard data/gen_*.c)
 GENS := $(patsubst data/%.c,$(BIN)/%,$(GEN_SRCS))
 
-.PHONY: all deps demo test unit asan lint bench bench-ingest clean
+.PHONY: all deps demo test unit asan asan-integration lint bench bench-ingest clean
 all: $(BIN)/shardboost $(GENS) $(TESTS)
 
 deps:
@@ -112,6 +112,21 @@ asan: deps
 	@$(MAKE) --no-print-directory BUILD=build-asan OPT=-O1 CFLAGS="-O1 -g $(SAN_FLAGS)" LDFLAGS="$(SAN_FLAGS)" \
 	    build-asan/libsb_kernels.a $(patsubst $(BUILD)/%,build-asan/%,$(TESTS))
 	@ASAN_OPTIONS=detect_leaks=0 tests/run_tests.sh --unit-only build-asan
+
+# The MPI jobs themselves under the sanitizers: an instrumented binary
+# (bin-asan/) through the integration scripts that cover ingest, train,
+# predict (streaming HDF5, raw chunks, merge) and cv at np 1-4.
+ASAN_IT := ingest_basic train_invariance predict_outputs h5_raw_chunks cv_groups
+asan-integration: deps
+	@$(MAKE) --no-print-directory BUILD=build-asan BIN=bin-asan OPT=-O1 CFLAGS="-O1 -g $(SAN_FLAGS)" \
+	    LDFLAGS="$(SAN_FLAGS)" bin-asan/shardboost $(patsubst data/%.c,bin-asan/%,$(GEN_SRCS))
+	@fails=0; for s in $(ASAN_IT); do \
+	  ASAN_OPTIONS=detect_leaks=0 SB=$(CURDIR)/bin-asan/shardboost SB_BUILD=build-asan SB_TIMEOUT=300 \
+	    timeout 900 bash tests/integration/$$s.sh > build-asan/$$s.log 2>&1; rc=$$?; \
+	  san=$$(grep -c 'ERROR: AddressSanitizer\|runtime error' build-asan/$$s.log); \
+	  echo "asan $$s: rc=$$rc, $$(grep -c '^PASS' build-asan/$$s.log) passed, $$(grep -c '^FAIL' build-asan/$$s.log) failed, $$san sanitizer reports"; \
+	  [ $$rc -eq 0 ] && [ $$san -eq 0 ] || fails=$$((fails + 1)); done; \
+	[ $$fails -eq 0 ] || { echo "asan-integration: $$fails script(s) failed (logs in build-asan/)"; exit 1; }
 
 lint:
 	@bad=$$(grep -lE '#include[[:space:]]*<mpi\.h>' kernels/*.[ch] io/*.[ch] jobs/*.[ch] data/*.[ch] 2>/dev/null | grep -v '^io/h5_mpio\.c$$'); \
