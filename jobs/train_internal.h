@@ -25,8 +25,10 @@ struct sb_binned {
     uint8_t *bins_col;     /* n_feat x n_rows, column-major (partitions, leaf lookup) */
     int32_t *n_cells;      /* histogram cells per feature (value bins + missing bin) */
     int32_t *skip;         /* per feature: global cell of its most frequent bin, or -1 */
-    int64_t *sp_ptr;       /* sparse rows (hist_build_sparse), NULL when dense */
+    int64_t *sp_ptr;       /* sparse rows (hist_build_sparse), NULL when dense or fixed-width */
     uint16_t *sp_cells;
+    uint16_t *sp_fixed;    /* the sparse rows as 64-byte records (hist_build_fixed), or NULL */
+    uint16_t *sp_spill;    /* cells of the rows too wide for their record */
     uint64_t fingerprint;  /* data_fingerprint of the table (rank-count invariant) */
 };
 

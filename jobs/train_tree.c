@@ -131,7 +131,8 @@ static void build_hist(tree_grower *g, const int64_t *ghf, const gnode *n, int64
     const sb_binned *b = g->b;
     memset(dst, 0, (size_t)2 * (size_t)b->total_bins * sizeof *dst);
     int64_t cnt = n->end - n->begin;
-    if (b->sp_ptr) hist_build_sparse(b->sp_ptr, b->sp_cells, g->rows + n->begin, cnt, ghf, dst);
+    if (b->sp_fixed) hist_build_fixed(b->sp_fixed, b->sp_spill, g->rows + n->begin, cnt, ghf, dst);
+    else if (b->sp_ptr) hist_build_sparse(b->sp_ptr, b->sp_cells, g->rows + n->begin, cnt, ghf, dst);
     else hist_build(b->bins, b->n_feat, b->off, g->rows + n->begin, cnt, ghf, dst);
 }
 
@@ -140,7 +141,7 @@ static void fill_skipped(const tree_grower *g, int64_t *h, const gnode *n)
 {
     const sb_binned *b = g->b;
     const int32_t f0 = g->f0;
-    if (b->sp_ptr) hist_fill_skipped(h, g->f1 - f0, b->off + f0, b->n_cells + f0, b->skip + f0, n->G, n->H);
+    if (b->sp_ptr || b->sp_fixed) hist_fill_skipped(h, g->f1 - f0, b->off + f0, b->n_cells + f0, b->skip + f0, n->G, n->H);
 }
 
 /* This rank's best split of node n over its feature block (the agreement

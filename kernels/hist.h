@@ -33,6 +33,17 @@ void hist_build_ref(const uint8_t *bins, int32_t n_feat, const int32_t *off, con
 void hist_build_sparse(const int64_t *ptr, const uint16_t *cells, const int32_t *rows, int64_t n,
                        const int64_t *gh, int64_t *hist);
 
+/* hist_build_fixed - the same sums from fixed-width records: row r's
+ * record is rec[r * HIST_REC_WIDTH ..] (64 bytes; 64-byte aligned rec puts
+ * each on one cache line): its cell count c, then its cells (as in
+ * hist_build_sparse) when c < HIST_REC_WIDTH; otherwise the first
+ * HIST_REC_KEEP cells, and the other c - HIST_REC_KEEP continue at
+ * spill[o], o = rec[.. + 30] | rec[.. + 31] << 16. Local. */
+#define HIST_REC_WIDTH 32
+#define HIST_REC_KEEP (HIST_REC_WIDTH - 3)
+void hist_build_fixed(const uint16_t *rec, const uint16_t *spill, const int32_t *rows, int64_t n, const int64_t *gh,
+                      int64_t *hist);
+
 /* hist_fill_skipped - for every feature with skip[f] >= 0, set cell skip[f]
  * (global index) to the node totals (G, H) minus the feature's other cells.
  * Apply to a complete (reduced) histogram. Local. */

@@ -95,6 +95,46 @@ static void test_hist_dense_and_sparse_match_ref(void)
     CU_ASSERT_EQUAL(memcmp(h_s, h_r, sizeof(int64_t) * 2 * (size_t)total), 0);
 }
 
+/* Fixed-width records (with spilled rows of 31..90 cells) give the same
+ * histogram as the pointer format. */
+static void test_hist_fixed_matches_sparse(void)
+{
+    enum { R = 700, CELLS = 400 };
+    static int64_t ptr[R + 1], gh[2 * R], h_sp[2 * CELLS], h_fx[2 * CELLS];
+    static uint16_t cells[R * 90], rec[R * HIST_REC_WIDTH], spill[R * 90];
+    static int32_t rows[R];
+    int64_t k = 0, o = 0, n = 0;
+    for (int32_t r = 0; r < R; ++r) {
+        const int32_t c = r % 5 == 0 ? 28 + (int32_t)(rnd() % 63) : (int32_t)(rnd() % 32); /* 0..31 inline, 28..90 */
+        ptr[r] = k;
+        for (int32_t j = 0; j < c; ++j) cells[k + j] = (uint16_t)(rnd() % CELLS);
+        uint16_t *d = rec + (int64_t)r * HIST_REC_WIDTH;
+        memset(d, 0xFF, HIST_REC_WIDTH * sizeof *d);
+        d[0] = (uint16_t)c;
+        if (c < HIST_REC_WIDTH) memcpy(d + 1, cells + k, (size_t)c * sizeof *d);
+        else {
+            memcpy(d + 1, cells + k, HIST_REC_KEEP * sizeof *d);
+            memcpy(spill + o, cells + k + HIST_REC_KEEP, (size_t)(c - HIST_REC_KEEP) * sizeof *d);
+            d[HIST_REC_WIDTH - 2] = (uint16_t)(o & 0xFFFF);
+            d[HIST_REC_WIDTH - 1] = (uint16_t)(o >> 16);
+            o += c - HIST_REC_KEEP;
+        }
+        k += c;
+        gh[2 * r] = (int64_t)(rnd() % 2001) - 1000;
+        gh[2 * r + 1] = (int64_t)(rnd() % 1000) + 1;
+        if (rnd() % 4) rows[n++] = r;
+    }
+    ptr[R] = k;
+    memset(h_sp, 0, sizeof h_sp);
+    memset(h_fx, 0, sizeof h_fx);
+    hist_build_sparse(ptr, cells, rows, n, gh, h_sp);
+    hist_build_fixed(rec, spill, rows, n, gh, h_fx);
+    CU_ASSERT_EQUAL(memcmp(h_sp, h_fx, sizeof h_sp), 0);
+    memset(h_fx, 0, sizeof h_fx);
+    hist_build_fixed(rec, spill, rows, 0, gh, h_fx); /* no rows: nothing added */
+    for (int32_t c = 0; c < 2 * CELLS; ++c) CU_ASSERT_EQUAL_FATAL(h_fx[c], 0);
+}
+
 static void test_fixed_scale_headroom(void)
 {
     int k = hist_fixed_scale(3.5, 1000000);
@@ -511,6 +551,7 @@ int main(void)
     if (CU_initialize_registry() != CUE_SUCCESS) return 1;
     static const sb_test tests[] = {
         {"hist dense/sparse vs ref, totals, subtraction", test_hist_dense_and_sparse_match_ref},
+        {"hist fixed-width records (with spilled rows) vs sparse", test_hist_fixed_matches_sparse},
         {"fixed-point scale and rounding", test_fixed_scale_headroom},
         {"partition vs ref, stable", test_partition_matches_ref},
         {"split_find vs ref (lambda/alpha/mcw/mds)", test_split_matches_ref},
