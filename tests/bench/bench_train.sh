@@ -3,7 +3,8 @@
 # (default 1,000,000; 47 features), holds out the last 20%, ingests both parts, then
 # times, BENCH_REPEAT times each (default 3, medians reported):
 #   shardboost train np=1 and np=2 (100 trees, depth 6, 256 bins, eta 0.1, lambda 1)
-#   XGBoost 1.7 hist nthread=1 and 2 (same data, params and base score)
+#   XGBoost 1.7 hist nthread=1 and 2 (same data, params and base score), and nthread=2
+#   evaluating train + holdout every round as shardboost --valid does
 # and prints seconds, ns per row*feature*tree, peak RSS per rank, holdout MSE, ratios.
 # Shardboost seconds = bin + boost of the loaded table (XGBoost: DMatrix + train);
 # the whole command's wall time (MPI start, HDF5 read, model write) is shown too.
@@ -53,6 +54,11 @@ for nt in 1 2; do
     XSEC[$nt]=$(sed 's/.*seconds=\([^ ]*\).*/\1/' <<<"$line"); XRSS[$nt]=$(sed 's/.*rss_mb=\([^ ]*\).*/\1/' <<<"$line")
     XMSE[$nt]=$(sed 's/.*mse=\([^ ]*\).*/\1/' <<<"$line"); NROWS=$(sed 's/.*rows=\([^ ]*\).*/\1/' <<<"$line")
 done
+# The same XGBoost run evaluating train and holdout every round (evals=[train, valid]), the
+# work shardboost train --valid does each round (train + valid metrics, valid predictions).
+line=$($PYTHON "$ROOT/tests/bench/xgb_train.py" --layout forms --train tr.csv --test te.csv --nthread 2 --repeat "$REPEAT" --evals)
+echo "$line" > xgb2evals.log
+XEVAL=$(sed 's/.*seconds=\([^ ]*\).*/\1/' <<<"$line")
 ns() { echo "$1 * 1000000000 / ($NROWS * 47 * 100)" | bc -l | xargs printf '%.2f'; }
 echo
 echo "make bench: $NROWS training rows x 47 features, 100 trees depth 6, 256 bins, eta 0.1, lambda 1; medians of $REPEAT"
@@ -64,9 +70,12 @@ done
 for nt in 1 2; do
     printf '%-26s %9.2f %10s %14s %16s %12.6g\n' "xgboost hist nthread=$nt" "${XSEC[$nt]}" "-" "$(ns "${XSEC[$nt]}")" "${XRSS[$nt]}" "${XMSE[$nt]}"
 done
+printf '%-26s %9.2f %10s %14s %16s %12s\n' "xgboost nthread=2 +evals" "$XEVAL" "-" "$(ns "$XEVAL")" "-" "-"
 share=$(echo "$NROWS / 2 * 47 * (4 + 1) + $NROWS / 2 * 8" | bc)
 echo "ratios: shardboost np=2 / xgboost nthread=2 = $(echo "${SEC[2]} / ${XSEC[2]}" | bc -l | xargs printf '%.2f') (target <= 0.5);" \
      "np=1 / nthread=1 = $(echo "${SEC[1]} / ${XSEC[1]}" | bc -l | xargs printf '%.2f')"
+echo "same per-round evaluation (train + holdout metric every round, as shardboost --valid): shardboost np=2 /" \
+     "xgboost nthread=2 with evals = $(echo "${SEC[2]} / $XEVAL" | bc -l | xargs printf '%.2f')"
 echo "peak RSS per rank (np=2) / its share of data+bins+gradients ($(echo "$share / 1048576" | bc) MB) =" \
      "$(echo "${RSS[2]} * 1048576 / $share" | bc -l | xargs printf '%.2f') (target <= 1.3)"
 echo "holdout MSE shardboost/xgboost = $(echo "${MSE[2]} / ${XMSE[2]}" | bc -l | xargs printf '%.4f'); models np=1 vs np=2: $SAME"
