@@ -71,7 +71,8 @@ typedef struct {
     int32_t f0, f1;
     int64_t c0, c1;
     int64_t *block;          /* size + 1 offsets (int64 units) into one histogram */
-    int64_t *pack;           /* reduce-scatter scratch, 2 * stage_cap * hist_len */
+    int64_t *pack;           /* reduce-scatter scratch (2 * histograms * hist_len), grown on demand */
+    int64_t pack_len;
     split_info *cand, *cand_all; /* 2 * stage_cap proposals, and times size for the agreement */
     double t_hist, t_reduce, t_split, t_part;
 } tree_grower;

@@ -40,6 +40,20 @@ static gnode make_node(int64_t begin, int64_t end, int64_t G, int64_t H, int32_t
     return n;
 }
 
+/* Scratch for reducing n_hist histograms (grown on demand: a deep level's
+ * batch may be large, most are small). Collective: all ranks agree. */
+static int reserve_pack(run_ctx *run, tree_grower *g, int64_t n_hist)
+{
+    const int64_t need = 2 * n_hist * 2 * (int64_t)g->b->total_bins;
+    int rc = SB_OK;
+    if (run_size(run) > 1 && need > g->pack_len) {
+        int64_t *p = sb_realloc(run, g->pack, (size_t)need, sizeof *p);
+        if (p) g->pack = p, g->pack_len = need;
+        else rc = SB_ENOMEM;
+    }
+    return run_agree_rc(run, rc);
+}
+
 static int64_t *slot_ptr(tree_grower *g, int32_t s) { return g->pool + (int64_t)s * 2 * g->b->total_bins; }
 
 /* Contiguous feature blocks, one per rank, of about equal cell counts (the
@@ -53,8 +67,7 @@ static int feature_blocks(run_ctx *run, tree_grower *g)
     g->block = sb_alloc(run, (size_t)P + 1, sizeof *g->block);
     g->cand = sb_alloc(run, cap, sizeof *g->cand);
     g->cand_all = sb_alloc(run, cap * (size_t)P, sizeof *g->cand_all);
-    g->pack = P > 1 ? sb_alloc(run, (size_t)g->stage_cap * 4 * (size_t)b->total_bins, sizeof *g->pack) : NULL;
-    if (!g->block || !g->cand || !g->cand_all || (P > 1 && !g->pack)) return SB_ENOMEM;
+    if (!g->block || !g->cand || !g->cand_all) return SB_ENOMEM;
     int32_t f = 0;
     for (int q = 0; q <= P; ++q) {
         const int64_t target = (int64_t)b->total_bins * q / P; /* first cell of block q */
@@ -287,6 +300,7 @@ static int expand(run_ctx *run, tree_grower *g, const int64_t *ghf, gnode *nodes
     for (int32_t j = 0; j < nb; ++j)
         if (small_of[j] >= 0) build_hist(g, ghf, &nodes[small_of[j]], g->stage + (int64_t)(k++) * hl);
     double t2 = run_wtime();
+    SB_TRY(run, reserve_pack(run, g, n_small));
     SB_TRY(run, comm_hist_reduce_scatter(run, g->stage, n_small, hl, g->block, g->pack));
     double t3 = run_wtime();
     /* This rank's block: complete, subtract, propose both children's splits. */
@@ -352,7 +366,8 @@ int grow_tree(run_ctx *run, tree_grower *g, const int64_t *ghf, int64_t n_rows, 
         double t0 = run_wtime();
         build_hist(g, ghf, &nodes[0], h);
         double t1 = run_wtime();
-        rc = comm_hist_reduce_scatter(run, h, 1, 2 * (int64_t)g->b->total_bins, g->block, g->pack);
+        rc = reserve_pack(run, g, 1);
+        if (rc == SB_OK) rc = comm_hist_reduce_scatter(run, h, 1, 2 * (int64_t)g->b->total_bins, g->block, g->pack);
         if (rc == SB_OK) {
             fill_skipped(g, h, &nodes[0]);
             propose(g, mask, h, &nodes[0], g->cfg.inv_scale, &g->cand[0]);
