@@ -138,6 +138,10 @@ __attribute__((target("avx512f,avx512bw,avx512vl"))) static int64_t bin_rows_avx
     int64_t i = i0;
     for (; i + 16 <= i1; i += 16) {
         const float *xb = x + i * n_feat;
+        if (i + 48 <= i1) { /* gathers are not prefetched by the hardware: fetch the block after next */
+            const char *next = (const char *)(xb + 32 * (int64_t)n_feat);
+            for (int64_t b = 0; b < 16 * (int64_t)n_feat * (int64_t)sizeof(float); b += 64) __builtin_prefetch(next + b);
+        }
         __m128i bins[n_feat > 0 ? n_feat : 1];
         for (int32_t f = 0; f < n_feat; ++f) {
             const __m512 v = _mm512_i32gather_ps(lane, xb + f, 4);
