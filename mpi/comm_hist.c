@@ -35,7 +35,12 @@ int comm_hist_reduce_scatter(run_ctx *run, int64_t *hist, int64_t n_hist, int64_
     const int64_t total = n_hist * hl;
     if (total > INT_MAX / 2) return comm_hist_allreduce(run, hist, total); /* everyone gets everything */
     int *counts = malloc((size_t)P * sizeof *counts);
-    if (counts == NULL) return SB_FAIL(run, SB_ENOMEM, "out of memory (reduce-scatter counts for %d ranks)", P);
+    const int rc0 = counts ? SB_OK : SB_FAIL(run, SB_ENOMEM, "out of memory (reduce-scatter counts for %d ranks)", P);
+    const int rc1 = run_agree_rc(run, rc0); /* agreed: no rank is left alone in the reduce-scatter */
+    if (rc1 != SB_OK) {
+        free(counts);
+        return rc1;
+    }
     /* Block-major: rank q's share of every histogram, then rank q + 1's ... */
     int64_t at = 0;
     for (int q = 0; q < P; ++q) {
