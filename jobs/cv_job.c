@@ -56,7 +56,7 @@ static void usage(void)
            "                         arguments summary.json lists under refit.train_args\n"
            "  --slice I/N            only points p with p mod N == I (job arrays; merge the slices' boards\n"
            "                         with --merge-leaderboards or slurm/merge-leaderboards.sh)\n"
-           "  --quiet                no progress lines\n",
+           "  -q, --quiet            no progress lines\n",
            SB_FOLD_MAX);
 }
 
@@ -93,7 +93,7 @@ static int parse_opts(run_ctx *run, int argc, char **argv, cv_opts *o)
         if (!strcmp(a, "--merge-leaderboards")) { o->merge_at = i; return SB_OK; }
         if (!strcmp(a, "--resume")) { o->resume = 1; continue; }
         if (!strcmp(a, "--overwrite")) { o->overwrite = 1; continue; }
-        if (!strcmp(a, "--quiet")) { o->quiet = 1; continue; }
+        if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) { o->quiet = 1; continue; }
         if (v == NULL) return SB_FAIL(run, SB_EINVAL, "unknown option or missing value: '%s' (see cv --help)", a);
         ++i;
         if (!strcmp(a, "--data")) {

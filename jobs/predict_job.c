@@ -48,7 +48,7 @@ static const char *usage_text =
     "                       without it an existing output is refused (other files in DIR are kept)\n"
     "  --gzip-level N       0..9 (default 6; 1 is fastest)\n"
     "  --layout L           layout of CSV input (default: the model's); --schema S for layout csv\n"
-    "  --quiet / --verbose  logging\n";
+    "  -q, --quiet / --verbose  logging\n";
 
 static int parse_opts(run_ctx *run, int argc, char **argv, predict_opts *o)
 {
@@ -60,7 +60,7 @@ static int parse_opts(run_ctx *run, int argc, char **argv, predict_opts *o)
         int takes = 1;
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) o->help = 1, takes = 0;
         else if (!strcmp(a, "--overwrite")) o->overwrite = 1, takes = 0;
-        else if (!strcmp(a, "--quiet")) run_set_log_level(run, SB_LOG_QUIET), takes = 0;
+        else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) run_set_log_level(run, SB_LOG_QUIET), takes = 0;
         else if (!strcmp(a, "--verbose")) run_set_log_level(run, SB_LOG_VERBOSE), takes = 0;
         else if (a[0] != '-') {
             if (o->n_data >= MAX_DATA) return SB_FAIL(run, SB_EINVAL, "predict: more than %d data files", MAX_DATA);
