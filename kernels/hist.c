@@ -49,6 +49,21 @@ void hist_build_ref(const uint8_t *bins, int32_t n_feat, const int32_t *off, con
         }
 }
 
+/* hist += (g, h) at cells [c, end): two per step, independent adds. */
+static inline void add_cells(const uint16_t *c, const uint16_t *end, int64_t g, int64_t h, int64_t *restrict hist)
+{
+    for (; c + 2 <= end; c += 2) {
+        int64_t *a = hist + 2 * (int64_t)c[0], *b = hist + 2 * (int64_t)c[1];
+        a[0] += g; a[1] += h;
+        b[0] += g; b[1] += h;
+    }
+    if (c < end) {
+        int64_t *a = hist + 2 * (int64_t)c[0];
+        a[0] += g;
+        a[1] += h;
+    }
+}
+
 /* Two-stage prefetch: the row pointer and pair 2*pf rows ahead, then (with
  * that pointer now cached) the row's cells pf rows ahead. */
 void hist_build_sparse(const int64_t *restrict ptr, const uint16_t *restrict cells, const int32_t *restrict rows,
@@ -66,18 +81,7 @@ void hist_build_sparse(const int64_t *restrict ptr, const uint16_t *restrict cel
             __builtin_prefetch(pc + 32);
         }
         const int64_t r = rows[i];
-        const uint16_t *c = cells + ptr[r], *end = cells + ptr[r + 1];
-        const int64_t g = gh[2 * r], h = gh[2 * r + 1];
-        for (; c + 2 <= end; c += 2) {
-            int64_t *a = hist + 2 * (int64_t)c[0], *b = hist + 2 * (int64_t)c[1];
-            a[0] += g; a[1] += h;
-            b[0] += g; b[1] += h;
-        }
-        if (c < end) {
-            int64_t *a = hist + 2 * (int64_t)c[0];
-            a[0] += g;
-            a[1] += h;
-        }
+        add_cells(cells + ptr[r], cells + ptr[r + 1], gh[2 * r], gh[2 * r + 1], hist);
     }
 }
 
@@ -85,20 +89,6 @@ void hist_build_sparse(const int64_t *restrict ptr, const uint16_t *restrict cel
  * arrive with one line instead of ~2.4 (pointer pair + cells straddling
  * lines). Rows of deep nodes are sparse in memory, so lines per row is what
  * their histograms cost. Rows that spill (rare) continue in spill[]. */
-static inline void add_cells(const uint16_t *c, const uint16_t *end, int64_t g, int64_t h, int64_t *restrict hist)
-{
-    for (; c + 2 <= end; c += 2) {
-        int64_t *a = hist + 2 * (int64_t)c[0], *b = hist + 2 * (int64_t)c[1];
-        a[0] += g; a[1] += h;
-        b[0] += g; b[1] += h;
-    }
-    if (c < end) {
-        int64_t *a = hist + 2 * (int64_t)c[0];
-        a[0] += g;
-        a[1] += h;
-    }
-}
-
 void hist_build_fixed(const uint16_t *restrict rec, const uint16_t *restrict spill, const int32_t *restrict rows,
                       int64_t n, const int64_t *restrict gh, int64_t *restrict hist)
 {
