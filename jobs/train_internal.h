@@ -73,6 +73,7 @@ typedef struct {
     int64_t *block;          /* size + 1 offsets (int64 units) into one histogram */
     int64_t *pack;           /* reduce-scatter scratch (2 * histograms * hist_len), grown on demand */
     int64_t pack_len;
+    int *counts;             /* size ints, reduce-scatter scratch */
     split_info *cand, *cand_all; /* 2 * stage_cap proposals, and times size for the agreement */
     double t_hist, t_reduce, t_split, t_part;
 } tree_grower;

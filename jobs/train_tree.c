@@ -67,7 +67,8 @@ static int feature_blocks(run_ctx *run, tree_grower *g)
     g->block = sb_alloc(run, (size_t)P + 1, sizeof *g->block);
     g->cand = sb_alloc(run, cap, sizeof *g->cand);
     g->cand_all = sb_alloc(run, cap * (size_t)P, sizeof *g->cand_all);
-    if (!g->block || !g->cand || !g->cand_all) return SB_ENOMEM;
+    g->counts = sb_alloc(run, (size_t)P, sizeof *g->counts);
+    if (!g->block || !g->cand || !g->cand_all || !g->counts) return SB_ENOMEM;
     int32_t f = 0;
     for (int q = 0; q <= P; ++q) {
         const int64_t target = (int64_t)b->total_bins * q / P; /* first cell of block q */
@@ -122,6 +123,7 @@ void grower_free(tree_grower *g)
     free(g->pack);
     free(g->cand);
     free(g->cand_all);
+    free(g->counts);
     memset(g, 0, sizeof *g);
 }
 
@@ -301,7 +303,7 @@ static int expand(run_ctx *run, tree_grower *g, const int64_t *ghf, gnode *nodes
         if (small_of[j] >= 0) build_hist(g, ghf, &nodes[small_of[j]], g->stage + (int64_t)(k++) * hl);
     double t2 = run_wtime();
     SB_TRY(run, reserve_pack(run, g, n_small));
-    SB_TRY(run, comm_hist_reduce_scatter(run, g->stage, n_small, hl, g->block, g->pack));
+    SB_TRY(run, comm_hist_reduce_scatter(run, g->stage, n_small, hl, g->block, g->pack, g->counts));
     double t3 = run_wtime();
     /* This rank's block: complete, subtract, propose both children's splits. */
     const int64_t c0 = 2 * g->c0, cw = 2 * (g->c1 - g->c0);
@@ -367,7 +369,8 @@ int grow_tree(run_ctx *run, tree_grower *g, const int64_t *ghf, int64_t n_rows, 
         build_hist(g, ghf, &nodes[0], h);
         double t1 = run_wtime();
         rc = reserve_pack(run, g, 1);
-        if (rc == SB_OK) rc = comm_hist_reduce_scatter(run, h, 1, 2 * (int64_t)g->b->total_bins, g->block, g->pack);
+        if (rc == SB_OK)
+            rc = comm_hist_reduce_scatter(run, h, 1, 2 * (int64_t)g->b->total_bins, g->block, g->pack, g->counts);
         if (rc == SB_OK) {
             fill_skipped(g, h, &nodes[0]);
             propose(g, mask, h, &nodes[0], g->cfg.inv_scale, &g->cand[0]);

@@ -2,7 +2,6 @@
 #include "mpi/comm_hist.h"
 
 #include <limits.h> /* for INT_MAX */
-#include <stdlib.h> /* for malloc, free */
 #include <string.h> /* for memcpy */
 
 #include "mpi/run_impl.h"
@@ -28,19 +27,12 @@ int comm_hist_allreduce(run_ctx *run, int64_t *hist, int64_t n)
 }
 
 int comm_hist_reduce_scatter(run_ctx *run, int64_t *hist, int64_t n_hist, int64_t hl, const int64_t *block,
-                             int64_t *pack)
+                             int64_t *pack, int *counts)
 {
     const int P = run->size, me = run->rank;
     if (P == 1) return SB_OK;
     const int64_t total = n_hist * hl;
     if (total > INT_MAX / 2) return comm_hist_allreduce(run, hist, total); /* everyone gets everything */
-    int *counts = malloc((size_t)P * sizeof *counts);
-    const int rc0 = counts ? SB_OK : SB_FAIL(run, SB_ENOMEM, "out of memory (reduce-scatter counts for %d ranks)", P);
-    const int rc1 = run_agree_rc(run, rc0); /* agreed: no rank is left alone in the reduce-scatter */
-    if (rc1 != SB_OK) {
-        free(counts);
-        return rc1;
-    }
     /* Block-major: rank q's share of every histogram, then rank q + 1's ... */
     int64_t at = 0;
     for (int q = 0; q < P; ++q) {
@@ -50,7 +42,6 @@ int comm_hist_reduce_scatter(run_ctx *run, int64_t *hist, int64_t n_hist, int64_
     }
     int64_t *mine = pack + total;
     int rc = MPI_Reduce_scatter(pack, mine, counts, MPI_INT64_T, MPI_SUM, run->comm);
-    free(counts);
     if (rc != MPI_SUCCESS) return mpi_fail(run, rc, "MPI_Reduce_scatter(histograms)", total);
     const int64_t w = block[me + 1] - block[me];
     for (int64_t j = 0; j < n_hist; ++j) memcpy(hist + j * hl + block[me], mine + j * w, (size_t)w * sizeof *hist);

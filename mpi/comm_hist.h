@@ -20,10 +20,12 @@ int comm_hist_allreduce(run_ctx *run, int64_t *hist, int64_t n);
  * same on all ranks) is rank q's share. On return hist[j * hl + block[rank]
  * .. block[rank + 1]) are the global sums for every j; the rest of hist is
  * left as it was (local). Each rank sends and sums 1/size of what an
- * allreduce moves. pack: scratch of 2 * n_hist * hl int64. Falls back to
+ * allreduce moves. pack: scratch of 2 * n_hist * hl int64; counts: scratch
+ * of size ints (allocated once by the caller: nothing here can fail on one
+ * rank only and leave the others in the collective). Falls back to
  * comm_hist_allreduce when the counts would not fit an int. Collective. */
 int comm_hist_reduce_scatter(run_ctx *run, int64_t *hist, int64_t n_hist, int64_t hl, const int64_t *block,
-                             int64_t *pack);
+                             int64_t *pack, int *counts);
 
 /* comm_split_agree - every rank proposes cand[0..n) (its best split of n
  * nodes over its own features); on return cand[i] is the best proposal of
