@@ -268,6 +268,12 @@ static int emit(run_ctx *run, const tree_grower *g, const gnode *nodes, int32_t 
     return SB_OK;
 }
 
+/* The child of p that is not `small` (the one whose histogram comes from subtraction). */
+static gnode *larger_child(gnode *nodes, const gnode *p, int32_t small)
+{
+    return &nodes[small == p->left ? p->right : p->left];
+}
+
 /* Split the batch's nodes: partition, create children, build the smaller
  * child's histogram of each (one reduce-scatter for all), subtract for the larger. */
 static int expand(run_ctx *run, tree_grower *g, const int64_t *ghf, gnode *nodes, int32_t *n_nodes,
@@ -311,7 +317,7 @@ static int expand(run_ctx *run, tree_grower *g, const int64_t *ghf, gnode *nodes
     for (int32_t j = 0; j < nb; ++j) {
         if (small_of[j] < 0) continue;
         gnode *p = &nodes[batch[j]];
-        gnode *S = &nodes[small_of[j]], *B = &nodes[small_of[j] == p->left ? p->right : p->left];
+        gnode *S = &nodes[small_of[j]], *B = larger_child(nodes, p, small_of[j]);
         int64_t *sh = g->stage + (int64_t)k * hl;
         fill_skipped(g, sh, S);
         int64_t *ph = slot_ptr(g, p->slot);
@@ -327,7 +333,7 @@ static int expand(run_ctx *run, tree_grower *g, const int64_t *ghf, gnode *nodes
     for (int32_t j = 0; j < nb; ++j) {
         if (small_of[j] < 0) continue;
         gnode *p = &nodes[batch[j]];
-        gnode *S = &nodes[small_of[j]], *B = &nodes[small_of[j] == p->left ? p->right : p->left];
+        gnode *S = &nodes[small_of[j]], *B = larger_child(nodes, p, small_of[j]);
         int64_t *sh = g->stage + (int64_t)k * hl;
         B->split = g->cand[2 * k];
         S->split = g->cand[2 * k + 1];
