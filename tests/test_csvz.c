@@ -43,26 +43,39 @@ static char *gunzip_all(const char *path, size_t *len)
     return out;
 }
 
-/* Decompress a gzip file member by member with zlib's inflate; returns the
- * text (NUL-terminated, *len bytes) and the number of members, or NULL if the
- * file is not a clean sequence of complete members. */
-static char *inflate_members(const char *path, size_t *len, int *members)
+/* Whole content of a file, or NULL. */
+static unsigned char *slurp(const char *path, size_t *len)
 {
     FILE *f = fopen(path, "rb");
     if (f == NULL) return NULL;
     fseek(f, 0, SEEK_END);
     long n = ftell(f);
     rewind(f);
-    unsigned char *in = malloc((size_t)n + 1);
-    if (fread(in, 1, (size_t)n, f) != (size_t)n) n = -1;
+    unsigned char *b = malloc((size_t)n + 1);
+    *len = fread(b, 1, (size_t)n, f);
     fclose(f);
+    if (*len != (size_t)n) { /* a short read is a failure, not a shorter file */
+        free(b);
+        return NULL;
+    }
+    return b;
+}
+
+/* Decompress a gzip file member by member with zlib's inflate; returns the
+ * text (NUL-terminated, *len bytes) and the number of members, or NULL if the
+ * file is not a clean sequence of complete members. */
+static char *inflate_members(const char *path, size_t *len, int *members)
+{
+    size_t n = 0;
+    unsigned char *in = slurp(path, &n);
+    if (in == NULL) return NULL;
     size_t cap = 1 << 20, have = 0;
     char *out = malloc(cap);
-    int m = 0, ok = n >= 0;
+    int m = 0, ok = 1;
     z_stream z;
     memset(&z, 0, sizeof z);
     z.next_in = in;
-    z.avail_in = ok ? (uInt)n : 0;
+    z.avail_in = (uInt)n;
     while (ok && z.avail_in > 0) {
         if (inflateInit2(&z, 15 + 16) != Z_OK) {
             ok = 0;
@@ -89,20 +102,6 @@ static char *inflate_members(const char *path, size_t *len, int *members)
     *len = have;
     *members = m;
     return out;
-}
-
-/* Whole content of a file. */
-static unsigned char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (f == NULL) return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    rewind(f);
-    unsigned char *b = malloc((size_t)n + 1);
-    *len = fread(b, 1, (size_t)n, f);
-    fclose(f);
-    return b;
 }
 
 /* Some rows of text; returns its length in buf. */
