@@ -51,18 +51,25 @@ for tag in f f0 gz6 none flet conti cols hdf5; do
     done
 done
 
-# Corrupt a copy 300 bytes into the first zlib stream (header 78 01) that inflates
-# to a whole /features chunk (5577 rows x 47 floats) of data (the file also holds
-# the all-zero fill chunks parallel HDF5 wrote at creation, no longer referenced).
-cp "$T/f.h5" "$T/bad.h5"
-/usr/bin/python3 - "$T/bad.h5" <<'PYEOF' || fail "no deflated /features chunk found in the file"
+# corrupt_chunk FILE [ROW.bin]: flip a byte 300 bytes into the first zlib stream
+# (header 78 01) that inflates to a whole /features chunk (5577 rows x 47 floats,
+# shuffled) of data, not one of the all-zero fill chunks parallel HDF5 wrote at
+# creation (no longer referenced); with ROW.bin, the chunk whose first row is
+# those 47 raw floats.
+cat > "$T/corrupt_chunk.py" <<'PYEOF'
 import sys, zlib
 b = bytearray(open(sys.argv[1], "rb").read())
+row = open(sys.argv[2], "rb").read() if len(sys.argv) > 2 else None
+n, s = 5577 * 47, 4
+def wanted(out):
+    if row is None:
+        return out.count(0) < len(out)
+    return bytes(out[j * n + k] for k in range(47) for j in range(s)) == row
 i = b.find(b"\x78\x01")
 while i >= 0:
     try:
-        out = zlib.decompressobj().decompress(bytes(b[i:i + (4 << 20)]), 5577 * 47 * 4)
-        if len(out) == 5577 * 47 * 4 and out.count(0) < len(out):  # not a stale all-zero fill chunk
+        out = zlib.decompressobj().decompress(bytes(b[i:i + (4 << 20)]), n * s)
+        if len(out) == n * s and wanted(out):
             break
     except zlib.error:
         pass
@@ -71,6 +78,8 @@ assert i >= 0
 b[i + 300] ^= 0x5A
 open(sys.argv[1], "wb").write(b)
 PYEOF
+cp "$T/f.h5" "$T/bad.h5"
+/usr/bin/python3 "$T/corrupt_chunk.py" "$T/bad.h5" || fail "no deflated /features chunk found in the file"
 for np in 1 3; do
     timeout -k 5 "$SB_TIMEOUT" mpirun --oversubscribe -np "$np" "$SB" predict --model "$T/m.json" --data "$T/bad.h5" \
         --out "$T/out-bad-$np" >"$T/log-bad-$np" 2>&1
@@ -87,24 +96,7 @@ done
 cp "$T/f.h5" "$T/mid.h5"
 h5dump -d /features -s 16731,0 -c 1,47 -b LE -o "$T/row16731.bin" "$T/f.h5" >/dev/null 2>&1 ||
     fail "h5dump of row 16731 failed"
-/usr/bin/python3 - "$T/mid.h5" "$T/row16731.bin" <<'PYEOF' || fail "the /features chunk of row 16731 not found in the file"
-import sys, zlib
-b = bytearray(open(sys.argv[1], "rb").read())
-row = open(sys.argv[2], "rb").read()
-n, s = 5577 * 47, 4
-i = b.find(b"\x78\x01")
-while i >= 0:
-    try:
-        out = zlib.decompressobj().decompress(bytes(b[i:i + (4 << 20)]), n * s)
-        if len(out) == n * s and bytes(out[j * n + k] for k in range(47) for j in range(s)) == row:
-            break
-    except zlib.error:
-        pass
-    i = b.find(b"\x78\x01", i + 1)
-assert i >= 0
-b[i + 300] ^= 0x5A
-open(sys.argv[1], "wb").write(b)
-PYEOF
+/usr/bin/python3 "$T/corrupt_chunk.py" "$T/mid.h5" "$T/row16731.bin" || fail "the /features chunk of row 16731 not found in the file"
 for np in 1 3; do
     timeout -k 5 "$SB_TIMEOUT" mpirun --oversubscribe -np "$np" "$SB" predict --model "$T/m.json" --data "$T/mid.h5" \
         --out "$T/out-mid-$np" --merge "$T/mid-$np.csv.gz" >"$T/log-mid-$np" 2>&1
