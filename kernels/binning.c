@@ -5,6 +5,8 @@
 #include <stdlib.h> /* for qsort */
 #include <string.h> /* for memcpy */
 
+#include "kernels/cpu.h"
+
 /* Order-preserving map of float bits to unsigned keys (negatives flipped). */
 static inline uint32_t float_key(float x)
 {
@@ -174,8 +176,6 @@ __attribute__((target("avx512f,avx512bw,avx512vl"))) static int64_t bin_rows_avx
     return i;
 }
 
-static int have_avx512(void) { return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-                                      __builtin_cpu_supports("avx512vl"); }
 #endif
 
 /* Rows [i0, n) binned into out (out may be x itself once i0 is past the rows
@@ -185,7 +185,7 @@ static void bin_range(const float *x, int64_t i0, int64_t n, int32_t n_feat, con
 {
     int64_t i = i0;
 #if defined(__x86_64__)
-    if (n_feat <= 4096 && have_avx512()) i = bin_rows_avx512(x, i0, n, n_feat, cut_start, cuts, has_missing, out);
+    if (n_feat <= 4096 && cpu_has_avx512()) i = bin_rows_avx512(x, i0, n, n_feat, cut_start, cuts, has_missing, out);
 #endif
     for (; i < n; ++i)
         for (int32_t f = 0; f < n_feat; ++f) {

@@ -3,6 +3,8 @@
 
 #include <string.h> /* for memcpy */
 
+#include "kernels/cpu.h"
+
 int64_t partition_rows(int32_t *restrict rows, int64_t n, const uint8_t *restrict col, int32_t split_bin,
                        int32_t missing_bin, int32_t default_left, int32_t *restrict scratch)
 {
@@ -223,10 +225,7 @@ static AVX512 int64_t walk_avx512(const complete_tree *c, int32_t D, const uint8
 int partition_walk_isa(void)
 {
 #if defined(__x86_64__)
-    __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-        __builtin_cpu_supports("avx512vl"))
-        return PARTITION_ISA_AVX512;
+    if (cpu_has_avx512()) return PARTITION_ISA_AVX512;
 #endif
     return PARTITION_ISA_SCALAR;
 }

@@ -6,6 +6,7 @@
 #include <math.h>   /* for isnan */
 #include <stddef.h> /* for NULL */
 
+#include "kernels/cpu.h"
 #include "kernels/tree_predict_simd.h"
 
 /* Bytes of rows per block in tree_predict_add: the block stays in L2 while
@@ -186,11 +187,8 @@ void tree_layout_margin_avx512(const tree_layout *L, const sb_forest *f, double 
 int tree_predict_isa(void)
 {
 #if defined(__x86_64__)
-    __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-        __builtin_cpu_supports("avx512vl"))
-        return TREE_ISA_AVX512;
-    if (__builtin_cpu_supports("avx2")) return TREE_ISA_AVX2;
+    if (cpu_has_avx512()) return TREE_ISA_AVX512;
+    if (cpu_has_avx2()) return TREE_ISA_AVX2;
 #endif
     return TREE_ISA_SCALAR;
 }
