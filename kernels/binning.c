@@ -124,23 +124,23 @@ void bin_rows_ref(const float *x, int64_t n, int32_t n_feat, const int64_t *cut_
 #if defined(__x86_64__)
 #include <immintrin.h>
 
-/* Rows [i0, i1) sixteen at a time, one feature at a time: the sixteen values
+/* Rows [0, n) sixteen at a time, one feature at a time: the sixteen values
  * are gathered, and the same branch-free search as bin_of runs on all of
  * them (the cut count, hence every step size, is the feature's, shared by the
  * lanes). One row block's values are all read before its bins are stored,
  * so out may overlap x as bin_rows_inplace needs (see there). Returns the
  * first row not done (a tail of < 16 rows is left to the caller). */
 __attribute__((target("avx512f,avx512bw,avx512vl"))) static int64_t bin_rows_avx512(
-    const float *x, int64_t i0, int64_t i1, int32_t n_feat, const int64_t *cut_start, const float *cuts,
+    const float *x, int64_t n, int32_t n_feat, const int64_t *cut_start, const float *cuts,
     const uint8_t *has_missing, uint8_t *out)
 {
     const __m512i lane = _mm512_mullo_epi32(_mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0),
                                             _mm512_set1_epi32(n_feat));
     const __m512i one = _mm512_set1_epi32(1);
-    int64_t i = i0;
-    for (; i + 16 <= i1; i += 16) {
+    int64_t i = 0;
+    for (; i + 16 <= n; i += 16) {
         const float *xb = x + i * n_feat;
-        if (i + 48 <= i1) { /* gathers are not prefetched by the hardware: fetch the block after next */
+        if (i + 48 <= n) { /* gathers are not prefetched by the hardware: fetch the block after next */
             const char *next = (const char *)(xb + 32 * (int64_t)n_feat);
             for (int64_t b = 0; b < 16 * (int64_t)n_feat * (int64_t)sizeof(float); b += 64) __builtin_prefetch(next + b);
         }
@@ -178,26 +178,17 @@ __attribute__((target("avx512f,avx512bw,avx512vl"))) static int64_t bin_rows_avx
 
 #endif
 
-/* Rows [i0, n) binned into out (out may be x itself once i0 is past the rows
- * whose bytes could land on floats not yet read, see bin_rows_inplace). */
-static void bin_range(const float *x, int64_t i0, int64_t n, int32_t n_feat, const int64_t *cut_start,
-                      const float *cuts, const uint8_t *has_missing, uint8_t *out)
-{
-    int64_t i = i0;
-#if defined(__x86_64__)
-    if (n_feat <= 4096 && cpu_has_avx512()) i = bin_rows_avx512(x, i0, n, n_feat, cut_start, cuts, has_missing, out);
-#endif
-    for (; i < n; ++i)
-        for (int32_t f = 0; f < n_feat; ++f) {
-            const int64_t k = i * n_feat + f;
-            out[k] = (uint8_t)bin_value(cut_start, cuts, has_missing, f, x[k]);
-        }
-}
-
+/* AVX-512 blocks where the CPU has them, the plain twin for the other CPUs
+ * and the tail. Row by row the twin reads float k before writing byte k, and
+ * a block reads all its floats first, so bins may be x itself (in place). */
 void bin_rows(const float *x, int64_t n, int32_t n_feat, const int64_t *cut_start, const float *cuts,
               const uint8_t *has_missing, uint8_t *bins)
 {
-    bin_range(x, 0, n, n_feat, cut_start, cuts, has_missing, bins);
+    int64_t i = 0;
+#if defined(__x86_64__)
+    if (n_feat <= 4096 && cpu_has_avx512()) i = bin_rows_avx512(x, n, n_feat, cut_start, cuts, has_missing, bins);
+#endif
+    bin_rows_ref(x + i * n_feat, n - i, n_feat, cut_start, cuts, has_missing, bins + i * n_feat);
 }
 
 uint8_t *bin_rows_inplace(float *x, int64_t n, int32_t n_feat, const int64_t *cut_start, const float *cuts,
@@ -207,7 +198,7 @@ uint8_t *bin_rows_inplace(float *x, int64_t n, int32_t n_feat, const int64_t *cu
     /* Row by row, byte k is written after float k / 4 <= k was read. A 16-row
      * block reads all its floats first and writes bytes below (i + 16) * n_feat,
      * i.e. inside floats below (i + 16) * n_feat / 4: all read already. */
-    bin_range(x, 0, n, n_feat, cut_start, cuts, has_missing, out);
+    bin_rows(x, n, n_feat, cut_start, cuts, has_missing, out);
     return out;
 }
 
