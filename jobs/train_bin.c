@@ -195,14 +195,12 @@ static int make_cuts(run_ctx *run, const sb_table *t, sb_binned *b)
     return share_cuts(run, b, mine, used);
 }
 
-/* Most frequent bin of each feature from global counts (ties: lower bin), and
- * the sparse rows without those bins when that saves enough scatter-adds.
- * Collective. */
 /* The pointer-format sparse rows as 64-byte records (hist_build_fixed) when
  * that costs at most 1.5x the pointer format's bytes over all ranks (forms
  * data: 64 against ~52 bytes per row, 1 cache line per row against 2-3; deep
  * tree nodes read their rows scattered in memory, so lines per row is what
- * their histograms cost). The pointer format is freed. Collective. */
+ * their histograms cost; spill offsets are 32-bit). The pointer format is
+ * freed. Collective. */
 static int make_fixed_width(run_ctx *run, sb_binned *b)
 {
     const int64_t n = b->n_rows;
@@ -215,7 +213,7 @@ static int make_fixed_width(run_ctx *run, sb_binned *b)
     SB_TRY(run, comm_sum_i64(run, sp, 3));
     const double ptr_bytes = 8.0 + 2.0 * (double)sp[0] / (double)(sp[1] > 0 ? sp[1] : 1);
     const double rec_bytes = 2.0 * HIST_REC_WIDTH + 2.0 * (double)sp[2] / (double)(sp[1] > 0 ? sp[1] : 1);
-    if (rec_bytes > 1.5 * ptr_bytes || local_spill >= ((int64_t)1 << 32)) return run_agree_rc(run, SB_OK);
+    if (rec_bytes > 1.5 * ptr_bytes || sp[2] >= ((int64_t)1 << 32)) return SB_OK; /* the same on every rank */
     uint16_t *rec = aligned_alloc(64, (size_t)(n > 0 ? n : 1) * HIST_REC_WIDTH * sizeof *rec);
     uint16_t *spill = malloc((size_t)(local_spill + 1) * sizeof *spill);
     int rc = rec && spill ? SB_OK : SB_FAIL(run, SB_ENOMEM, "out of memory (fixed-width sparse rows)");
@@ -249,6 +247,9 @@ static int make_fixed_width(run_ctx *run, sb_binned *b)
     return SB_OK;
 }
 
+/* Most frequent bin of each feature from global counts (ties: lower bin), and
+ * the sparse rows without those bins when that saves enough scatter-adds.
+ * Collective. */
 static int make_sparse(run_ctx *run, sb_binned *b, uint8_t *rowmajor /* owned; NULL: transpose bins_col if dense */)
 {
     const int32_t nf = b->n_feat;
