@@ -66,10 +66,10 @@ typedef struct {
     int64_t *stage;          /* one batch of child histograms, reduced together */
     int32_t stage_cap;
     /* Feature block of this rank: histograms are reduce-scattered so that it
-     * holds (and searches) only features [f0, f1) = cells [c0, c1); the
-     * ranks' best splits are then agreed (LightGBM's data-parallel scheme). */
+     * holds (and searches) only features [f0, f1), the int64s [block[rank],
+     * block[rank + 1]) of each histogram; the ranks' best splits are then
+     * agreed (LightGBM's data-parallel scheme). */
     int32_t f0, f1;
-    int64_t c0, c1;
     int64_t *block;          /* size + 1 offsets (int64 units) into one histogram */
     int64_t *pack;           /* reduce-scatter scratch (2 * histograms * hist_len), grown on demand */
     int64_t pack_len;

@@ -78,8 +78,6 @@ static int feature_blocks(run_ctx *run, tree_grower *g)
         if (q == me + 1) g->f1 = f;
         g->block[q] = 2 * (int64_t)(f < b->n_feat ? b->off[f] : b->total_bins);
     }
-    g->c0 = g->block[me] / 2;
-    g->c1 = g->block[me + 1] / 2;
     return SB_OK;
 }
 
@@ -312,7 +310,8 @@ static int expand(run_ctx *run, tree_grower *g, const int64_t *ghf, gnode *nodes
     SB_TRY(run, comm_hist_reduce_scatter(run, g->stage, n_small, hl, g->block, g->pack, g->counts));
     double t3 = run_wtime();
     /* This rank's block: complete, subtract, propose both children's splits. */
-    const int64_t c0 = 2 * g->c0, cw = 2 * (g->c1 - g->c0);
+    const int me = run_rank(run);
+    const int64_t c0 = g->block[me], cw = g->block[me + 1] - g->block[me]; /* this rank's int64s */
     k = 0;
     for (int32_t j = 0; j < nb; ++j) {
         if (small_of[j] < 0) continue;
