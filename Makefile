@@ -22,6 +22,9 @@ HDF5_CFLAGS = $(shell pkg-config --cflags hdf5-openmpi)
 HDF5_LIBS   = $(shell pkg-config --libs hdf5-openmpi)
 LDLIBS   = $(HDF5_LIBS) -lcsv -ldeflate -lz -lyaml -lm
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+# The sanitizer build (build-asan/, bin-asan/) that make asan and make asan-integration share.
+ASAN_MAKE = $(MAKE) --no-print-directory BUILD=build-asan BIN=bin-asan OPT=-O1 CFLAGS="-O1 -g $(SAN_FLAGS)" \
+            LDFLAGS="$(SAN_FLAGS)"
 
 # Debian packages the build, tests and benchmark need.
 DEB_PKGS := build-essential pkg-config libopenmpi-dev openmpi-bin libhdf5-openmpi-dev hdf5-tools \
@@ -109,8 +112,7 @@ test: deps
 	@SB=$(abspath $(BIN))/shardboost tests/run_tests.sh $(BUILD)
 
 asan: deps
-	@$(MAKE) --no-print-directory BUILD=build-asan OPT=-O1 CFLAGS="-O1 -g $(SAN_FLAGS)" LDFLAGS="$(SAN_FLAGS)" \
-	    build-asan/libsb_kernels.a $(patsubst $(BUILD)/%,build-asan/%,$(TESTS))
+	@$(ASAN_MAKE) build-asan/libsb_kernels.a $(patsubst $(BUILD)/%,build-asan/%,$(TESTS))
 	@ASAN_OPTIONS=detect_leaks=0 tests/run_tests.sh --unit-only build-asan
 
 # The MPI jobs themselves under the sanitizers: an instrumented binary
@@ -118,8 +120,7 @@ asan: deps
 # predict (streaming HDF5, raw chunks, merge) and cv at np 1-4.
 ASAN_IT := ingest_basic train_invariance predict_outputs h5_raw_chunks cv_groups
 asan-integration: deps
-	@$(MAKE) --no-print-directory BUILD=build-asan BIN=bin-asan OPT=-O1 CFLAGS="-O1 -g $(SAN_FLAGS)" \
-	    LDFLAGS="$(SAN_FLAGS)" bin-asan/shardboost $(patsubst data/%.c,bin-asan/%,$(GEN_SRCS))
+	@$(ASAN_MAKE) bin-asan/shardboost $(patsubst data/%.c,bin-asan/%,$(GEN_SRCS))
 	@fails=0; for s in $(ASAN_IT); do \
 	  ASAN_OPTIONS=detect_leaks=0 SB=$(CURDIR)/bin-asan/shardboost SB_BUILD=build-asan SB_TIMEOUT=300 \
 	    timeout 900 bash tests/integration/$$s.sh > build-asan/$$s.log 2>&1; rc=$$?; \
