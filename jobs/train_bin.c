@@ -93,7 +93,7 @@ static int gather_sample(run_ctx *run, const sb_table *t, const int32_t *rows, i
 
 /* Cut one feature from a strided sample column; writes [count, cuts...], returns the floats written. */
 static int64_t cut_feature(sb_binned *b, int32_t f, const float *col, const float *wcol, int32_t stride, int64_t ns,
-                           float *v, double *w, float *tv, double *tw, float *outp)
+                           float *v, float *w, uint64_t *scratch, float *outp)
 {
     int64_t n = 0;
     for (int64_t i = 0; i < ns; ++i) {
@@ -102,10 +102,9 @@ static int64_t cut_feature(sb_binned *b, int32_t f, const float *col, const floa
         v[n] = x;
         w[n++] = wcol[i * stride];
     }
-    if (n > 0) bin_sort(v, w, n, tv, tw);
     /* uint8 bins: with a missing bin, at most 255 value bins */
     int32_t maxb = b->max_bin - (b->has_missing[f] && b->max_bin == 256 ? 1 : 0);
-    int32_t nc = bin_cuts(v, w, n, maxb, outp + 1);
+    int32_t nc = bin_cuts_sample(v, w, n, maxb, outp + 1, scratch);
     outp[0] = (float)nc;
     return 1 + nc;
 }
@@ -165,8 +164,8 @@ static int make_cuts(run_ctx *run, const sb_table *t, sb_binned *b)
     const int32_t block = 4; /* features per gathered block: the sample is the peak while x is resident */
     int32_t n_mine = (nf - me + np - 1) / np;
     float *mine = sb_alloc(run, (size_t)(n_mine > 0 ? n_mine : 1) * 257, sizeof *mine); /* [count, cuts...] per feature */
-    float *v = NULL, *tv = NULL;
-    double *w = NULL, *tw = NULL;
+    float *v = NULL, *w = NULL;
+    uint64_t *scratch = NULL;
     int rc = run_agree_rc(run, mine ? SB_OK : SB_ENOMEM);
     int64_t used = 0, n_rows = 0;
     int32_t *rows = NULL;
@@ -177,16 +176,16 @@ static int make_cuts(run_ctx *run, const sb_table *t, sb_binned *b)
         int64_t ns = 0;
         rc = gather_sample(run, t, rows, n_rows, f0, f1, &sample, &ns);
         if (rc == SB_OK && !v) {
-            v = sb_alloc(run, (size_t)ns + 1, sizeof *v), tv = sb_alloc(run, (size_t)ns + 1, sizeof *tv);
-            w = sb_alloc(run, (size_t)ns + 1, sizeof *w), tw = sb_alloc(run, (size_t)ns + 1, sizeof *tw);
-            if (!v || !tv || !w || !tw) rc = SB_ENOMEM;
+            v = sb_alloc(run, (size_t)ns + 1, sizeof *v), w = sb_alloc(run, (size_t)ns + 1, sizeof *w);
+            scratch = sb_alloc(run, 2 * (size_t)ns + 1, sizeof *scratch);
+            if (!v || !w || !scratch) rc = SB_ENOMEM;
         }
         for (int32_t f = f0 + ((me - f0 % np) % np + np) % np; rc == SB_OK && f < f1; f += np)
-            used += cut_feature(b, f, sample + (f - f0), sample + (f1 - f0), stride, ns, v, w, tv, tw, mine + used);
+            used += cut_feature(b, f, sample + (f - f0), sample + (f1 - f0), stride, ns, v, w, scratch, mine + used);
         free(sample);
         rc = run_agree_rc(run, rc);
     }
-    free(v); free(tv); free(w); free(tw);
+    free(v); free(w); free(scratch);
     free(rows);
     if (rc != SB_OK) {
         free(mine);

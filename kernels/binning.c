@@ -16,28 +16,146 @@ static inline uint32_t float_key(float x)
     return (u & 0x80000000u) ? ~u : (u | 0x80000000u);
 }
 
-void bin_sort(float *v, double *w, int64_t n, float *tv, double *tw)
+/* Inverse of float_key (zero comes back as +0). */
+static inline float key_float(uint32_t k)
 {
-    float *src = v, *dst = tv;
-    double *sw = w, *dw = tw;
-    for (int pass = 0; pass < 4; ++pass) {
-        const int shift = 8 * pass;
-        int64_t cnt[257] = {0};
-        for (int64_t i = 0; i < n; ++i) cnt[((float_key(src[i]) >> shift) & 0xFF) + 1]++;
-        if (cnt[((float_key(src[0]) >> shift) & 0xFF) + 1] == n) continue; /* all equal in this byte */
-        for (int b = 0; b < 256; ++b) cnt[b + 1] += cnt[b];
-        for (int64_t i = 0; i < n; ++i) {
-            int64_t at = cnt[(float_key(src[i]) >> shift) & 0xFF]++;
-            dst[at] = src[i];
-            if (w) dw[at] = sw[i];
+    const uint32_t u = (k & 0x80000000u) ? (k & 0x7FFFFFFFu) : ~k;
+    float x;
+    memcpy(&x, &u, sizeof x);
+    return x;
+}
+
+/* The value a cut of key k stands for: for zero the first -0 or +0 in v (the
+ * first of its group after a stable sort, which is what bin_cuts emits). */
+static float cut_value(const float *v, int64_t n, uint32_t k)
+{
+    if (k != 0x80000000u) return key_float(k);
+    for (int64_t i = 0; i < n; ++i)
+        if (v[i] == 0.0f) return v[i];
+    return 0.0f; /* not reached: the key came from v */
+}
+
+enum { DISTINCT_SLOTS = 1024 }; /* open-addressing table: at most half full */
+
+/* The distinct values of v (NaN left out) when there are at most max_bins of
+ * them, as sorted keys in out; returns their number, or -1 as soon as there
+ * are more. The table holds float bits with -0 made +0 (x + 0.0f changes
+ * nothing else; IEEE arithmetic, no -ffast-math); all-ones bits are a NaN's,
+ * never a value's: an empty slot. */
+static int32_t distinct_keys(const float *v, int64_t n, int32_t max_bins, uint32_t *out)
+{
+    uint32_t table[DISTINCT_SLOTS];
+    memset(table, 0xFF, sizeof table);
+    int32_t cnt = 0;
+    for (int64_t i = 0; i < n; ++i) {
+        const float x = v[i] + 0.0f;
+        if (x != x) continue; /* NaN */
+        uint32_t u;
+        memcpy(&u, &x, sizeof u);
+        uint32_t h = (u * 0x9E3779B1u) >> 22;
+        while (table[h] != u && table[h] != 0xFFFFFFFFu) h = (h + 1) & (DISTINCT_SLOTS - 1);
+        if (table[h] == u) continue;
+        if (cnt == max_bins) return -1;
+        table[h] = u;
+        out[cnt++] = u; /* float bits for now */
+    }
+    for (int32_t i = 0; i < cnt; ++i) { /* to keys, insertion-sorted (at most max_bins of them) */
+        float x;
+        memcpy(&x, &out[i], sizeof x);
+        const uint32_t k = float_key(x);
+        int32_t j = i;
+        for (; j > 0 && out[j - 1] > k; --j) out[j] = out[j - 1];
+        out[j] = k;
+    }
+    return cnt;
+}
+
+/* LSD radix sort of the (weight bits << 32 | key) pairs a[0..n) on the key:
+ * digits of 11, 11 and 10 bits, all counted in one pass; a digit every pair
+ * shares is skipped. Stable. Returns the buffer holding the result (a or b). */
+static uint64_t *sort_pairs(uint64_t *a, uint64_t *b, int64_t n)
+{
+    static const int shift[3] = {0, 11, 22};
+    int64_t cnt[3][2048];
+    memset(cnt, 0, sizeof cnt);
+    for (int64_t i = 0; i < n; ++i) {
+        const uint32_t k = (uint32_t)a[i];
+        cnt[0][k & 2047]++;
+        cnt[1][(k >> 11) & 2047]++;
+        cnt[2][k >> 22]++;
+    }
+    for (int d = 0; d < 3; ++d) {
+        int64_t *c = cnt[d];
+        if (c[((uint32_t)a[0] >> shift[d]) & 2047] == n) continue; /* one bucket: the order stays */
+        int64_t sum = 0;
+        for (int k = 0; k < 2048; ++k) {
+            const int64_t t = c[k];
+            c[k] = sum;
+            sum += t;
         }
-        float *t = src; src = dst; dst = t;
-        double *u = sw; sw = dw; dw = u;
+        for (int64_t i = 0; i < n; ++i) b[c[((uint32_t)a[i] >> shift[d]) & 2047]++] = a[i];
+        uint64_t *t = a;
+        a = b;
+        b = t;
     }
-    if (src != v) {
-        memcpy(v, src, (size_t)n * sizeof *v);
-        if (w) memcpy(w, sw, (size_t)n * sizeof *w);
+    return a;
+}
+
+static inline double pair_weight(uint64_t p)
+{
+    const uint32_t u = (uint32_t)(p >> 32);
+    float x;
+    memcpy(&x, &u, sizeof x);
+    return (double)x;
+}
+
+int32_t bin_cuts_sample(const float *v, const float *w, int64_t n, int32_t max_bins, float *cuts, void *scratch)
+{
+    if (max_bins < 2) return 0;
+    uint32_t keys[DISTINCT_SLOTS / 2];
+    const int32_t nd = max_bins <= DISTINCT_SLOTS / 2 ? distinct_keys(v, n, max_bins, keys) : -1;
+    if (nd >= 0) { /* every distinct value but the smallest is a cut (bin_cuts' first case) */
+        for (int32_t i = 1; i < nd; ++i) cuts[i - 1] = cut_value(v, n, keys[i]);
+        return nd > 0 ? nd - 1 : 0;
     }
+    /* (weight, key) pairs of the values that are not NaN, sorted by key */
+    uint64_t *a = scratch, *b = a + n;
+    const float one = 1.0f;
+    int64_t m = 0;
+    for (int64_t i = 0; i < n; ++i) {
+        uint32_t wb;
+        memcpy(&wb, w ? w + i : &one, sizeof wb);
+        a[m] = (uint64_t)wb << 32 | float_key(v[i]);
+        m += v[i] == v[i]; /* written always, kept unless NaN */
+    }
+    if (m == 0) return 0;
+    a = sort_pairs(a, b, m);
+    /* bin_cuts on the sorted pairs: the same sums in the same order */
+    int64_t distinct = 1;
+    double total = 0.0;
+    for (int64_t i = 0; i < m; ++i) {
+        distinct += i > 0 && (uint32_t)a[i] != (uint32_t)a[i - 1];
+        total += pair_weight(a[i]);
+    }
+    int32_t nc = 0;
+    if (distinct <= max_bins) {
+        for (int64_t i = 1; i < m; ++i)
+            if ((uint32_t)a[i] != (uint32_t)a[i - 1]) cuts[nc++] = cut_value(v, n, (uint32_t)a[i]);
+        return nc;
+    }
+    double left = 0.0;
+    int32_t j = 1;
+    double target = total * j / max_bins;
+    for (int64_t i = 0; i < m && j < max_bins; ++i) {
+        const uint32_t k = (uint32_t)a[i];
+        if (i > 0 && k != (uint32_t)a[i - 1] && left >= target) {
+            cuts[nc++] = cut_value(v, n, k);
+            while (j < max_bins && left >= total * j / max_bins) ++j;
+            target = total * j / max_bins;
+        }
+        left += pair_weight(a[i]);
+    }
+    return nc;
 }
 
 typedef struct {
@@ -54,24 +172,24 @@ static int cmp_item(const void *a, const void *b)
     return (x->idx > y->idx) - (x->idx < y->idx);
 }
 
-void bin_sort_ref(float *v, double *w, int64_t n, float *tv, double *tw)
+int32_t bin_cuts_sample_ref(const float *v, const float *w, int64_t n, int32_t max_bins, float *cuts, void *scratch)
 {
-    /* tv/tw as scratch for the original weights; items sorted in chunks would need
-     * memory, so this twin sorts (value, index) pairs in place of tw (8 bytes each). */
-    sort_item *items = (sort_item *)(void *)tw; /* needs n * 16 bytes: the caller passes 2n doubles */
+    sort_item *items = scratch;                          /* 2n uint64 */
+    double *sw = (double *)((uint64_t *)scratch + 2 * n); /* n uint64 */
+    float *sv = (float *)((uint64_t *)scratch + 3 * n);   /* n / 2 uint64 */
+    int64_t m = 0;
     for (int64_t i = 0; i < n; ++i) {
-        items[i].v = v[i];
-        items[i].pad = 0;
-        items[i].idx = i;
+        if (isnan(v[i])) continue;
+        items[m].v = v[i];
+        items[m].pad = 0;
+        items[m++].idx = i;
     }
-    qsort(items, (size_t)n, sizeof *items, cmp_item);
-    double *wcopy = (double *)(void *)tv; /* needs n doubles: caller passes 2n floats */
-    if (w) memcpy(wcopy, w, (size_t)n * sizeof *w);
-    for (int64_t i = 0; i < n; ++i) {
-        int64_t k = items[i].idx;
-        if (w) w[i] = wcopy[k];
+    qsort(items, (size_t)m, sizeof *items, cmp_item); /* equal values (-0 and +0 too) by input index: stable */
+    for (int64_t i = 0; i < m; ++i) {
+        sv[i] = items[i].v;
+        sw[i] = w ? (double)w[items[i].idx] : 1.0;
     }
-    for (int64_t i = 0; i < n; ++i) v[i] = items[i].v;
+    return bin_cuts(sv, sw, m, max_bins, cuts);
 }
 
 int32_t bin_cuts(const float *v, const double *w, int64_t n, int32_t max_bins, float *cuts)

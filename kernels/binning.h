@@ -16,13 +16,17 @@
  * returns their number. Local. */
 int32_t bin_cuts(const float *v, const double *w, int64_t n, int32_t max_bins, float *cuts);
 
-/* bin_sort - sort values v[0..n) (no NaN) ascending, carrying weights w
- * (may be NULL) along; stable, so equal values keep their input order (and
- * weights are later summed in a deterministic order). LSD radix sort on the
- * float bits; tv/tw are scratch of n elements. Local. */
-void bin_sort(float *v, double *w, int64_t n, float *tv, double *tw);
-/* Plain twin: stable insertion-merge via qsort on (value, input index). */
-void bin_sort_ref(float *v, double *w, int64_t n, float *tv, double *tw);
+/* bin_cuts_sample - bin_cuts of the unsorted values v[0..n) with float
+ * weights w (NULL = 1), NaN values and their weights left out: the cuts, bit
+ * for bit, that a stable sort by value (weights carried along as double) and
+ * bin_cuts give, zero included (-0 and +0 are one value; its cut is
+ * whichever of them comes first in v). At most max_bins distinct values are
+ * found in one pass with a small hash table, and only they are sorted; more
+ * are radix-sorted as (key, weight) pairs in 3 passes of 11 bits.
+ * scratch: 2 * n uint64 (8-byte aligned). Local. */
+int32_t bin_cuts_sample(const float *v, const float *w, int64_t n, int32_t max_bins, float *cuts, void *scratch);
+/* Plain twin: qsort of (value, input index), then bin_cuts. scratch: 4 * n uint64. */
+int32_t bin_cuts_sample_ref(const float *v, const float *w, int64_t n, int32_t max_bins, float *cuts, void *scratch);
 
 /* bin_of - bin of x (not NaN): the number of cuts <= x. Local. */
 static inline int32_t bin_of(const float *cuts, int32_t n_cuts, float x)

@@ -266,23 +266,90 @@ static void test_split_gain_by_hand(void)
     CU_ASSERT_EQUAL(s.feat, -1);
 }
 
+/* bin_cuts_sample against its twin on v[0..n) with weights w (or none): the
+ * same cut count, the same cut bits, cuts increasing. */
+static int cuts_match(const float *v, const float *w, int64_t n, int32_t max_bins)
+{
+    float want[600], got[600];
+    uint64_t *scratch = malloc((size_t)(4 * n + 1) * sizeof *scratch);
+    if (!scratch) return 0;
+    memset(want, 0x5A, sizeof want);
+    memset(got, 0x5A, sizeof got);
+    int32_t nw = bin_cuts_sample_ref(v, w, n, max_bins, want, scratch);
+    int32_t ng = bin_cuts_sample(v, w, n, max_bins, got, scratch);
+    free(scratch);
+    int ok = nw == ng && nw >= 0 && nw < (max_bins > 0 ? max_bins : 1) && memcmp(want, got, sizeof want) == 0;
+    for (int32_t i = 1; ok && i < nw; ++i) ok = want[i - 1] < want[i];
+    return ok;
+}
+
 static void test_sort_and_cuts(void)
 {
-    static float v[5000], v2[5000], tv[10000];
-    static double w[5000], w2[5000], tw[10000];
-    for (int i = 0; i < 5000; ++i) {
-        v[i] = v2[i] = (float)((int)(rnd() % 300) - 150) * 0.37f;
-        if (i % 97 == 0) v[i] = v2[i] = -0.0f;
-        w[i] = w2[i] = (double)(i + 1);
+    enum { M = 40000 };
+    float *v = malloc(M * sizeof *v), *w = malloc(M * sizeof *w);
+    if (!v || !w) {
+        CU_FAIL("out of memory");
+        free(v);
+        free(w);
+        return;
     }
-    bin_sort(v, w, 5000, tv, tw);
-    bin_sort_ref(v2, w2, 5000, tv, tw);
-    CU_ASSERT_EQUAL(memcmp(w, w2, sizeof w), 0); /* stable: same weight order */
-    for (int i = 1; i < 5000; ++i) CU_ASSERT_TRUE(v[i - 1] <= v[i]);
+    static const int32_t mb[] = {2, 3, 16, 255, 256, 511, 512, 513, 600};
+    static const int64_t ns[] = {0, 1, 2, 3, 17, 255, 256, 257, 1000, 5000, M};
+    /* value sets: d distinct values (d around max_bins), ties, -0/+0 mixed,
+     * +-inf, denormals, any bits; a fifth NaN (all-ones bits too) or none;
+     * weights integer, fractional, tiny, none */
+    for (int kind = 0; kind < 18; ++kind)
+        for (size_t a = 0; a < sizeof ns / sizeof ns[0]; ++a)
+            for (size_t b = 0; b < sizeof mb / sizeof mb[0]; ++b) {
+                const int64_t n = ns[a];
+                const int32_t maxb = mb[b];
+                const int64_t d = kind % 9 == 0 ? 1 : kind % 9 == 1 ? maxb : kind % 9 == 2 ? maxb + 1 : kind % 9 == 3 ? maxb - 1 : 0;
+                for (int64_t i = 0; i < n; ++i) {
+                    uint32_t u = (uint32_t)rnd();
+                    float x;
+                    switch (kind % 9) {
+                    case 0: case 1: case 2: case 3: x = (float)((int64_t)(rnd() % (uint64_t)d) - d / 2) * 0.25f; break;
+                    case 4: x = (float)((int)(rnd() % 300) - 150) * 0.37f; break;             /* ~300 distinct */
+                    case 5: x = (rnd() % 2) ? 0.0f : -0.0f; if (rnd() % 3 == 0) x = (float)(rnd() % 4); break;
+                    case 6: memcpy(&x, &u, sizeof x); if (isnan(x)) x = INFINITY; break;      /* any bits */
+                    case 7: x = (float)(rnd() % 5) * 1e-40f; if (rnd() % 2) x = -x; break; /* denormals, -0/+0 */
+                    default: x = (float)unif(); break;                                        /* all distinct */
+                    }
+                    if (kind % 9 == 6 && i % 101 == 7) x = (i % 2) ? -INFINITY : -0.0f;
+                    if (kind >= 9 && rnd() % 5 == 0) {
+                        const uint32_t nan_bits = (rnd() % 2) ? 0xFFFFFFFFu : 0x7FC00000u;
+                        memcpy(&x, &nan_bits, sizeof x);
+                    }
+                    v[i] = x;
+                    w[i] = kind % 3 == 0 ? (float)(rnd() % 1000 + 1) : kind % 3 == 1 ? (float)unif() * 3.0f + 1e-7f
+                                                                                       : 1.0f / (float)(i % 7 + 1);
+                }
+                if (!cuts_match(v, w, n, maxb) || !cuts_match(v, NULL, n, maxb)) {
+                    CU_FAIL("bin_cuts_sample differs from its twin");
+                    printf("  kind %d n %lld max_bins %d\n", kind, (long long)n, maxb);
+                }
+            }
+    /* zero's cut is the first -0 or +0 of the input, in either order */
+    float z[5] = {-1.0f, -0.0f, 0.0f, 2.0f, -0.0f}, c[8];
+    uint64_t scr[32];
+    CU_ASSERT_EQUAL(bin_cuts_sample(z, NULL, 5, 256, c, scr), 2);
+    CU_ASSERT_TRUE(signbit(c[0]) && c[0] == 0.0f && c[1] == 2.0f);
+    z[1] = 0.0f, z[2] = -0.0f;
+    CU_ASSERT_EQUAL(bin_cuts_sample(z, NULL, 5, 256, c, scr), 2);
+    CU_ASSERT_TRUE(!signbit(c[0]) && c[0] == 0.0f);
+    const float zw[5] = {4, 1, 1, 1, 1}; /* quantile path, half the weight below zero: the same zero */
+    CU_ASSERT_EQUAL(bin_cuts_sample(z, zw, 5, 2, c, scr), 1);
+    CU_ASSERT_TRUE(!signbit(c[0]) && c[0] == 0.0f);
+    CU_ASSERT_TRUE(cuts_match(z, zw, 5, 2) && cuts_match(z, NULL, 5, 2) && cuts_match(z, NULL, 5, 3));
+    CU_ASSERT_EQUAL(bin_cuts_sample(z, NULL, 1, 256, c, scr), 0); /* n = 1: no cut */
+    const float nan4[4] = {NAN, NAN, NAN, NAN}, zw1[4] = {1, 2, 3, 4}; /* only NaN: no cut */
+    CU_ASSERT_EQUAL(bin_cuts_sample(nan4, zw1, 4, 256, c, scr), 0);
+    CU_ASSERT_EQUAL(bin_cuts_sample(nan4, zw1, 4, 600, c, scr), 0);
+    CU_ASSERT_TRUE(cuts_match(nan4, zw1, 4, 2));
+    free(v);
+    free(w);
     float cuts[300];
-    int32_t nc = bin_cuts(v, w, 5000, 256, cuts);
-    CU_ASSERT_TRUE(nc > 0 && nc <= 255);
-    for (int i = 1; i < nc; ++i) CU_ASSERT_TRUE(cuts[i - 1] < cuts[i]);
+    int32_t nc;
     /* few distinct values: one bin per value, cut = the value */
     float s[6] = {1, 1, 2, 5, 5, 5};
     nc = bin_cuts(s, NULL, 6, 256, cuts);
@@ -556,7 +623,7 @@ int main(void)
         {"partition vs ref, stable", test_partition_matches_ref},
         {"split_find vs ref (lambda/alpha/mcw/mds)", test_split_matches_ref},
         {"split gain and leaf weight by hand", test_split_gain_by_hand},
-        {"radix sort vs ref, cuts, bin_of", test_sort_and_cuts},
+        {"cuts of a sample vs ref (distinct/radix paths, -0/+0, NaN), bin_of", test_sort_and_cuts},
         {"forest traversal vs ref, NaN default", test_predict_matches_ref_and_nan},
         {"in-place binning vs bin_rows and bin_rows_col", test_bin_rows_inplace},
         {"bin walk of a tree vs twin and float walk", test_partition_tree_add},
