@@ -1,8 +1,9 @@
 /* train_bin.c - booster_bin: quantile cuts agreed by all ranks, local bins.
  *
  * Cuts never depend on sharding: rows are sampled by a hash of their global
- * index, every rank gathers the same sample in global row order, sorts it
- * with a total order and cuts it with the same code. */
+ * index, the sample is gathered in global row order, and a feature's cuts
+ * are those of a stable sort of its sample by value (bin_cuts_sample), the
+ * same code whichever rank runs it. */
 #include <math.h>   /* for isnan */
 #include <stdlib.h> /* for free, aligned_alloc */
 #include <string.h> /* for memcpy, memset */
@@ -65,46 +66,84 @@ static int sample_rows(run_ctx *run, const sb_table *t, uint64_t seed, int32_t *
     return run_agree_rc(run, rows ? SB_OK : SB_ENOMEM);
 }
 
-/* Gather features [f0, f1) and the weight of the sampled rows of all ranks,
- * in global row order (a block of features at a time keeps the gathered
- * sample small). */
-static int gather_sample(run_ctx *run, const sb_table *t, const int32_t *rows, int64_t n, int32_t f0, int32_t f1,
-                         float **out, int64_t *n_out)
+/* The blocks all ranks packed (width columns of their sampled rows each),
+ * in rank order; rows_of[r]: rank r's rows. Collective. */
+static int gather_sample(run_ctx *run, const float *mine, int64_t n, int32_t width, float **out, int64_t *rows_of)
 {
-    const int32_t nf = f1 - f0;
-    const size_t row_bytes = (size_t)(nf + 1) * sizeof(float);
-    float *mine = sb_alloc(run, (size_t)n * (nf + 1) + 1, sizeof *mine);
-    int rc = run_agree_rc(run, mine ? SB_OK : SB_ENOMEM);
-    if (rc != SB_OK) { free(mine); return rc; }
-    for (int64_t k = 0; k < n; ++k) {
-        const int64_t i = rows[k];
-        memcpy(mine + k * (nf + 1), t->x + i * t->n_feat + f0, (size_t)nf * sizeof(float));
-        mine[k * (nf + 1) + nf] = t->weight ? (float)t->weight[i] : 1.0f;
-    }
+    const int64_t row_bytes = (int64_t)width * (int64_t)sizeof(float);
     void *all = NULL;
-    int64_t total = 0;
-    rc = comm_allgatherv_bytes(run, mine, (int64_t)((size_t)n * row_bytes), &all, &total, NULL);
-    free(mine);
-    SB_TRY(run, run_agree_rc(run, rc));
+    int rc = run_agree_rc(run, comm_allgatherv_bytes(run, mine, n * row_bytes, &all, NULL, rows_of));
+    if (rc != SB_OK) {
+        free(all);
+        return rc;
+    }
+    for (int32_t r = 0; r < run_size(run); ++r) rows_of[r] /= row_bytes;
     *out = all;
-    *n_out = total / (int64_t)row_bytes;
     return SB_OK;
 }
 
-/* Cut one feature from a strided sample column; writes [count, cuts...], returns the floats written. */
-static int64_t cut_feature(sb_binned *b, int32_t f, const float *col, const float *wcol, int32_t stride, int64_t ns,
-                           float *v, float *w, uint64_t *scratch, float *outp)
+/* The weights of the sampled rows of all ranks in global row order, as
+ * floats like the features (the same for every feature: gathered once). A
+ * rank without weights has all 1. Collective. */
+static int sample_weights(run_ctx *run, const sb_table *t, const int32_t *rows, int64_t n, int64_t *rows_of, float **out)
 {
-    int64_t n = 0;
-    for (int64_t i = 0; i < ns; ++i) {
-        float x = col[i * stride];
-        if (isnan(x)) continue;
-        v[n] = x;
-        w[n++] = wcol[i * stride];
+    *out = NULL;
+    float *mine = sb_alloc(run, (size_t)n + 1, sizeof *mine);
+    int rc = run_agree_rc(run, mine ? SB_OK : SB_ENOMEM);
+    if (rc != SB_OK) {
+        free(mine);
+        return rc;
     }
+    for (int64_t k = 0; k < n; ++k) mine[k] = t->weight ? (float)t->weight[rows[k]] : 1.0f;
+    if (run_size(run) == 1) {
+        *out = mine;
+        return SB_OK;
+    }
+    rc = gather_sample(run, mine, n, 1, out, rows_of);
+    free(mine);
+    return rc;
+}
+
+/* Features [f0, f1) of the n sampled rows as f1 - f0 columns of n floats.
+ * The rows are scattered over x: the line(s) holding the features of the
+ * row 32 ahead are fetched. */
+static void pack_features(const sb_table *t, const int32_t *rows, int64_t n, int32_t f0, int32_t f1, float *mine)
+{
+    const int32_t nf = f1 - f0;
+    const float *x = t->x + f0;
+    for (int64_t k = 0; k < n; ++k) {
+        if (k + 32 < n) {
+            __builtin_prefetch(x + (int64_t)rows[k + 32] * t->n_feat);
+            __builtin_prefetch(x + (int64_t)rows[k + 32] * t->n_feat + nf - 1);
+        }
+        const float *r = x + (int64_t)rows[k] * t->n_feat;
+        for (int32_t f = 0; f < nf; ++f) mine[f * n + k] = r[f];
+    }
+}
+
+/* Column j of a gathered block: every rank's part of it, in rank order (so
+ * in global row order), copied into v - or the column itself when one rank
+ * holds every row. */
+static const float *sample_column(const float *blk, const int64_t *rows_of, int32_t np, int32_t width, int32_t j,
+                                  float *v)
+{
+    if (np == 1) return blk + j * rows_of[0];
+    int64_t at = 0;
+    for (int32_t r = 0; r < np; ++r) {
+        memcpy(v + at, blk + at * width + j * rows_of[r], (size_t)rows_of[r] * sizeof *v);
+        at += rows_of[r];
+    }
+    return v;
+}
+
+/* Cut one feature from its sample column (NaN included) and weights (NULL:
+ * all 1); writes [count, cuts...], returns the floats written. */
+static int64_t cut_feature(sb_binned *b, int32_t f, const float *col, const float *w, int64_t ns, uint64_t *scratch,
+                           float *outp)
+{
     /* uint8 bins: with a missing bin, at most 255 value bins */
     int32_t maxb = b->max_bin - (b->has_missing[f] && b->max_bin == 256 ? 1 : 0);
-    int32_t nc = bin_cuts_sample(v, w, n, maxb, outp + 1, scratch);
+    int32_t nc = bin_cuts_sample(col, w, ns, maxb, outp + 1, scratch);
     outp[0] = (float)nc;
     return 1 + nc;
 }
@@ -157,36 +196,54 @@ static int share_cuts(run_ctx *run, sb_binned *b, float *mine, int64_t used)
 
 /* Cuts of every feature from the gathered sample. Features are shared out
  * round-robin, each rank cuts its own, and the cuts are gathered: the code
- * that cuts a feature is the same whichever rank runs it. Collective. */
+ * that cuts a feature is the same whichever rank runs it. The sample's
+ * weights are gathered once, its features a block at a time: the packed and
+ * the gathered block are the peak while x is resident. One rank gathers
+ * nothing (the packed block is the sample), so it takes twice the features
+ * per block in the same memory. Collective. */
 static int make_cuts(run_ctx *run, const sb_table *t, sb_binned *b)
 {
     const int32_t nf = b->n_feat, me = run_rank(run), np = run_size(run);
-    const int32_t block = 4; /* features per gathered block: the sample is the peak while x is resident */
+    const int32_t block = np == 1 ? 8 : 4; /* features per block */
     int32_t n_mine = (nf - me + np - 1) / np;
     float *mine = sb_alloc(run, (size_t)(n_mine > 0 ? n_mine : 1) * 257, sizeof *mine); /* [count, cuts...] per feature */
-    float *v = NULL, *w = NULL;
+    int64_t *rows_of = sb_alloc(run, (size_t)np, sizeof *rows_of);
+    float *v = NULL, *pack = NULL, *wall = NULL;
     uint64_t *scratch = NULL;
-    int rc = run_agree_rc(run, mine ? SB_OK : SB_ENOMEM);
-    int64_t used = 0, n_rows = 0;
+    int rc = run_agree_rc(run, mine && rows_of ? SB_OK : SB_ENOMEM);
+    int64_t used = 0, n_rows = 0, ns = 0;
     int32_t *rows = NULL;
     if (rc == SB_OK) rc = sample_rows(run, t, b->seed, &rows, &n_rows);
+    int64_t weighted = t->weight != NULL; /* NULL: every weight is 1 - agreed, so all ranks gather alike */
+    if (rc == SB_OK) rc = comm_max_i64(run, &weighted, 1);
+    if (rc == SB_OK) {
+        rows_of[0] = n_rows; /* one rank; more ranks: set by each gather */
+        pack = sb_alloc(run, (size_t)n_rows * block + 1, sizeof *pack); /* reused by every block */
+        rc = run_agree_rc(run, pack ? SB_OK : SB_ENOMEM);
+    }
+    if (rc == SB_OK && weighted) rc = sample_weights(run, t, rows, n_rows, rows_of, &wall);
     for (int32_t f0 = 0; rc == SB_OK && f0 < nf; f0 += block) {
-        const int32_t f1 = f0 + block < nf ? f0 + block : nf, stride = f1 - f0 + 1;
-        float *sample = NULL;
-        int64_t ns = 0;
-        rc = gather_sample(run, t, rows, n_rows, f0, f1, &sample, &ns);
-        if (rc == SB_OK && !v) {
-            v = sb_alloc(run, (size_t)ns + 1, sizeof *v), w = sb_alloc(run, (size_t)ns + 1, sizeof *w);
+        const int32_t f1 = f0 + block < nf ? f0 + block : nf, width = f1 - f0;
+        float *sample = pack;
+        pack_features(t, rows, n_rows, f0, f1, pack);
+        if (np > 1) rc = gather_sample(run, pack, n_rows, width, &sample, rows_of);
+        if (rc == SB_OK && !scratch) {
+            ns = 0;
+            for (int32_t r = 0; r < np; ++r) ns += rows_of[r];
+            if (np > 1) v = sb_alloc(run, (size_t)ns + 1, sizeof *v);
             scratch = sb_alloc(run, 2 * (size_t)ns + 1, sizeof *scratch);
-            if (!v || !w || !scratch) rc = SB_ENOMEM;
+            if ((np > 1 && !v) || !scratch) rc = SB_ENOMEM;
         }
-        for (int32_t f = f0 + ((me - f0 % np) % np + np) % np; rc == SB_OK && f < f1; f += np)
-            used += cut_feature(b, f, sample + (f - f0), sample + (f1 - f0), stride, ns, v, w, scratch, mine + used);
-        free(sample);
+        for (int32_t f = f0 + ((me - f0 % np) % np + np) % np; rc == SB_OK && f < f1; f += np) {
+            const float *col = sample_column(sample, rows_of, np, width, f - f0, v);
+            used += cut_feature(b, f, col, wall, ns, scratch, mine + used);
+        }
+        if (sample != pack) free(sample);
         rc = run_agree_rc(run, rc);
     }
-    free(v); free(w); free(scratch);
+    free(v); free(scratch); free(pack); free(wall);
     free(rows);
+    free(rows_of);
     if (rc != SB_OK) {
         free(mine);
         return rc;
