@@ -31,6 +31,11 @@ void booster_binned_free(sb_binned *b)
     free(b->sp_cells);
     free(b->sp_fixed);
     free(b->sp_spill);
+    free(b->rf_first);
+    free(b->rf_feat);
+    free(b->rf_stride);
+    free(b->rf_base);
+    free(b->rf_skip);
     free(b);
 }
 
@@ -303,6 +308,18 @@ static int make_fixed_width(run_ctx *run, sb_binned *b)
     return SB_OK;
 }
 
+/* Row feature v's cell of every local row, from the column-major bins. */
+static void row_feature_cells(const sb_binned *b, int32_t v, uint16_t *cell)
+{
+    const int64_t n = b->n_rows;
+    for (int64_t i = 0; i < n; ++i) cell[i] = (uint16_t)b->rf_base[v];
+    for (int32_t m = b->rf_first[v]; m < b->rf_first[v + 1]; ++m) {
+        const uint8_t *col = b->bins_col + (int64_t)b->rf_feat[m] * n;
+        const int32_t stride = b->rf_stride[m];
+        for (int64_t i = 0; i < n; ++i) cell[i] = (uint16_t)(cell[i] + col[i] * stride);
+    }
+}
+
 /* Most frequent bin of each feature from global counts (ties: lower bin), and
  * the sparse rows without those bins when that saves enough scatter-adds.
  * Collective. */
@@ -337,15 +354,21 @@ static int make_sparse(run_ctx *run, sb_binned *b, uint8_t *rowmajor /* owned; N
         kept += b->n_rows_global - cnt[b->off[f] + best];
         kept_local -= local[b->off[f] + best];
     }
+    /* Sparse only pays when it drops a quarter of the adds; cells must fit uint16. */
+    const int use = b->total_bins <= 65536 && (double)kept <= 0.75 * (double)b->n_rows_global * nf;
+    b->total_cells = b->total_bins;
+    if (rc == SB_OK && use) rc = bundle_plan(run, b, cnt);
     free(cnt);
     free(local);
     if (rc != SB_OK) free(rowmajor);
     SB_TRY(run, run_agree_rc(run, rc));
-    /* Sparse only pays when it drops a quarter of the adds; cells must fit uint16. */
-    int use = b->total_bins <= 65536 && (double)kept <= 0.75 * (double)b->n_rows_global * nf;
     sb_verbose(run, "bins: %d cells, %.1f of %d features per row outside their most frequent bin: %s histograms\n",
                b->total_bins, (double)kept / (double)(b->n_rows_global ? b->n_rows_global : 1), nf,
                use ? "sparse-row" : "dense-row");
+    if (b->n_bundles > 0)
+        sb_verbose(run, "bins: %d features in %d bundles of one cell per row (%d joint cells)\n",
+                   b->rf_first[b->n_rowfeat] - b->rf_first[b->n_rowfeat - b->n_bundles], b->n_bundles,
+                   b->total_cells - b->total_bins);
     if (!use) { /* dense rows: the row-major transpose of the columns */
         for (int32_t f = 0; f < nf; ++f) b->skip[f] = -1;
         if (rowmajor) {
@@ -364,14 +387,22 @@ static int make_sparse(run_ctx *run, sb_binned *b, uint8_t *rowmajor /* owned; N
         b->sp_cells = sb_alloc(run, (size_t)kept_local + 1, sizeof *b->sp_cells); /* +1: the pass writes one cell ahead */
         rc = (sb && b->sp_ptr && b->sp_cells) ? SB_OK : SB_ENOMEM;
         if (rc == SB_OK) {
-            for (int32_t f = 0; f < nf; ++f) sb[f] = b->skip[f] - b->off[f];
+            const int32_t n1 = b->n_rowfeat - b->n_bundles; /* single features: rf_feat[0 .. n1) */
+            for (int32_t v = 0; v < n1; ++v) sb[v] = b->skip[b->rf_feat[v]] - b->off[b->rf_feat[v]];
             int64_t k = 0;
             for (int64_t i = 0; i < n; ++i) {
                 const uint8_t *r = rowmajor + i * nf;
                 b->sp_ptr[i] = k;
-                for (int32_t f = 0; f < nf; ++f) { /* branch-free: the cell is written, kept if not the skipped bin */
+                for (int32_t v = 0; v < n1; ++v) { /* branch-free: the cell is written, kept if not the skipped bin */
+                    const int32_t f = b->rf_feat[v];
                     b->sp_cells[k] = (uint16_t)(b->off[f] + r[f]);
-                    k += r[f] != sb[f];
+                    k += r[f] != sb[v];
+                }
+                for (int32_t v = n1; v < b->n_rowfeat; ++v) {
+                    int32_t cell = b->rf_base[v];
+                    for (int32_t m = b->rf_first[v]; m < b->rf_first[v + 1]; ++m) cell += r[b->rf_feat[m]] * b->rf_stride[m];
+                    b->sp_cells[k] = (uint16_t)cell;
+                    k += cell != b->rf_skip[v];
                 }
             }
             b->sp_ptr[n] = k;
@@ -383,21 +414,25 @@ static int make_sparse(run_ctx *run, sb_binned *b, uint8_t *rowmajor /* owned; N
     }
     /* Sparse rows from the columns: count per row, prefix sums, fill feature by feature. */
     b->sp_ptr = sb_alloc(run, (size_t)n + 1, sizeof *b->sp_ptr);
-    SB_TRY(run, run_agree_rc(run, b->sp_ptr ? SB_OK : SB_ENOMEM));
-    for (int32_t f = 0; f < nf; ++f) {
-        const uint8_t *col = b->bins_col + (int64_t)f * n;
-        const int32_t skip = b->skip[f] - b->off[f];
-        for (int64_t i = 0; i < n; ++i) b->sp_ptr[i + 1] += col[i] != skip;
+    uint16_t *cell = sb_alloc(run, (size_t)n + 1, sizeof *cell); /* one row feature's cells */
+    rc = b->sp_ptr && cell ? SB_OK : SB_ENOMEM;
+    if (rc != SB_OK) free(cell);
+    SB_TRY(run, run_agree_rc(run, rc));
+    for (int32_t v = 0; v < b->n_rowfeat; ++v) {
+        row_feature_cells(b, v, cell);
+        for (int64_t i = 0; i < n; ++i) b->sp_ptr[i + 1] += cell[i] != b->rf_skip[v];
     }
     for (int64_t i = 0; i < n; ++i) b->sp_ptr[i + 1] += b->sp_ptr[i];
     b->sp_cells = sb_alloc(run, (size_t)b->sp_ptr[n] + 1, sizeof *b->sp_cells);
-    SB_TRY(run, run_agree_rc(run, b->sp_cells ? SB_OK : SB_ENOMEM));
-    for (int32_t f = 0; f < nf; ++f) { /* sp_ptr[i] advances to the end of row i ... */
-        const uint8_t *col = b->bins_col + (int64_t)f * n;
-        const int32_t skip = b->skip[f] - b->off[f];
+    rc = b->sp_cells ? SB_OK : SB_ENOMEM;
+    if (rc != SB_OK) free(cell);
+    SB_TRY(run, run_agree_rc(run, rc));
+    for (int32_t v = 0; v < b->n_rowfeat; ++v) { /* sp_ptr[i] advances to the end of row i ... */
+        row_feature_cells(b, v, cell);
         for (int64_t i = 0; i < n; ++i)
-            if (col[i] != skip) b->sp_cells[b->sp_ptr[i]++] = (uint16_t)(b->off[f] + col[i]);
+            if (cell[i] != b->rf_skip[v]) b->sp_cells[b->sp_ptr[i]++] = cell[i];
     }
+    free(cell);
     for (int64_t i = n; i > 0; --i) b->sp_ptr[i] = b->sp_ptr[i - 1]; /* ... so shift back by one row */
     b->sp_ptr[0] = 0;
     return make_fixed_width(run, b);

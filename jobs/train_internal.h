@@ -29,6 +29,15 @@ struct sb_binned {
     uint16_t *sp_cells;
     uint16_t *sp_fixed;    /* the sparse rows as 64-byte records (hist_build_fixed), or NULL */
     uint16_t *sp_spill;    /* cells of the rows too wide for their record */
+    /* Sparse rows hold one cell per "row feature": a feature of its own, or a
+     * bundle of small features as one joint feature (train_bundle.c). Row
+     * feature v has members feat[first[v] .. first[v + 1]) with strides
+     * stride[..]; a row's cell is base[v] + sum of member bin * stride, left
+     * out when it equals skip_cell[v]. */
+    int32_t n_rowfeat;
+    int32_t *rf_first, *rf_feat, *rf_stride, *rf_base, *rf_skip;
+    int32_t n_bundles;     /* row features of more than one member (after the single ones) */
+    int32_t total_cells;   /* cells the sparse rows index: total_bins, then the bundles' joint cells */
     uint64_t fingerprint;  /* data_fingerprint of the table (rank-count invariant) */
 };
 
@@ -53,6 +62,14 @@ static inline int train_hash_below(uint64_t h, double p)
 /* Streams of train_hash, one per use, so samples are independent. */
 enum { STREAM_BIN_SAMPLE = 1, STREAM_SUBSAMPLE = 2, STREAM_COLSAMPLE = 3 };
 
+/* ---- bundles of small features (train_bundle.c) ------------------------ */
+/* bundle_plan - the row features of b (sets n_rowfeat .. total_cells) from
+ * b->skip, b->bins_col and the global count of rows in every cell (cnt,
+ * total_bins long): small features that together store fewer cells as one
+ * joint cell are bundled. The same on every rank (global counts, fixed
+ * order). Collective. */
+int bundle_plan(run_ctx *run, sb_binned *b, const int64_t *cnt);
+
 /* ---- one tree (train_tree.c) ------------------------------------------- */
 typedef struct {
     const sb_binned *b;
@@ -65,6 +82,7 @@ typedef struct {
     int32_t n_slots, *free_slots, n_free;
     int64_t *stage;          /* one batch of child histograms, reduced together */
     int32_t stage_cap;
+    int64_t *joint;          /* with bundles: one histogram over all total_cells, zero between builds */
     /* Feature block of this rank: histograms are reduce-scattered so that it
      * holds (and searches) only features [f0, f1), the int64s [block[rank],
      * block[rank + 1]) of each histogram; the ranks' best splits are then

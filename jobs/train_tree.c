@@ -106,7 +106,9 @@ int grower_init(run_ctx *run, tree_grower *g, const sb_binned *b, const sb_param
     g->pool = sb_alloc(run, (size_t)g->n_slots * hist_len, sizeof *g->pool);
     g->stage = sb_alloc(run, (size_t)g->stage_cap * hist_len, sizeof *g->stage);
     g->free_slots = sb_alloc(run, (size_t)g->n_slots, sizeof *g->free_slots);
-    if (!g->rows || !g->scratch || !g->pool || !g->stage || !g->free_slots) return SB_ENOMEM;
+    if (b->total_cells > b->total_bins) g->joint = sb_alloc(run, (size_t)2 * (size_t)b->total_cells, sizeof *g->joint);
+    if (!g->rows || !g->scratch || !g->pool || !g->stage || !g->free_slots || (b->total_cells > b->total_bins && !g->joint))
+        return SB_ENOMEM;
     return feature_blocks(run, g);
 }
 
@@ -117,6 +119,7 @@ void grower_free(tree_grower *g)
     free(g->pool);
     free(g->stage);
     free(g->free_slots);
+    free(g->joint);
     free(g->block);
     free(g->pack);
     free(g->cand);
@@ -138,15 +141,41 @@ static int may_split(const tree_grower *g, const gnode *n, double inv_scale)
     return (double)n->H * inv_scale >= 2.0 * g->p->min_child_weight;
 }
 
-/* Local histogram of one node into dst (zeroed here). */
+/* Add the bundles' joint cells (joint: the cells from total_bins on) into
+ * their members' cells of dst. */
+static void spread_bundles(const sb_binned *b, const int64_t *joint, int64_t *dst)
+{
+    enum { MAX_MEMBERS = 16 };
+    int32_t nc[MAX_MEMBERS], off[MAX_MEMBERS], skip[MAX_MEMBERS];
+    for (int32_t v = b->n_rowfeat - b->n_bundles; v < b->n_rowfeat; ++v) {
+        const int32_t m0 = b->rf_first[v], m = b->rf_first[v + 1] - m0;
+        for (int32_t k = 0; k < m; ++k) {
+            const int32_t f = b->rf_feat[m0 + k];
+            nc[k] = b->n_cells[f];
+            off[k] = b->off[f];
+            skip[k] = b->skip[f] - b->off[f];
+        }
+        hist_spread_bundle(joint + 2 * (int64_t)(b->rf_base[v] - b->total_bins), m, nc, b->rf_stride + m0, off, skip, dst);
+    }
+}
+
+/* Local histogram of one node into dst (zeroed here). With bundles the rows'
+ * cells run past dst: they are built in g->joint's space (kept zeroed), then
+ * copied and spread. */
 static void build_hist(tree_grower *g, const int64_t *ghf, const gnode *n, int64_t *dst)
 {
     const sb_binned *b = g->b;
-    memset(dst, 0, (size_t)2 * (size_t)b->total_bins * sizeof *dst);
+    const size_t hl = (size_t)2 * (size_t)b->total_bins;
+    int64_t *h = b->total_cells > b->total_bins ? g->joint : dst;
+    if (h == dst) memset(dst, 0, hl * sizeof *dst);
     int64_t cnt = n->end - n->begin;
-    if (b->sp_fixed) hist_build_fixed(b->sp_fixed, b->sp_spill, g->rows + n->begin, cnt, ghf, dst);
-    else if (b->sp_ptr) hist_build_sparse(b->sp_ptr, b->sp_cells, g->rows + n->begin, cnt, ghf, dst);
-    else hist_build(b->bins, b->n_feat, b->off, g->rows + n->begin, cnt, ghf, dst);
+    if (b->sp_fixed) hist_build_fixed(b->sp_fixed, b->sp_spill, g->rows + n->begin, cnt, ghf, h);
+    else if (b->sp_ptr) hist_build_sparse(b->sp_ptr, b->sp_cells, g->rows + n->begin, cnt, ghf, h);
+    else hist_build(b->bins, b->n_feat, b->off, g->rows + n->begin, cnt, ghf, h);
+    if (h == dst) return;
+    memcpy(dst, h, hl * sizeof *dst);
+    spread_bundles(b, h + hl, dst);
+    memset(h, 0, (size_t)2 * (size_t)b->total_cells * sizeof *h);
 }
 
 /* Complete this rank's block of a reduced histogram built from sparse rows. */

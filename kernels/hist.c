@@ -128,6 +128,27 @@ void hist_fill_skipped(int64_t *hist, int32_t n_feat, const int32_t *off, const 
     }
 }
 
+/* Digits advance like an odometer (no division per joint cell); empty joint
+ * cells, most of a sparse node's, are passed over. */
+void hist_spread_bundle(const int64_t *joint, int32_t m, const int32_t *n_cells, const int32_t *stride,
+                        const int32_t *off, const int32_t *skip, int64_t *hist)
+{
+    enum { MAX_MEMBERS = 16 };
+    int32_t d[MAX_MEMBERS] = {0};
+    if (m <= 0 || m > MAX_MEMBERS) return;
+    const int64_t J = (int64_t)stride[m - 1] * n_cells[m - 1];
+    for (int64_t j = 0; j < J; ++j) {
+        const int64_t g = joint[2 * j], h = joint[2 * j + 1];
+        if (g != 0 || h != 0)
+            for (int32_t k = 0; k < m; ++k)
+                if (d[k] != skip[k]) {
+                    hist[2 * (int64_t)(off[k] + d[k])] += g;
+                    hist[2 * (int64_t)(off[k] + d[k]) + 1] += h;
+                }
+        for (int32_t k = 0; k < m && ++d[k] == n_cells[k]; ++k) d[k] = 0;
+    }
+}
+
 void hist_subtract(const int64_t *parent, const int64_t *child, int64_t *out, int64_t n)
 {
     for (int64_t i = 0; i < n; ++i) out[i] = parent[i] - child[i];

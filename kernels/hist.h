@@ -50,6 +50,22 @@ void hist_build_fixed(const uint16_t *rec, const uint16_t *spill, const int32_t 
 void hist_fill_skipped(int64_t *hist, int32_t n_feat, const int32_t *off, const int32_t *n_cells,
                        const int32_t *skip, int64_t G, int64_t H);
 
+/* ---- bundles: several small features as one joint feature ---------------
+ * A bundle of m features encodes a row's member bins d_0 .. d_{m-1}
+ * (d_k < n_cells[k]) as one joint cell j = sum_k d_k * stride[k], with
+ * stride[0] = 1 and stride[k + 1] = stride[k] * n_cells[k]; a sparse row then
+ * holds one cell for the whole bundle instead of one per member, and none
+ * when every member is in its skipped bin. Integer sums make the members'
+ * histograms recovered from the joint one exact. */
+
+/* hist_spread_bundle - hist += the members' cells summed out of the joint
+ * histogram joint[0 .. 2 * J) (J = stride[m - 1] * n_cells[m - 1]): member
+ * k's cell off[k] + d gets the (g, h) of every joint cell whose digit k is d,
+ * except d == skip[k] (its skipped bin: left for hist_fill_skipped). m <= 16
+ * (a bundle of more members adds nothing). Local. */
+void hist_spread_bundle(const int64_t *joint, int32_t m, const int32_t *n_cells, const int32_t *stride,
+                        const int32_t *off, const int32_t *skip, int64_t *hist);
+
 /* hist_subtract - out = parent - child over n int64 (out may alias parent). Local. */
 void hist_subtract(const int64_t *parent, const int64_t *child, int64_t *out, int64_t n);
 

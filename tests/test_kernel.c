@@ -95,6 +95,65 @@ static void test_hist_dense_and_sparse_match_ref(void)
     CU_ASSERT_EQUAL(memcmp(h_s, h_r, sizeof(int64_t) * 2 * (size_t)total), 0);
 }
 
+/* Features 0, 1, 4, 6 (2, 5, 1, 3 bins) bundled into one joint cell per row:
+ * the spread joint histogram plus the single features' cells equals the
+ * reference histogram on every cell but the skipped ones, and after
+ * hist_fill_skipped on all of them. Member skips mix bin 0, a middle bin and
+ * the only bin of a one-bin feature; some rows sit in the all-skipped joint
+ * cell and store nothing for the bundle. */
+static void test_hist_bundle_spread(void)
+{
+    static uint8_t bins[NR * NF];
+    static int64_t gh[2 * NR], h_ref[2 * 600], h_b[2 * 700];
+    static int32_t rows[NR];
+    static int64_t ptr[NR + 1];
+    static uint16_t cells[NR * NF];
+    int32_t off[NF], total = 0, n_cells[NF], skip[NF];
+    make_data(bins, off, gh, &total);
+    for (int32_t f = 0; f < NF; ++f) n_cells[f] = nbins[f], skip[f] = off[f] + (f == 1 ? 2 : 0);
+    const int32_t mem[4] = {0, 1, 4, 6};
+    int32_t nc[4], moff[4], mskip[4], stride[4], joint = 1, skip_joint = 0;
+    for (int32_t k = 0; k < 4; ++k) {
+        nc[k] = n_cells[mem[k]], moff[k] = off[mem[k]], mskip[k] = skip[mem[k]] - off[mem[k]];
+        stride[k] = joint;
+        skip_joint += mskip[k] * joint;
+        joint *= nc[k];
+    }
+    CU_ASSERT_EQUAL(joint, 30);
+    int64_t k = 0, n = 0, empty = 0;
+    for (int32_t r = 0; r < NR; ++r) {
+        ptr[r] = k;
+        for (int32_t f = 2; f < NF; f += f == 2 ? 1 : 2) /* the single features 2, 3, 5 */
+            if (off[f] + bins[r * NF + f] != skip[f]) cells[k++] = (uint16_t)(off[f] + bins[r * NF + f]);
+        int32_t j = 0;
+        for (int32_t q = 0; q < 4; ++q) j += bins[r * NF + mem[q]] * stride[q];
+        if (j != skip_joint) cells[k++] = (uint16_t)(total + j);
+        else ++empty;
+        if (rnd() % 3) rows[n++] = r;
+    }
+    ptr[NR] = k;
+    CU_ASSERT(empty > 0);
+    memset(h_ref, 0, sizeof h_ref);
+    memset(h_b, 0, sizeof h_b);
+    hist_build_ref(bins, NF, off, rows, n, gh, h_ref);
+    hist_build_sparse(ptr, cells, rows, n, gh, h_b);
+    static int64_t h_s[2 * 600];
+    memcpy(h_s, h_b, sizeof(int64_t) * 2 * (size_t)total);
+    hist_spread_bundle(h_b + 2 * total, 4, nc, stride, moff, mskip, h_s);
+    for (int32_t f = 0; f < NF; ++f)
+        for (int32_t c = off[f]; c < off[f] + n_cells[f]; ++c)
+            if (c != skip[f]) {
+                CU_ASSERT_EQUAL(h_s[2 * c], h_ref[2 * c]);
+                CU_ASSERT_EQUAL(h_s[2 * c + 1], h_ref[2 * c + 1]);
+            } else {
+                CU_ASSERT_EQUAL(h_s[2 * c], 0); /* left for hist_fill_skipped */
+            }
+    int64_t G = 0, H = 0;
+    for (int64_t i = 0; i < n; ++i) G += gh[2 * rows[i]], H += gh[2 * rows[i] + 1];
+    hist_fill_skipped(h_s, NF, off, n_cells, skip, G, H);
+    CU_ASSERT_EQUAL(memcmp(h_ref, h_s, sizeof(int64_t) * 2 * (size_t)total), 0);
+}
+
 /* Fixed-width records (with spilled rows of 31..90 cells) give the same
  * histogram as the pointer format. */
 static void test_hist_fixed_matches_sparse(void)
@@ -619,6 +678,7 @@ int main(void)
     static const sb_test tests[] = {
         {"hist dense/sparse vs ref, totals, subtraction", test_hist_dense_and_sparse_match_ref},
         {"hist fixed-width records (with spilled rows) vs sparse", test_hist_fixed_matches_sparse},
+        {"hist bundle: joint cells spread to members vs ref", test_hist_bundle_spread},
         {"fixed-point scale and rounding", test_fixed_scale_headroom},
         {"partition vs ref, stable", test_partition_matches_ref},
         {"split_find vs ref (lambda/alpha/mcw/mds)", test_split_matches_ref},

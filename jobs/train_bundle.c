@@ -1,0 +1,131 @@
+/* train_bundle.c - bundles of small features for the sparse-row histograms.
+ *
+ * A sparse row costs one scatter-add per feature outside its most frequent
+ * bin. Features with few bins and no strongly dominant value (flags, small
+ * categoricals) cost almost one add each; bundled, several of them cost one
+ * add together: a row holds the bundle's joint cell (the member bins in mixed
+ * radix) unless every member sits in its skipped bin. The members' cells are
+ * summed out of the joint histogram afterwards (hist_spread_bundle), exactly,
+ * so the histograms and the model are those of the unbundled rows.
+ *
+ * Unlike LightGBM's exclusive feature bundling (features that are rarely
+ * non-zero together, sharing one bin range), these bundles take features that
+ * are often non-default together and pay with a joint histogram of up to
+ * BUNDLE_MAX_CELLS cells per bundle. */
+#include <stdlib.h> /* for free */
+#include <string.h> /* for memset */
+
+#include "jobs/train_internal.h"
+#include "mpi/comm.h"
+
+#define BUNDLE_MAX_CELLS 256  /* joint cells of one bundle: its spread stays cheap next to the rows */
+#define BUNDLE_MEMBER_CELLS 16 /* only features of at most this many cells join a bundle */
+#define BUNDLE_MIN_SAVING 0.2  /* adds saved per row for a bundle to be kept */
+
+/* Rows of this rank with every member of f[0..m) in its skipped bin: the
+ * rows that store no cell for the bundle. */
+static int64_t rows_all_skipped(const sb_binned *b, const int32_t *f, int32_t m, uint8_t *all)
+{
+    const int64_t n = b->n_rows;
+    memset(all, 1, (size_t)n);
+    for (int32_t k = 0; k < m; ++k) {
+        const uint8_t *col = b->bins_col + (int64_t)f[k] * n;
+        const int32_t skip = b->skip[f[k]] - b->off[f[k]];
+        for (int64_t i = 0; i < n; ++i) all[i] &= col[i] == skip;
+    }
+    int64_t c = 0;
+    for (int64_t i = 0; i < n; ++i) c += all[i];
+    return c;
+}
+
+int bundle_plan(run_ctx *run, sb_binned *b, const int64_t *cnt)
+{
+    const int32_t nf = b->n_feat;
+    const size_t len = (size_t)nf + 1;
+    int32_t *cand = sb_alloc(run, len, sizeof *cand), *in = sb_alloc(run, len, sizeof *in);
+    int32_t *start = sb_alloc(run, len, sizeof *start), *msz = sb_alloc(run, len, sizeof *msz);
+    int64_t *skipped = sb_alloc(run, len, sizeof *skipped);
+    uint8_t *all = sb_alloc(run, (size_t)b->n_rows + 1, 1);
+    b->rf_first = sb_alloc(run, len, sizeof *b->rf_first);
+    b->rf_feat = sb_alloc(run, len, sizeof *b->rf_feat);
+    b->rf_stride = sb_alloc(run, len, sizeof *b->rf_stride);
+    b->rf_base = sb_alloc(run, len, sizeof *b->rf_base);
+    b->rf_skip = sb_alloc(run, len, sizeof *b->rf_skip);
+    int rc = cand && in && start && msz && skipped && all && b->rf_first && b->rf_feat && b->rf_stride && b->rf_base &&
+                     b->rf_skip ? SB_OK : SB_ENOMEM;
+    rc = run_agree_rc(run, rc);
+    if (rc != SB_OK) goto done;
+    /* Candidates by (cells, feature): small ones first pack the most members per bundle. */
+    int32_t nc = 0;
+    for (int32_t f = 0; f < nf; ++f) {
+        in[f] = -1;
+        if (b->skip[f] < 0 || b->n_cells[f] < 2 || b->n_cells[f] > BUNDLE_MEMBER_CELLS) continue;
+        int32_t at = nc++;
+        for (; at > 0 && b->n_cells[cand[at - 1]] > b->n_cells[f]; --at) cand[at] = cand[at - 1];
+        cand[at] = f;
+    }
+    /* Greedy: fill a bundle while its joint cells fit (msz[q] members from
+     * cand[start[q]]); keep it if it saves enough adds over all rows, counted
+     * exactly: its members' own cells against one cell per row not all skipped
+     * (one-hot groups, never non-default together, save nothing). */
+    int32_t n_prop = 0, n_bundles = 0, joint_cells = 0;
+    for (int32_t i = 0; i < nc; ++n_prop) {
+        int32_t m = 0, cells = 1;
+        while (i + m < nc && cells * b->n_cells[cand[i + m]] <= BUNDLE_MAX_CELLS) cells *= b->n_cells[cand[i + m++]];
+        start[n_prop] = i;
+        msz[n_prop] = m;
+        i += m;
+    }
+    for (int32_t q = 0; q < n_prop; ++q) skipped[q] = msz[q] >= 2 ? rows_all_skipped(b, cand + start[q], msz[q], all) : 0;
+    rc = comm_sum_i64(run, skipped, n_prop);
+    if (rc != SB_OK) goto done;
+    for (int32_t q = 0; q < n_prop; ++q) {
+        const int32_t *f = cand + start[q];
+        int64_t own = 0, cells = 1;
+        for (int32_t k = 0; k < msz[q]; ++k) own += b->n_rows_global - cnt[b->skip[f[k]]], cells *= b->n_cells[f[k]];
+        const int64_t one = b->n_rows_global - skipped[q];
+        if (msz[q] < 2 || (double)(own - one) < BUNDLE_MIN_SAVING * (double)b->n_rows_global ||
+            b->total_bins + joint_cells + cells > 65536)
+            continue;
+        for (int32_t k = 0; k < msz[q]; ++k) in[f[k]] = n_bundles;
+        ++n_bundles;
+        joint_cells += (int32_t)cells;
+    }
+    /* Row features: the single features in order, then the bundles. */
+    int32_t v = 0, at = 0;
+    for (int32_t f = 0; f < nf; ++f) {
+        if (in[f] >= 0) continue;
+        b->rf_first[v] = at;
+        b->rf_feat[at] = f;
+        b->rf_stride[at++] = 1;
+        b->rf_base[v] = b->off[f];
+        b->rf_skip[v++] = b->skip[f]; /* -1 (dense rows): never skipped */
+    }
+    int32_t base = b->total_bins;
+    for (int32_t q = 0; q < n_bundles; ++q) {
+        int32_t stride = 1, skip = 0;
+        b->rf_first[v] = at;
+        for (int32_t f = 0; f < nf; ++f) {
+            if (in[f] != q) continue;
+            b->rf_feat[at] = f;
+            b->rf_stride[at++] = stride;
+            skip += (b->skip[f] - b->off[f]) * stride;
+            stride *= b->n_cells[f];
+        }
+        b->rf_base[v] = base;
+        b->rf_skip[v++] = base + skip;
+        base += stride;
+    }
+    b->rf_first[v] = at;
+    b->n_rowfeat = v;
+    b->n_bundles = n_bundles;
+    b->total_cells = base;
+done:
+    free(cand);
+    free(in);
+    free(start);
+    free(msz);
+    free(skipped);
+    free(all);
+    return rc;
+}
