@@ -4,7 +4,7 @@
 
 usage: xgb_train.py --layout forms|keywords --train TR.csv --test TE.csv
                     [--rounds 100] [--depth 6] [--eta 0.1] [--lambda 1] [--max-bin 256]
-                    [--nthread 1] [--repeat 1]
+                    [--nthread 1] [--repeat 1] [--evals] [--serve]
 Prints one line of key=value: seconds (median of --repeat fits), peak RSS (MB),
 holdout MSE (unweighted per row) and the base score used. Labels are rates
 (successes / trials) with trials as weights, rows with zero trials dropped,
@@ -14,6 +14,7 @@ import argparse
 import csv
 import resource
 import statistics
+import sys
 import time
 
 import numpy as np
@@ -70,29 +71,49 @@ def main():
     ap.add_argument("--repeat", type=int, default=1)
     ap.add_argument("--evals", action="store_true",
                     help="evaluate train and test mse every round, as shardboost train --valid does")
+    ap.add_argument("--serve", action="store_true",
+                    help="load once, then fit once per stdin line 'NTHREAD [evals]' and print its line "
+                         "(make bench interleaves these fits with shardboost runs)")
     a = ap.parse_args()
     load = load_forms if a.layout == "forms" else load_keywords
     xtr, ytr, wtr = load(a.train)
     xte, yte, _ = load(a.test)
     base = float(np.sum(wtr * ytr) / np.sum(wtr))
-    params = {"tree_method": "hist", "max_bin": a.max_bin, "eta": a.eta, "max_depth": a.depth,
-              "lambda": a.lam, "alpha": 0.0, "min_child_weight": 1.0, "objective": "reg:squarederror",
-              "base_score": base, "nthread": a.nthread, "seed": 0}
+
+    def fit(nthread, evals):
+        params = {"tree_method": "hist", "max_bin": a.max_bin, "eta": a.eta, "max_depth": a.depth,
+                  "lambda": a.lam, "alpha": 0.0, "min_child_weight": 1.0, "objective": "reg:squarederror",
+                  "base_score": base, "nthread": nthread, "seed": 0}
+        t0 = time.perf_counter()
+        dtr = xgb.DMatrix(xtr, label=ytr, weight=wtr, nthread=nthread)
+        ev = []
+        if evals:
+            ev = [(dtr, "train"), (xgb.DMatrix(xte, label=yte, nthread=nthread), "valid")]
+        bst = xgb.train(dict(params, eval_metric="rmse"), dtr, num_boost_round=a.rounds, evals=ev,
+                        verbose_eval=False)
+        return time.perf_counter() - t0, bst
+
+    def report(times, bst, nthread):
+        pred = bst.predict(xgb.DMatrix(xte, nthread=nthread))
+        mse = float(np.mean((pred.astype(np.float64) - yte) ** 2))
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+        print(f"seconds={statistics.median(times):.3f} times={','.join(f'{t:.3f}' for t in times)} "
+              f"rss_mb={rss:.0f} mse={mse:.10g} base={base:.17g} rows={len(ytr)}", flush=True)
+
+    if a.serve:
+        for line in sys.stdin:
+            words = line.split()
+            if not words:
+                continue
+            nthread = int(words[0])
+            t, bst = fit(nthread, "evals" in words[1:])
+            report([t], bst, nthread)
+        return
     times = []
     for _ in range(a.repeat):
-        t0 = time.perf_counter()
-        dtr = xgb.DMatrix(xtr, label=ytr, weight=wtr, nthread=a.nthread)
-        evals = []
-        if a.evals:
-            evals = [(dtr, "train"), (xgb.DMatrix(xte, label=yte, nthread=a.nthread), "valid")]
-        bst = xgb.train(dict(params, eval_metric="rmse"), dtr, num_boost_round=a.rounds, evals=evals,
-                        verbose_eval=False)
-        times.append(time.perf_counter() - t0)
-    pred = bst.predict(xgb.DMatrix(xte, nthread=a.nthread))
-    mse = float(np.mean((pred.astype(np.float64) - yte) ** 2))
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
-    print(f"seconds={statistics.median(times):.3f} times={','.join(f'{t:.3f}' for t in times)} "
-          f"rss_mb={rss:.0f} mse={mse:.10g} base={base:.17g} rows={len(ytr)}")
+        t, bst = fit(a.nthread, a.evals)
+        times.append(t)
+    report(times, bst, a.nthread)
 
 
 if __name__ == "__main__":
