@@ -68,24 +68,37 @@ int comm_bcast(run_ctx *run, void *buf, int64_t nbytes, int root)
     return SB_OK;
 }
 
+/* Every local failure (count too large, no memory) is agreed before the
+ * next collective, so a rank that cannot take part never leaves the others
+ * waiting in MPI_Allgather(v). */
 int comm_allgatherv_bytes(run_ctx *run, const void *mine, int64_t nbytes, void **out, int64_t *total,
                           int64_t *counts)
 {
     int n = 0;
-    SB_TRY(run, comm_count(run, nbytes, &n));
-    int *cnt = sb_alloc(run, (size_t)run->size, sizeof *cnt);
-    int *dsp = sb_alloc(run, (size_t)run->size, sizeof *dsp);
-    if (!cnt || !dsp) { free(cnt); free(dsp); return SB_ENOMEM; }
-    int rc = CALL(run, MPI_Allgather(&n, 1, MPI_INT, cnt, 1, MPI_INT, run->comm), "MPI_Allgather(counts)");
+    int *cnt = NULL, *dsp = NULL;
+    char *buf = NULL;
+    int rc = comm_count(run, nbytes, &n);
+    if (rc == SB_OK) {
+        cnt = sb_alloc(run, (size_t)run->size, sizeof *cnt);
+        dsp = sb_alloc(run, (size_t)run->size, sizeof *dsp);
+        if (!cnt || !dsp) rc = SB_ENOMEM;
+    }
+    rc = run_agree_rc(run, rc);
+    if (rc != SB_OK) {
+        free(cnt);
+        free(dsp);
+        return rc;
+    }
+    rc = CALL(run, MPI_Allgather(&n, 1, MPI_INT, cnt, 1, MPI_INT, run->comm), "MPI_Allgather(counts)");
     int64_t sum = 0;
-    for (int r = 0; rc == SB_OK && r < run->size; ++r) {
+    for (int r = 0; rc == SB_OK && r < run->size; ++r) { /* the same counts on every rank: the same outcome */
         if (sum > INT_MAX) rc = SB_FAIL(run, SB_EINVAL, "allgather of %lld bytes exceeds MPI int", (long long)sum);
         dsp[r] = (int)sum;
         sum += cnt[r];
         if (counts) counts[r] = cnt[r];
     }
-    char *buf = NULL;
     if (rc == SB_OK && (buf = sb_alloc(run, (size_t)sum + 1, 1)) == NULL) rc = SB_ENOMEM;
+    rc = run_agree_rc(run, rc);
     if (rc == SB_OK)
         rc = CALL(run, MPI_Allgatherv(mine, n, MPI_BYTE, buf, cnt, dsp, MPI_BYTE, run->comm), "MPI_Allgatherv");
     free(cnt);
