@@ -382,21 +382,19 @@ static int make_sparse(run_ctx *run, sb_binned *b, uint8_t *rowmajor /* owned; N
         return SB_OK;
     }
     if (rowmajor) { /* one pass over the rows, cells in feature order as below */
-        int32_t *sb = sb_alloc(run, (size_t)nf + 1, sizeof *sb);
         b->sp_ptr = sb_alloc(run, (size_t)n + 1, sizeof *b->sp_ptr);
         b->sp_cells = sb_alloc(run, (size_t)kept_local + 1, sizeof *b->sp_cells); /* +1: the pass writes one cell ahead */
-        rc = (sb && b->sp_ptr && b->sp_cells) ? SB_OK : SB_ENOMEM;
+        rc = (b->sp_ptr && b->sp_cells) ? SB_OK : SB_ENOMEM;
         if (rc == SB_OK) {
-            const int32_t n1 = b->n_rowfeat - b->n_bundles; /* single features: rf_feat[0 .. n1) */
-            for (int32_t v = 0; v < n1; ++v) sb[v] = b->skip[b->rf_feat[v]] - b->off[b->rf_feat[v]];
+            const int32_t n1 = b->n_rowfeat - b->n_bundles; /* single features (stride 1): rf_feat[0 .. n1) */
             int64_t k = 0;
             for (int64_t i = 0; i < n; ++i) {
                 const uint8_t *r = rowmajor + i * nf;
                 b->sp_ptr[i] = k;
-                for (int32_t v = 0; v < n1; ++v) { /* branch-free: the cell is written, kept if not the skipped bin */
-                    const int32_t f = b->rf_feat[v];
-                    b->sp_cells[k] = (uint16_t)(b->off[f] + r[f]);
-                    k += r[f] != sb[v];
+                for (int32_t v = 0; v < n1; ++v) { /* branch-free: the cell is written, kept if not the skipped one */
+                    const int32_t cell = b->rf_base[v] + r[b->rf_feat[v]];
+                    b->sp_cells[k] = (uint16_t)cell;
+                    k += cell != b->rf_skip[v];
                 }
                 for (int32_t v = n1; v < b->n_rowfeat; ++v) {
                     int32_t cell = b->rf_base[v];
@@ -407,7 +405,6 @@ static int make_sparse(run_ctx *run, sb_binned *b, uint8_t *rowmajor /* owned; N
             }
             b->sp_ptr[n] = k;
         }
-        free(sb);
         free(rowmajor);
         SB_TRY(run, run_agree_rc(run, rc));
         return make_fixed_width(run, b);

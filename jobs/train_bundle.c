@@ -16,6 +16,7 @@
 #include <string.h> /* for memset */
 
 #include "jobs/train_internal.h"
+#include "kernels/hist.h"
 #include "mpi/comm.h"
 
 #define BUNDLE_MAX_CELLS 256  /* joint cells of one bundle: its spread stays cheap next to the rows */
@@ -71,7 +72,8 @@ int bundle_plan(run_ctx *run, sb_binned *b, const int64_t *cnt)
     int32_t n_prop = 0, n_bundles = 0, joint_cells = 0;
     for (int32_t i = 0; i < nc; ++n_prop) {
         int32_t m = 0, cells = 1;
-        while (i + m < nc && cells * b->n_cells[cand[i + m]] <= BUNDLE_MAX_CELLS) cells *= b->n_cells[cand[i + m++]];
+        while (i + m < nc && m < HIST_BUNDLE_MAX_MEMBERS && cells * b->n_cells[cand[i + m]] <= BUNDLE_MAX_CELLS)
+            cells *= b->n_cells[cand[i + m++]];
         start[n_prop] = i;
         msz[n_prop] = m;
         i += m;

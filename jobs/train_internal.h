@@ -31,9 +31,9 @@ struct sb_binned {
     uint16_t *sp_spill;    /* cells of the rows too wide for their record */
     /* Sparse rows hold one cell per "row feature": a feature of its own, or a
      * bundle of small features as one joint feature (train_bundle.c). Row
-     * feature v has members feat[first[v] .. first[v + 1]) with strides
-     * stride[..]; a row's cell is base[v] + sum of member bin * stride, left
-     * out when it equals skip_cell[v]. */
+     * feature v has members rf_feat[rf_first[v] .. rf_first[v + 1]) with
+     * strides rf_stride[..]; a row's cell is rf_base[v] + sum of member bin *
+     * stride, left out when it equals rf_skip[v]. */
     int32_t n_rowfeat;
     int32_t *rf_first, *rf_feat, *rf_stride, *rf_base, *rf_skip;
     int32_t n_bundles;     /* row features of more than one member (after the single ones) */

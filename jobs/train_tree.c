@@ -145,8 +145,7 @@ static int may_split(const tree_grower *g, const gnode *n, double inv_scale)
  * their members' cells of dst. */
 static void spread_bundles(const sb_binned *b, const int64_t *joint, int64_t *dst)
 {
-    enum { MAX_MEMBERS = 16 };
-    int32_t nc[MAX_MEMBERS], off[MAX_MEMBERS], skip[MAX_MEMBERS];
+    int32_t nc[HIST_BUNDLE_MAX_MEMBERS], off[HIST_BUNDLE_MAX_MEMBERS], skip[HIST_BUNDLE_MAX_MEMBERS];
     for (int32_t v = b->n_rowfeat - b->n_bundles; v < b->n_rowfeat; ++v) {
         const int32_t m0 = b->rf_first[v], m = b->rf_first[v + 1] - m0;
         for (int32_t k = 0; k < m; ++k) {

@@ -133,9 +133,8 @@ void hist_fill_skipped(int64_t *hist, int32_t n_feat, const int32_t *off, const 
 void hist_spread_bundle(const int64_t *joint, int32_t m, const int32_t *n_cells, const int32_t *stride,
                         const int32_t *off, const int32_t *skip, int64_t *hist)
 {
-    enum { MAX_MEMBERS = 16 };
-    int32_t d[MAX_MEMBERS] = {0};
-    if (m <= 0 || m > MAX_MEMBERS) return;
+    int32_t d[HIST_BUNDLE_MAX_MEMBERS] = {0};
+    if (m <= 0 || m > HIST_BUNDLE_MAX_MEMBERS) return;
     const int64_t J = (int64_t)stride[m - 1] * n_cells[m - 1];
     for (int64_t j = 0; j < J; ++j) {
         const int64_t g = joint[2 * j], h = joint[2 * j + 1];

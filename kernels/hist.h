@@ -58,11 +58,13 @@ void hist_fill_skipped(int64_t *hist, int32_t n_feat, const int32_t *off, const 
  * when every member is in its skipped bin. Integer sums make the members'
  * histograms recovered from the joint one exact. */
 
+#define HIST_BUNDLE_MAX_MEMBERS 16
+
 /* hist_spread_bundle - hist += the members' cells summed out of the joint
  * histogram joint[0 .. 2 * J) (J = stride[m - 1] * n_cells[m - 1]): member
  * k's cell off[k] + d gets the (g, h) of every joint cell whose digit k is d,
- * except d == skip[k] (its skipped bin: left for hist_fill_skipped). m <= 16
- * (a bundle of more members adds nothing). Local. */
+ * except d == skip[k] (its skipped bin: left for hist_fill_skipped). m <=
+ * HIST_BUNDLE_MAX_MEMBERS (a bundle of more members adds nothing). Local. */
 void hist_spread_bundle(const int64_t *joint, int32_t m, const int32_t *n_cells, const int32_t *stride,
                         const int32_t *off, const int32_t *skip, int64_t *hist);
 
