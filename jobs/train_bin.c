@@ -260,43 +260,24 @@ static int make_cuts(run_ctx *run, const sb_table *t, sb_binned *b)
  * that costs at most 1.5x the pointer format's bytes over all ranks (forms
  * data: 64 against ~52 bytes per row, 1 cache line per row against 2-3; deep
  * tree nodes read their rows scattered in memory, so lines per row is what
- * their histograms cost; spill offsets are 32-bit). The pointer format is
- * freed. Collective. */
+ * their histograms cost) and the cells plus the sinks have uint16 offsets.
+ * The pointer format is freed. Collective. */
 static int make_fixed_width(run_ctx *run, sb_binned *b)
 {
     const int64_t n = b->n_rows;
-    int64_t sp[3] = {b->sp_ptr[n], n, 0}; /* cells, rows, cells spilled */
-    for (int64_t i = 0; i < n; ++i) {
-        const int64_t c = b->sp_ptr[i + 1] - b->sp_ptr[i];
-        if (c >= HIST_REC_WIDTH) sp[2] += c - HIST_REC_KEEP;
-    }
-    int64_t local_spill = sp[2];
+    const int64_t local_spill = hist_fixed_spill_len(b->sp_ptr, n);
+    int64_t sp[3] = {b->sp_ptr[n], n, local_spill}; /* cells, rows, spill slots */
     SB_TRY(run, comm_sum_i64(run, sp, 3));
     const double ptr_bytes = 8.0 + 2.0 * (double)sp[0] / (double)(sp[1] > 0 ? sp[1] : 1);
     const double rec_bytes = 2.0 * HIST_REC_WIDTH + 2.0 * (double)sp[2] / (double)(sp[1] > 0 ? sp[1] : 1);
-    if (rec_bytes > 1.5 * ptr_bytes || sp[2] >= ((int64_t)1 << 32)) return SB_OK; /* the same on every rank */
+    if (rec_bytes > 1.5 * ptr_bytes || sp[2] >= ((int64_t)1 << 32) || 2 * ((int64_t)b->total_cells + HIST_REC_SINKS) > 65536)
+        return SB_OK; /* the same on every rank */
     uint16_t *rec = aligned_alloc(64, (size_t)(n > 0 ? n : 1) * HIST_REC_WIDTH * sizeof *rec);
     uint16_t *spill = malloc((size_t)(local_spill + 1) * sizeof *spill);
     int rc = rec && spill ? SB_OK : SB_FAIL(run, SB_ENOMEM, "out of memory (fixed-width sparse rows)");
     if (rc != SB_OK) free(rec), free(spill);
     SB_TRY(run, run_agree_rc(run, rc));
-    int64_t o = 0;
-    for (int64_t i = 0; i < n; ++i) {
-        uint16_t *r = rec + i * HIST_REC_WIDTH;
-        const uint16_t *c = b->sp_cells + b->sp_ptr[i];
-        const int64_t k = b->sp_ptr[i + 1] - b->sp_ptr[i];
-        memset(r, 0, HIST_REC_WIDTH * sizeof *r); /* padding: never read, but defined */
-        r[0] = (uint16_t)k;
-        if (k < HIST_REC_WIDTH) {
-            memcpy(r + 1, c, (size_t)k * sizeof *r);
-            continue;
-        }
-        memcpy(r + 1, c, HIST_REC_KEEP * sizeof *r);
-        memcpy(spill + o, c + HIST_REC_KEEP, (size_t)(k - HIST_REC_KEEP) * sizeof *r);
-        r[HIST_REC_WIDTH - 2] = (uint16_t)(o & 0xFFFF);
-        r[HIST_REC_WIDTH - 1] = (uint16_t)(o >> 16);
-        o += k - HIST_REC_KEEP;
-    }
+    hist_fixed_encode(b->sp_ptr, b->sp_cells, n, b->total_cells, rec, spill);
     free(b->sp_ptr);
     free(b->sp_cells);
     b->sp_ptr = NULL;

@@ -82,7 +82,8 @@ typedef struct {
     int32_t n_slots, *free_slots, n_free;
     int64_t *stage;          /* one batch of child histograms, reduced together */
     int32_t stage_cap;
-    int64_t *joint;          /* with bundles: one histogram over all total_cells, zero between builds */
+    int64_t *build;          /* with bundles or records: the histogram rows are added into (all total_cells,
+                              * then the records' sinks), zero between builds; NULL: straight into the slot */
     /* Feature block of this rank: histograms are reduce-scattered so that it
      * holds (and searches) only features [f0, f1), the int64s [block[rank],
      * block[rank + 1]) of each histogram; the ranks' best splits are then

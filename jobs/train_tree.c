@@ -106,9 +106,9 @@ int grower_init(run_ctx *run, tree_grower *g, const sb_binned *b, const sb_param
     g->pool = sb_alloc(run, (size_t)g->n_slots * hist_len, sizeof *g->pool);
     g->stage = sb_alloc(run, (size_t)g->stage_cap * hist_len, sizeof *g->stage);
     g->free_slots = sb_alloc(run, (size_t)g->n_slots, sizeof *g->free_slots);
-    if (b->total_cells > b->total_bins) g->joint = sb_alloc(run, (size_t)2 * (size_t)b->total_cells, sizeof *g->joint);
-    if (!g->rows || !g->scratch || !g->pool || !g->stage || !g->free_slots || (b->total_cells > b->total_bins && !g->joint))
-        return SB_ENOMEM;
+    const int wide = b->total_cells > b->total_bins || b->sp_fixed;
+    if (wide) g->build = sb_alloc(run, (size_t)2 * ((size_t)b->total_cells + HIST_REC_SINKS), sizeof *g->build);
+    if (!g->rows || !g->scratch || !g->pool || !g->stage || !g->free_slots || (wide && !g->build)) return SB_ENOMEM;
     return feature_blocks(run, g);
 }
 
@@ -119,7 +119,7 @@ void grower_free(tree_grower *g)
     free(g->pool);
     free(g->stage);
     free(g->free_slots);
-    free(g->joint);
+    free(g->build);
     free(g->block);
     free(g->pack);
     free(g->cand);
@@ -158,14 +158,14 @@ static void spread_bundles(const sb_binned *b, const int64_t *joint, int64_t *ds
     }
 }
 
-/* Local histogram of one node into dst (zeroed here). With bundles the rows'
- * cells run past dst: they are built in g->joint's space (kept zeroed), then
- * copied and spread. */
+/* Local histogram of one node into dst (zeroed here). Bundles' joint cells
+ * and the records' sinks run past dst: then the rows are added into g->build
+ * (kept zeroed), whose real cells are copied and spread. */
 static void build_hist(tree_grower *g, const int64_t *ghf, const gnode *n, int64_t *dst)
 {
     const sb_binned *b = g->b;
     const size_t hl = (size_t)2 * (size_t)b->total_bins;
-    int64_t *h = b->total_cells > b->total_bins ? g->joint : dst;
+    int64_t *h = g->build ? g->build : dst;
     if (h == dst) memset(dst, 0, hl * sizeof *dst);
     int64_t cnt = n->end - n->begin;
     if (b->sp_fixed) hist_build_fixed(b->sp_fixed, b->sp_spill, g->rows + n->begin, cnt, ghf, h);
@@ -174,7 +174,7 @@ static void build_hist(tree_grower *g, const int64_t *ghf, const gnode *n, int64
     if (h == dst) return;
     memcpy(dst, h, hl * sizeof *dst);
     spread_bundles(b, h + hl, dst);
-    memset(h, 0, (size_t)2 * (size_t)b->total_cells * sizeof *h);
+    memset(h, 0, (size_t)2 * ((size_t)b->total_cells + HIST_REC_SINKS) * sizeof *h);
 }
 
 /* Complete this rank's block of a reduced histogram built from sparse rows. */

@@ -88,26 +88,100 @@ void hist_build_sparse(const int64_t *restrict ptr, const uint16_t *restrict cel
 /* One 64-byte record per row: no row pointer to look up, and a row's cells
  * arrive with one line instead of ~2.4 (pointer pair + cells straddling
  * lines). Rows of deep nodes are sparse in memory, so lines per row is what
- * their histograms cost. Rows that spill (rare) continue in spill[]. */
+ * their histograms cost. A cell is one 128-bit (g, h) add; the sums are
+ * integers, so the order of the adds does not matter. */
+#if defined(__SSE2__)
+#include <emmintrin.h>
+typedef __m128i gh_pair;
+static inline gh_pair pair_load(const int64_t *p) { return _mm_loadu_si128((const __m128i *)p); }
+static inline void pair_add(int64_t *cell, gh_pair v)
+{
+    __m128i *a = (__m128i *)cell;
+    _mm_storeu_si128(a, _mm_add_epi64(_mm_loadu_si128(a), v));
+}
+#else
+typedef struct { uint64_t g, h; } gh_pair;
+static inline gh_pair pair_load(const int64_t *p) { return (gh_pair){(uint64_t)p[0], (uint64_t)p[1]}; }
+static inline void pair_add(int64_t *cell, gh_pair v) /* unsigned: the sinks may wrap */
+{
+    cell[0] = (int64_t)((uint64_t)cell[0] + v.g);
+    cell[1] = (int64_t)((uint64_t)cell[1] + v.h);
+}
+#endif
+
+/* hist += v at the k slots of s (k a multiple of 4). */
+static inline void add_slots(const uint16_t *restrict s, int64_t k, gh_pair v, int64_t *restrict hist)
+{
+    for (int64_t j = 0; j < k; j += 4) {
+        pair_add(hist + s[j], v);
+        pair_add(hist + s[j + 1], v);
+        pair_add(hist + s[j + 2], v);
+        pair_add(hist + s[j + 3], v);
+    }
+}
+
 void hist_build_fixed(const uint16_t *restrict rec, const uint16_t *restrict spill, const int32_t *restrict rows,
                       int64_t n, const int64_t *restrict gh, int64_t *restrict hist)
 {
-    const int64_t pf = 16;
+    /* Two-stage prefetch of the row's record and pair: into L2 far ahead,
+     * into L1 just before use. The histogram (~50 KB) does not fit L1, and
+     * lines fetched into L1 16 rows ahead evicted its cells: deep nodes
+     * (scattered rows) went from 25 to 13 ns per row with this. */
+    const int64_t far = 32, near = 4;
     for (int64_t i = 0; i < n; ++i) {
-        if (i + pf < n) {
-            __builtin_prefetch(rec + HIST_REC_WIDTH * (int64_t)rows[i + pf]);
-            __builtin_prefetch(gh + 2 * (int64_t)rows[i + pf]);
+        if (i + far < n) {
+            __builtin_prefetch(rec + HIST_REC_WIDTH * (int64_t)rows[i + far], 0, 2);
+            __builtin_prefetch(gh + 2 * (int64_t)rows[i + far], 0, 2);
+        }
+        if (i + near < n) {
+            __builtin_prefetch(rec + HIST_REC_WIDTH * (int64_t)rows[i + near]);
+            __builtin_prefetch(gh + 2 * (int64_t)rows[i + near]);
         }
         const int64_t r = rows[i];
         const uint16_t *c = rec + HIST_REC_WIDTH * r;
-        const int64_t g = gh[2 * r], h = gh[2 * r + 1];
-        const int32_t cnt = c[0];
-        if (cnt <= HIST_REC_WIDTH - 1) {
-            add_cells(c + 1, c + 1 + cnt, g, h, hist);
+        const gh_pair v = pair_load(gh + 2 * r);
+        const int64_t cnt = c[0];
+        if (cnt <= HIST_REC_INLINE) {
+            add_slots(c + 1, cnt, v, hist);
         } else { /* spilled: the record's last two slots hold the spill offset */
-            add_cells(c + 1, c + 1 + HIST_REC_KEEP, g, h, hist);
-            const uint16_t *s = spill + ((uint32_t)c[HIST_REC_WIDTH - 2] | (uint32_t)c[HIST_REC_WIDTH - 1] << 16);
-            add_cells(s, s + (cnt - HIST_REC_KEEP), g, h, hist);
+            add_slots(c + 1, HIST_REC_INLINE, v, hist);
+            add_slots(spill + ((uint32_t)c[HIST_REC_WIDTH - 2] | (uint32_t)c[HIST_REC_WIDTH - 1] << 16),
+                      cnt - HIST_REC_INLINE, v, hist);
+        }
+    }
+}
+
+int64_t hist_fixed_spill_len(const int64_t *ptr, int64_t n)
+{
+    int64_t len = 0;
+    for (int64_t i = 0; i < n; ++i) {
+        const int64_t s = hist_fixed_slots(ptr[i + 1] - ptr[i]);
+        if (s > HIST_REC_INLINE) len += s - HIST_REC_INLINE;
+    }
+    return len;
+}
+
+/* Padding slot j of a row goes to sink j mod 4: the pads of one row never
+ * hit the same cell, so their adds do not wait on each other. */
+void hist_fixed_encode(const int64_t *ptr, const uint16_t *cells, int64_t n, int32_t sink, uint16_t *rec,
+                       uint16_t *spill)
+{
+    int64_t o = 0;
+    for (int64_t i = 0; i < n; ++i) {
+        uint16_t *r = rec + i * HIST_REC_WIDTH;
+        const uint16_t *c = cells + ptr[i];
+        const int64_t k = ptr[i + 1] - ptr[i], s = hist_fixed_slots(k);
+        for (int j = 0; j < HIST_REC_WIDTH; ++j) r[j] = 0; /* unused tail: never read, but defined */
+        r[0] = (uint16_t)s;
+        for (int64_t j = 0; j < s; ++j) {
+            const uint16_t slot = (uint16_t)(2 * (j < k ? c[j] : sink + (j & 3)));
+            if (j < HIST_REC_INLINE) r[1 + j] = slot;
+            else spill[o + j - HIST_REC_INLINE] = slot;
+        }
+        if (s > HIST_REC_INLINE) { /* the spill offset in the record's last two slots */
+            r[HIST_REC_WIDTH - 2] = (uint16_t)(o & 0xFFFF);
+            r[HIST_REC_WIDTH - 1] = (uint16_t)(o >> 16);
+            o += s - HIST_REC_INLINE;
         }
     }
 }

@@ -33,14 +33,39 @@ void hist_build_ref(const uint8_t *bins, int32_t n_feat, const int32_t *off, con
 void hist_build_sparse(const int64_t *ptr, const uint16_t *cells, const int32_t *rows, int64_t n,
                        const int64_t *gh, int64_t *hist);
 
-/* hist_build_fixed - the same sums from fixed-width records: row r's
- * record is rec[r * HIST_REC_WIDTH ..] (64 bytes; 64-byte aligned rec puts
- * each on one cache line): its cell count c, then its cells (as in
- * hist_build_sparse) when c < HIST_REC_WIDTH; otherwise the first
- * HIST_REC_KEEP cells, and the other c - HIST_REC_KEEP continue at
- * spill[o], o = rec[.. + 30] | rec[.. + 31] << 16. Local. */
+/* ---- fixed-width records: the sparse rows as one cache line each --------
+ * Row r's record is rec[r * HIST_REC_WIDTH ..] (64 bytes; 64-byte aligned rec
+ * puts each on one line): its slot count c, a multiple of 4, then its slots.
+ * A slot is the int64 offset of a cell (2 * cell index); the slots past the
+ * row's cells point at the sink cells (sink .. sink + HIST_REC_SINKS - 1),
+ * which hist_build_fixed adds to but nobody reads. A fixed step of 4 slots
+ * and offsets ready for addressing take the kernel from ~8 to ~6
+ * instructions per cell and drop the per-row exit of a remainder loop (real
+ * forms rows: 16.5 -> 12.2 ns per row). c <= HIST_REC_INLINE: all slots in
+ * the record; otherwise its first HIST_REC_INLINE and the other c -
+ * HIST_REC_INLINE continue at spill[o], o = rec[.. + 30] | rec[.. + 31] << 16. */
 #define HIST_REC_WIDTH 32
-#define HIST_REC_KEEP (HIST_REC_WIDTH - 3)
+#define HIST_REC_INLINE 28
+#define HIST_REC_SINKS 4
+
+/* hist_fixed_slots - the slots a row of c cells takes (c rounded up to a
+ * multiple of 4). Local. */
+static inline int64_t hist_fixed_slots(int64_t c) { return (c + 3) & ~(int64_t)3; }
+
+/* hist_fixed_spill_len - spill slots that hist_fixed_encode writes for rows
+ * [0, n) of the pointer format (ptr as in hist_build_sparse). Local. */
+int64_t hist_fixed_spill_len(const int64_t *ptr, int64_t n);
+
+/* hist_fixed_encode - rows [0, n) of the pointer format (ptr, cells) as
+ * records rec (n * HIST_REC_WIDTH) and spill (hist_fixed_spill_len). Needs
+ * every cell < sink, 2 * (sink + HIST_REC_SINKS) <= 65536 (offsets fit
+ * uint16), spill < 2^32 and at most 65532 cells per row. Local. */
+void hist_fixed_encode(const int64_t *ptr, const uint16_t *cells, int64_t n, int32_t sink, uint16_t *rec,
+                       uint16_t *spill);
+
+/* hist_build_fixed - hist += (g, h) of rows over their records: the sums of
+ * hist_build_sparse on the rows the records encode. hist must hold 2 * (sink
+ * + HIST_REC_SINKS) int64 (the sinks get garbage). Local. */
 void hist_build_fixed(const uint16_t *rec, const uint16_t *spill, const int32_t *rows, int64_t n, const int64_t *gh,
                       int64_t *hist);
 

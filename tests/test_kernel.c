@@ -154,36 +154,33 @@ static void test_hist_bundle_spread(void)
     CU_ASSERT_EQUAL(memcmp(h_ref, h_s, sizeof(int64_t) * 2 * (size_t)total), 0);
 }
 
-/* Fixed-width records (with spilled rows of 31..90 cells) give the same
- * histogram as the pointer format. */
+/* Fixed-width records (rows of 0..90 cells: padded, exactly full, spilled)
+ * give the same histogram as the pointer format on every real cell. */
 static void test_hist_fixed_matches_sparse(void)
 {
     enum { R = 700, CELLS = 400 };
-    static int64_t ptr[R + 1], gh[2 * R], h_sp[2 * CELLS], h_fx[2 * CELLS];
-    static uint16_t cells[R * 90], rec[R * HIST_REC_WIDTH], spill[R * 90];
+    static int64_t ptr[R + 1], gh[2 * R], h_sp[2 * CELLS], h_fx[2 * (CELLS + HIST_REC_SINKS)];
+    static uint16_t cells[R * 90], rec[R * HIST_REC_WIDTH], spill[R * 92];
     static int32_t rows[R];
-    int64_t k = 0, o = 0, n = 0;
+    int64_t k = 0, n = 0;
     for (int32_t r = 0; r < R; ++r) {
-        const int32_t c = r % 5 == 0 ? 28 + (int32_t)(rnd() % 63) : (int32_t)(rnd() % 32); /* 0..31 inline, 28..90 */
+        int32_t c = r % 5 == 0 ? 28 + (int32_t)(rnd() % 63) : (int32_t)(rnd() % 32); /* 0..31 or 28..90 */
+        if (r < 4) c = 27 + r; /* the edges: 27, 28 (full), 29, 30 (spill) */
         ptr[r] = k;
         for (int32_t j = 0; j < c; ++j) cells[k + j] = (uint16_t)(rnd() % CELLS);
-        uint16_t *d = rec + (int64_t)r * HIST_REC_WIDTH;
-        memset(d, 0xFF, HIST_REC_WIDTH * sizeof *d);
-        d[0] = (uint16_t)c;
-        if (c < HIST_REC_WIDTH) memcpy(d + 1, cells + k, (size_t)c * sizeof *d);
-        else {
-            memcpy(d + 1, cells + k, HIST_REC_KEEP * sizeof *d);
-            memcpy(spill + o, cells + k + HIST_REC_KEEP, (size_t)(c - HIST_REC_KEEP) * sizeof *d);
-            d[HIST_REC_WIDTH - 2] = (uint16_t)(o & 0xFFFF);
-            d[HIST_REC_WIDTH - 1] = (uint16_t)(o >> 16);
-            o += c - HIST_REC_KEEP;
-        }
         k += c;
         gh[2 * r] = (int64_t)(rnd() % 2001) - 1000;
         gh[2 * r + 1] = (int64_t)(rnd() % 1000) + 1;
-        if (rnd() % 4) rows[n++] = r;
+        if (r < 4 || rnd() % 4) rows[n++] = r;
     }
     ptr[R] = k;
+    CU_ASSERT_TRUE_FATAL(hist_fixed_spill_len(ptr, R) <= R * 92);
+    hist_fixed_encode(ptr, cells, R, CELLS, rec, spill);
+    for (int32_t r = 0; r < R; ++r) { /* slot counts are the cells rounded up to 4; pads go to the sinks */
+        const int64_t c = ptr[r + 1] - ptr[r], s = rec[(int64_t)r * HIST_REC_WIDTH];
+        CU_ASSERT_EQUAL(s, (c + 3) / 4 * 4);
+        if (s <= HIST_REC_INLINE && s > c) CU_ASSERT_TRUE(rec[(int64_t)r * HIST_REC_WIDTH + s] >= 2 * CELLS);
+    }
     memset(h_sp, 0, sizeof h_sp);
     memset(h_fx, 0, sizeof h_fx);
     hist_build_sparse(ptr, cells, rows, n, gh, h_sp);
@@ -191,7 +188,7 @@ static void test_hist_fixed_matches_sparse(void)
     CU_ASSERT_EQUAL(memcmp(h_sp, h_fx, sizeof h_sp), 0);
     memset(h_fx, 0, sizeof h_fx);
     hist_build_fixed(rec, spill, rows, 0, gh, h_fx); /* no rows: nothing added */
-    for (int32_t c = 0; c < 2 * CELLS; ++c) CU_ASSERT_EQUAL_FATAL(h_fx[c], 0);
+    for (int32_t c = 0; c < 2 * (CELLS + HIST_REC_SINKS); ++c) CU_ASSERT_EQUAL_FATAL(h_fx[c], 0);
 }
 
 static void test_fixed_scale_headroom(void)
