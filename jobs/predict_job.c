@@ -22,6 +22,7 @@
 #include "io/csvz.h"
 #include "io/model.h"
 #include "jobs/jobs.h"
+#include "jobs/predict_ahead.h"
 #include "jobs/predict_outdir.h"
 #include "jobs/predict_rows.h"
 #include "jobs/predict_score.h"
@@ -34,6 +35,7 @@ typedef struct {
     const char *model, *out, *merge, *layout, *schema;
     const char *data[MAX_DATA];
     int n_data, overwrite, gzip_level, help;
+    int ahead; /* ahead_mode */
 } predict_opts;
 
 static const char *usage_text =
@@ -47,6 +49,9 @@ static const char *usage_text =
     "  --overwrite          replace previous part-*.csv.gz/_SUCCESS in DIR and the merge FILE;\n"
     "                       without it an existing output is refused (other files in DIR are kept)\n"
     "  --gzip-level N       0..9 (default 6; 1 is fastest)\n"
+    "  --read-ahead M       auto|on|off: a thread per rank inflates the next block of an .h5 file\n"
+    "                       while this one is scored (auto: on when the node's ranks may use\n"
+    "                       2 CPUs each, e.g. mpirun --map-by slot:PE=2, sbatch --cpus-per-task=2)\n"
     "  --layout L           layout of CSV input (default: the model's); --schema S for layout csv\n"
     "  -q, --quiet / --verbose  logging\n";
 
@@ -77,6 +82,9 @@ static int parse_opts(run_ctx *run, int argc, char **argv, predict_opts *o)
         else if (!strcmp(a, "--data")) {
             if (o->n_data >= MAX_DATA) return SB_FAIL(run, SB_EINVAL, "predict: more than %d data files", MAX_DATA);
             o->data[o->n_data++] = v;
+        } else if (!strcmp(a, "--read-ahead")) {
+            if ((o->ahead = ahead_mode_parse(v)) < 0)
+                return SB_FAIL(run, SB_EINVAL, "predict: --read-ahead '%s': must be auto, on or off", v);
         } else if (!strcmp(a, "--gzip-level")) {
             char *end = NULL;
             long l = strtol(v, &end, 10);
@@ -104,7 +112,7 @@ typedef struct {
     predict_scorer scorer;
     predict_rows rows;
     source_stream *stream; /* NULL: features in table.x */
-    float *xblock;         /* PREDICT_STREAM_ROWS rows when streaming */
+    predict_ahead *ahead;  /* the stream's blocks (read ahead with 2+ CPUs) */
     csvz *part;
     int64_t header_bytes;
     double t[T_COUNT];
@@ -133,13 +141,12 @@ static int write_part(run_ctx *run, predict_run *p)
     for (int64_t b = 0; b < n;) {
         int64_t e = n;
         const float *xb = p->table.x;
-        if (p->stream != NULL) {
+        if (p->ahead != NULL) {
             double t0 = run_wtime();
-            e = source_stream_block_end(p->stream, b, n, PREDICT_STREAM_ROWS);
-            int rc = source_stream_read(run, p->stream, b, e, p->xblock);
-            p->t[T_LOAD] += run_wtime() - t0;
+            int rc = predict_ahead_next(run, p->ahead, &b, &e, &xb);
+            p->t[T_LOAD] += run_wtime() - t0; /* with the thread: the wait for it */
             if (rc != SB_OK) return rc;
-            xb = p->xblock;
+            if (b >= e) break;
         } else {
             xb += b * nf;
         }
@@ -199,9 +206,9 @@ static void report(run_ctx *run, predict_run *p)
     sb_info(run, "predict: %lld rows on %d rank(s) -> %s%s%s (gzip %d, %.1f MB text -> %.1f MB)\n",
             (long long)p->table.n_rows_global, np, p->o.out, p->o.merge ? " + " : "", p->o.merge ? p->o.merge : "",
             p->o.gzip_level, (double)bytes[0] / 1e6, (double)bytes[1] / 1e6);
-    sb_info(run, "predict: stages (max over ranks, s): load %.3f  score %.3f  format %.3f  gzip+write %.3f  merge %.3f  "
+    sb_info(run, "predict: stages (max over ranks, s): load%s %.3f  score %.3f  format %.3f  gzip+write %.3f  merge %.3f  "
                  "commit %.3f  total %.3f\n",
-            t[T_LOAD], t[T_SCORE], t[T_FORMAT], t[T_GZIP], t[T_MERGE], t[T_COMMIT], t[T_TOTAL]);
+            p->ahead && predict_ahead_threaded(p->ahead) ? " (waiting on read-ahead)" : "", t[T_LOAD], t[T_SCORE], t[T_FORMAT], t[T_GZIP], t[T_MERGE], t[T_COMMIT], t[T_TOTAL]);
     sb_info(run,
             "predict: rows/s per rank: %.0f score only, %.0f score+format+gzip, %.0f end to end (incl. load, merge, "
             "commit)\n",
@@ -219,10 +226,14 @@ static int predict_run_all(run_ctx *run, predict_run *p)
     int rc = predict_scorer_init(run, &p->model, p->o.model, &p->table, p->o.data[0], &p->scorer);
     if (rc == SB_OK) rc = predict_rows_plan(run, &p->table, p->o.data[0], &p->rows);
     if (rc == SB_OK && (p->pred = sb_alloc(run, PREDICT_BLOCK_ROWS, sizeof *p->pred)) == NULL) rc = SB_ENOMEM;
-    if (rc == SB_OK && p->stream != NULL &&
-        (p->xblock = sb_alloc(run, (size_t)PREDICT_STREAM_ROWS * (size_t)(p->table.n_feat ? p->table.n_feat : 1),
-                              sizeof *p->xblock)) == NULL)
-        rc = SB_ENOMEM;
+    if (rc == SB_OK && p->stream != NULL) { /* auto: a thread per rank when the node has 2 CPUs per rank */
+        int ranks = 1, cpus = 1;
+        rc = comm_node_cpus(run, &ranks, &cpus);
+        const int threaded = p->o.ahead == AHEAD_ON || (p->o.ahead == AHEAD_AUTO && cpus >= 2 * ranks);
+        if (rc == SB_OK) rc = predict_ahead_open(run, p->stream, p->table.n_rows, PREDICT_STREAM_ROWS, p->table.n_feat, threaded, &p->ahead);
+        sb_verbose(run, "predict: %d rank(s) on %d CPU(s) on rank 0's node: read-ahead thread %s\n", ranks, cpus,
+                   threaded ? "on" : "off");
+    }
     SB_TRY(run, run_agree_rc(run, rc));
     p->t[T_LOAD] = run_wtime() - t_start;
     SB_TRY(run, predict_outdir_prepare(run, p->o.out, p->o.merge, p->o.overwrite));
@@ -249,8 +260,8 @@ int predict_main(run_ctx *run, int argc, char **argv)
     if (rc == SB_OK) rc = predict_run_all(run, &p);
     csvz_free(p.part);
     predict_scorer_free(&p.scorer);
+    predict_ahead_close(p.ahead); /* joins the thread before the stream it reads goes */
     source_stream_close(p.stream);
-    free(p.xblock);
     free(p.pred);
     table_free(&p.table);
     model_free(&p.model);

@@ -2,6 +2,7 @@
 #include "mpi/comm.h"
 
 #include <limits.h> /* for INT_MAX */
+#include <sched.h>  /* for sched_getaffinity */
 #include <stdlib.h>
 #include <string.h>
 
@@ -37,6 +38,22 @@ static int reduce(run_ctx *run, void *v, int64_t n, MPI_Datatype t, MPI_Op op, c
     SB_TRY(run, comm_count(run, n, &cnt));
     if (cnt == 0) return SB_OK;
     return CALL(run, MPI_Allreduce(MPI_IN_PLACE, v, cnt, t, op, run->comm), what);
+}
+
+int comm_node_cpus(run_ctx *run, int *ranks, int *cpus)
+{
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    if (sched_getaffinity(0, sizeof set, &set) != 0) CPU_SET(0, &set); /* unknown: count one */
+    MPI_Comm node = MPI_COMM_NULL;
+    int rc = CALL(run, MPI_Comm_split_type(run->comm, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &node),
+                  "MPI_Comm_split_type(shared)");
+    if (rc == SB_OK) rc = CALL(run, MPI_Comm_size(node, ranks), "MPI_Comm_size");
+    if (rc == SB_OK) /* the union of the masks: a bitwise or of the bytes */
+        rc = CALL(run, MPI_Allreduce(MPI_IN_PLACE, &set, (int)sizeof set, MPI_BYTE, MPI_BOR, node), "MPI_Allreduce(bor)");
+    if (node != MPI_COMM_NULL) MPI_Comm_free(&node);
+    *cpus = rc == SB_OK ? CPU_COUNT(&set) : 1;
+    return rc;
 }
 
 int comm_sum_i64(run_ctx *run, int64_t *v, int64_t n) { return reduce(run, v, n, MPI_INT64_T, MPI_SUM, "MPI_Allreduce(sum i64)"); }

@@ -13,6 +13,13 @@
 /* Agree on a flag: every rank gets the max over ranks of *flag. */
 int comm_agree_max(run_ctx *run, int *flag);
 
+/* comm_node_cpus - Collective. The ranks of this rank's node (shared
+ * memory) and the CPUs their affinity masks cover together, so a job can
+ * tell whether its ranks have CPUs to spare for helper threads (mpirun
+ * --map-by slot:PE=2 or Slurm --cpus-per-task=2: twice as many CPUs as
+ * ranks; one rank per core: as many). */
+int comm_node_cpus(run_ctx *run, int *ranks, int *cpus);
+
 /* In-place sums / extrema of small arrays. */
 int comm_sum_i64(run_ctx *run, int64_t *v, int64_t n);
 int comm_max_i64(run_ctx *run, int64_t *v, int64_t n);

@@ -130,6 +130,29 @@ void err_clear(run_ctx *run)
     run->err_msg[0] = '\0';
 }
 
+run_ctx *run_detached(const run_ctx *run)
+{
+    run_ctx *d = malloc(sizeof *d);
+    if (d != NULL) {
+        memcpy(d, run, sizeof *d);
+        err_clear(d);
+    }
+    return d;
+}
+
+int err_take(run_ctx *run, run_ctx *src)
+{
+    const int code = src->err_code;
+    if (code != SB_OK && run->err_code == SB_OK) {
+        memcpy(run->err_msg, src->err_msg, SB_ERR_MAX);
+        run->err_code = code;
+        run->err_agreed = 0;
+        run->err_rank = run->rank;
+    }
+    err_clear(src);
+    return code;
+}
+
 int run_exit_code(int rc)
 {
     switch (rc) {

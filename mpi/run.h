@@ -68,6 +68,13 @@ const char *err_message(const run_ctx *run);
 int err_code(const run_ctx *run);
 void err_clear(run_ctx *run);
 
+/* run_detached - a context for a worker thread's errors: run's rank and
+ * size, an empty message of its own. It must not communicate or log (only
+ * the main thread calls MPI); free it with free(). NULL when out of memory. */
+run_ctx *run_detached(const run_ctx *run);
+/* err_take - move src's error, if any, into run (whose first error wins, as
+ * with err_set) and clear src. Returns src's code. */
+int err_take(run_ctx *run, run_ctx *src);
 /* Report the error on stderr: "[rank r] shardboost: error: <msg> (at file:line <- ...)".
  * If the error was agreed (run_agree_rc), only rank 0 prints it. */
 void run_report_error(const run_ctx *run);

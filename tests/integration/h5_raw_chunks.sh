@@ -32,19 +32,23 @@ check "h5repack: Fletcher-32 on /features" bash -c "h5ls -v '$T/flet.h5/features
 # Predictions of one file at np ranks, decompressed and concatenated in rank order.
 preds() { # file np tag [env...]
     local f=$1 np=$2 tag=$3; shift 3
-    env "$@" timeout -k 5 "$SB_TIMEOUT" mpirun --oversubscribe -x SB_H5_RAW_CHUNKS -np "$np" "$SB" predict \
-        --model "$T/m.json" --data "$f" --out "$T/out-$tag-$np" >"$T/log-$tag-$np" 2>&1 || return 1
+    env "$@" timeout -k 5 "$SB_TIMEOUT" mpirun --oversubscribe "${MPI_ARGS[@]}" -x SB_H5_RAW_CHUNKS -np "$np" "$SB" predict \
+        --model "$T/m.json" --data "$f" --out "$T/out-$tag-$np" "${PRED_ARGS[@]}" >"$T/log-$tag-$np" 2>&1 || return 1
     for p in "$T/out-$tag-$np"/part-*.csv.gz; do zcat "$p" | tail -n +2; done >"$T/rows-$tag-$np"
 }
 export SB_H5_RAW_CHUNKS=1
+PRED_ARGS=(--read-ahead off) MPI_ARGS=()
 preds "$T/f.h5" 1 ref || { fail "predict on the ingested file: $(tail -2 "$T/log-ref-1")"; finish; }
 check "reference predictions: 40000 minus dropped rows" bash -c "[ \$(wc -l <'$T/rows-ref-1') -gt 39000 ]"
-for tag in f f0 gz6 none flet conti cols hdf5; do
-    f=$T/$tag.h5 envs=()
+# "ahead": the same file read one block ahead by a worker thread per rank.
+for tag in f f0 gz6 none flet conti cols hdf5 ahead; do
+    f=$T/$tag.h5 envs=() PRED_ARGS=(--read-ahead off)
     [ "$tag" = hdf5 ] && f=$T/f.h5 envs=(SB_H5_RAW_CHUNKS=0)
+    [ "$tag" = ahead ] && f=$T/f.h5 PRED_ARGS=(--read-ahead on --verbose)
     for np in 1 2 3; do
         if preds "$f" "$np" "$tag" "${envs[@]}"; then
             check "$tag np $np: predictions identical to the ingested file at np 1" cmp -s "$T/rows-$tag-$np" "$T/rows-ref-1"
+            [ "$tag" = ahead ] && check "ahead np $np: the log says the thread ran" grep -q "read-ahead thread on" "$T/log-$tag-$np"
         else
             fail "$tag np $np: predict failed: $(grep -m2 -i error "$T/log-$tag-$np")"
         fi
@@ -97,15 +101,31 @@ cp "$T/f.h5" "$T/mid.h5"
 h5dump -d /features -s 16731,0 -c 1,47 -b LE -o "$T/row16731.bin" "$T/f.h5" >/dev/null 2>&1 ||
     fail "h5dump of row 16731 failed"
 /usr/bin/python3 "$T/corrupt_chunk.py" "$T/mid.h5" "$T/row16731.bin" || fail "the /features chunk of row 16731 not found in the file"
-for np in 1 3; do
-    timeout -k 5 "$SB_TIMEOUT" mpirun --oversubscribe -np "$np" "$SB" predict --model "$T/m.json" --data "$T/mid.h5" \
-        --out "$T/out-mid-$np" --merge "$T/mid-$np.csv.gz" >"$T/log-mid-$np" 2>&1
-    rc=$?
-    check "corrupt mid-stream chunk np $np: exits non-zero, not by timeout (rc=$rc)" \
-        bash -c "[ $rc -ne 0 ] && [ $rc -ne 124 ] && [ $rc -ne 137 ]"
-    check "corrupt mid-stream chunk np $np: error names file, dataset and rows 16731-22307" \
-        grep -qE "$T/mid.h5: dataset '/features': chunk of rows 16731-22307 is corrupt or truncated" "$T/log-mid-$np"
-    check "corrupt mid-stream chunk np $np: no _SUCCESS, no part, no merged file" \
-        bash -c "[ ! -e '$T/out-mid-$np/_SUCCESS' ] && ! ls '$T/out-mid-$np' 2>/dev/null | grep -q 'part-' && [ ! -e '$T/mid-$np.csv.gz' ]"
+# Also with the read-ahead thread: the worker meets the bad chunk, the main
+# thread reports it when it reaches that block, and the thread is joined.
+for ahead in off on; do
+    for np in 1 3; do
+        tag=$ahead-$np
+        timeout -k 5 "$SB_TIMEOUT" mpirun --oversubscribe -np "$np" "$SB" predict --model "$T/m.json" --data "$T/mid.h5" \
+            --out "$T/out-mid-$tag" --merge "$T/mid-$tag.csv.gz" --read-ahead "$ahead" >"$T/log-mid-$tag" 2>&1
+        rc=$?
+        check "corrupt mid-stream chunk np $np read-ahead $ahead: exits non-zero, not by timeout (rc=$rc)" \
+            bash -c "[ $rc -ne 0 ] && [ $rc -ne 124 ] && [ $rc -ne 137 ]"
+        check "corrupt mid-stream chunk np $np read-ahead $ahead: error names file, dataset and rows 16731-22307" \
+            grep -qE "$T/mid.h5: dataset '/features': chunk of rows 16731-22307 is corrupt or truncated" "$T/log-mid-$tag"
+        check "corrupt mid-stream chunk np $np read-ahead $ahead: no _SUCCESS, no part, no merged file" \
+            bash -c "[ ! -e '$T/out-mid-$tag/_SUCCESS' ] && ! ls '$T/out-mid-$tag' 2>/dev/null | grep -q 'part-' && [ ! -e '$T/mid-$tag.csv.gz' ]"
+    done
 done
+# auto: one rank given every CPU of a machine with 2 or more starts the thread;
+# ranks bound one per core (mpirun's default) do not.
+if [ "$(nproc)" -ge 2 ]; then
+    PRED_ARGS=(--verbose) MPI_ARGS=(--bind-to none)
+    preds "$T/f.h5" 1 auto-none || fail "auto np 1: predict failed"
+    check "auto, 1 rank on $(nproc) CPUs: thread on, same predictions" bash -c \
+        "grep -q 'read-ahead thread on' '$T/log-auto-none-1' && cmp -s '$T/rows-auto-none-1' '$T/rows-ref-1'"
+fi
+PRED_ARGS=(--verbose) MPI_ARGS=(--bind-to core)
+preds "$T/f.h5" 2 auto-bound || fail "auto np 2: predict failed"
+check "auto, 2 ranks bound one per core: thread off" grep -q "read-ahead thread off" "$T/log-auto-bound-2"
 finish
