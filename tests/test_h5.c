@@ -11,6 +11,7 @@
 #include "cunit_main.h"
 #include "io/h5io.h"
 #include "io/source.h"
+#include "jobs/predict_ahead.h"
 #include "mpi/comm.h"
 
 static run_ctx *run;
@@ -316,7 +317,8 @@ static void test_corrupt_chunk(void)
 /* source_load_stream (h5_stream_*): the shard read block by block equals
  * source_load's x bit for bit (categorical recode included), for blocks cut at
  * chunk edges (source_stream_block_end) and for arbitrary cuts (1 row, a chunk
- * +- 1, re-reading a cut chunk), deflate 0 and 1; no label/weight; with
+ * +- 1, re-reading a cut chunk), and as predict's blocks (predict_ahead, with
+ * and without its thread), deflate 0 and 1; no label/weight; with
  * SB_H5_RAW_CHUNKS=0 no stream and x is the whole shard. */
 static void test_stream(void)
 {
@@ -379,6 +381,23 @@ static void test_stream(void)
         err_clear(run);
         CU_ASSERT_EQUAL(source_stream_read(run, st, 0, n + 1, x), SB_EINVAL);
         err_clear(run);
+        /* predict's blocks, in turn and read ahead by a thread: the same rows */
+        for (int threaded = 0; threaded <= 1; ++threaded) {
+            predict_ahead *a = NULL;
+            CU_ASSERT_EQUAL_FATAL(predict_ahead_open(run, st, n, 5000, 3, threaded, &a), SB_OK);
+            memset(x, 0xff, (size_t)n * 3 * sizeof *x);
+            int64_t pos = 0, blocks = 0, bb = 0, be = 0;
+            const float *xb = NULL;
+            while (predict_ahead_next(run, a, &bb, &be, &xb) == SB_OK && bb < be) {
+                bad += bb != pos || be - bb > 5000;
+                memcpy(x + bb * 3, xb, (size_t)(be - bb) * 3 * sizeof *x);
+                pos = be, ++blocks;
+            }
+            bad += pos != n || bb != n || be != n || memcmp(x, u.x, (size_t)n * 3 * sizeof *x) != 0;
+            bad += predict_ahead_next(run, a, &bb, &be, &xb) != SB_OK || bb != n; /* past the end: still the end */
+            bad += n > 0 && blocks < 2;
+            predict_ahead_close(a);
+        }
         CU_ASSERT_EQUAL(bad, 0);
         source_stream_close(st);
         table_free(&v);

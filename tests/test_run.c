@@ -1,4 +1,5 @@
 /* test_run.c - run context: errors, frames, agreement, exit codes (singleton MPI). */
+#include <stdlib.h> /* for free */
 #include <string.h>
 
 #include "cunit_main.h"
@@ -26,6 +27,28 @@ static void test_error_message_and_frames(void)
     SB_FAIL(run, SB_EIO, "second");
     CU_ASSERT_EQUAL(err_code(run), SB_EDATA);
     CU_ASSERT_PTR_NULL(strstr(err_message(run), "second"));
+    err_clear(run);
+}
+
+/* A worker's detached context: its error moves into the run only when taken,
+ * and the run's own first error wins. */
+static void test_detached_errors(void)
+{
+    err_clear(run);
+    run_ctx *w = run_detached(run);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(w);
+    CU_ASSERT_EQUAL(run_rank(w), run_rank(run));
+    CU_ASSERT_EQUAL(SB_FAIL(w, SB_EDATA, "chunk of rows %d-%d is corrupt", 7, 9), SB_EDATA);
+    CU_ASSERT_EQUAL(err_code(run), SB_OK);
+    CU_ASSERT_EQUAL(err_take(run, w), SB_EDATA);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err_message(run), "chunk of rows 7-9 is corrupt"));
+    CU_ASSERT_EQUAL(err_code(w), SB_OK); /* taken: cleared */
+    CU_ASSERT_EQUAL(err_take(run, w), SB_OK);
+    SB_FAIL(w, SB_EIO, "later");
+    CU_ASSERT_EQUAL(err_take(run, w), SB_EIO);
+    CU_ASSERT_EQUAL(err_code(run), SB_EDATA);
+    CU_ASSERT_PTR_NULL(strstr(err_message(run), "later"));
+    free(w);
     err_clear(run);
 }
 
@@ -59,6 +82,7 @@ int main(int argc, char **argv)
     if (run_init(&argc, &argv, &run) != SB_OK) return 1;
     static const sb_test tests[] = {
         {"error message keeps root cause and frames", test_error_message_and_frames},
+        {"detached context: errors move only when taken", test_detached_errors},
         {"agreement on one rank", test_agree_single_rank},
         {"exit codes", test_exit_codes},
         {"exscan on one rank", test_exscan_single},
