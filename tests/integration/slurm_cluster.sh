@@ -242,6 +242,14 @@ real_train() {
     check "real predict: merged file = header + the kept rows" \
         [ "$(zcat "$D/pred.csv.gz" | wc -l)" -eq "$(($(awk -F, '$3 != "0"' "$D/forms.csv" | wc -l) + 1))" ]
 
+    # One task given 2 CPUs: srun keeps them, so predict reads ahead in a second thread.
+    rc=$(SB_BIN=$SB run_job "$D/pred2.out" --ntasks=1 --cpus-per-task=2 "$HERE/predict.sbatch" --model "$D/ref.json" \
+        --data "$D/train.h5" --out "$D/pred2" --gzip-level 1 --verbose)
+    check "real predict: 1 task x 2 CPUs, exit 0, read-ahead thread on" \
+        bash -c "[ '$rc' = 0 ] && grep -q 'read-ahead thread on' '$D/pred2.out' && [ -e '$D/pred2/_SUCCESS' ]"
+    check "real predict: 1 task x 2 CPUs, the same rows as the 2-task job" \
+        bash -c "cmp -s <(zcat '$D/pred2/part-00000.csv.gz') <(zcat '$D/pred.csv.gz')"
+
     # Requeue while it runs: as soon as the first periodic checkpoint (round 20 of 300)
     # exists, so the signal lands mid-run however loaded the machine is.
     jid=$(SB_CHECKPOINT_EVERY=20 SB_BIN=$SB sbatch --parsable -o "$D/rq.out" "$HERE/train.sbatch" "${args[@]}" --model "$D/rq.json")
