@@ -214,34 +214,43 @@ static int one_round(trainer *T, int32_t round, double *train_m, double *valid_m
     tree_grower *g = &T->g;
     double c0 = run_wtime();
     objective_gradient(T->p->objective, t->label, t->weight, T->margin, n, T->mds, T->gh);
-    /* Rows of this tree: the training rows (mask) kept by subsample. */
+    /* Rows of this tree: the training rows (mask) kept by subsample, found in
+     * branch-free passes; the rows left out get zero gradients, so the
+     * largest |g| or |h| is taken over every row by one vectorized loop. */
     int64_t nt = 0;
     double mx[1] = {0.0};
     const int every_row = !T->mask && T->p->subsample >= 1.0;
-    if (every_row) { /* the common case: no test per row, the loops vectorize */
-        float m[8] = {0}; /* eight chains: one max per cycle instead of one per max latency */
-        int64_t i = 0;
-        for (; i + 8 <= 2 * n; i += 8)
-            for (int u = 0; u < 8; ++u) {
-                const float a = fabsf(T->gh[i + u]);
-                m[u] = a > m[u] ? a : m[u]; /* as below: a NaN never becomes the max */
-            }
-        for (; i < 2 * n; ++i) m[0] = fabsf(T->gh[i]) > m[0] ? fabsf(T->gh[i]) : m[0];
-        for (int u = 0; u < 8; ++u) mx[0] = m[u] > mx[0] ? m[u] : mx[0];
+    if (every_row) {
         for (int64_t i = 0; i < n; ++i) g->rows[i] = (int32_t)i;
         nt = n;
+    } else {
+        const uint64_t stream = STREAM_SUBSAMPLE + ((uint64_t)round << 8), cut = train_hash_cut(T->p->subsample);
+        for (int64_t i = 0; i < n; ++i) {
+            const int in = (!T->mask || T->mask[i]) &&
+                           (cut == UINT64_MAX || train_hash(T->p->seed, stream, (uint64_t)(t->row_start + i)) >> 11 < cut);
+            T->in_tree[i] = (uint8_t)in;
+        }
+        for (int64_t i = 0; i < n; ++i) {
+            const uint32_t in = T->in_tree[i], keep = 0u - in;
+            g->rows[nt] = (int32_t)i;
+            nt += in;
+            for (int u = 0; u < 2; ++u) { /* zeroed through the bits: a select, not a branch */
+                uint32_t w;
+                memcpy(&w, &T->gh[2 * i + u], sizeof w);
+                w &= keep;
+                memcpy(&T->gh[2 * i + u], &w, sizeof w);
+            }
+        }
     }
-    for (int64_t i = 0; i < n && !every_row; ++i) {
-        int in = !T->mask || T->mask[i];
-        if (in && T->p->subsample < 1.0)
-            in = train_hash_below(train_hash(T->p->seed, STREAM_SUBSAMPLE + ((uint64_t)round << 8), (uint64_t)(t->row_start + i)), T->p->subsample);
-        T->in_tree[i] = (uint8_t)in;
-        if (!in) { T->gh[2 * i] = T->gh[2 * i + 1] = 0.0f; continue; }
-        g->rows[nt++] = (int32_t)i;
-        double a = fabs((double)T->gh[2 * i]), h = fabs((double)T->gh[2 * i + 1]);
-        if (a > mx[0]) mx[0] = a;
-        if (h > mx[0]) mx[0] = h;
-    }
+    float m[8] = {0}; /* eight chains: one max per cycle instead of one per max latency */
+    int64_t i = 0;
+    for (; i + 8 <= 2 * n; i += 8)
+        for (int u = 0; u < 8; ++u) {
+            const float a = fabsf(T->gh[i + u]);
+            m[u] = a > m[u] ? a : m[u]; /* as below: a NaN never becomes the max */
+        }
+    for (; i < 2 * n; ++i) m[0] = fabsf(T->gh[i]) > m[0] ? fabsf(T->gh[i]) : m[0];
+    for (int u = 0; u < 8; ++u) mx[0] = m[u] > mx[0] ? m[u] : mx[0];
     SB_TRY(run, comm_max_f64(run, mx, 1));
     if (!isfinite(mx[0])) return run_agree_rc(run, SB_FAIL(run, SB_EDATA, "round %d: gradients overflowed (diverging model; lower eta or set max_delta_step)", round));
     const int k = hist_fixed_scale(mx[0], t->n_rows_global);
@@ -267,8 +276,17 @@ static int one_round(trainer *T, int32_t round, double *train_m, double *valid_m
             T->margin[g->rows[j]] += v;
         }
     }
-    for (int64_t i = 0; i < n && !every_row; ++i)
-        if (!T->in_tree[i]) T->margin[i] += nodes[tree_leaf_by_bins(nodes, i, T->b)].value;
+    if (!every_row) { /* the rows left out of this tree walk it by their bins */
+        int32_t *out = g->scratch; /* free until the next tree's partitions */
+        int64_t m = 0;
+        for (int64_t i = 0; i < n; ++i) {
+            out[m] = (int32_t)i;
+            m += !T->in_tree[i];
+        }
+        const sb_binned *b = T->b;
+        if (partition_tree_add_cols(nodes, b->bins_col, n, out, m, b->n_value, b->has_missing, T->margin) != 0)
+            for (int64_t j = 0; j < m; ++j) T->margin[out[j]] += nodes[tree_leaf_by_bins(nodes, out[j], b)].value;
+    }
     if (T->v && !(T->vbins && partition_tree_add(nodes, T->vbins, T->v->n_rows, T->v->n_feat, T->b->n_value,
                                                   T->b->has_missing, T->vmargin) == 0)) {
         int64_t one[2] = {0, nn};
@@ -390,11 +408,12 @@ static int resume_from(trainer *T, const sb_model *r)
         rc = SB_FAIL(T->run, SB_EINVAL, "--resume: the model is a final (truncated) model, not a checkpoint");
     SB_TRY(T->run, run_agree_rc(T->run, rc));
     sb_forest f = model_forest(r);
-    for (int64_t i = 0; i < T->t->n_rows; ++i) /* by bins: the training features may be freed already */
-        for (int32_t tr = 0; tr < r->n_trees; ++tr) {
-            const sb_node *tree = r->nodes + r->tree_start[tr];
-            T->margin[i] += tree[tree_leaf_by_bins(tree, i, T->b)].value;
-        }
+    const sb_binned *b = T->b;
+    for (int32_t tr = 0; tr < r->n_trees; ++tr) { /* by bins: the training features may be freed already */
+        const sb_node *tree = r->nodes + r->tree_start[tr];
+        if (partition_tree_add_cols(tree, b->bins_col, b->n_rows, NULL, b->n_rows, b->n_value, b->has_missing, T->margin) != 0)
+            for (int64_t i = 0; i < b->n_rows; ++i) T->margin[i] += tree[tree_leaf_by_bins(tree, i, b)].value;
+    }
     if (T->v) tree_predict_add(&f, 0, r->n_trees, T->v->x, T->v->n_rows, T->v->n_feat, T->vmargin);
     for (int32_t i = 0; i < r->n_trees && rc == SB_OK; ++i) {
         rc = record_add_tree(T->run, &T->rec, r->nodes + r->tree_start[i], (int32_t)(r->tree_start[i + 1] - r->tree_start[i]),

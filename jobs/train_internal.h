@@ -2,6 +2,7 @@
 #ifndef SB_TRAIN_INTERNAL_H
 #define SB_TRAIN_INTERNAL_H
 
+#include <math.h>   /* for ceil */
 #include <stdint.h> /* for int32_t, int64_t, uint8_t, uint64_t */
 
 #include "jobs/booster.h"
@@ -57,6 +58,13 @@ static inline uint64_t train_hash(uint64_t seed, uint64_t stream, uint64_t index
 static inline int train_hash_below(uint64_t h, double p)
 {
     return p >= 1.0 || (double)(h >> 11) < p * 9007199254740992.0; /* 2^53 */
+}
+/* The same test as one integer compare, h >> 11 < train_hash_cut(p), for
+ * loops over many rows: an integer below 2^53 is below p * 2^53 (exact: a
+ * power of two) exactly when it is below its ceiling. */
+static inline uint64_t train_hash_cut(double p)
+{
+    return p >= 1.0 ? UINT64_MAX : (uint64_t)ceil(p * 9007199254740992.0);
 }
 
 /* Streams of train_hash, one per use, so samples are independent. */

@@ -50,6 +50,19 @@ enum { PARTITION_ISA_SCALAR = 0, PARTITION_ISA_AVX512 = 1 };
 int partition_walk_isa(void);
 int partition_tree_add_isa(int isa, const sb_node *tree, const uint8_t *bins, int64_t n, int32_t n_feat,
                            const int32_t *n_value, const uint8_t *has_missing, double *margin);
+/* partition_tree_add_cols - the same for column-major bins (row r's bin of
+ * feature f at cols[f * n + r], n local rows) and the rows listed in
+ * rows[0 .. m) (NULL: rows 0 .. m-1): margin[r] += the value of the leaf row
+ * r reaches. Scalar and branch-free: per slot the rule is (bin <= split) XOR
+ * (bin == flip), flip the missing bin when its default direction differs from
+ * its comparison. Returns 0, or -1 (margins untouched) when the tree is
+ * deeper than PARTITION_WALK_MAX_DEPTH. Local. */
+int partition_tree_add_cols(const sb_node *tree, const uint8_t *cols, int64_t n, const int32_t *rows, int64_t m,
+                            const int32_t *n_value, const uint8_t *has_missing, double *margin);
+/* Plain twin: node by node, any depth. */
+void partition_tree_add_cols_ref(const sb_node *tree, const uint8_t *cols, int64_t n, const int32_t *rows, int64_t m,
+                                 const int32_t *n_value, const uint8_t *has_missing, double *margin);
+
 /* Plain twin: node by node, any depth. */
 void partition_tree_add_ref(const sb_node *tree, const uint8_t *bins, int64_t n, int32_t n_feat,
                             const int32_t *n_value, const uint8_t *has_missing, double *margin);

@@ -507,7 +507,8 @@ static int32_t grow_random(sb_node *t, int32_t *cnt, int32_t depth, int32_t max_
     return k;
 }
 
-/* Bin walk = twin = float walk (tree_predict_add) bit for bit; too deep -> -1. */
+/* Bin walk = twin = float walk (tree_predict_add) bit for bit; too deep -> -1.
+ * The column-major walk (all rows, a list of rows) = its twin = the row-major one. */
 static void test_partition_tree_add(void)
 {
     enum { N = 700, F = 6 };
@@ -545,6 +546,24 @@ static void test_partition_tree_add(void)
         const int rc = partition_tree_add(t, bins, N, F, n_value, miss, m_opt);
         CU_ASSERT_EQUAL(memcmp(m_ref, m_flt, sizeof m_ref), 0);
         if (rc == 0) CU_ASSERT_EQUAL(memcmp(m_opt, m_ref, sizeof m_ref), 0);
+        /* column-major: every row, and a list of rows (every third, backwards) */
+        static uint8_t cols[N * F];
+        static double c_opt[N], c_ref[N];
+        static int32_t list[N];
+        for (int i = 0; i < N; ++i)
+            for (int f = 0; f < F; ++f) cols[f * N + i] = bins[i * F + f];
+        int32_t nl = 0;
+        for (int i = N - 1; i >= 0; i -= 3) list[nl++] = i;
+        for (int pass = 0; pass < 2; ++pass) {
+            const int32_t *rw = pass ? list : NULL;
+            const int64_t m = pass ? nl : N;
+            for (int i = 0; i < N; ++i) c_opt[i] = c_ref[i] = 0.125 * i;
+            partition_tree_add_cols_ref(t, cols, N, rw, m, n_value, miss, c_ref);
+            const int rcc = partition_tree_add_cols(t, cols, N, rw, m, n_value, miss, c_opt);
+            CU_ASSERT_EQUAL(rcc, rc);
+            if (rcc == 0) CU_ASSERT_EQUAL(memcmp(c_opt, c_ref, sizeof c_ref), 0);
+            if (pass == 0) CU_ASSERT_EQUAL(memcmp(c_ref, m_ref, sizeof m_ref), 0); /* = the row-major twin */
+        }
         if (rc != 0) { /* only a tree deeper than the cap is refused, and untouched */
             int32_t deep = 0;
             for (int i = 0; i < N; ++i) deep |= m_opt[i] != 0.125 * i;
@@ -636,6 +655,18 @@ static void test_partition_tree_add_variants(void)
                     CU_ASSERT_EQUAL(partition_tree_add(t, bins, N, F, n_value, miss, m_var), 0);
                     CU_ASSERT_EQUAL(memcmp(m_var, m_ref, (size_t)(N + 1) * sizeof *m_ref), 0);
                 }
+                /* the column-major walk over the same bins: its twin, and the row-major twin */
+                static uint8_t cols[MAXN * MAXF];
+                static double c_ref[MAXN + 1];
+                for (int64_t i = 0; i < N; ++i)
+                    for (int32_t f = 0; f < F; ++f) cols[f * N + i] = bins[i * F + f];
+                for (int64_t i = 0; i <= N; ++i) m_var[i] = c_ref[i] = 0.1 * (double)i - 3.0;
+                partition_tree_add_cols_ref(t, cols, N, NULL, N, n_value, miss, c_ref);
+                const int rcc = partition_tree_add_cols(t, cols, N, NULL, N, n_value, miss, m_var);
+                CU_ASSERT_EQUAL(rcc, depth > PARTITION_WALK_MAX_DEPTH ? -1 : 0);
+                if (rcc == 0 && (memcmp(m_var, c_ref, (size_t)(N + 1) * sizeof *m_var) != 0 ||
+                                 memcmp(m_var, m_ref, (size_t)(N + 1) * sizeof *m_var) != 0))
+                    CU_FAIL("partition_tree_add_cols differs from its twin or the row-major walk");
             }
         }
     }
