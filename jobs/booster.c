@@ -226,8 +226,8 @@ static int one_round(trainer *T, int32_t round, double *train_m, double *valid_m
     } else {
         const uint64_t stream = STREAM_SUBSAMPLE + ((uint64_t)round << 8), cut = train_hash_cut(T->p->subsample);
         for (int64_t i = 0; i < n; ++i) {
-            const int in = (!T->mask || T->mask[i]) &&
-                           (cut == UINT64_MAX || train_hash(T->p->seed, stream, (uint64_t)(t->row_start + i)) >> 11 < cut);
+            const uint64_t h = cut == UINT64_MAX ? 0 : train_hash(T->p->seed, stream, (uint64_t)(t->row_start + i));
+            const int in = (!T->mask || T->mask[i]) && h >> 11 < cut;
             T->in_tree[i] = (uint8_t)in;
         }
         for (int64_t i = 0; i < n; ++i) {
@@ -411,7 +411,8 @@ static int resume_from(trainer *T, const sb_model *r)
     const sb_binned *b = T->b;
     for (int32_t tr = 0; tr < r->n_trees; ++tr) { /* by bins: the training features may be freed already */
         const sb_node *tree = r->nodes + r->tree_start[tr];
-        if (partition_tree_add_cols(tree, b->bins_col, b->n_rows, NULL, b->n_rows, b->n_value, b->has_missing, T->margin) != 0)
+        if (partition_tree_add_cols(tree, b->bins_col, b->n_rows, NULL, b->n_rows, b->n_value, b->has_missing,
+                                    T->margin) != 0)
             for (int64_t i = 0; i < b->n_rows; ++i) T->margin[i] += tree[tree_leaf_by_bins(tree, i, b)].value;
     }
     if (T->v) tree_predict_add(&f, 0, r->n_trees, T->v->x, T->v->n_rows, T->v->n_feat, T->vmargin);

@@ -208,7 +208,8 @@ static void report(run_ctx *run, predict_run *p)
             p->o.gzip_level, (double)bytes[0] / 1e6, (double)bytes[1] / 1e6);
     sb_info(run, "predict: stages (max over ranks, s): load%s %.3f  score %.3f  format %.3f  gzip+write %.3f  merge %.3f  "
                  "commit %.3f  total %.3f\n",
-            p->ahead && predict_ahead_threaded(p->ahead) ? " (waiting on read-ahead)" : "", t[T_LOAD], t[T_SCORE], t[T_FORMAT], t[T_GZIP], t[T_MERGE], t[T_COMMIT], t[T_TOTAL]);
+            p->ahead && predict_ahead_threaded(p->ahead) ? " (waiting on read-ahead)" : "", t[T_LOAD], t[T_SCORE],
+            t[T_FORMAT], t[T_GZIP], t[T_MERGE], t[T_COMMIT], t[T_TOTAL]);
     sb_info(run,
             "predict: rows/s per rank: %.0f score only, %.0f score+format+gzip, %.0f end to end (incl. load, merge, "
             "commit)\n",
@@ -226,11 +227,15 @@ static int predict_run_all(run_ctx *run, predict_run *p)
     int rc = predict_scorer_init(run, &p->model, p->o.model, &p->table, p->o.data[0], &p->scorer);
     if (rc == SB_OK) rc = predict_rows_plan(run, &p->table, p->o.data[0], &p->rows);
     if (rc == SB_OK && (p->pred = sb_alloc(run, PREDICT_BLOCK_ROWS, sizeof *p->pred)) == NULL) rc = SB_ENOMEM;
-    if (rc == SB_OK && p->stream != NULL) { /* auto: a thread per rank when the node has 2 CPUs per rank */
+    if (p->stream != NULL) { /* the same on every rank: no rc test before the collective */
         int ranks = 1, cpus = 1;
-        rc = comm_node_cpus(run, &ranks, &cpus);
+        const int crc = comm_node_cpus(run, &ranks, &cpus);
+        /* auto: a thread per rank when the node has 2 CPUs per rank */
         const int threaded = p->o.ahead == AHEAD_ON || (p->o.ahead == AHEAD_AUTO && cpus >= 2 * ranks);
-        if (rc == SB_OK) rc = predict_ahead_open(run, p->stream, p->table.n_rows, PREDICT_STREAM_ROWS, p->table.n_feat, threaded, &p->ahead);
+        if (rc == SB_OK) rc = crc;
+        if (rc == SB_OK)
+            rc = predict_ahead_open(run, p->stream, p->table.n_rows, PREDICT_STREAM_ROWS, p->table.n_feat, threaded,
+                                    &p->ahead);
         sb_verbose(run, "predict: %d rank(s) on %d CPU(s) on rank 0's node: read-ahead thread %s\n", ranks, cpus,
                    threaded ? "on" : "off");
     }

@@ -270,7 +270,8 @@ static int make_fixed_width(run_ctx *run, sb_binned *b)
     SB_TRY(run, comm_sum_i64(run, sp, 3));
     const double ptr_bytes = 8.0 + 2.0 * (double)sp[0] / (double)(sp[1] > 0 ? sp[1] : 1);
     const double rec_bytes = 2.0 * HIST_REC_WIDTH + 2.0 * (double)sp[2] / (double)(sp[1] > 0 ? sp[1] : 1);
-    if (rec_bytes > 1.5 * ptr_bytes || sp[2] >= ((int64_t)1 << 32) || 2 * ((int64_t)b->total_cells + HIST_REC_SINKS) > 65536)
+    if (rec_bytes > 1.5 * ptr_bytes || sp[2] >= ((int64_t)1 << 32) ||
+        2 * ((int64_t)b->total_cells + HIST_REC_SINKS) > 65536)
         return SB_OK; /* the same on every rank */
     uint16_t *rec = aligned_alloc(64, (size_t)(n > 0 ? n : 1) * HIST_REC_WIDTH * sizeof *rec);
     uint16_t *spill = malloc((size_t)(local_spill + 1) * sizeof *spill);

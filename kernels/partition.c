@@ -13,7 +13,8 @@ int64_t partition_rows(int32_t *restrict rows, int64_t n, const uint8_t *restric
      * value), each row written to both outputs, the cursors advanced by the
      * test. */
     uint8_t goes_left[256];
-    for (int32_t b = 0; b < 256; ++b) goes_left[b] = (uint8_t)partition_goes_left(b, split_bin, missing_bin, default_left);
+    for (int32_t b = 0; b < 256; ++b)
+        goes_left[b] = (uint8_t)partition_goes_left(b, split_bin, missing_bin, default_left);
     int64_t nl = 0, nr = 0;
     for (int64_t i = 0; i < n; ++i) {
         const int32_t r = rows[i];

@@ -50,7 +50,8 @@ int comm_node_cpus(run_ctx *run, int *ranks, int *cpus)
                   "MPI_Comm_split_type(shared)");
     if (rc == SB_OK) rc = CALL(run, MPI_Comm_size(node, ranks), "MPI_Comm_size");
     if (rc == SB_OK) /* the union of the masks: a bitwise or of the bytes */
-        rc = CALL(run, MPI_Allreduce(MPI_IN_PLACE, &set, (int)sizeof set, MPI_BYTE, MPI_BOR, node), "MPI_Allreduce(bor)");
+        rc = CALL(run, MPI_Allreduce(MPI_IN_PLACE, &set, (int)sizeof set, MPI_BYTE, MPI_BOR, node),
+                  "MPI_Allreduce(bor)");
     if (node != MPI_COMM_NULL) MPI_Comm_free(&node);
     *cpus = rc == SB_OK ? CPU_COUNT(&set) : 1;
     return rc;
