@@ -257,11 +257,15 @@ static int make_cuts(run_ctx *run, const sb_table *t, sb_binned *b)
 }
 
 /* The pointer-format sparse rows as 64-byte records (hist_build_fixed) when
- * that costs at most 1.5x the pointer format's bytes over all ranks (forms
- * data: 64 against ~52 bytes per row, 1 cache line per row against 2-3; deep
- * tree nodes read their rows scattered in memory, so lines per row is what
- * their histograms cost) and the cells plus the sinks have uint16 offsets.
- * The pointer format is freed. Collective. */
+ * that costs at most 1.5x the pointer format's bytes over all ranks, or at
+ * most half the bytes the column-major bins already take per row (n_feat),
+ * and the cells plus the sinks have uint16 offsets. Forms data: 64 against
+ * ~52 bytes per row, 1 cache line per row against 2-3 (deep tree nodes read
+ * their rows scattered in memory, so lines per row is what their histograms
+ * cost). Keyword data (162 features): 64 against 22-36 bytes, histograms
+ * 0.22 -> 0.18 s on the real file and 2.6 -> 2.1 s on 1M generated rows,
+ * peak RSS unchanged (it is reached while binning). The pointer format is
+ * freed. Collective. */
 static int make_fixed_width(run_ctx *run, sb_binned *b)
 {
     const int64_t n = b->n_rows;
@@ -270,7 +274,8 @@ static int make_fixed_width(run_ctx *run, sb_binned *b)
     SB_TRY(run, comm_sum_i64(run, sp, 3));
     const double ptr_bytes = 8.0 + 2.0 * (double)sp[0] / (double)(sp[1] > 0 ? sp[1] : 1);
     const double rec_bytes = 2.0 * HIST_REC_WIDTH + 2.0 * (double)sp[2] / (double)(sp[1] > 0 ? sp[1] : 1);
-    if (rec_bytes > 1.5 * ptr_bytes || sp[2] >= ((int64_t)1 << 32) ||
+    const double room = 1.5 * ptr_bytes > 0.5 * b->n_feat ? 1.5 * ptr_bytes : 0.5 * b->n_feat;
+    if (rec_bytes > room || sp[2] >= ((int64_t)1 << 32) ||
         2 * ((int64_t)b->total_cells + HIST_REC_SINKS) > 65536)
         return SB_OK; /* the same on every rank */
     uint16_t *rec = aligned_alloc(64, (size_t)(n > 0 ? n : 1) * HIST_REC_WIDTH * sizeof *rec);
