@@ -803,6 +803,20 @@ static int read_head(run_ctx *run, h5ctx *c, const char *path, int64_t row_begin
     return SB_OK;
 }
 
+/* /label and /weight (when the file has them) of rows [start, start + n). */
+static void read_labels(h5ctx *c, hid_t f, sb_table *out, int64_t start, int64_t n)
+{
+    size_t nr = (size_t)(n > 0 ? n : 1);
+    if (c->rc == SB_OK && H5Lexists(f, "label", H5P_DEFAULT) > 0) {
+        out->label = calloc(nr, sizeof *out->label);
+        read_rows(c, f, "label", H5T_NATIVE_DOUBLE, out->label, 0, start, n);
+    }
+    if (c->rc == SB_OK && H5Lexists(f, "weight", H5P_DEFAULT) > 0) {
+        out->weight = calloc(nr, sizeof *out->weight);
+        read_rows(c, f, "weight", H5T_NATIVE_DOUBLE, out->weight, 0, start, n);
+    }
+}
+
 int h5_read_table_rows(run_ctx *run, const char *path, int64_t row_begin, int64_t row_end, sb_table *out)
 {
     h5ctx c = {run, path, SB_OK};
@@ -812,15 +826,7 @@ int h5_read_table_rows(run_ctx *run, const char *path, int64_t row_begin, int64_
     if (c.rc == SB_OK && !out->x) c.rc = SB_FAIL(run, SB_ENOMEM, "out of memory reading %s", path);
     const int64_t start = out->row_start;
     read_rows(&c, f, "features", H5T_NATIVE_FLOAT, out->x, out->n_feat, start, out->n_rows);
-    size_t nr = (size_t)(out->n_rows > 0 ? out->n_rows : 1);
-    if (c.rc == SB_OK && H5Lexists(f, "label", H5P_DEFAULT) > 0) {
-        out->label = calloc(nr, sizeof *out->label);
-        read_rows(&c, f, "label", H5T_NATIVE_DOUBLE, out->label, 0, start, out->n_rows);
-    }
-    if (c.rc == SB_OK && H5Lexists(f, "weight", H5P_DEFAULT) > 0) {
-        out->weight = calloc(nr, sizeof *out->weight);
-        read_rows(&c, f, "weight", H5T_NATIVE_DOUBLE, out->weight, 0, start, out->n_rows);
-    }
+    read_labels(&c, f, out, start, out->n_rows);
     read_ids(&c, f, out, start, out->n_rows);
     if (feat >= 0) H5Dclose(feat);
     H5Fclose(f);
@@ -837,7 +843,7 @@ struct h5_stream {
     int64_t row_start; /* global index of local row 0 */
 };
 
-int h5_stream_open(run_ctx *run, const char *path, sb_table *out, h5_stream **stream)
+int h5_stream_open(run_ctx *run, const char *path, int labels, sb_table *out, h5_stream **stream)
 {
     *stream = NULL;
     h5ctx c = {run, path, SB_OK};
@@ -845,6 +851,7 @@ int h5_stream_open(run_ctx *run, const char *path, sb_table *out, h5_stream **st
     SB_TRY(run, read_head(run, &c, path, -1, -1, out, &f, &feat));
     const int64_t start = out->row_start;
     read_ids(&c, f, out, start, out->n_rows);
+    if (labels) read_labels(&c, f, out, start, out->n_rows);
     /* The path for /features, agreed as read_rows does (from file metadata). */
     c.rc = run_agree_rc(run, c.rc);
     raw_plan plan;

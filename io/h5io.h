@@ -54,7 +54,8 @@ int h5_read_table_rows(run_ctx *run, const char *path, int64_t row_begin, int64_
 typedef struct h5_stream h5_stream;
 
 /* h5_stream_open - Collective. Read this rank's shard (table_shard_range) of
- * path like h5_read_table, except: no /label, /weight; and when /features takes
+ * path like h5_read_table, except: /label and /weight only with labels != 0
+ * (they take 16 of a forms row's ~200 bytes); and when /features takes
  * the raw-chunk path (decided from file metadata, agreed over ranks, as
  * h5_read_table_rows decides), out->x stays NULL and *stream is set: read the
  * rows with h5_stream_read, then h5_stream_close. Otherwise *stream = NULL and
@@ -63,7 +64,7 @@ typedef struct h5_stream h5_stream;
  * SB_EIO | SB_EDATA (format, missing dataset, a chunk missing from the chunk
  * index, naming file, dataset and rows) | SB_ENOMEM; on error out is freed and
  * *stream is NULL. */
-int h5_stream_open(run_ctx *run, const char *path, sb_table *out, h5_stream **stream);
+int h5_stream_open(run_ctx *run, const char *path, int labels, sb_table *out, h5_stream **stream);
 
 /* h5_stream_read - Local. Rows [i0, i1) of this rank's shard (0 = its first
  * row, i1 <= out->n_rows) into x, (i1 - i0) * n_feat floats, bit for bit what

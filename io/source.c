@@ -124,7 +124,7 @@ int source_load_stream(run_ctx *run, const sb_source *src, sb_table *out, source
     *stream = NULL;
     if (src->n_paths != 1 || !ends_with(src->paths[0], ".h5")) return source_load(run, src, out);
     h5_stream *h5 = NULL;
-    SB_TRY(run, h5_stream_open(run, src->paths[0], out, &h5));
+    SB_TRY(run, h5_stream_open(run, src->paths[0], src->require_label, out, &h5));
     source_stream *s = NULL;
     int rc = SB_OK;
     if (h5 != NULL && (s = sb_alloc(run, 1, sizeof *s)) == NULL) rc = SB_ENOMEM;

@@ -28,14 +28,15 @@ typedef struct {
  * may be uneven). On error the message names the file and line. */
 int source_load(run_ctx *run, const sb_source *src, sb_table *out);
 
-/* ---- streaming (predict) ----
+/* ---- streaming (predict, evaluate) ----
  * source_load_stream - Collective. source_load, except for one .h5 file whose
  * /features the raw-chunk path reads (io/h5io.h: h5_stream_open): then out
- * holds everything but the features (x NULL; no label, weight) and *stream is
- * set, to read local rows block by block with source_stream_read (categorical
- * codes recoded as source_load does). Otherwise *stream = NULL and out is the
- * whole table (an .h5 file then without label and weight). returns as
- * source_load (agreed); on error out is freed, *stream NULL. */
+ * holds everything but the features (x NULL) and *stream is set, to read
+ * local rows block by block with source_stream_read (categorical codes
+ * recoded as source_load does). Otherwise *stream = NULL and out is the whole
+ * table. From an .h5 file, label and weight are read only with
+ * src->require_label. returns as source_load (agreed); on error out is freed,
+ * *stream NULL. */
 typedef struct source_stream source_stream;
 int source_load_stream(run_ctx *run, const sb_source *src, sb_table *out, source_stream **stream);
 

@@ -1,6 +1,7 @@
 /* evaluate_job.c - `shardboost evaluate`: a model's metrics on labelled data.
  *
- * Prints one JSON line (for scripts) and a table (for people). Metric sums
+ * Prints one JSON line (for scripts) and a table (for people). An ingested
+ * file is read block by block, as predict reads it. Metric sums
  * are exact fixed-point partials (kernels/metric.h) reduced as int64, so the
  * numbers are the same bits for any number of ranks. */
 #include <math.h>   /* for isnan */
@@ -10,7 +11,9 @@
 
 #include "io/csvz_fmt.h"
 #include "io/model.h"
+#include "io/source.h"
 #include "jobs/jobs.h"
+#include "jobs/predict_ahead.h"
 #include "jobs/predict_score.h"
 #include "kernels/metric.h"
 #include "mpi/comm.h"
@@ -90,28 +93,53 @@ static void print_results(const eval_opts *o, const sb_model *m, const sb_table 
     fflush(stdout);
 }
 
+/* The metrics' partial sums of rows [i0, i1) whose features are at x. */
+static void accumulate(predict_scorer *s, const sb_table *t, const float *x, int64_t i0, int64_t i1, double *pred,
+                       sb_metric_part *part)
+{
+    for (int64_t b = i0; b < i1; b += PREDICT_BLOCK_ROWS) {
+        const int64_t e = b + PREDICT_BLOCK_ROWS < i1 ? b + PREDICT_BLOCK_ROWS : i1;
+        predict_scorer_rows(s, x + (b - i0) * t->n_feat, t->n_feat, e - b, pred);
+        for (int w = 0; w < 2; ++w)
+            for (int k = 0; k < N_KINDS; ++k)
+                metric_accumulate(kinds[k], t->label + b, t->weight ? t->weight + b : NULL, w, pred, NULL, e - b,
+                                  &part[w * N_KINDS + k]);
+    }
+}
+
+/* An ingested file is streamed block by block (its features are never all in
+ * memory, and with 2 CPUs per rank the next block is read ahead), like
+ * predict; CSV input is parsed whole. */
 static int evaluate_all(run_ctx *run, const eval_opts *o, sb_model *m, sb_table *t, predict_scorer *s,
                         double **pred)
 {
     SB_TRY(run, predict_load_model(run, o->model, m));
     sb_source src = predict_source(m, o->data, o->n_data, o->layout, o->schema, 1);
-    SB_TRY(run, source_load(run, &src, t));
+    source_stream *stream = NULL;
+    SB_TRY(run, source_load_stream(run, &src, t, &stream));
+    predict_ahead *ahead = NULL;
     int rc = predict_scorer_init(run, m, o->model, t, o->data[0], s);
     if (rc == SB_OK && t->label == NULL)
         rc = SB_FAIL(run, SB_EDATA, "%s: no label column: evaluate needs labelled data", o->data[0]);
     if (rc == SB_OK && (*pred = sb_alloc(run, PREDICT_BLOCK_ROWS, sizeof **pred)) == NULL) rc = SB_ENOMEM;
-    SB_TRY(run, run_agree_rc(run, rc));
+    if (stream != NULL) /* the same on every rank */
+        rc = predict_ahead_start(run, rc, stream, t->n_rows, PREDICT_STREAM_ROWS, t->n_feat, AHEAD_AUTO, &ahead);
+    rc = run_agree_rc(run, rc);
 
     sb_metric_part part[2 * N_KINDS];
     for (int i = 0; i < 2 * N_KINDS; ++i) metric_part_zero(&part[i]);
-    for (int64_t i0 = 0; i0 < t->n_rows; i0 += PREDICT_BLOCK_ROWS) {
-        int64_t i1 = i0 + PREDICT_BLOCK_ROWS < t->n_rows ? i0 + PREDICT_BLOCK_ROWS : t->n_rows;
-        predict_scorer_block(s, t, i0, i1, *pred);
-        for (int w = 0; w < 2; ++w)
-            for (int k = 0; k < N_KINDS; ++k)
-                metric_accumulate(kinds[k], t->label + i0, t->weight ? t->weight + i0 : NULL, w, *pred, NULL, i1 - i0,
-                                  &part[w * N_KINDS + k]);
+    if (rc == SB_OK && ahead != NULL) {
+        int64_t b = 0, e = 0;
+        const float *x = NULL;
+        while ((rc = predict_ahead_next(run, ahead, &b, &e, &x)) == SB_OK && b < e)
+            accumulate(s, t, x, b, e, *pred, part);
+        rc = run_agree_rc(run, rc); /* a bad chunk on one rank: every rank stops here */
+    } else if (rc == SB_OK) {
+        accumulate(s, t, t->x, 0, t->n_rows, *pred, part);
     }
+    predict_ahead_close(ahead);
+    source_stream_close(stream);
+    SB_TRY(run, rc);
     for (int i = 0; i < 2 * N_KINDS; ++i) metric_part_normalize(&part[i]);
     SB_TRY(run, comm_sum_i64(run, (int64_t *)part, 2 * N_KINDS * SB_METRIC_PART_I64));
     double val[2 * N_KINDS];

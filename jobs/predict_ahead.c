@@ -4,6 +4,8 @@
  * them in the same turn and gives one back when it asks for the next. */
 #include "jobs/predict_ahead.h"
 
+#include "mpi/comm.h"
+
 #include <pthread.h>
 #include <stdlib.h> /* for free */
 #include <string.h> /* for strcmp, memset */
@@ -95,6 +97,20 @@ int predict_ahead_open(run_ctx *run, source_stream *s, int64_t n_rows, int64_t m
     }
     *out = a;
     return SB_OK;
+}
+
+int predict_ahead_start(run_ctx *run, int rc, source_stream *s, int64_t n_rows, int64_t max_rows, int32_t n_feat,
+                        ahead_mode mode, predict_ahead **out)
+{
+    *out = NULL;
+    int ranks = 1, cpus = 1;
+    const int crc = comm_node_cpus(run, &ranks, &cpus);
+    const int threaded = mode == AHEAD_ON || (mode == AHEAD_AUTO && cpus >= 2 * ranks);
+    if (rc == SB_OK) rc = crc;
+    if (rc == SB_OK) rc = predict_ahead_open(run, s, n_rows, max_rows, n_feat, threaded, out);
+    sb_verbose(run, "%d rank(s) on %d CPU(s) on rank 0's node: read-ahead thread %s\n", ranks, cpus,
+               threaded ? "on" : "off");
+    return rc;
 }
 
 int predict_ahead_next(run_ctx *run, predict_ahead *a, int64_t *b, int64_t *e, const float **x)

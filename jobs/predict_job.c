@@ -119,14 +119,6 @@ typedef struct {
     double *pred;
 } predict_run;
 
-/* Rows per streamed block: read from the file, scored, formatted and gzipped
- * while they are still in cache; cut at the file's chunk edges (~5600 forms
- * rows per 1 MiB chunk), so whole chunks unfilter straight into the block.
- * Measured (forms bench, np 1, gzip 1, medians of 3; see the commit). */
-#ifndef PREDICT_STREAM_ROWS
-#define PREDICT_STREAM_ROWS 8192
-#endif
-
 /* Step 4: this rank's part file under its temporary name. Local. A failed
  * read (corrupt chunk mid-stream) stops this rank; the caller agrees. */
 static int write_part(run_ctx *run, predict_run *p)
@@ -227,18 +219,9 @@ static int predict_run_all(run_ctx *run, predict_run *p)
     int rc = predict_scorer_init(run, &p->model, p->o.model, &p->table, p->o.data[0], &p->scorer);
     if (rc == SB_OK) rc = predict_rows_plan(run, &p->table, p->o.data[0], &p->rows);
     if (rc == SB_OK && (p->pred = sb_alloc(run, PREDICT_BLOCK_ROWS, sizeof *p->pred)) == NULL) rc = SB_ENOMEM;
-    if (p->stream != NULL) { /* the same on every rank: no rc test before the collective */
-        int ranks = 1, cpus = 1;
-        const int crc = comm_node_cpus(run, &ranks, &cpus);
-        /* auto: a thread per rank when the node has 2 CPUs per rank */
-        const int threaded = p->o.ahead == AHEAD_ON || (p->o.ahead == AHEAD_AUTO && cpus >= 2 * ranks);
-        if (rc == SB_OK) rc = crc;
-        if (rc == SB_OK)
-            rc = predict_ahead_open(run, p->stream, p->table.n_rows, PREDICT_STREAM_ROWS, p->table.n_feat, threaded,
-                                    &p->ahead);
-        sb_verbose(run, "predict: %d rank(s) on %d CPU(s) on rank 0's node: read-ahead thread %s\n", ranks, cpus,
-                   threaded ? "on" : "off");
-    }
+    if (p->stream != NULL) /* the same on every rank */
+        rc = predict_ahead_start(run, rc, p->stream, p->table.n_rows, PREDICT_STREAM_ROWS, p->table.n_feat,
+                                 (ahead_mode)p->o.ahead, &p->ahead);
     SB_TRY(run, run_agree_rc(run, rc));
     p->t[T_LOAD] = run_wtime() - t_start;
     SB_TRY(run, predict_outdir_prepare(run, p->o.out, p->o.merge, p->o.overwrite));

@@ -104,11 +104,6 @@ int predict_scorer_init(run_ctx *run, const sb_model *m, const char *model_name,
     return SB_OK;
 }
 
-void predict_scorer_block(predict_scorer *s, const sb_table *t, int64_t i0, int64_t i1, double *pred)
-{
-    predict_scorer_rows(s, t->x + i0 * t->n_feat, t->n_feat, i1 - i0, pred);
-}
-
 void predict_scorer_rows(predict_scorer *s, const float *x, int32_t x_cols, int64_t n, double *pred)
 {
     if (!s->identity) {

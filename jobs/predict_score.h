@@ -49,13 +49,10 @@ sb_source predict_source(const sb_model *m, const char *const *paths, int n_path
 int predict_scorer_init(run_ctx *run, const sb_model *m, const char *model_name, const sb_table *t,
                         const char *data_name, predict_scorer *s);
 
-/* predict_scorer_block - pred[0 .. i1-i0) = predictions (after the link) of
- * local rows [i0, i1), i1 - i0 <= PREDICT_BLOCK_ROWS. Local, no allocation. */
-void predict_scorer_block(predict_scorer *s, const sb_table *t, int64_t i0, int64_t i1, double *pred);
-
-/* predict_scorer_rows - the same for n <= PREDICT_BLOCK_ROWS rows at x, x_cols
- * (the table's n_feat) floats each, e.g. a block streamed from the file
- * (io/source.h). Local, no allocation. */
+/* predict_scorer_rows - pred[0 .. n) = predictions (after the link) of the
+ * n <= PREDICT_BLOCK_ROWS rows at x, x_cols (the table's n_feat) floats each:
+ * a block of the table's x, or one streamed from the file (io/source.h).
+ * Local, no allocation. */
 void predict_scorer_rows(predict_scorer *s, const float *x, int32_t x_cols, int64_t n, double *pred);
 
 void predict_scorer_free(predict_scorer *s);

@@ -401,6 +401,17 @@ static void test_stream(void)
         CU_ASSERT_EQUAL(bad, 0);
         source_stream_close(st);
         table_free(&v);
+        /* with labels asked for (evaluate): label and weight as source_load's */
+        src.require_label = 1;
+        CU_ASSERT_EQUAL_FATAL(source_load_stream(run, &src, &v, &st), SB_OK);
+        src.require_label = 0;
+        CU_ASSERT_PTR_NOT_NULL(st);
+        CU_ASSERT_PTR_NULL(v.x);
+        CU_ASSERT_EQUAL_FATAL((v.label != NULL) + (v.weight != NULL), (u.label != NULL) + (u.weight != NULL));
+        if (u.label) CU_ASSERT_EQUAL(memcmp(v.label, u.label, (size_t)n * sizeof *u.label), 0);
+        if (u.weight) CU_ASSERT_EQUAL(memcmp(v.weight, u.weight, (size_t)n * sizeof *u.weight), 0);
+        source_stream_close(st);
+        table_free(&v);
         /* through HDF5: no stream, the whole shard */
         setenv("SB_H5_RAW_CHUNKS", "0", 1);
         CU_ASSERT_EQUAL_FATAL(source_load_stream(run, &src, &v, &st), SB_OK);

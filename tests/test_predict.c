@@ -240,12 +240,12 @@ static void test_scorer_matches_by_name(void)
     CU_ASSERT_EQUAL_FATAL(predict_scorer_init(run, &m, "m.json", &t, "d.csv", &s), SB_OK);
     CU_ASSERT_FALSE(s.identity);
     double pred[4];
-    predict_scorer_block(&s, &t, 0, 4, pred);
+    predict_scorer_rows(&s, t.x, t.n_feat, 4, pred);
     CU_ASSERT_EQUAL(pred[0], 9.0);
     CU_ASSERT_EQUAL(pred[1], 13.0);
     CU_ASSERT_EQUAL(pred[2], 10.25); /* NaN b: default left */
     CU_ASSERT_EQUAL(pred[3], 10.25);
-    predict_scorer_block(&s, &t, 1, 3, pred); /* a block that starts mid-table */
+    predict_scorer_rows(&s, t.x + t.n_feat, t.n_feat, 2, pred); /* a block that starts mid-table */
     CU_ASSERT_EQUAL(pred[0], 13.0);
     CU_ASSERT_EQUAL(pred[1], 10.25);
     predict_scorer_free(&s);
@@ -286,7 +286,7 @@ static void test_scorer_link(void)
     CU_ASSERT_EQUAL_FATAL(predict_scorer_init(run, &m, "m.json", &t, "d.csv", &s), SB_OK);
     CU_ASSERT_TRUE(s.identity);
     double pred[1];
-    predict_scorer_block(&s, &t, 0, 1, pred);
+    predict_scorer_rows(&s, t.x, t.n_feat, 1, pred);
     CU_ASSERT_EQUAL(pred[0], objective_link_one(SB_OBJ_LOGISTIC, 3.0));
     predict_scorer_free(&s);
 }

@@ -117,6 +117,16 @@ for ahead in off on; do
             bash -c "[ ! -e '$T/out-mid-$tag/_SUCCESS' ] && ! ls '$T/out-mid-$tag' 2>/dev/null | grep -q 'part-' && [ ! -e '$T/mid-$tag.csv.gz' ]"
     done
 done
+# evaluate streams the same way: the bad chunk is reported, nothing hangs.
+for np in 1 3; do
+    timeout -k 5 "$SB_TIMEOUT" mpirun --oversubscribe -np "$np" "$SB" evaluate --model "$T/m.json" --data "$T/mid.h5" \
+        >"$T/log-evmid-$np" 2>&1
+    rc=$?
+    check "evaluate, corrupt mid-stream chunk np $np: exits non-zero, not by timeout (rc=$rc)" \
+        bash -c "[ $rc -ne 0 ] && [ $rc -ne 124 ] && [ $rc -ne 137 ]"
+    check "evaluate, corrupt mid-stream chunk np $np: error names file, dataset and rows 16731-22307" \
+        grep -qE "$T/mid.h5: dataset '/features': chunk of rows 16731-22307 is corrupt or truncated" "$T/log-evmid-$np"
+done
 # auto: one rank given every CPU of a machine with 2 or more starts the thread;
 # ranks bound one per core (mpirun's default) do not.
 if [ "$(nproc)" -ge 2 ]; then

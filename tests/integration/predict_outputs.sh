@@ -118,6 +118,12 @@ got = ev["weighted" if tr.get("weighted", 1) else "unweighted"][name]
 print("metric", name, "model", repr(want), "evaluate", repr(got))
 sys.exit(0 if got == want and len(m["trees"]) == len(tr["train_metric"]) else 1)
 PYEOF
+# The .h5 file is streamed block by block, the CSV parsed whole: the same numbers.
+sb_mpirun 2 evaluate --model "$T/model.json" --data "$T/kw_train.csv.gz" >"$T/evcsv.txt" 2>"$T/evcsv.err"
+check "evaluate on the CSV (parsed whole) = on the ingested file (streamed), every metric" "$PY" -c "
+import json
+a, b = (json.loads(open(f).readline()) for f in ('$T/ev1.txt', '$T/evcsv.txt'))
+assert a['rows'] == b['rows'] and all(a[w] == b[w] for w in ('weighted', 'unweighted')), (a, b)"
 check "evaluate JSON has mse, rmse, mae, logloss weighted and unweighted" "$PY" -c "
 import json; e = json.loads(open('$T/ev1.txt').readline())
 assert all(isinstance(e[w][k], float) for w in ('weighted', 'unweighted') for k in ('mse', 'rmse', 'mae', 'logloss'))
