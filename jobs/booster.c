@@ -205,6 +205,18 @@ static int refit_median(trainer *T, sb_node *nodes, const tree_leaf *leaves, int
     return rc;
 }
 
+/* margin[r] += the leaf value of tree for local rows r = rows[0 .. m) (NULL:
+ * rows 0 .. m-1), walking the column-major bins (node by node when the tree
+ * is too deep for the complete walk). Local. */
+static void add_tree_by_bins(const sb_binned *b, const sb_node *tree, const int32_t *rows, int64_t m, double *margin)
+{
+    if (partition_tree_add_cols(tree, b->bins_col, b->n_rows, rows, m, b->n_value, b->has_missing, margin) == 0) return;
+    for (int64_t j = 0; j < m; ++j) {
+        const int64_t r = rows ? rows[j] : j;
+        margin[r] += tree[tree_leaf_by_bins(tree, r, b)].value;
+    }
+}
+
 /* One boosting round. Collective. */
 static int one_round(trainer *T, int32_t round, double *train_m, double *valid_m)
 {
@@ -283,9 +295,7 @@ static int one_round(trainer *T, int32_t round, double *train_m, double *valid_m
             out[m] = (int32_t)i;
             m += !T->in_tree[i];
         }
-        const sb_binned *b = T->b;
-        if (partition_tree_add_cols(nodes, b->bins_col, n, out, m, b->n_value, b->has_missing, T->margin) != 0)
-            for (int64_t j = 0; j < m; ++j) T->margin[out[j]] += nodes[tree_leaf_by_bins(nodes, out[j], b)].value;
+        add_tree_by_bins(T->b, nodes, out, m, T->margin);
     }
     if (T->v && !(T->vbins && partition_tree_add(nodes, T->vbins, T->v->n_rows, T->v->n_feat, T->b->n_value,
                                                   T->b->has_missing, T->vmargin) == 0)) {
@@ -408,13 +418,8 @@ static int resume_from(trainer *T, const sb_model *r)
         rc = SB_FAIL(T->run, SB_EINVAL, "--resume: the model is a final (truncated) model, not a checkpoint");
     SB_TRY(T->run, run_agree_rc(T->run, rc));
     sb_forest f = model_forest(r);
-    const sb_binned *b = T->b;
-    for (int32_t tr = 0; tr < r->n_trees; ++tr) { /* by bins: the training features may be freed already */
-        const sb_node *tree = r->nodes + r->tree_start[tr];
-        if (partition_tree_add_cols(tree, b->bins_col, b->n_rows, NULL, b->n_rows, b->n_value, b->has_missing,
-                                    T->margin) != 0)
-            for (int64_t i = 0; i < b->n_rows; ++i) T->margin[i] += tree[tree_leaf_by_bins(tree, i, b)].value;
-    }
+    for (int32_t tr = 0; tr < r->n_trees; ++tr) /* by bins: the training features may be freed already */
+        add_tree_by_bins(T->b, r->nodes + r->tree_start[tr], NULL, T->b->n_rows, T->margin);
     if (T->v) tree_predict_add(&f, 0, r->n_trees, T->v->x, T->v->n_rows, T->v->n_feat, T->vmargin);
     for (int32_t i = 0; i < r->n_trees && rc == SB_OK; ++i) {
         rc = record_add_tree(T->run, &T->rec, r->nodes + r->tree_start[i], (int32_t)(r->tree_start[i + 1] - r->tree_start[i]),

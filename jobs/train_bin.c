@@ -59,12 +59,12 @@ static int find_missing(run_ctx *run, const sb_table *t, sb_binned *b)
  * global row index), so the sample does not depend on the sharding. */
 static int sample_rows(run_ctx *run, const sb_table *t, uint64_t seed, int32_t **out, int64_t *n_out)
 {
-    double p = BIN_SAMPLE_ROWS / (double)(t->n_rows_global > 0 ? t->n_rows_global : 1);
+    const uint64_t cut = train_hash_cut(BIN_SAMPLE_ROWS / (double)(t->n_rows_global > 0 ? t->n_rows_global : 1));
     int32_t *rows = sb_alloc(run, (size_t)t->n_rows + 1, sizeof *rows);
     int64_t n = 0;
     for (int64_t i = 0; rows && i < t->n_rows; ++i) {
         rows[n] = (int32_t)i;
-        n += train_hash_below(train_hash(seed, STREAM_BIN_SAMPLE, (uint64_t)(t->row_start + i)), p);
+        n += train_hash(seed, STREAM_BIN_SAMPLE, (uint64_t)(t->row_start + i)) >> 11 < cut;
     }
     *out = rows;
     *n_out = n;

@@ -54,14 +54,9 @@ static inline uint64_t train_hash(uint64_t seed, uint64_t stream, uint64_t index
     }
     return z;
 }
-/* Is hash below fraction p of the 64-bit range? */
-static inline int train_hash_below(uint64_t h, double p)
-{
-    return p >= 1.0 || (double)(h >> 11) < p * 9007199254740992.0; /* 2^53 */
-}
-/* The same test as one integer compare, h >> 11 < train_hash_cut(p), for
- * loops over many rows: an integer below 2^53 is below p * 2^53 (exact: a
- * power of two) exactly when it is below its ceiling. */
+/* A row is sampled with probability p when its hash h has h >> 11 <
+ * train_hash_cut(p): h's top 53 bits below p * 2^53 (exact: a power of two),
+ * which for an integer is being below its ceiling; p >= 1 takes every row. */
 static inline uint64_t train_hash_cut(double p)
 {
     return p >= 1.0 ? UINT64_MAX : (uint64_t)ceil(p * 9007199254740992.0);

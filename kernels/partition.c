@@ -78,6 +78,16 @@ static void fill_complete(const sb_node *t, int32_t k, int32_t s, int32_t level,
     fill_complete(t, leaf ? k : t[k].right, 2 * s + 2, level + 1, D, n_value, has_missing, c);
 }
 
+/* Slot s's rule rewritten as left = (bin <= split) XOR (bin == flip): flip
+ * is the missing bin when the default direction differs from what the
+ * missing bin's own comparison says, else -1 (no byte equals it); the same
+ * outcome as partition_goes_left for every byte value. */
+static inline int32_t slot_flip(const complete_tree *c, int32_t s)
+{
+    const int32_t mb = c->mb[s];
+    return mb >= 0 && (mb <= c->bin[s]) != (c->dl[s] != 0) ? mb : -1;
+}
+
 /* Rows [i0, n) by the scalar complete walk. */
 static void walk_rows(const complete_tree *c, int32_t D, const uint8_t *restrict bins, int64_t i0, int64_t n,
                       int32_t n_feat, double *restrict margin)
@@ -99,11 +109,8 @@ static void walk_rows(const complete_tree *c, int32_t D, const uint8_t *restrict
 #define AVX512 __attribute__((target("avx512f,avx512bw,avx512vl")))
 #define INLINE __attribute__((always_inline)) inline
 
-/* The AVX-512 tables of one tree. The rule is rewritten per slot as
- *     left = (bin <= split) XOR (bin == flip)
- * where flip is the missing bin when the default direction differs from what
- * the missing bin's own comparison says, else -1 (no byte equals it): the same
- * outcome as partition_goes_left for every byte value. Levels 0-3 look their
+/* The AVX-512 tables of one tree, the rule per slot as slot_flip writes it.
+ * Levels 0-3 look their
  * slots up in one register each (15 slots), level 4 in one, level 5 in two;
  * levels 6-7 gather from memory. */
 typedef struct {
@@ -179,10 +186,7 @@ static AVX512 int64_t walk_avx512(const complete_tree *c, int32_t D, const uint8
     enum { SLOTS = (1 << PARTITION_WALK_MAX_DEPTH) - 1 };
     int32_t flip[SLOTS];
     const int32_t n_in = (1 << D) - 1;
-    for (int32_t s = 0; s < n_in; ++s) {
-        const int32_t mb = c->mb[s];
-        flip[s] = mb >= 0 && (mb <= c->bin[s]) != (c->dl[s] != 0) ? mb : -1;
-    }
+    for (int32_t s = 0; s < n_in; ++s) flip[s] = slot_flip(c, s);
     tables16 T;
     const int32_t n03 = n_in < 15 ? n_in : 15;
     T.f03 = slots16(c->feat, 0, n03);
@@ -303,7 +307,7 @@ int partition_tree_add_cols(const sb_node *tree, const uint8_t *restrict cols, i
     for (int32_t s = 0; s < (1 << D) - 1; ++s) {
         t[s].col = (int64_t)c.feat[s] * n;
         t[s].split = c.bin[s];
-        t[s].flip = c.mb[s] >= 0 && c.dl[s] != (c.mb[s] <= c.bin[s]) ? c.mb[s] : -1;
+        t[s].flip = slot_flip(&c, s);
     }
     const double *leaf = c.leaf - ((1 << D) - 1);
     int64_t j = 0;
