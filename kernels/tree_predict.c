@@ -136,6 +136,12 @@ static void add_tree(const sb_node *tree, const int32_t *feat, const float *thr,
     }
 }
 
+void tree_transpose_ref(const float *x, int64_t m, int32_t n_feat, float *xt, int32_t ld)
+{
+    for (int64_t r = 0; r < m; ++r)
+        for (int32_t c = 0; c < n_feat; ++c) xt[(int64_t)c * ld + r] = x[r * n_feat + c];
+}
+
 /* tree_layout_margin with the given vector walk (NULL: scalar only). Blocks of
  * TREE_PREDICT_SUB rows (fewer for wide rows with simd), every tree in order
  * over each block; simd reads the block transposed. */
@@ -153,9 +159,13 @@ static void layout_margin(const tree_layout *L, const sb_forest *f, double base_
     for (int64_t s0 = 0; s0 < n; s0 += block) {
         const int64_t m = n - s0 < block ? n - s0 : block;
         const float *xs = x + s0 * n_feat;
-        if (simd != NULL)
-            for (int64_t r = 0; r < m; ++r)
-                for (int32_t c = 0; c < n_feat; ++c) xt[c * block + r] = xs[r * n_feat + c];
+        if (simd != NULL) {
+#if defined(__x86_64__)
+            if (simd == tree_block_avx512) tree_transpose_avx512(xs, m, n_feat, xt, block);
+            else
+#endif
+                tree_transpose_ref(xs, m, n_feat, xt, block);
+        }
         for (int32_t t = 0; t < L->n_trees; ++t) {
             const int64_t o = L->node_off[t];
             add_tree(f->nodes + f->tree_start[t], L->feat + o, L->thr + o, L->dright + o, L->leaf + L->leaf_off[t],

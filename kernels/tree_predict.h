@@ -87,6 +87,11 @@ void tree_layout_margin_avx512(const tree_layout *L, const sb_forest *f, double 
                                int64_t n, int32_t n_feat, double *margin);
 #endif
 
+/* tree_transpose_ref - xt[f * ld + r] = x[r * n_feat + f] for r < m, f <
+ * n_feat: the column-major copy of a block of rows that the vector walks read
+ * (the plain twin of tree_transpose_avx512). Local. */
+void tree_transpose_ref(const float *x, int64_t m, int32_t n_feat, float *xt, int32_t ld);
+
 /* tree_predict_add - margin[i] += trees [t_begin, t_end) of f, in order, for
  * rows x (n x n_feat). Lays each tree out on the stack per block of rows (for
  * callers without a prebuilt layout, e.g. one tree per boosting round); same

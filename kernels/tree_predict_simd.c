@@ -239,6 +239,54 @@ AVX512 int64_t tree_block_avx512(const int32_t *feat, const float *thr, const ui
     return full;
 }
 
+/* r[0..15] = rows of a 16 x 16 tile -> r[c] = column c: pairs of rows
+ * interleaved (unpack ps), then quads (unpack pd), leaving r[4k + j] = rows
+ * 4k..4k+3 of columns j, j + 4, j + 8, j + 12 in its four 128-bit lanes; two
+ * rounds of lane shuffles gather each column's four lanes. */
+static inline AVX512 void transpose16(__m512 r[16])
+{
+    __m512 t[16];
+    for (int k = 0; k < 8; ++k) {
+        t[2 * k] = _mm512_unpacklo_ps(r[2 * k], r[2 * k + 1]);
+        t[2 * k + 1] = _mm512_unpackhi_ps(r[2 * k], r[2 * k + 1]);
+    }
+    for (int k = 0; k < 4; ++k) {
+        const __m512d a = _mm512_castps_pd(t[4 * k]), b = _mm512_castps_pd(t[4 * k + 1]);
+        const __m512d c = _mm512_castps_pd(t[4 * k + 2]), d = _mm512_castps_pd(t[4 * k + 3]);
+        r[4 * k] = _mm512_castpd_ps(_mm512_unpacklo_pd(a, c));
+        r[4 * k + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(a, c));
+        r[4 * k + 2] = _mm512_castpd_ps(_mm512_unpacklo_pd(b, d));
+        r[4 * k + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(b, d));
+    }
+    for (int j = 0; j < 4; ++j) {
+        const __m512 u0 = _mm512_shuffle_f32x4(r[j], r[4 + j], 0x88), u1 = _mm512_shuffle_f32x4(r[j], r[4 + j], 0xDD);
+        const __m512 u2 = _mm512_shuffle_f32x4(r[8 + j], r[12 + j], 0x88);
+        const __m512 u3 = _mm512_shuffle_f32x4(r[8 + j], r[12 + j], 0xDD);
+        t[j] = _mm512_shuffle_f32x4(u0, u2, 0x88);
+        t[j + 8] = _mm512_shuffle_f32x4(u0, u2, 0xDD);
+        t[j + 4] = _mm512_shuffle_f32x4(u1, u3, 0x88);
+        t[j + 12] = _mm512_shuffle_f32x4(u1, u3, 0xDD);
+    }
+    for (int k = 0; k < 16; ++k) r[k] = t[k];
+}
+
+AVX512 void tree_transpose_avx512(const float *x, int64_t m, int32_t n_feat, float *xt, int32_t ld)
+{
+    const int64_t full = m & ~(int64_t)15;
+    for (int32_t c0 = 0; c0 < n_feat; c0 += 16) {
+        const int32_t nc = n_feat - c0 < 16 ? n_feat - c0 : 16;
+        const __mmask16 cm = (__mmask16)((1u << nc) - 1);
+        for (int64_t r0 = 0; r0 < full; r0 += 16) {
+            __m512 v[16];
+            for (int k = 0; k < 16; ++k) v[k] = _mm512_maskz_loadu_ps(cm, x + (r0 + k) * n_feat + c0);
+            transpose16(v);
+            for (int k = 0; k < nc; ++k) _mm512_storeu_ps(xt + (int64_t)(c0 + k) * ld + r0, v[k]);
+        }
+    }
+    for (int64_t r = full; r < m; ++r) /* the last rows, fewer than 16 */
+        for (int32_t c = 0; c < n_feat; ++c) xt[(int64_t)c * ld + r] = x[r * n_feat + c];
+}
+
 /* ---- AVX2: 8 rows per vector, decisions in the lanes' sign bits ---- */
 
 /* Sign bit set in the lanes going right; dr carries the default direction in

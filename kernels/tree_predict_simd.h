@@ -21,6 +21,10 @@ int64_t tree_block_avx512(const int32_t *feat, const float *thr, const uint8_t *
                           int32_t D, const float *xt, int32_t ld, int64_t m, double *margin);
 int64_t tree_block_avx2(const int32_t *feat, const float *thr, const uint8_t *dright, const double *leaf, int32_t D,
                         const float *xt, int32_t ld, int64_t m, double *margin);
+/* tree_transpose_avx512 - the block the walks read: xt[f * ld + r] =
+ * x[r * n_feat + f] for r < m, f < n_feat (ld >= m), in 16 x 16 tiles; same
+ * result as tree_transpose_ref (tree_predict.h). */
+void tree_transpose_avx512(const float *x, int64_t m, int32_t n_feat, float *xt, int32_t ld);
 #endif
 
 #endif

@@ -10,6 +10,7 @@
 
 #include "cunit_main.h"
 #include "kernels/tree_predict.h"
+#include "kernels/tree_predict_simd.h"
 
 enum { T = 40, F = 9, N = 3000, MAX_NODES = T * 40000 };
 
@@ -266,6 +267,36 @@ static void test_variants_vs_ref(void)
     }
 }
 
+/* The AVX-512 16 x 16 tile transpose = its plain twin, bit for bit (NaN
+ * payloads included): row counts around the tile (0, 1, 15, 16, 17, 128),
+ * feature counts around it (1, 15, 16, 17, 47, 100), a leading dimension
+ * wider than the rows; cells past the rows stay untouched. */
+static void test_transpose_vs_ref(void)
+{
+#if defined(__x86_64__)
+    if (tree_predict_isa() < TREE_ISA_AVX512) return;
+    enum { LD = 131, FMAX = 100 };
+    static const int64_t ms[] = {0, 1, 15, 16, 17, 33, 128};
+    static const int32_t nfs[] = {1, 15, 16, 17, 47, FMAX};
+    static float x[128 * FMAX], a[LD * FMAX], b[LD * FMAX];
+    for (int i = 0; i < 128 * FMAX; ++i) {
+        const uint32_t bits = (uint32_t)(unif() * 4294967295.0);
+        memcpy(&x[i], &bits, sizeof bits);
+    }
+    int bad = 0;
+    for (size_t i = 0; i < sizeof ms / sizeof *ms; ++i)
+        for (size_t j = 0; j < sizeof nfs / sizeof *nfs; ++j) {
+            memset(a, 0x5a, sizeof a);
+            memset(b, 0x5a, sizeof b);
+            tree_transpose_ref(x, ms[i], nfs[j], a, LD);
+            tree_transpose_avx512(x, ms[i], nfs[j], b, LD);
+            bad += memcmp(a, b, sizeof a) != 0;
+        }
+    CU_ASSERT_EQUAL(bad, 0);
+    CU_ASSERT_EQUAL(memcmp(&a[0], &x[0], sizeof(float)), 0); /* row 0, feature 0 */
+#endif
+}
+
 int main(void)
 {
     build_forest();
@@ -275,6 +306,7 @@ int main(void)
         {"tree_predict_add per tree / ranges = ref bits", test_add_vs_ref},
         {"split rule and NaN default direction", test_decisions},
         {"scalar / AVX2 / AVX-512 layout walks = ref bits", test_variants_vs_ref},
+        {"AVX-512 block transpose = ref (tiles, edges, bits)", test_transpose_vs_ref},
     };
     if (SB_SUITE("tree_predict", tests) != 0) return 1;
     return sb_run_all();
