@@ -2,10 +2,13 @@
  * chunk_codec.h). The unshuffle is a byte transpose: `size` planes of n bytes
  * become n elements of `size` bytes. For size 4 and 8 it interleaves 16
  * elements at a time with SSE2 byte/word/dword unpacks (plane a, b, ... ->
- * a0 b0 c0 d0 a1 ...); other sizes and the tail take the plain loop. */
+ * a0 b0 c0 d0 a1 ...); other sizes and the tail take the plain loop. LZ4
+ * chunks are bounds-checked field by field before liblz4's safe decoder runs,
+ * so no header value can make it read or write outside the buffers. */
 #include "io/chunk_codec.h"
 
 #include <libdeflate.h> /* for libdeflate_zlib_decompress */
+#include <lz4.h>        /* for LZ4_decompress_safe, LZ4_compress_default */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -124,13 +127,113 @@ chunk_status chunk_inflate(chunk_inflater *z, const void *src, size_t src_len, v
     return got == n ? CHUNK_OK : CHUNK_SHORT;
 }
 
+/* ---- the HDF5 LZ4 filter's chunk format (chunk_codec.h) ---- */
+
+#define LZ4_HEAD 12 /* uint64 size, uint32 block size */
+
+static uint64_t get_be64(const unsigned char *p)
+{
+    uint64_t v = 0;
+    for (int i = 0; i < 8; ++i) v = v << 8 | p[i];
+    return v;
+}
+
+static uint32_t get_be32(const unsigned char *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static void put_be(unsigned char *p, uint64_t v, int bytes)
+{
+    for (int i = bytes - 1; i >= 0; --i, v >>= 8) p[i] = (unsigned char)v;
+}
+
+chunk_status chunk_lz4_decode(const void *src, size_t src_len, void *dst, size_t n)
+{
+    const unsigned char *in = src, *end = in + src_len;
+    unsigned char *out = dst;
+    if (src_len < LZ4_HEAD) return CHUNK_CORRUPT;
+    const uint64_t total = get_be64(in);
+    uint64_t block = get_be32(in + 8);
+    if (total < n) return CHUNK_SHORT;
+    if (total > n) return CHUNK_LONG;
+    if (block == 0 && total > 0) return CHUNK_CORRUPT;
+    if (block > total) block = total; /* as the filter's own decoder reads it */
+    in += LZ4_HEAD;
+    for (uint64_t done = 0; done < total;) {
+        const size_t want = (size_t)(total - done < block ? total - done : block);
+        if ((size_t)(end - in) < 4) return CHUNK_CORRUPT;
+        const uint32_t len = get_be32(in);
+        in += 4;
+        if (len > (size_t)(end - in) || len > (uint32_t)INT32_MAX || want > (size_t)INT32_MAX) return CHUNK_CORRUPT;
+        if (len == want) memcpy(out + done, in, want); /* stored: LZ4 did not shrink it */
+        else if (LZ4_decompress_safe((const char *)in, (char *)out + done, (int)len, (int)want) != (int)want)
+            return CHUNK_CORRUPT;
+        in += len;
+        done += want;
+    }
+    return CHUNK_OK;
+}
+
+size_t chunk_lz4_bound(size_t n)
+{
+    if (n > (size_t)LZ4_MAX_INPUT_SIZE) return 0;
+    return LZ4_HEAD + 4 + (size_t)LZ4_compressBound((int)n);
+}
+
+size_t chunk_lz4_encode(const void *src, size_t n, void *dst, size_t cap)
+{
+    unsigned char *out = dst;
+    if (n > (size_t)LZ4_MAX_INPUT_SIZE || cap < chunk_lz4_bound(n)) return 0;
+    put_be(out, n, 8);
+    put_be(out + 8, n, 4); /* one block: the whole chunk */
+    int len = n ? LZ4_compress_default(src, (char *)out + LZ4_HEAD + 4, (int)n, LZ4_compressBound((int)n)) : 0;
+    if (len <= 0 || (size_t)len >= n) { /* incompressible (or empty): store it */
+        if (n) memcpy(out + LZ4_HEAD + 4, src, n);
+        len = (int)n;
+    }
+    put_be(out + LZ4_HEAD, (uint64_t)len, 4);
+    return LZ4_HEAD + 4 + (size_t)len;
+}
+
+size_t chunk_lz4_h5filter(unsigned flags, size_t cd_nelmts, const unsigned cd_values[], size_t nbytes,
+                          size_t *buf_size, void **buf)
+{
+    (void)cd_nelmts, (void)cd_values;
+    size_t cap, got;
+    void *out;
+    if (flags & 0x100u) { /* H5Z_FLAG_REVERSE: decode */
+        if (nbytes < LZ4_HEAD) return 0;
+        const uint64_t total = get_be64(*buf);
+        if (total == 0 || total > (uint64_t)SIZE_MAX / 2) return 0;
+        cap = got = (size_t)total;
+        out = malloc(cap);
+        if (out == NULL || chunk_lz4_decode(*buf, nbytes, out, cap) != CHUNK_OK) {
+            free(out);
+            return 0;
+        }
+    } else {
+        cap = chunk_lz4_bound(nbytes);
+        out = cap ? malloc(cap) : NULL;
+        got = out ? chunk_lz4_encode(*buf, nbytes, out, cap) : 0;
+        if (got == 0) {
+            free(out);
+            return 0;
+        }
+    }
+    free(*buf);
+    *buf = out;
+    *buf_size = cap;
+    return got;
+}
+
 const char *chunk_status_str(chunk_status s)
 {
     switch (s) {
     case CHUNK_OK: return "ok";
-    case CHUNK_CORRUPT: return "corrupt deflate stream";
-    case CHUNK_SHORT: return "deflate stream shorter than the chunk";
-    case CHUNK_LONG: return "deflate stream longer than the chunk";
+    case CHUNK_CORRUPT: return "corrupt compressed stream";
+    case CHUNK_SHORT: return "compressed stream shorter than the chunk";
+    case CHUNK_LONG: return "compressed stream longer than the chunk";
     }
     return "unknown chunk error";
 }

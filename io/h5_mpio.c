@@ -93,9 +93,32 @@ static void attr_num(h5ctx *c, hid_t loc, const char *name, hid_t type, const vo
 
 /* ---- datasets ---- */
 
+/* How write_rows stores a dataset: contiguous, or chunked through a codec. */
+typedef struct {
+    int chunked;
+    h5_codec codec;
+    int level; /* deflate level; 0: shuffle only */
+} store_opts;
+
+static const store_opts CONTIGUOUS = {0, H5_CODEC_NONE, 0};
+
+/* HDF5's registered LZ4 filter, implemented by io/chunk_codec. Registered by
+ * every entry point that creates or reads a dataset (H5Zregister replaces an
+ * earlier registration), so HDF5 never looks for a plugin of its own: Debian's
+ * is built against the serial library. */
+static const H5Z_class2_t LZ4_FILTER = {
+    H5Z_CLASS_T_VERS, (H5Z_filter_t)CHUNK_H5Z_FILTER_LZ4, 1, 1, "lz4 (HDF5 registered filter 32004)", NULL, NULL,
+    chunk_lz4_h5filter};
+
+static int lz4_register(run_ctx *run)
+{
+    if (H5Zregister(&LZ4_FILTER) < 0) return SB_FAIL(run, SB_EIO, "cannot register the LZ4 filter with HDF5");
+    return SB_OK;
+}
+
 /* Create `name` of [N] or [N, cols] and write this rank's rows collectively. */
 static void write_rows(h5ctx *c, hid_t loc, const char *name, hid_t mtype, hid_t ftype, const void *data, int64_t cols,
-                       int64_t N, int64_t start, int64_t n, int compress /* -1: contiguous; 0..9: chunked + shuffle + deflate level */)
+                       int64_t N, int64_t start, int64_t n, store_opts st)
 {
     if (c->rc) return;
     int rank = cols > 0 ? 2 : 1;
@@ -103,14 +126,18 @@ static void write_rows(h5ctx *c, hid_t loc, const char *name, hid_t mtype, hid_t
     hid_t fs = H5Screate_simple(rank, dims, NULL);
     hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
     H5Pset_obj_track_times(dcpl, 0); /* no timestamps: same input, same bytes */
-    if (compress >= 0 && N > 0) {
+    if (st.chunked && N > 0) {
         size_t row_bytes = H5Tget_size(ftype) * (size_t)dims[1];
         hsize_t chunk[2] = {(hsize_t)((1u << 20) / row_bytes), dims[1]};
         if (chunk[0] < 1) chunk[0] = 1;
         if (chunk[0] > (hsize_t)N) chunk[0] = (hsize_t)N;
         H5Pset_chunk(dcpl, rank, chunk);
-        H5Pset_shuffle(dcpl);
-        if (compress > 0) H5Pset_deflate(dcpl, (unsigned)compress);
+        if (st.codec == H5_CODEC_DEFLATE) {
+            H5Pset_shuffle(dcpl);
+            if (st.level > 0) H5Pset_deflate(dcpl, (unsigned)st.level);
+        } else if (st.codec == H5_CODEC_LZ4) { /* no shuffle: LZ4 packs whole floats better than byte planes */
+            CHECK(c, H5Pset_filter(dcpl, (H5Z_filter_t)CHUNK_H5Z_FILTER_LZ4, H5Z_FLAG_MANDATORY, 0, NULL) >= 0, name);
+        }
     }
     hid_t d = H5Dcreate2(loc, name, ftype, fs, H5P_DEFAULT, dcpl, H5P_DEFAULT);
     CHECK(c, d >= 0, name);
@@ -167,7 +194,7 @@ static void write_meta(h5ctx *c, hid_t f, const sb_table *t, hid_t feat_loc)
     free(levels);
 }
 
-static void write_ids(h5ctx *c, hid_t f, const sb_table *t, int level)
+static void write_ids(h5ctx *c, hid_t f, const sb_table *t, store_opts st)
 {
     if (c->rc) return;
     hid_t gcpl = H5Pcreate(H5P_GROUP_CREATE);
@@ -179,13 +206,13 @@ static void write_ids(h5ctx *c, hid_t f, const sb_table *t, int level)
         const sb_id_col *col = &t->ids[i];
         if (col->type == SB_ID_INT64) {
             write_rows(c, g, col->name, H5T_NATIVE_INT64, H5T_STD_I64LE, col->i64, 0, t->n_rows_global, t->row_start,
-                       t->n_rows, -1);
+                       t->n_rows, CONTIGUOUS);
         } else {
-            hid_t st = H5Tcopy(H5T_C_S1);
-            H5Tset_size(st, (size_t)col->width);
-            H5Tset_strpad(st, H5T_STR_NULLPAD);
-            write_rows(c, g, col->name, st, st, col->str, 0, t->n_rows_global, t->row_start, t->n_rows, level);
-            H5Tclose(st);
+            hid_t stype = H5Tcopy(H5T_C_S1);
+            H5Tset_size(stype, (size_t)col->width);
+            H5Tset_strpad(stype, H5T_STR_NULLPAD);
+            write_rows(c, g, col->name, stype, stype, col->str, 0, t->n_rows_global, t->row_start, t->n_rows, st);
+            H5Tclose(stype);
         }
     }
     if (g >= 0) H5Gclose(g);
@@ -213,13 +240,23 @@ static int check_shape(run_ctx *run, const sb_table *t, int *has_label, int *has
 
 int h5_write_table(run_ctx *run, const char *path, const sb_table *t)
 {
-    return h5_write_table_level(run, path, t, H5_DEFLATE_DEFAULT);
+    return h5_write_table_codec(run, path, t, H5_CODEC_LZ4, 0);
 }
 
 int h5_write_table_level(run_ctx *run, const char *path, const sb_table *t, int level)
 {
-    if (level < 0 || level > 9) return run_agree_rc(run, SB_FAIL(run, SB_EINVAL, "deflate level %d is not 0..9", level));
+    return h5_write_table_codec(run, path, t, H5_CODEC_DEFLATE, level);
+}
+
+int h5_write_table_codec(run_ctx *run, const char *path, const sb_table *t, h5_codec codec, int level)
+{
+    if (codec != H5_CODEC_LZ4 && codec != H5_CODEC_DEFLATE && codec != H5_CODEC_NONE)
+        return run_agree_rc(run, SB_FAIL(run, SB_EINVAL, "unknown HDF5 codec %d", (int)codec));
+    if (codec == H5_CODEC_DEFLATE && (level < 0 || level > 9))
+        return run_agree_rc(run, SB_FAIL(run, SB_EINVAL, "deflate level %d is not 0..9", level));
+    const store_opts st = {1, codec, level};
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL); /* our messages instead of HDF5's stack dumps */
+    SB_TRY(run, run_agree_rc(run, lz4_register(run)));
     int has_label = 0, has_weight = 0;
     SB_TRY(run, run_agree_rc(run, check_shape(run, t, &has_label, &has_weight)));
     char tmp[4096];
@@ -239,12 +276,14 @@ int h5_write_table_level(run_ctx *run, const char *path, const sb_table *t, int 
         return run_agree_rc(run, SB_EIO);
     }
     write_rows(&c, f, "features", H5T_NATIVE_FLOAT, H5T_IEEE_F32LE, t->x, t->n_feat, t->n_rows_global, t->row_start,
-               t->n_rows, level);
+               t->n_rows, st);
     if (has_label)
-        write_rows(&c, f, "label", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, t->label, 0, t->n_rows_global, t->row_start, t->n_rows, -1);
+        write_rows(&c, f, "label", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, t->label, 0, t->n_rows_global, t->row_start, t->n_rows,
+                   CONTIGUOUS);
     if (has_weight)
-        write_rows(&c, f, "weight", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, t->weight, 0, t->n_rows_global, t->row_start, t->n_rows, -1);
-    write_ids(&c, f, t, level);
+        write_rows(&c, f, "weight", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, t->weight, 0, t->n_rows_global, t->row_start,
+                   t->n_rows, CONTIGUOUS);
+    write_ids(&c, f, t, st);
     hid_t feat = c.rc ? -1 : H5Dopen2(f, "features", H5P_DEFAULT);
     write_meta(&c, f, t, feat);
     if (feat >= 0) H5Dclose(feat);
@@ -370,7 +409,8 @@ static void read_collective(h5ctx *c, hid_t d, const char *name, hid_t mtype, vo
 
 /* ---- raw-chunk reads ----
  * HDF5 1.10 always inflates with zlib, 2.5x slower than libdeflate on our
- * chunks (the bulk of predict's load time). For a dataset stored the way
+ * chunks, and sends LZ4 chunks through a filter callback that allocates a
+ * buffer per chunk. For a dataset stored the way
  * h5_write_table stores it, each rank instead looks up the chunks of its own
  * rows (H5Dget_chunk_info_by_coord), preads their stored bytes from its own
  * descriptor and undoes the filters with io/chunk_codec; no MPI at all. */
@@ -385,19 +425,20 @@ typedef struct {
     size_t row_bytes;
     size_t chunk_bytes; /* what every stored chunk (edge ones too) unfilters to */
     int shuffle;        /* index in the pipeline, or -1 */
-    int deflate;        /* index in the pipeline, or -1 */
+    int codec;          /* index of the deflate or LZ4 filter in the pipeline, or -1 */
+    int lz4;            /* that filter is LZ4 (else deflate) */
 } raw_plan;
 
 /* 1 if dataset d (read as mtype, [N] or [N, cols]) can be read chunk by chunk
  * without HDF5's filters: chunked over whole rows, every chunk allocated,
- * pipeline exactly none / shuffle / deflate / shuffle + deflate, file type
+ * pipeline exactly none, shuffle, a codec (deflate or LZ4) or both, file type
  * equal to mtype (so no conversion: native little-endian numbers, the same
  * fixed string), no user block, partial chunks filtered like the others.
  * Decided from file metadata only, so every rank decides the same. */
 static int raw_plan_get(hid_t d, hid_t mtype, int64_t cols, raw_plan *p)
 {
     memset(p, 0, sizeof *p);
-    p->shuffle = p->deflate = -1;
+    p->shuffle = p->codec = -1;
     const char *off = getenv("SB_H5_RAW_CHUNKS"); /* "0": always through HDF5 (tests, timing) */
     if (off && strcmp(off, "0") == 0) return 0;
     int ok = 0, rank = cols > 0 ? 2 : 1;
@@ -426,8 +467,9 @@ static int raw_plan_get(hid_t d, hid_t mtype, int64_t cols, raw_plan *p)
         size_t ncd = 8;
         char fname[64];
         H5Z_filter_t id = H5Pget_filter2(dcpl, (unsigned)i, &flags, &ncd, cd, sizeof fname, fname, &cfg);
-        if (id == H5Z_FILTER_SHUFFLE && p->shuffle < 0 && p->deflate < 0 && ncd >= 1 && cd[0] == p->elem) p->shuffle = i;
-        else if (id == H5Z_FILTER_DEFLATE && p->deflate < 0) p->deflate = i;
+        if (id == H5Z_FILTER_SHUFFLE && p->shuffle < 0 && p->codec < 0 && ncd >= 1 && cd[0] == p->elem) p->shuffle = i;
+        else if ((id == H5Z_FILTER_DEFLATE || id == CHUNK_H5Z_FILTER_LZ4) && p->codec < 0)
+            p->codec = i, p->lz4 = id == CHUNK_H5Z_FILTER_LZ4;
         else goto done;
     }
     fcpl = H5Fget_create_plist(f);
@@ -532,9 +574,10 @@ static void raw_reader_open(h5ctx *c, hid_t d, const raw_plan *p, int64_t start,
     r->chunks = calloc((size_t)r->n_chunks, sizeof *r->chunks);
     r->tmp1 = malloc(p->chunk_bytes);
     r->tmp2 = malloc(p->chunk_bytes);
-    r->z = p->deflate >= 0 ? chunk_inflater_new() : NULL;
+    const int inflater = p->codec >= 0 && !p->lz4;
+    r->z = inflater ? chunk_inflater_new() : NULL;
     if (r->fd < 0) c->rc = SB_FAIL(c->run, SB_EIO, "%s: cannot open for reading: %s", c->path, strerror(errno));
-    else if (!r->chunks || !r->tmp1 || !r->tmp2 || (p->deflate >= 0 && !r->z))
+    else if (!r->chunks || !r->tmp1 || !r->tmp2 || (inflater && !r->z))
         c->rc = SB_FAIL(c->run, SB_ENOMEM, "out of memory reading %s", c->path);
     for (hsize_t i = 0; c->rc == SB_OK && i < r->n_chunks; ++i) {
         hsize_t coord[2] = {(r->first + i) * cr, 0};
@@ -553,7 +596,7 @@ static void raw_reader_rows(h5ctx *c, raw_reader *r, int64_t b, int64_t e, void 
 {
     const raw_plan *p = &r->p;
     if (c->rc != SB_OK || e <= b) return;
-    const int active_mask = (p->shuffle >= 0 ? 1 << p->shuffle : 0) | (p->deflate >= 0 ? 1 << p->deflate : 0);
+    const int active_mask = (p->shuffle >= 0 ? 1 << p->shuffle : 0) | (p->codec >= 0 ? 1 << p->codec : 0);
     const hsize_t cr = p->chunk_rows, first = (hsize_t)b / cr, last = (hsize_t)(e - 1) / cr;
     for (hsize_t k = first; c->rc == SB_OK && k <= last; ++k) {
         const hsize_t r0 = k * cr, r1 = r0 + cr < p->n_rows ? r0 + cr : p->n_rows; /* rows held */
@@ -570,20 +613,20 @@ static void raw_reader_rows(h5ctx *c, raw_reader *r, int64_t b, int64_t e, void 
         const hsize_t size = ch->size;
         char whybuf[96];
         const int todo = active_mask & ~(int)ch->mask;
-        const int inflate = p->deflate >= 0 && (todo >> p->deflate & 1), unshuf = p->shuffle >= 0 && (todo >> p->shuffle & 1);
-        if (!inflate && size != p->chunk_bytes) {
+        const int decode = p->codec >= 0 && (todo >> p->codec & 1), unshuf = p->shuffle >= 0 && (todo >> p->shuffle & 1);
+        if (!decode && size != p->chunk_bytes) {
             snprintf(whybuf, sizeof whybuf, "stored size %llu, expected %zu unfiltered bytes", (unsigned long long)size,
                      p->chunk_bytes);
             raw_bad(c, r, k, whybuf);
             break;
         }
-        if (size > (hsize_t)2 * p->chunk_bytes + 4096) { /* deflate never grows data that much */
+        if (size > (hsize_t)2 * p->chunk_bytes + 4096) { /* neither codec grows data that much */
             snprintf(whybuf, sizeof whybuf, "stored size %llu for a %zu-byte chunk", (unsigned long long)size, p->chunk_bytes);
             raw_bad(c, r, k, whybuf);
             break;
         }
         unsigned char *src;
-        if (!inflate && !unshuf && whole) src = dst; /* stored as is: straight into place */
+        if (!decode && !unshuf && whole) src = dst; /* stored as is: straight into place */
         else {
             if (size > r->stored_cap) {
                 free(r->stored);
@@ -604,9 +647,10 @@ static void raw_reader_rows(h5ctx *c, raw_reader *r, int64_t b, int64_t e, void 
             raw_bad(c, r, k, whybuf);
             break;
         }
-        if (inflate) {
+        if (decode) {
             unsigned char *out = (!unshuf && whole) ? dst : r->tmp1;
-            chunk_status s = chunk_inflate(r->z, src, (size_t)size, out, p->chunk_bytes);
+            chunk_status s = p->lz4 ? chunk_lz4_decode(src, (size_t)size, out, p->chunk_bytes)
+                                    : chunk_inflate(r->z, src, (size_t)size, out, p->chunk_bytes);
             if (s != CHUNK_OK) {
                 raw_bad(c, r, k, chunk_status_str(s));
                 break;
@@ -767,6 +811,8 @@ static int read_head(run_ctx *run, h5ctx *c, const char *path, int64_t row_begin
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
     memset(out, 0, sizeof *out);
     *f_out = *feat_out = -1;
+    int rc = run_agree_rc(run, lz4_register(run)); /* for reads that go through HDF5 */
+    if (rc != SB_OK) return rc;
     hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
     H5Pset_fapl_mpio(fapl, run_comm(run), MPI_INFO_NULL);
     hid_t f = H5Fopen(path, H5F_ACC_RDONLY, fapl);

@@ -203,7 +203,7 @@ static int rows_equal(const sb_table *t, const sb_table *u, int64_t b, int64_t e
     return ok;
 }
 
-/* Deflate 0 (shuffle only), 1 and 9 over several chunks (87381 rows of 3
+/* LZ4, deflate 0 (shuffle only), 1 and 9, and no filter over several chunks (87381 rows of 3
  * floats, 174762 strings of 6 bytes per chunk): ranges that start and end in
  * the middle of chunks, exactly one chunk, one row, the last row, empty, all
  * rows, read through the raw-chunk path and through HDF5 (SB_H5_RAW_CHUNKS=0),
@@ -223,25 +223,26 @@ static void test_chunk_ranges(void)
     const int64_t ranges[][2] = {{0, N}, {CR / 2, 2 * CR + CR / 3}, {CR, 2 * CR}, {CR - 1, CR + 1}, {1, 2},
                                  {N - 1, N}, {7, 7}, {2 * CR + 5, N}, {0, CR / 3}};
     const int nr = (int)(sizeof ranges / sizeof ranges[0]);
-    static const int levels[] = {0, 1, 9};
-    for (int li = 0; li < 3; ++li) {
+    static const h5_codec codecs[] = {H5_CODEC_LZ4, H5_CODEC_DEFLATE, H5_CODEC_DEFLATE, H5_CODEC_DEFLATE, H5_CODEC_NONE};
+    static const int levels[] = {0, 0, 1, 9, 0}; /* level: codec number * 10 + deflate level in messages */
+    for (int li = 0; li < 5; ++li) {
         char path[256], tag[16];
-        snprintf(tag, sizeof tag, "cr%d", levels[li]);
+        snprintf(tag, sizeof tag, "cr%d%d", (int)codecs[li], levels[li]);
         temp_path(path, sizeof path, tag);
-        CU_ASSERT_EQUAL_FATAL(h5_write_table_level(run, path, &mine, levels[li]), SB_OK);
+        CU_ASSERT_EQUAL_FATAL(h5_write_table_codec(run, path, &mine, codecs[li], levels[li]), SB_OK);
         int bad = 0;
         for (int raw = 1; raw >= 0; --raw) {
             setenv("SB_H5_RAW_CHUNKS", raw ? "1" : "0", 1);
             for (int k = 0; k < nr; ++k) {
                 int q = (k + run_rank(run)) % nr; /* ranks read different ranges at once */
                 if (h5_read_table_rows(run, path, ranges[q][0], ranges[q][1], &u) != SB_OK) {
-                    fprintf(stderr, "level %d raw %d: %s\n", levels[li], raw, err_message(run));
+                    fprintf(stderr, "codec %d level %d raw %d: %s\n", (int)codecs[li], levels[li], raw, err_message(run));
                     ++bad;
                     continue;
                 }
                 if (!rows_equal(&t, &u, ranges[q][0], ranges[q][1])) {
                     ++bad;
-                    fprintf(stderr, "level %d raw %d rows [%lld, %lld) differ\n", levels[li], raw,
+                    fprintf(stderr, "codec %d level %d raw %d rows [%lld, %lld) differ\n", (int)codecs[li], levels[li], raw,
                             (long long)ranges[q][0], (long long)ranges[q][1]);
                 }
                 table_free(&u);
@@ -312,6 +313,65 @@ static void test_corrupt_chunk(void)
     table_free(&t);
     comm_barrier(run);
     if (run_rank(run) == 0) unlink(path);
+}
+
+/* An LZ4 chunk whose header claims one byte more than the chunk holds, and
+ * one whose first block's byte count runs past the stored bytes: SB_EDATA
+ * naming the file, dataset and rows on every rank, through the raw path and
+ * through HDF5 (our registered filter refuses it). LZ4 has no checksum, so a
+ * flipped literal byte would not be noticed; the structure is. */
+static void test_corrupt_lz4_chunk(void)
+{
+    const int64_t N = 100000;
+    sb_table t, u;
+    make_table(&t, N);
+    for (int64_t r = 0; r < N * 3; ++r) t.x[r] = (float)((r * 2654435761u) % 1000003);
+    int64_t b, e;
+    write_range(N, &b, &e);
+    sb_table mine = slice(&t, b, e);
+    for (int how = 0; how < 2; ++how) {
+        char path[256];
+        temp_path(path, sizeof path, how ? "badlz4b" : "badlz4a");
+        CU_ASSERT_EQUAL_FATAL(h5_write_table(run, path, &mine), SB_OK);
+        int64_t at = -1;
+        if (run_rank(run) == 0) {
+            /* the header of /features' first chunk (size 87381 * 12, one block of that size); patched
+             * wherever it occurs, since parallel HDF5 may also leave an unreferenced fill chunk */
+            static const unsigned char head[12] = {0, 0, 0, 0, 0, 0x0f, 0xff, 0xfc, 0, 0x0f, 0xff, 0xfc};
+            FILE *f = fopen(path, "r+b");
+            CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+            fseek(f, 0, SEEK_END);
+            const long size = ftell(f);
+            unsigned char *all = malloc((size_t)size);
+            CU_ASSERT_FATAL(all != NULL && fseek(f, 0, SEEK_SET) == 0 && fread(all, 1, (size_t)size, f) == (size_t)size);
+            for (long i = 0; i + 16 <= size; ++i) {
+                if (memcmp(all + i, head, 12) != 0) continue;
+                at = i;
+                if (how) all[i + 12] = 0x7f; /* the block's byte count, far past the chunk's stored bytes */
+                else all[i + 7] ^= 0x01;     /* the size: 0xffffd, one byte more than the chunk holds */
+            }
+            CU_ASSERT_FATAL(fseek(f, 0, SEEK_SET) == 0 && fwrite(all, 1, (size_t)size, f) == (size_t)size);
+            free(all);
+            fclose(f);
+        }
+        comm_bcast(run, &at, sizeof at, 0);
+        CU_ASSERT_FATAL(at >= 0);
+        char want[400];
+        snprintf(want, sizeof want, "%s: dataset '/features': chunk of rows 0-87380 is corrupt or truncated: %s", path,
+                 how ? "corrupt compressed stream" : "compressed stream longer than the chunk");
+        err_clear(run);
+        CU_ASSERT_EQUAL(h5_read_table(run, path, &u), SB_EDATA);
+        CU_ASSERT_PTR_NOT_NULL(strstr(err_message(run), want));
+        err_clear(run);
+        setenv("SB_H5_RAW_CHUNKS", "0", 1);
+        CU_ASSERT_NOT_EQUAL(h5_read_table(run, path, &u), SB_OK);
+        CU_ASSERT_PTR_NOT_NULL(strstr(err_message(run), path));
+        unsetenv("SB_H5_RAW_CHUNKS");
+        err_clear(run);
+        comm_barrier(run);
+        if (run_rank(run) == 0) unlink(path);
+    }
+    table_free(&t);
 }
 
 /* source_load_stream (h5_stream_*): the shard read block by block equals
@@ -456,8 +516,9 @@ int main(int argc, char **argv)
         {"write + read back every column and attribute", test_round_trip},
         {"h5 input recoded onto a model's levels", test_recode_to_model_levels},
         {"failures name the file and leave nothing", test_failures_leave_nothing},
-        {"chunk-cutting row ranges, deflate 0/1/9, raw chunks = HDF5", test_chunk_ranges},
+        {"chunk-cutting row ranges, LZ4, deflate 0/1/9, none, raw chunks = HDF5", test_chunk_ranges},
         {"corrupt deflated chunk: SB_EDATA naming file, dataset, rows", test_corrupt_chunk},
+        {"corrupt LZ4 chunk (size, block count): SB_EDATA naming file, dataset, rows", test_corrupt_lz4_chunk},
         {"streamed /features blocks = source_load, any cuts, HDF5 fallback", test_stream},
     };
     if (CU_initialize_registry() != CUE_SUCCESS || SB_SUITE("h5", tests)) return 1;

@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # h5_raw_chunks.sh - predict's HDF5 read on files the raw-chunk path takes (as
-# ingested: shuffle + deflate 1; deflate 0; h5repack'd to GZIP=6 alone or to no
-# filter) and on files it must leave to HDF5 (h5repack'd with the Fletcher-32
-# checksum filter, contiguous, chunks not spanning all columns; or forced with
-# SB_H5_RAW_CHUNKS=0): same prediction bytes at np 1, 2 and 3 as the ingested
-# file at np 1. A flipped byte in a deflated chunk: every rank exits non-zero
+# ingested: LZ4, the default; --codec deflate, shuffle + deflate 1; deflate 0;
+# --codec none; h5repack'd to GZIP=6 alone or to no filter) and on files it
+# must leave to HDF5 (h5repack'd with the Fletcher-32 checksum filter,
+# contiguous, chunks not spanning all columns; or forced with
+# SB_H5_RAW_CHUNKS=0, where HDF5 calls our LZ4 filter): same prediction bytes
+# at np 1, 2 and 3 as the ingested file at np 1. Other HDF5 readers: Debian's
+# h5dump and h5repack, with Debian's LZ4 plugin (hdf5-filter-plugin), read the
+# LZ4 file's rows as the deflate file's. Bad option values of ingest --codec
+# are refused. A flipped byte in a deflated chunk: every rank exits non-zero
 # with a message naming the file and the chunk's rows, and nothing hangs.
 # The same for a chunk in the middle of a rank's rows (after blocks were written).
 . "$(dirname "$0")/../lib.sh"
@@ -16,17 +20,37 @@ command -v h5repack >/dev/null || { fail "h5repack missing (hdf5-tools)"; finish
 # 40000 rows: 8 chunks of 5577 rows, shards of 13334 rows at np 3 cut chunks mid-way.
 "$GEN/gen_forms" --rows 40000 --seed 21 -o "$T/f.csv.gz"
 sb_mpirun 2 ingest --layout forms -o "$T/f.h5" "$T/f.csv.gz" >/dev/null &&
+    sb_mpirun 2 ingest --layout forms --codec deflate -o "$T/fd.h5" "$T/f.csv.gz" >/dev/null &&
     sb_mpirun 2 ingest --layout forms --deflate 0 -o "$T/f0.h5" "$T/f.csv.gz" >/dev/null &&
+    sb_mpirun 2 ingest --layout forms --codec none -o "$T/fn.h5" "$T/f.csv.gz" >/dev/null &&
     sb_mpirun 2 train --data "$T/f.h5" --model "$T/m.json" --objective reg:squarederror \
         --n_estimators 8 --max_depth 5 --learning_rate 0.3 --seed 2 >/dev/null ||
     { fail "setup: ingest/train failed"; finish; }
 
+check "ingest: LZ4 by default, deflate on request, none (h5ls)" bash -c "h5ls -v '$T/f.h5/features' | grep -q 'lz4' &&
+    h5ls -v '$T/fd.h5/features' | grep -q deflate && ! h5ls -v '$T/fn.h5/features' | grep -qiE 'deflate|lz4|shuffle'"
+for bad in "--codec zstd" "--codec lz4 --deflate 3" "--codec none --deflate 0" "--codec"; do
+    # shellcheck disable=SC2086 # the options are meant to split
+    timeout -k 5 "$SB_TIMEOUT" mpirun --oversubscribe -np 2 "$SB" ingest --layout forms $bad -o "$T/x.h5" "$T/f.csv.gz" \
+        >"$T/log-opt" 2>&1
+    rc=$?
+    check "ingest $bad: refused with exit 2 naming the option, no file (rc=$rc)" bash -c \
+        "[ $rc -eq 2 ] && grep -qE -- '--(codec|deflate)' '$T/log-opt' && [ ! -e '$T/x.h5' ]"
+done
+# Debian's serial tools with Debian's LZ4 plugin: a row of the LZ4 file = the same row of the deflate file.
+for row in 0 16731 39000; do
+    h5dump -d /features -s "$row,0" -c 1,47 -b LE -o "$T/lz4-$row.bin" "$T/f.h5" >/dev/null 2>&1 &&
+        h5dump -d /features -s "$row,0" -c 1,47 -b LE -o "$T/dfl-$row.bin" "$T/fd.h5" >/dev/null 2>&1
+    check "h5dump (hdf5-filter-plugin) reads row $row of the LZ4 file as the deflate file's" \
+        bash -c "[ -s '$T/lz4-$row.bin' ] && cmp -s '$T/lz4-$row.bin' '$T/dfl-$row.bin'"
+done
+
 repack() { h5repack "$@" >"$T/repack.log" 2>&1 || { fail "h5repack $*: $(head -3 "$T/repack.log")"; }; }
-repack -f /features:GZIP=6 "$T/f.h5" "$T/gz6.h5"
-repack -f /features:NONE "$T/f.h5" "$T/none.h5"
-repack -f /features:SHUF -f /features:GZIP=6 -f /features:FLET "$T/f.h5" "$T/flet.h5"
-repack -l /features:CONTI "$T/f.h5" "$T/conti.h5"
-repack -l /features:CHUNK=1000x10 "$T/f.h5" "$T/cols.h5"
+repack -f /features:GZIP=6 "$T/f.h5" "$T/gz6.h5" # from LZ4: HDF5's own tool decodes our chunks
+repack -f /features:NONE "$T/fd.h5" "$T/none.h5"
+repack -f /features:SHUF -f /features:GZIP=6 -f /features:FLET "$T/fd.h5" "$T/flet.h5"
+repack -l /features:CONTI "$T/fd.h5" "$T/conti.h5"
+repack -l /features:CHUNK=1000x10 "$T/fd.h5" "$T/cols.h5"
 check "h5repack: Fletcher-32 on /features" bash -c "h5ls -v '$T/flet.h5/features' | grep -q fletcher32"
 
 # Predictions of one file at np ranks, decompressed and concatenated in rank order.
@@ -41,9 +65,10 @@ PRED_ARGS=(--read-ahead off) MPI_ARGS=()
 preds "$T/f.h5" 1 ref || { fail "predict on the ingested file: $(tail -2 "$T/log-ref-1")"; finish; }
 check "reference predictions: 40000 minus dropped rows" bash -c "[ \$(wc -l <'$T/rows-ref-1') -gt 39000 ]"
 # "ahead": the same file read one block ahead by a worker thread per rank.
-for tag in f f0 gz6 none flet conti cols hdf5 ahead; do
+for tag in f fd f0 fn gz6 none flet conti cols hdf5 hdf5d ahead; do
     f=$T/$tag.h5 envs=() PRED_ARGS=(--read-ahead off)
     [ "$tag" = hdf5 ] && f=$T/f.h5 envs=(SB_H5_RAW_CHUNKS=0)
+    [ "$tag" = hdf5d ] && f=$T/fd.h5 envs=(SB_H5_RAW_CHUNKS=0)
     [ "$tag" = ahead ] && f=$T/f.h5 PRED_ARGS=(--read-ahead on --verbose)
     for np in 1 2 3; do
         if preds "$f" "$np" "$tag" "${envs[@]}"; then
@@ -82,7 +107,9 @@ assert i >= 0
 b[i + 300] ^= 0x5A
 open(sys.argv[1], "wb").write(b)
 PYEOF
-cp "$T/f.h5" "$T/bad.h5"
+# (deflate files: zlib's checksum catches any flipped byte; LZ4 has none, its
+# structural checks are in tests/test_h5.c)
+cp "$T/fd.h5" "$T/bad.h5"
 /usr/bin/python3 "$T/corrupt_chunk.py" "$T/bad.h5" || fail "no deflated /features chunk found in the file"
 for np in 1 3; do
     timeout -k 5 "$SB_TIMEOUT" mpirun --oversubscribe -np "$np" "$SB" predict --model "$T/m.json" --data "$T/bad.h5" \
@@ -97,8 +124,8 @@ done
 # reads first: at np 1 rows before it are already scored and written; at np 3
 # (shards of ~13262 rows) it is rank 1's second chunk, ranks 0 and 2 finish.
 # The chunk is found by its first row (h5dump of row 16731 as raw bytes).
-cp "$T/f.h5" "$T/mid.h5"
-h5dump -d /features -s 16731,0 -c 1,47 -b LE -o "$T/row16731.bin" "$T/f.h5" >/dev/null 2>&1 ||
+cp "$T/fd.h5" "$T/mid.h5"
+h5dump -d /features -s 16731,0 -c 1,47 -b LE -o "$T/row16731.bin" "$T/fd.h5" >/dev/null 2>&1 ||
     fail "h5dump of row 16731 failed"
 /usr/bin/python3 "$T/corrupt_chunk.py" "$T/mid.h5" "$T/row16731.bin" || fail "the /features chunk of row 16731 not found in the file"
 # Also with the read-ahead thread: the worker meets the bad chunk, the main
