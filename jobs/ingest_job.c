@@ -83,13 +83,14 @@ static int parse_args(run_ctx *run, int argc, char **argv, ingest_args *a)
         else a->inputs[a->n_inputs++] = s;
     }
     if (a->help) return SB_OK;
-    a->h5codec = deflate_given ? H5_CODEC_DEFLATE : H5_CODEC_LZ4;
-    if (a->codec && !strcmp(a->codec, "lz4") && !deflate_given) a->h5codec = H5_CODEC_LZ4;
-    else if (a->codec && !strcmp(a->codec, "deflate")) a->h5codec = H5_CODEC_DEFLATE;
-    else if (a->codec && !strcmp(a->codec, "none") && !deflate_given) a->h5codec = H5_CODEC_NONE;
-    else if (a->codec && (!strcmp(a->codec, "lz4") || !strcmp(a->codec, "none")))
-        return SB_FAIL(run, SB_EINVAL, "ingest: --deflate %d goes with --codec deflate, not --codec %s", a->deflate, a->codec);
-    else if (a->codec) return SB_FAIL(run, SB_EINVAL, "ingest: --codec '%s': must be lz4, deflate or none", a->codec);
+    if (a->codec == NULL) a->h5codec = deflate_given ? H5_CODEC_DEFLATE : H5_CODEC_LZ4;
+    else if (!strcmp(a->codec, "deflate")) a->h5codec = H5_CODEC_DEFLATE;
+    else if (!strcmp(a->codec, "lz4") || !strcmp(a->codec, "none")) {
+        if (deflate_given)
+            return SB_FAIL(run, SB_EINVAL, "ingest: --deflate %d goes with --codec deflate, not --codec %s", a->deflate,
+                           a->codec);
+        a->h5codec = a->codec[0] == 'l' ? H5_CODEC_LZ4 : H5_CODEC_NONE;
+    } else return SB_FAIL(run, SB_EINVAL, "ingest: --codec '%s': must be lz4, deflate or none", a->codec);
     if (a->layout == NULL) return SB_FAIL(run, SB_EINVAL, "ingest: --layout keywords|forms|csv is required");
     if (a->output == NULL) return SB_FAIL(run, SB_EINVAL, "ingest: -o OUT.h5 is required");
     if (a->n_inputs == 0) return SB_FAIL(run, SB_EINVAL, "ingest: no input files given");

@@ -283,8 +283,7 @@ AVX512 void tree_transpose_avx512(const float *x, int64_t m, int32_t n_feat, flo
             for (int k = 0; k < nc; ++k) _mm512_storeu_ps(xt + (int64_t)(c0 + k) * ld + r0, v[k]);
         }
     }
-    for (int64_t r = full; r < m; ++r) /* the last rows, fewer than 16 */
-        for (int32_t c = 0; c < n_feat; ++c) xt[(int64_t)c * ld + r] = x[r * n_feat + c];
+    tree_transpose_ref(x + full * n_feat, m - full, n_feat, xt + full, ld); /* the last rows, fewer than 16 */
 }
 
 /* ---- AVX2: 8 rows per vector, decisions in the lanes' sign bits ---- */

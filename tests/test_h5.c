@@ -224,7 +224,7 @@ static void test_chunk_ranges(void)
                                  {N - 1, N}, {7, 7}, {2 * CR + 5, N}, {0, CR / 3}};
     const int nr = (int)(sizeof ranges / sizeof ranges[0]);
     static const h5_codec codecs[] = {H5_CODEC_LZ4, H5_CODEC_DEFLATE, H5_CODEC_DEFLATE, H5_CODEC_DEFLATE, H5_CODEC_NONE};
-    static const int levels[] = {0, 0, 1, 9, 0}; /* level: codec number * 10 + deflate level in messages */
+    static const int levels[] = {0, 0, 1, 9, 0}; /* deflate only */
     for (int li = 0; li < 5; ++li) {
         char path[256], tag[16];
         snprintf(tag, sizeof tag, "cr%d%d", (int)codecs[li], levels[li]);
