@@ -371,6 +371,10 @@ static int validate(run_ctx *run, const sb_model *m, const char *name)
                 if (!isfinite(nd->value)) return SB_FAIL(run, SB_EDATA, "%s: tree %d node %lld: leaf value not finite", name, t, (long long)k);
                 continue;
             }
+            /* a NaN threshold (JSON null) would split differently in the scalar and vector walks */
+            if (isnan(nd->threshold))
+                return SB_FAIL(run, SB_EDATA, "%s: tree %d node %lld: split threshold is not a number", name, t,
+                               (long long)k);
             /* children must come after the parent: no cycles */
             if (nd->feat >= m->n_feat || nd->left <= k || nd->right <= k || nd->left >= n || nd->right >= n)
                 return SB_FAIL(run, SB_EDATA, "%s: tree %d node %lld: bad feature or child index", name, t, (long long)k);

@@ -42,7 +42,9 @@ static int layout_alloc(run_ctx *run, const sb_forest *f, tree_layout *L)
     L->thr = sb_alloc(run, (size_t)n_inner + 1, sizeof *L->thr);
     L->dright = sb_alloc(run, (size_t)n_inner + 1, sizeof *L->dright);
     L->leaf = sb_alloc(run, (size_t)n_leaf + 1, sizeof *L->leaf);
-    if (!L->feat || !L->thr || !L->dright || !L->leaf) return SB_ENOMEM;
+    L->kcol = sb_alloc(run, (size_t)n_inner + 1, sizeof *L->kcol);
+    L->kthr = sb_alloc(run, (size_t)n_inner + 1, sizeof *L->kthr);
+    if (!L->feat || !L->thr || !L->dright || !L->leaf || !L->kcol || !L->kthr) return SB_ENOMEM;
     return SB_OK;
 }
 
@@ -55,6 +57,8 @@ static void layout_free(tree_layout *L)
     free(L->thr);
     free(L->dright);
     free(L->leaf);
+    free(L->kcol);
+    free(L->kthr);
     memset(L, 0, sizeof *L);
 }
 

@@ -5,6 +5,7 @@
 
 #include <math.h>   /* for isnan */
 #include <stddef.h> /* for NULL */
+#include <string.h> /* for memcpy */
 
 #include "kernels/cpu.h"
 #include "kernels/tree_predict_simd.h"
@@ -74,6 +75,15 @@ void tree_layout_measure(const sb_forest *f, int32_t *depth, int64_t *n_inner, i
     *n_leaf = nl;
 }
 
+int32_t tree_split_key(float v)
+{
+    if (v == 0.0f) v = 0.0f; /* -0 -> +0 */
+    uint32_t b;
+    memcpy(&b, &v, sizeof b);
+    if (b >> 31) b ^= 0x7fffffffu; /* negative: larger magnitude, smaller key */
+    return (int32_t)b;
+}
+
 void tree_layout_fill(const sb_forest *f, tree_layout *L)
 {
     int64_t ni = 0, nl = 0;
@@ -85,6 +95,11 @@ void tree_layout_fill(const sb_forest *f, tree_layout *L)
         fill(f->nodes + f->tree_start[t], 0, 0, 0, D, L->feat + ni, L->thr + ni, L->dright + ni, L->leaf + nl);
         ni += (INT64_C(1) << D) - 1;
         nl += INT64_C(1) << D;
+    }
+    /* keys of numbers lie in [key(-inf), key(+inf)]: key(thr) - 1 cannot overflow */
+    for (int64_t i = 0; i < ni; ++i) {
+        L->kcol[i] = 2 * L->feat[i] + L->dright[i];
+        L->kthr[i] = tree_split_key(L->thr[i]) - 1;
     }
 }
 
@@ -109,31 +124,45 @@ static void walk_complete(const int32_t *restrict feat, const float *restrict th
     for (int64_t r = 0; r < m; ++r) margin[r] += bottom[idx[r]];
 }
 
-/* One tree over a block of rows with vector instructions: adds the tree to the
- * first rows (a multiple of the width) and returns how many (tree_predict_simd.h). */
-typedef int64_t (*tree_block_fn)(const int32_t *feat, const float *thr, const uint8_t *dright, const double *leaf,
-                                 int32_t D, const float *xt, int32_t ld, int64_t m, double *margin);
+/* 32-bit words of the transposed block the vector walks read: 64 KB of
+ * stack. AVX2 reads n_feat float columns, AVX-512 2 * n_feat key columns:
+ * 128 rows of up to 128 (64) features, fewer rows of more (at least 16 rows,
+ * so up to 1024 (512) features; wider rows take the next narrower walk). */
+#define XT_WORDS 16384
 
-/* Floats of the column-major copy of a block of rows the vector walks read:
- * 64 KB of stack; 128 rows of up to 128 features, fewer rows of more (at least
- * 16 rows, so up to 1024 features; wider rows walk scalar). */
-#define XT_FLOATS 16384
-
-/* Tree t over m rows: the complete walk when laid out (vectors first when simd
- * is given, the rest scalar), else the node walk. */
-static void add_tree(const sb_node *tree, const int32_t *feat, const float *thr, const uint8_t *dright,
-                     const double *leaf, int32_t D, const float *x, int64_t m, int32_t n_feat, double *margin,
-                     tree_block_fn simd, const float *xt, int32_t ld)
+/* One tree over m rows, scalar: the complete walk when laid out (D >= 0),
+ * else the node walk. */
+static void add_tree_scalar(const sb_node *tree, const int32_t *feat, const float *thr, const uint8_t *dright,
+                            const double *leaf, int32_t D, const float *x, int64_t m, int32_t n_feat, double *margin)
 {
     if (D < 0) {
         for (int64_t r = 0; r < m; ++r) margin[r] += tree[walk(tree, x + r * (int64_t)n_feat)].value;
         return;
     }
-    const int64_t done = simd != NULL ? simd(feat, thr, dright, leaf, D, xt, ld, m, margin) : 0;
-    for (int64_t s0 = done; s0 < m; s0 += TREE_PREDICT_SUB) {
+    for (int64_t s0 = 0; s0 < m; s0 += TREE_PREDICT_SUB) {
         const int64_t k = m - s0 < TREE_PREDICT_SUB ? m - s0 : TREE_PREDICT_SUB;
         walk_complete(feat, thr, dright, leaf, D, x + s0 * n_feat, k, n_feat, margin + s0);
     }
+}
+
+/* Tree t of L over m rows: the vector walk of isa on the first rows (those
+ * in whole vectors, read from the transposed block xt), the rest scalar. */
+static void add_tree(const tree_layout *L, int32_t t, const sb_node *tree, const float *x, int64_t m, int32_t n_feat,
+                     double *margin, int isa, const void *xt, int32_t ld)
+{
+    const int32_t D = L->depth[t];
+    const int64_t o = L->node_off[t];
+    const double *leaf = L->leaf + L->leaf_off[t];
+    int64_t done = 0;
+#if defined(__x86_64__)
+    if (D >= 0 && isa == TREE_ISA_AVX512) done = tree_block_avx512(L->kcol + o, L->kthr + o, leaf, D, xt, ld, m, margin);
+    if (D >= 0 && isa == TREE_ISA_AVX2)
+        done = tree_block_avx2(L->feat + o, L->thr + o, L->dright + o, leaf, D, xt, ld, m, margin);
+#else
+    (void)xt, (void)ld, (void)isa;
+#endif
+    add_tree_scalar(tree, L->feat + o, L->thr + o, L->dright + o, leaf, D, x + done * n_feat, m - done, n_feat,
+                    margin + done);
 }
 
 void tree_transpose_ref(const float *x, int64_t m, int32_t n_feat, float *xt, int32_t ld)
@@ -142,55 +171,71 @@ void tree_transpose_ref(const float *x, int64_t m, int32_t n_feat, float *xt, in
         for (int32_t c = 0; c < n_feat; ++c) xt[(int64_t)c * ld + r] = x[r * n_feat + c];
 }
 
-/* tree_layout_margin with the given vector walk (NULL: scalar only). Blocks of
- * TREE_PREDICT_SUB rows (fewer for wide rows with simd), every tree in order
- * over each block; simd reads the block transposed. */
-static void layout_margin(const tree_layout *L, const sb_forest *f, double base_margin, const float *x, int64_t n,
-                          int32_t n_feat, double *margin, tree_block_fn simd)
+void tree_transpose_keys_ref(const float *x, int64_t m, int32_t n_feat, int32_t *xk, int32_t ld)
 {
-    float xt[XT_FLOATS];
-    int32_t block = TREE_PREDICT_SUB;
-    if (simd != NULL) {
-        const int32_t fit = (XT_FLOATS / (n_feat > 0 ? n_feat : 1)) & ~15;
-        if (fit < 16) simd = NULL;
-        else if (fit < block) block = fit;
-    }
+    for (int64_t r = 0; r < m; ++r)
+        for (int32_t c = 0; c < n_feat; ++c) {
+            const float v = x[r * n_feat + c];
+            int32_t *col = xk + (int64_t)2 * c * ld + r;
+            col[0] = isnan(v) ? INT32_MIN : tree_split_key(v);
+            col[ld] = isnan(v) ? INT32_MAX : tree_split_key(v);
+        }
+}
+
+/* Rows per block the vector walk of isa can take for n_feat features (a
+ * multiple of 16, at most TREE_PREDICT_SUB); 0: too wide for the buffer. */
+static int32_t block_rows(int isa, int32_t n_feat)
+{
+    const int32_t cols = (isa == TREE_ISA_AVX512 ? 2 : 1) * (n_feat > 0 ? n_feat : 1);
+    const int32_t fit = (XT_WORDS / cols) & ~15;
+    return fit < 16 ? 0 : fit < TREE_PREDICT_SUB ? fit : TREE_PREDICT_SUB;
+}
+
+/* tree_layout_margin with the walk of the given isa (narrower where the rows
+ * are too wide for it). Blocks of TREE_PREDICT_SUB rows (fewer for wide rows),
+ * every tree in order over each block; the vector walks read the block
+ * transposed (AVX-512: as split keys). */
+static void layout_margin(const tree_layout *L, const sb_forest *f, double base_margin, const float *x, int64_t n,
+                          int32_t n_feat, double *margin, int isa)
+{
+    union {
+        float f[XT_WORDS];
+        int32_t k[XT_WORDS];
+    } xt;
+    int32_t block = 0;
+    while (isa != TREE_ISA_SCALAR && (block = block_rows(isa, n_feat)) == 0) --isa;
+    if (isa == TREE_ISA_SCALAR) block = TREE_PREDICT_SUB;
     for (int64_t i = 0; i < n; ++i) margin[i] = base_margin;
     for (int64_t s0 = 0; s0 < n; s0 += block) {
         const int64_t m = n - s0 < block ? n - s0 : block;
         const float *xs = x + s0 * n_feat;
-        if (simd != NULL) {
+        const void *xb = NULL;
 #if defined(__x86_64__)
-            if (simd == tree_block_avx512) tree_transpose_avx512(xs, m, n_feat, xt, block);
-            else
+        if (isa == TREE_ISA_AVX512) tree_transpose_keys_avx512(xs, m, n_feat, xt.k, block), xb = xt.k;
 #endif
-                tree_transpose_ref(xs, m, n_feat, xt, block);
-        }
-        for (int32_t t = 0; t < L->n_trees; ++t) {
-            const int64_t o = L->node_off[t];
-            add_tree(f->nodes + f->tree_start[t], L->feat + o, L->thr + o, L->dright + o, L->leaf + L->leaf_off[t],
-                     L->depth[t], xs, m, n_feat, margin + s0, simd, xt, block);
-        }
+        if (isa == TREE_ISA_AVX2) tree_transpose_ref(xs, m, n_feat, xt.f, block), xb = xt.f;
+        for (int32_t t = 0; t < L->n_trees; ++t)
+            add_tree(L, t, f->nodes + f->tree_start[t], xs, m, n_feat, margin + s0, isa, xb, block);
     }
 }
 
 void tree_layout_margin_scalar(const tree_layout *L, const sb_forest *f, double base_margin, const float *x,
                                int64_t n, int32_t n_feat, double *margin)
 {
-    layout_margin(L, f, base_margin, x, n, n_feat, margin, NULL);
+    layout_margin(L, f, base_margin, x, n, n_feat, margin, TREE_ISA_SCALAR);
 }
 
 #if defined(__x86_64__)
 void tree_layout_margin_avx2(const tree_layout *L, const sb_forest *f, double base_margin, const float *x, int64_t n,
                              int32_t n_feat, double *margin)
 {
-    layout_margin(L, f, base_margin, x, n, n_feat, margin, tree_block_avx2);
+    layout_margin(L, f, base_margin, x, n, n_feat, margin, TREE_ISA_AVX2);
 }
 
 void tree_layout_margin_avx512(const tree_layout *L, const sb_forest *f, double base_margin, const float *x,
                                int64_t n, int32_t n_feat, double *margin)
 {
-    layout_margin(L, f, base_margin, x, n, n_feat, margin, tree_block_avx512);
+    layout_margin(L, f, base_margin, x, n, n_feat, margin, TREE_ISA_AVX512);
 }
 #endif
 
@@ -206,12 +251,7 @@ int tree_predict_isa(void)
 void tree_layout_margin(const tree_layout *L, const sb_forest *f, double base_margin, const float *x, int64_t n,
                         int32_t n_feat, double *margin)
 {
-    tree_block_fn simd = NULL;
-#if defined(__x86_64__)
-    const int isa = tree_predict_isa();
-    simd = isa == TREE_ISA_AVX512 ? tree_block_avx512 : isa == TREE_ISA_AVX2 ? tree_block_avx2 : NULL;
-#endif
-    layout_margin(L, f, base_margin, x, n, n_feat, margin, simd);
+    layout_margin(L, f, base_margin, x, n, n_feat, margin, tree_predict_isa());
 }
 
 void tree_predict_add(const sb_forest *f, int32_t t_begin, int32_t t_end, const float *x, int64_t n,
@@ -232,7 +272,7 @@ void tree_predict_add(const sb_forest *f, int32_t t_begin, int32_t t_end, const 
             const sb_node *tree = f->nodes + f->tree_start[t];
             const int32_t D = depth_capped(tree, 0, 0);
             if (D >= 0) fill(tree, 0, 0, 0, D, feat, thr, dright, leaf);
-            add_tree(tree, feat, thr, dright, leaf, D, x + b0 * n_feat, m, n_feat, margin + b0, NULL, NULL, 0);
+            add_tree_scalar(tree, feat, thr, dright, leaf, D, x + b0 * n_feat, m, n_feat, margin + b0);
         }
     }
 }

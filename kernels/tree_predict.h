@@ -16,7 +16,16 @@
  * Deeper trees (lossguide, max_depth > cap) use the node walk.
  * tree_layout_margin walks one row per vector lane where the CPU can
  * (tree_predict_simd.c: AVX-512 16 rows, AVX2 8 rows, the block transposed so
- * the top levels load columns instead of gathering), same bits. */
+ * the top levels load columns instead of gathering), same bits.
+ *
+ * Split keys (the AVX-512 walk): the split rule as one signed integer compare.
+ * key(v) maps every non-NaN float to an int32 in the same order, -0 and +0 to
+ * the same key (they compare equal as floats). Feature f has two key columns
+ * that differ only for NaN: 2f (NaN -> INT32_MIN) and 2f + 1 (NaN ->
+ * INT32_MAX). A slot reads column kcol = 2 * feat + dright and goes right iff
+ *     key > kthr,  kthr = key(thr) - 1,
+ * which is !(x < thr) for numbers, dright for NaN: the scalar rule exactly.
+ * Thresholds are never NaN (io/model.c rejects a model with one). */
 #ifndef SB_TREE_PREDICT_H
 #define SB_TREE_PREDICT_H
 
@@ -27,7 +36,7 @@ typedef struct {
     int32_t left, right;  /* child node indices within the same tree */
     int32_t default_left; /* 1: missing (NaN) goes left */
     int32_t bin;          /* split bin: rows with bin <= bin go left (training view) */
-    float threshold;      /* go left iff x < threshold; equals the cut after `bin` */
+    float threshold;      /* go left iff x < threshold (never NaN); equals the cut after `bin` */
     double value;         /* leaf: added to the margin (learning rate applied); inner: 0 */
     double gain;          /* loss reduction of the split (inner nodes) */
     double cover;         /* sum of hessians of the training rows in the node */
@@ -55,6 +64,8 @@ typedef struct {
     float *thr;        /* [n_inner] */
     uint8_t *dright;   /* [n_inner]: 1 = NaN goes right */
     double *leaf;      /* [n_leaf] */
+    int32_t *kcol;     /* [n_inner]: split keys' column, 2 * feat + dright */
+    int32_t *kthr;     /* [n_inner]: split keys' bound: right iff key > kthr */
 } tree_layout;
 
 /* tree_layout_measure - depth[t] for every tree of f (-1 above the cap) and
@@ -88,9 +99,18 @@ void tree_layout_margin_avx512(const tree_layout *L, const sb_forest *f, double 
 #endif
 
 /* tree_transpose_ref - xt[f * ld + r] = x[r * n_feat + f] for r < m, f <
- * n_feat: the column-major copy of a block of rows that the vector walks read
- * (the plain twin of tree_transpose_avx512). Local. */
+ * n_feat: the column-major copy of a block of rows that the AVX2 walk reads.
+ * Local. */
 void tree_transpose_ref(const float *x, int64_t m, int32_t n_feat, float *xt, int32_t ld);
+
+/* tree_split_key - key(v) of a non-NaN v (see split keys above). Local. */
+int32_t tree_split_key(float v);
+
+/* tree_transpose_keys_ref - the split-key columns of a block of rows, which
+ * the AVX-512 walk reads: xk[(2f + d) * ld + r] = key(x[r * n_feat + f]), or
+ * for NaN INT32_MIN (d = 0) / INT32_MAX (d = 1), for r < m, f < n_feat (the
+ * plain twin of tree_transpose_keys_avx512). Local. */
+void tree_transpose_keys_ref(const float *x, int64_t m, int32_t n_feat, int32_t *xk, int32_t ld);
 
 /* tree_predict_add - margin[i] += trees [t_begin, t_end) of f, in order, for
  * rows x (n x n_feat). Lays each tree out on the stack per block of rows (for

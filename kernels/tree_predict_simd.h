@@ -2,9 +2,9 @@
  * walked over a block of rows with x86-64 vector instructions, several rows
  * per instruction (16 with AVX-512, 8 with AVX2).
  *
- * tree_block_<isa>(feat, thr, dright, leaf, D, x, m, n_feat, margin): feat /
- * thr / dright are the tree's 2^D - 1 inner slots and leaf its 2^D bottom
- * slots (tree_layout, 0 <= D <= TREE_LAYOUT_MAX_DEPTH); xt holds m rows
+ * tree_block_avx2(feat, thr, dright, leaf, D, xt, ld, m, margin): feat / thr /
+ * dright are the tree's 2^D - 1 inner slots and leaf its 2^D bottom slots
+ * (tree_layout, 0 <= D <= TREE_LAYOUT_MAX_DEPTH); xt holds m rows
  * column-major, feature f of row r at xt[f * ld + r], with n_feat * ld <=
  * INT32_MAX (offsets are 32-bit lanes).
  * Adds the tree's leaf value to margin[r] for the first rows, a multiple of
@@ -17,14 +17,16 @@
 #include <stdint.h> /* for int32_t, int64_t, uint8_t */
 
 #if defined(__x86_64__)
-int64_t tree_block_avx512(const int32_t *feat, const float *thr, const uint8_t *dright, const double *leaf,
-                          int32_t D, const float *xt, int32_t ld, int64_t m, double *margin);
 int64_t tree_block_avx2(const int32_t *feat, const float *thr, const uint8_t *dright, const double *leaf, int32_t D,
                         const float *xt, int32_t ld, int64_t m, double *margin);
-/* tree_transpose_avx512 - the block the walks read: xt[f * ld + r] =
- * x[r * n_feat + f] for r < m, f < n_feat (ld >= m), in 16 x 16 tiles; same
- * result as tree_transpose_ref (tree_predict.h). */
-void tree_transpose_avx512(const float *x, int64_t m, int32_t n_feat, float *xt, int32_t ld);
+/* The AVX-512 walk reads split keys instead (tree_predict.h): kcol / kthr are
+ * the tree's slots of tree_layout, xk the block's key columns (column c of
+ * row r at xk[c * ld + r], 2 * n_feat * ld <= INT32_MAX). */
+int64_t tree_block_avx512(const int32_t *kcol, const int32_t *kthr, const double *leaf, int32_t D, const int32_t *xk,
+                          int32_t ld, int64_t m, double *margin);
+/* tree_transpose_keys_avx512 - the block the AVX-512 walk reads, in 16 x 16
+ * tiles; same result as tree_transpose_keys_ref (tree_predict.h). */
+void tree_transpose_keys_avx512(const float *x, int64_t m, int32_t n_feat, int32_t *xk, int32_t ld);
 #endif
 
 #endif

@@ -42,7 +42,8 @@ static int32_t grow(sb_node *nd, int32_t *n, int32_t depth, int32_t max_depth, i
 }
 
 /* Complete random tree of depth max_depth (no early leaf); thresholds
- * sometimes 0, which rows hit with -0 and +0. */
+ * sometimes +-0 (which rows hit with -0 and +0), infinite or subnormal
+ * (never NaN: io/model.c rejects it). */
 static int32_t grow_full(sb_node *nd, int32_t *n, int32_t depth, int32_t max_depth, int32_t n_feat)
 {
     int32_t k = (*n)++;
@@ -54,7 +55,12 @@ static int32_t grow_full(sb_node *nd, int32_t *n, int32_t depth, int32_t max_dep
     }
     nd[k].feat = (int32_t)(unif() * n_feat);
     const double u = unif();
-    nd[k].threshold = u < 0.1 ? 0.5f : u < 0.15 ? 0.0f : (float)unif();
+    nd[k].threshold = u < 0.1    ? 0.5f
+                      : u < 0.13 ? 0.0f
+                      : u < 0.15 ? -0.0f
+                      : u < 0.16 ? (unif() < 0.5 ? INFINITY : -INFINITY)
+                      : u < 0.17 ? (unif() < 0.5 ? 1e-40f : -1e-40f)
+                                 : (float)unif();
     nd[k].default_left = unif() < 0.5;
     int32_t l = grow_full(nd, n, depth + 1, max_depth, n_feat);
     int32_t r = grow_full(nd, n, depth + 1, max_depth, n_feat);
@@ -109,8 +115,9 @@ static void test_layout_vs_ref(void)
     float *thr = malloc((size_t)(n_inner + 1) * sizeof *thr);
     uint8_t *dright = malloc((size_t)(n_inner + 1));
     double *leaf = malloc((size_t)(n_leaf + 1) * sizeof *leaf);
-    CU_ASSERT_FATAL(feat && thr && dright && leaf);
-    tree_layout L = {T, depth, node_off, leaf_off, feat, thr, dright, leaf};
+    int32_t *kcol = malloc((size_t)(n_inner + 1) * sizeof *kcol), *kthr = malloc((size_t)(n_inner + 1) * sizeof *kthr);
+    CU_ASSERT_FATAL(feat && thr && dright && leaf && kcol && kthr);
+    tree_layout L = {T, depth, node_off, leaf_off, feat, thr, dright, leaf, kcol, kthr};
     tree_layout_fill(&forest, &L);
     static double fast[N], ref[N];
     tree_layout_margin(&L, &forest, 0.75, x, N, F, fast);
@@ -125,6 +132,8 @@ static void test_layout_vs_ref(void)
     free(thr);
     free(dright);
     free(leaf);
+    free(kcol);
+    free(kthr);
 }
 
 /* Training's use: one tree per round onto running margins, or a range. */
@@ -213,8 +222,9 @@ static void check_variants(const sb_forest *f, const float *xv, int64_t n, int32
     uint8_t *dright = malloc((size_t)(n_inner + 1));
     double *leaf = malloc((size_t)(n_leaf + 1) * sizeof *leaf);
     double *ref = malloc((size_t)(n + 1) * sizeof *ref), *got = malloc((size_t)(n + 1) * sizeof *got);
-    CU_ASSERT_FATAL(feat && thr && dright && leaf && ref && got);
-    tree_layout L = {f->n_trees, depth, node_off, leaf_off, feat, thr, dright, leaf};
+    int32_t *kcol = malloc((size_t)(n_inner + 1) * sizeof *kcol), *kthr = malloc((size_t)(n_inner + 1) * sizeof *kthr);
+    CU_ASSERT_FATAL(feat && thr && dright && leaf && ref && got && kcol && kthr);
+    tree_layout L = {f->n_trees, depth, node_off, leaf_off, feat, thr, dright, leaf, kcol, kthr};
     tree_layout_fill(f, &L);
     for (int64_t i = 0; i < n; ++i) ref[i] = base;
     tree_predict_add_ref(f, 0, f->n_trees, xv, n, nf, ref);
@@ -234,18 +244,21 @@ static void check_variants(const sb_forest *f, const float *xv, int64_t n, int32
     free(leaf);
     free(ref);
     free(got);
+    free(kcol);
+    free(kthr);
 }
 
 /* Random forests (depth 1..8, ragged and complete, a deep tree mixed in) over
  * rows with NaN, values equal to thresholds, +-0 and infinities; n around the
- * vector widths and blocks; 1, 47 and more features than the vector walks take. */
+ * vector widths and blocks; 1, 47, 600 and more features than the vector
+ * walks take. */
 static void test_variants_vs_ref(void)
 {
     static sb_node buf[VT * 4096 * 2];
     static int64_t st[VT + 1];
     static float xv[(VN + 1) * VF_MAX]; /* n rows at offset 0 or 1 row */
     static const int64_t ns[] = {0, 1, 15, 16, 17, 63, 64, 65, 129, 1000};
-    static const int32_t nfs[] = {1, 47, VF_MAX};
+    static const int32_t nfs[] = {1, 47, 600, VF_MAX}; /* 600: too wide for AVX-512's block, AVX2 takes it */
     for (size_t a = 0; a < sizeof nfs / sizeof nfs[0]; ++a) {
         const int32_t nf = nfs[a];
         for (int64_t i = 0; i < (VN + 1) * nf; ++i) {
@@ -255,6 +268,8 @@ static void test_variants_vs_ref(void)
                     : u < 0.18 ? -0.0f
                     : u < 0.2  ? 0.0f
                     : u < 0.21 ? (unif() < 0.5 ? INFINITY : -INFINITY)
+                    : u < 0.22 ? (unif() < 0.5 ? 1e-40f : -1e-40f)
+                    : u < 0.23 ? -(float)unif()
                                : (float)unif();
         }
         for (int32_t d0 = 0; d0 < 8; d0 += 3)
@@ -267,20 +282,51 @@ static void test_variants_vs_ref(void)
     }
 }
 
-/* The AVX-512 16 x 16 tile transpose = its plain twin, bit for bit (NaN
- * payloads included): row counts around the tile (0, 1, 15, 16, 17, 128),
- * feature counts around it (1, 15, 16, 17, 47, 100), a leading dimension
- * wider than the rows; cells past the rows stay untouched. */
-static void test_transpose_vs_ref(void)
+/* Split keys order numbers as float compares do: key(a) < key(b) iff a < b,
+ * over random bit patterns (every exponent, subnormals, +-0, +-inf; NaN
+ * excluded), and key(-0) = key(+0). */
+static void test_split_key_order(void)
+{
+    CU_ASSERT_EQUAL(tree_split_key(-0.0f), tree_split_key(0.0f));
+    CU_ASSERT_TRUE(tree_split_key(-INFINITY) > INT32_MIN && tree_split_key(INFINITY) < INT32_MAX);
+    enum { K = 4096 };
+    static float v[K];
+    int n = 0;
+    while (n < K) {
+        const uint32_t bits = (uint32_t)(unif() * 4294967295.0);
+        float f;
+        memcpy(&f, &bits, sizeof f);
+        if (isnan(f)) continue;
+        v[n] = n % 97 == 0 ? 0.0f : n % 89 == 0 ? -0.0f : n % 83 == 0 ? INFINITY : f;
+        ++n;
+    }
+    v[1] = -INFINITY;
+    v[2] = 1e-45f;
+    v[3] = -1e-45f;
+    int bad = 0;
+    for (int i = 0; i < K; ++i)
+        for (int j = i; j < i + 64 && j < K; ++j) {
+            bad += (v[i] < v[j]) != (tree_split_key(v[i]) < tree_split_key(v[j]));
+            bad += (v[j] < v[i]) != (tree_split_key(v[j]) < tree_split_key(v[i]));
+        }
+    CU_ASSERT_EQUAL(bad, 0);
+}
+
+/* The AVX-512 16 x 16 tile transpose to split keys = its plain twin, bit for
+ * bit (NaN of either sign and any payload, +-0): row counts around the tile
+ * (0, 1, 15, 16, 17, 128), feature counts around it (1, 15, 16, 17, 47, 100),
+ * a leading dimension wider than the rows; cells past the rows stay untouched. */
+static void test_transpose_keys_vs_ref(void)
 {
 #if defined(__x86_64__)
     if (tree_predict_isa() < TREE_ISA_AVX512) return;
     enum { LD = 131, FMAX = 100 };
     static const int64_t ms[] = {0, 1, 15, 16, 17, 33, 128};
     static const int32_t nfs[] = {1, 15, 16, 17, 47, FMAX};
-    static float x[128 * FMAX], a[LD * FMAX], b[LD * FMAX];
+    static float x[128 * FMAX];
+    static int32_t a[2 * LD * FMAX], b[2 * LD * FMAX];
     for (int i = 0; i < 128 * FMAX; ++i) {
-        const uint32_t bits = (uint32_t)(unif() * 4294967295.0);
+        const uint32_t bits = i % 7 == 0 ? 0x80000000u : (uint32_t)(unif() * 4294967295.0);
         memcpy(&x[i], &bits, sizeof bits);
     }
     int bad = 0;
@@ -288,12 +334,14 @@ static void test_transpose_vs_ref(void)
         for (size_t j = 0; j < sizeof nfs / sizeof *nfs; ++j) {
             memset(a, 0x5a, sizeof a);
             memset(b, 0x5a, sizeof b);
-            tree_transpose_ref(x, ms[i], nfs[j], a, LD);
-            tree_transpose_avx512(x, ms[i], nfs[j], b, LD);
+            tree_transpose_keys_ref(x, ms[i], nfs[j], a, LD);
+            tree_transpose_keys_avx512(x, ms[i], nfs[j], b, LD);
             bad += memcmp(a, b, sizeof a) != 0;
         }
     CU_ASSERT_EQUAL(bad, 0);
-    CU_ASSERT_EQUAL(memcmp(&a[0], &x[0], sizeof(float)), 0); /* row 0, feature 0 */
+    /* row 0, feature 0 is -0: key 0 in both columns */
+    CU_ASSERT_EQUAL(a[0], 0);
+    CU_ASSERT_EQUAL(a[LD], 0);
 #endif
 }
 
@@ -306,7 +354,8 @@ int main(void)
         {"tree_predict_add per tree / ranges = ref bits", test_add_vs_ref},
         {"split rule and NaN default direction", test_decisions},
         {"scalar / AVX2 / AVX-512 layout walks = ref bits", test_variants_vs_ref},
-        {"AVX-512 block transpose = ref (tiles, edges, bits)", test_transpose_vs_ref},
+        {"split keys order numbers as float compares", test_split_key_order},
+        {"AVX-512 block transpose to keys = ref (tiles, edges, bits)", test_transpose_keys_vs_ref},
     };
     if (SB_SUITE("tree_predict", tests) != 0) return 1;
     return sb_run_all();
