@@ -1,15 +1,16 @@
 /* csvz.h - one gzip-compressed CSV output file (a part file of predict).
  *
  * Text is appended into an internal buffer (csvz_reserve/csvz_commit, or
- * csvz_write); each full buffer (1 MiB of text) is compressed with libdeflate
- * into one complete gzip member written straight to <tmp_path>; nothing is
- * ever written under the final name until csvz_rename. csvz_end_member ends
- * the current member early; later text starts a new one. Concatenated members
- * are one valid gzip stream for zcat, gzip, zlib's gzread and Python, and they
- * let the merge step reuse a part file's bytes without recompressing (see
- * mpi/gz_merge.h). The output bytes depend only on the text, the end_member
- * points, the level and the buffer size (gzip header mtime 0), never on how
- * the text was cut into reserve/commit pieces.
+ * csvz_write); each full buffer (1 MiB of text) is compressed (level 1: ISA-L
+ * igzip; other levels: libdeflate) into one complete gzip member written
+ * straight to <tmp_path>; nothing is ever written under the final name until
+ * csvz_rename. csvz_end_member ends the current member early; later text
+ * starts a new one. Concatenated members are one valid gzip stream for zcat,
+ * gzip, zlib's gzread and Python, and they let the merge step reuse a part
+ * file's bytes without recompressing (see mpi/gz_merge.h). The output bytes
+ * depend only on the text, the end_member points, the level and the buffer
+ * size (gzip header mtime 0; level 1 also on the igzip code ISA-L picks for
+ * the CPU), never on how the text was cut into reserve/commit pieces.
  *
  * Errors are sticky (Redis RIO_FLAG_WRITE_ERROR style): the first failed
  * write or deflate is remembered, later writes are no-ops, and csvz_close
@@ -27,8 +28,8 @@ typedef struct csvz csvz;
 /* Largest single csvz_reserve request. */
 #define CSVZ_RESERVE_MAX ((size_t)1 << 16)
 
-/* csvz_open - create (truncate) tmp_path for gzip level 0..9 (libdeflate's
- * level of the same number; 0 = stored blocks).
+/* csvz_open - create (truncate) tmp_path for gzip level 0..9 (1: igzip's
+ * level 1; others: libdeflate's level of the same number, 0 = stored blocks).
  * returns SB_OK | SB_EINVAL (level) | SB_EIO (naming tmp_path) | SB_ENOMEM;
  * on error nothing is left on disk and *out is untouched. */
 int csvz_open(run_ctx *run, const char *path, const char *tmp_path, int level, csvz **out);

@@ -48,7 +48,7 @@ static const char *usage_text =
     "  --merge FILE.csv.gz  also write one single gzip file with all rows (header once)\n"
     "  --overwrite          replace previous part-*.csv.gz/_SUCCESS in DIR and the merge FILE;\n"
     "                       without it an existing output is refused (other files in DIR are kept)\n"
-    "  --gzip-level N       0..9 (default 6; 1 is fastest)\n"
+    "  --gzip-level N       0..9 (default 6; 1 is fastest: ISA-L igzip; others libdeflate)\n"
     "  --read-ahead M       auto|on|off: a thread per rank inflates the next block of an .h5 file\n"
     "                       while this one is scored (auto: on when the node's ranks may use\n"
     "                       2 CPUs each, e.g. mpirun --map-by slot:PE=2, sbatch --cpus-per-task=2)\n"

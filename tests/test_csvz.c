@@ -317,6 +317,36 @@ static void test_member_edges(void)
     free(text);
 }
 
+/* Incompressible text (random bytes) at the two compressors' levels: every
+ * member fits the output buffer (igzip falls back to stored blocks) and the
+ * file inflates to the text. */
+static void test_incompressible_text(void)
+{
+    const size_t len = 2 * MEMBER_TEXT + 4321;
+    char *text = malloc(len);
+    uint64_t x = 88172645463325252ull;
+    for (size_t i = 0; i < len; ++i) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        text[i] = (char)(x >> 56);
+    }
+    const int levels[] = {1, 2};
+    for (int k = 0; k < 2; ++k) {
+        csvz *w = NULL;
+        const char *fin = path_in("rand.csv.gz");
+        CU_ASSERT_EQUAL_FATAL(csvz_open(run, fin, path_in("rand.tmp"), levels[k], &w), SB_OK);
+        csvz_write(w, text, len);
+        CU_ASSERT_EQUAL(csvz_close(run, w), SB_OK);
+        CU_ASSERT_EQUAL(csvz_rename(run, w), SB_OK);
+        csvz_free(w);
+        size_t n = 0;
+        int members = 0;
+        char *back = inflate_members(fin, &n, &members);
+        CU_ASSERT_TRUE(back != NULL && n == len && memcmp(back, text, len) == 0 && members == 3);
+        free(back);
+    }
+    free(text);
+}
+
 static void test_bad_level_and_path(void)
 {
     csvz *w = NULL;
@@ -380,6 +410,7 @@ int main(int argc, char **argv)
         {"same text, same bytes", test_reproducible_bytes},
         {"levels 0/1/6/9, one member per 1 MiB, bytes independent of the cuts", test_levels_members_and_cuts},
         {"member edges: exact buffer sizes, empty members", test_member_edges},
+        {"incompressible text at levels 1 (igzip) and 2 (libdeflate)", test_incompressible_text},
         {"bad level, bad path", test_bad_level_and_path},
         {"sticky write error removes tmp", test_sticky_write_error},
         {"merge of a missing source fails cleanly", test_merge_missing_source},
