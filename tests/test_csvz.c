@@ -273,6 +273,21 @@ static void test_levels_members_and_cuts(void)
 
 /* Text of exactly one and two member sizes, and end_member twice in a row:
  * no empty member after a full one, one empty member for an empty group. */
+/* Write text with one csvz_write at level into file `name`; returns the
+ * inflated content (NULL if the file did not come out), its length and
+ * member count. */
+static char *write_inflate(const char *name, int level, const char *text, size_t len, size_t *n, int *members)
+{
+    csvz *w = NULL;
+    const char *fin = path_in(name);
+    if (csvz_open(run, fin, path_in("w.tmp"), level, &w) != SB_OK) return NULL;
+    csvz_write(w, text, len);
+    CU_ASSERT_EQUAL(csvz_close(run, w), SB_OK);
+    CU_ASSERT_EQUAL(csvz_rename(run, w), SB_OK);
+    csvz_free(w);
+    return inflate_members(fin, n, members);
+}
+
 static void test_member_edges(void)
 {
     char *text = malloc(2 * MEMBER_TEXT + 1);
@@ -280,16 +295,9 @@ static void test_member_edges(void)
     const size_t sizes[] = {1, MEMBER_TEXT - 1, MEMBER_TEXT, MEMBER_TEXT + 1, 2 * MEMBER_TEXT};
     const int want[] = {1, 1, 1, 2, 2};
     for (int k = 0; k < 5; ++k) {
-        csvz *w = NULL;
-        const char *fin = path_in("edge.csv.gz");
-        CU_ASSERT_EQUAL_FATAL(csvz_open(run, fin, path_in("edge.tmp"), 1, &w), SB_OK);
-        csvz_write(w, text, sizes[k]);
-        CU_ASSERT_EQUAL(csvz_close(run, w), SB_OK);
-        CU_ASSERT_EQUAL(csvz_rename(run, w), SB_OK);
-        csvz_free(w);
         size_t n = 0;
         int members = 0;
-        char *back = inflate_members(fin, &n, &members);
+        char *back = write_inflate("edge.csv.gz", 1, text, sizes[k], &n, &members);
         CU_ASSERT_PTR_NOT_NULL_FATAL(back);
         CU_ASSERT_EQUAL(n, sizes[k]);
         CU_ASSERT_EQUAL(memcmp(back, text, sizes[k]), 0);
@@ -331,16 +339,9 @@ static void test_incompressible_text(void)
     }
     const int levels[] = {1, 2};
     for (int k = 0; k < 2; ++k) {
-        csvz *w = NULL;
-        const char *fin = path_in("rand.csv.gz");
-        CU_ASSERT_EQUAL_FATAL(csvz_open(run, fin, path_in("rand.tmp"), levels[k], &w), SB_OK);
-        csvz_write(w, text, len);
-        CU_ASSERT_EQUAL(csvz_close(run, w), SB_OK);
-        CU_ASSERT_EQUAL(csvz_rename(run, w), SB_OK);
-        csvz_free(w);
         size_t n = 0;
         int members = 0;
-        char *back = inflate_members(fin, &n, &members);
+        char *back = write_inflate("rand.csv.gz", levels[k], text, len, &n, &members);
         CU_ASSERT_TRUE(back != NULL && n == len && memcmp(back, text, len) == 0 && members == 3);
         free(back);
     }
