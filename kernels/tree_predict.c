@@ -124,10 +124,9 @@ static void walk_complete(const int32_t *restrict feat, const float *restrict th
     for (int64_t r = 0; r < m; ++r) margin[r] += bottom[idx[r]];
 }
 
-/* 32-bit words of the transposed block the vector walks read: 64 KB of
- * stack. AVX2 reads n_feat float columns, AVX-512 2 * n_feat key columns:
- * 128 rows of up to 128 (64) features, fewer rows of more (at least 16 rows,
- * so up to 1024 (512) features; wider rows take the next narrower walk). */
+/* Keys of the transposed block the vector walks read, 2 * n_feat columns:
+ * 64 KB of stack, 128 rows of up to 64 features, fewer rows of more (at
+ * least 16 rows, so up to 512 features; wider rows walk scalar). */
 #define XT_WORDS 16384
 
 /* One tree over m rows, scalar: the complete walk when laid out (D >= 0),
@@ -146,29 +145,22 @@ static void add_tree_scalar(const sb_node *tree, const int32_t *feat, const floa
 }
 
 /* Tree t of L over m rows: the vector walk of isa on the first rows (those
- * in whole vectors, read from the transposed block xt), the rest scalar. */
+ * in whole vectors, read from the block's key columns xk), the rest scalar. */
 static void add_tree(const tree_layout *L, int32_t t, const sb_node *tree, const float *x, int64_t m, int32_t n_feat,
-                     double *margin, int isa, const void *xt, int32_t ld)
+                     double *margin, int isa, const int32_t *xk, int32_t ld)
 {
     const int32_t D = L->depth[t];
     const int64_t o = L->node_off[t];
     const double *leaf = L->leaf + L->leaf_off[t];
     int64_t done = 0;
 #if defined(__x86_64__)
-    if (D >= 0 && isa == TREE_ISA_AVX512) done = tree_block_avx512(L->kcol + o, L->kthr + o, leaf, D, xt, ld, m, margin);
-    if (D >= 0 && isa == TREE_ISA_AVX2)
-        done = tree_block_avx2(L->feat + o, L->thr + o, L->dright + o, leaf, D, xt, ld, m, margin);
+    if (D >= 0 && isa == TREE_ISA_AVX512) done = tree_block_avx512(L->kcol + o, L->kthr + o, leaf, D, xk, ld, m, margin);
+    if (D >= 0 && isa == TREE_ISA_AVX2) done = tree_block_avx2(L->kcol + o, L->kthr + o, leaf, D, xk, ld, m, margin);
 #else
-    (void)xt, (void)ld, (void)isa;
+    (void)xk, (void)ld, (void)isa;
 #endif
     add_tree_scalar(tree, L->feat + o, L->thr + o, L->dright + o, leaf, D, x + done * n_feat, m - done, n_feat,
                     margin + done);
-}
-
-void tree_transpose_ref(const float *x, int64_t m, int32_t n_feat, float *xt, int32_t ld)
-{
-    for (int64_t r = 0; r < m; ++r)
-        for (int32_t c = 0; c < n_feat; ++c) xt[(int64_t)c * ld + r] = x[r * n_feat + c];
 }
 
 void tree_transpose_keys_ref(const float *x, int64_t m, int32_t n_feat, int32_t *xk, int32_t ld)
@@ -182,40 +174,28 @@ void tree_transpose_keys_ref(const float *x, int64_t m, int32_t n_feat, int32_t 
         }
 }
 
-/* Rows per block the vector walk of isa can take for n_feat features (a
- * multiple of 16, at most TREE_PREDICT_SUB); 0: too wide for the buffer. */
-static int32_t block_rows(int isa, int32_t n_feat)
-{
-    const int32_t cols = (isa == TREE_ISA_AVX512 ? 2 : 1) * (n_feat > 0 ? n_feat : 1);
-    const int32_t fit = (XT_WORDS / cols) & ~15;
-    return fit < 16 ? 0 : fit < TREE_PREDICT_SUB ? fit : TREE_PREDICT_SUB;
-}
-
-/* tree_layout_margin with the walk of the given isa (narrower where the rows
- * are too wide for it). Blocks of TREE_PREDICT_SUB rows (fewer for wide rows),
- * every tree in order over each block; the vector walks read the block
- * transposed (AVX-512: as split keys). */
+/* tree_layout_margin with the walk of the given isa (scalar where the rows
+ * are too wide for the key buffer). Blocks of TREE_PREDICT_SUB rows (fewer
+ * for wide rows), every tree in order over each block; the vector walks read
+ * the block transposed to split keys. */
 static void layout_margin(const tree_layout *L, const sb_forest *f, double base_margin, const float *x, int64_t n,
                           int32_t n_feat, double *margin, int isa)
 {
-    union {
-        float f[XT_WORDS];
-        int32_t k[XT_WORDS];
-    } xt;
-    int32_t block = 0;
-    while (isa != TREE_ISA_SCALAR && (block = block_rows(isa, n_feat)) == 0) --isa;
-    if (isa == TREE_ISA_SCALAR) block = TREE_PREDICT_SUB;
+    int32_t xk[XT_WORDS];
+    int32_t block = TREE_PREDICT_SUB;
+    const int32_t fit = (XT_WORDS / (2 * (n_feat > 0 ? n_feat : 1))) & ~15;
+    if (fit < 16) isa = TREE_ISA_SCALAR;
+    else if (fit < block) block = fit;
     for (int64_t i = 0; i < n; ++i) margin[i] = base_margin;
     for (int64_t s0 = 0; s0 < n; s0 += block) {
         const int64_t m = n - s0 < block ? n - s0 : block;
         const float *xs = x + s0 * n_feat;
-        const void *xb = NULL;
 #if defined(__x86_64__)
-        if (isa == TREE_ISA_AVX512) tree_transpose_keys_avx512(xs, m, n_feat, xt.k, block), xb = xt.k;
+        if (isa == TREE_ISA_AVX512) tree_transpose_keys_avx512(xs, m, n_feat, xk, block);
+        if (isa == TREE_ISA_AVX2) tree_transpose_keys_avx2(xs, m, n_feat, xk, block);
 #endif
-        if (isa == TREE_ISA_AVX2) tree_transpose_ref(xs, m, n_feat, xt.f, block), xb = xt.f;
         for (int32_t t = 0; t < L->n_trees; ++t)
-            add_tree(L, t, f->nodes + f->tree_start[t], xs, m, n_feat, margin + s0, isa, xb, block);
+            add_tree(L, t, f->nodes + f->tree_start[t], xs, m, n_feat, margin + s0, isa, xk, block);
     }
 }
 

@@ -18,7 +18,7 @@
  * (tree_predict_simd.c: AVX-512 16 rows, AVX2 8 rows, the block transposed so
  * the top levels load columns instead of gathering), same bits.
  *
- * Split keys (the AVX-512 walk): the split rule as one signed integer compare.
+ * Split keys (the vector walks): the split rule as one signed integer compare.
  * key(v) maps every non-NaN float to an int32 in the same order, -0 and +0 to
  * the same key (they compare equal as floats). Feature f has two key columns
  * that differ only for NaN: 2f (NaN -> INT32_MIN) and 2f + 1 (NaN ->
@@ -98,18 +98,13 @@ void tree_layout_margin_avx512(const tree_layout *L, const sb_forest *f, double 
                                int64_t n, int32_t n_feat, double *margin);
 #endif
 
-/* tree_transpose_ref - xt[f * ld + r] = x[r * n_feat + f] for r < m, f <
- * n_feat: the column-major copy of a block of rows that the AVX2 walk reads.
- * Local. */
-void tree_transpose_ref(const float *x, int64_t m, int32_t n_feat, float *xt, int32_t ld);
-
 /* tree_split_key - key(v) of a non-NaN v (see split keys above). Local. */
 int32_t tree_split_key(float v);
 
 /* tree_transpose_keys_ref - the split-key columns of a block of rows, which
- * the AVX-512 walk reads: xk[(2f + d) * ld + r] = key(x[r * n_feat + f]), or
+ * the vector walks read: xk[(2f + d) * ld + r] = key(x[r * n_feat + f]), or
  * for NaN INT32_MIN (d = 0) / INT32_MAX (d = 1), for r < m, f < n_feat (the
- * plain twin of tree_transpose_keys_avx512). Local. */
+ * plain twin of tree_transpose_keys_avx512 / _avx2). Local. */
 void tree_transpose_keys_ref(const float *x, int64_t m, int32_t n_feat, int32_t *xk, int32_t ld);
 
 /* tree_predict_add - margin[i] += trees [t_begin, t_end) of f, in order, for

@@ -3,51 +3,43 @@
  * attributes so the file builds without -march flags; tree_predict.c picks one
  * per call with __builtin_cpu_supports. See tree_predict_simd.h.
  *
- * Per level, the lanes' slots index the level's tables and each lane's x
- * (row, feat) is fetched. AVX2 applies the scalar rule on floats,
- *     right = NaN(x) ? dright : !(x < thr),
- * with the default directions packed into bits (w[i / 32] bit i % 32).
- * AVX-512 reads split keys (tree_predict.h) and does one integer compare,
+ * Both read split keys (tree_predict.h): per level, the lanes' slots index the
+ * level's tables, each lane's key (row, kcol) is fetched, and one integer
+ * compare decides,
  *     right = key > bound,
- * the NaN default already chosen by the key column it read; the same
- * decisions. The float rule took two compares, three mask operations and a
- * bit lookup per level: keys cut predict's score stage from 0.224 to 0.194 s
- * (forms model, 100 trees depth 6, 995k rows, medians of 9; block sizes 64 to
- * 320 rows and 8 interleaved groups instead of 4 measured no better). The
- * top levels' tables fit in registers and are
- * looked up with permutes (levels 0-5, the whole of a depth-6 tree); deeper
- * levels gather them. The leaf values (double) are gathered and added to the
- * rows' margins; vector adds round like scalar ones, so the margins keep the
- * scalar path's bits.
+ * the NaN default already chosen by the key column read; the same decisions
+ * as the scalar rule on floats. The float rule took two compares, three mask
+ * operations and a bit lookup per level: keys cut predict's score stage from
+ * 0.224 to 0.194 s with AVX-512 and from 0.250 to 0.235 s with AVX2 (this
+ * Zen 4 forced to its AVX2 walk; forms model, 100 trees depth 6, 995k rows,
+ * medians of 6-9; block sizes 64 to 320 rows and 8 interleaved groups instead
+ * of 4 measured no better). The top levels'
+ * tables fit in registers and are looked up with permutes (levels 0-5, the
+ * whole of a depth-6 tree); deeper levels gather them. The leaf values
+ * (double) are gathered and added to the rows' margins; vector adds round
+ * like scalar ones, so the margins keep the scalar path's bits.
  *
- * The caller transposes each block of rows, so levels 0-3 load their slots'
- * columns (1, 2, 4, 8 vector loads) and pick each lane's value with blends by
- * the decisions so far, with no gather; deeper levels gather x. Gathers are
- * slow and long-latency (Zen 4: ~13 cycles per 16 lanes), so 4 groups of rows
- * are walked with their steps interleaved, which lets the gathers overlap
- * (synthetic 100 trees depth 6, 47 features: AVX-512 2.8 -> 4.6M rows/s,
- * AVX2 2.7 -> 3.9M; loading 16 columns for level 4 instead of gathering was
- * slower, 3.9M; permuting the 64 leaves instead of gathering gained nothing
- * measurable). */
+ * The caller transposes each block of rows to key columns (16 x 16 or 8 x 8
+ * tiles), so levels 0-3 load their slots' columns (1, 2, 4, 8 vector loads)
+ * and pick each lane's value with blends by the decisions so far, with no
+ * gather; deeper levels gather x. Gathers are slow and long-latency (Zen 4:
+ * ~13 cycles per 16 lanes), so 4 groups of rows are walked with their steps
+ * interleaved, which lets the gathers overlap (synthetic 100 trees depth 6,
+ * 47 features, float walk: AVX-512 2.8 -> 4.6M rows/s, AVX2 2.7 -> 3.9M;
+ * loading 16 columns for level 4 instead of gathering was slower, 3.9M;
+ * permuting the 64 leaves instead of gathering gained nothing measurable). */
 #include "kernels/tree_predict_simd.h"
 
 #if defined(__x86_64__)
 
 #include <immintrin.h>
-#include <string.h> /* for memcpy */
 
 #include "kernels/tree_predict.h"
 
 #define AVX512 __attribute__((target("avx512f,avx512bw,avx512vl")))
 #define AVX2 __attribute__((target("avx2")))
 
-/* Bit words of the default directions of a tree of the deepest laid-out depth. */
-enum { DR_WORDS = (1 << TREE_LAYOUT_MAX_DEPTH) / 32 };
-
-/* ---- AVX-512: 16 rows per vector, on split keys (tree_predict.h) ----
- * A lane goes right iff its key > the slot's bound: one integer compare per
- * level. The slot's default direction picked which of the feature's two key
- * columns the lane reads (kcol = 2 * feat + dright), so NaN needs no test. */
+/* ---- AVX-512: 16 rows per vector, decisions in mask registers ---- */
 
 /* Child step: j = 2j + right. */
 static inline AVX512 __m512i step16(__m512i j, __mmask16 right)
@@ -277,95 +269,86 @@ AVX512 void tree_transpose_keys_avx512(const float *x, int64_t m, int32_t n_feat
     tree_transpose_keys_ref(x + full * n_feat, m - full, n_feat, xk + full, ld); /* the last rows, fewer than 16 */
 }
 
-/* ---- AVX2: 8 rows per vector, decisions in the lanes' sign bits ---- */
+/* ---- AVX2: 8 rows per vector on split keys, decisions as all-ones lanes ---- */
 
-/* Sign bit set in the lanes going right; dr carries the default direction in
- * its sign bit. Same rule as right16. */
-static inline AVX2 __m256i right8(__m256 xv, __m256 tv, __m256i dr)
-{
-    const __m256 nan = _mm256_cmp_ps(xv, xv, _CMP_UNORD_Q);
-    const __m256 nlt = _mm256_cmp_ps(xv, tv, _CMP_NLT_UQ);
-    return _mm256_castps_si256(_mm256_blendv_ps(nlt, _mm256_castsi256_ps(dr), nan));
-}
+/* Lanes going right: all ones where key > bound. */
+static inline AVX2 __m256i right8(__m256i xv, __m256i bv) { return _mm256_cmpgt_epi32(xv, bv); }
 
-/* Bit b of each lane's word moved to the sign bit (b < 32). */
-static inline AVX2 __m256i bit8(__m256i words, __m256i b)
-{
-    return _mm256_sllv_epi32(words, _mm256_sub_epi32(_mm256_set1_epi32(31), b));
-}
-
-/* Child step: j = 2j + (sign bit of right). */
+/* Child step: j = 2j + right (right is 0 or -1). */
 static inline AVX2 __m256i step8(__m256i j, __m256i right)
 {
-    return _mm256_add_epi32(_mm256_add_epi32(j, j), _mm256_srli_epi32(right, 31));
+    return _mm256_sub_epi32(_mm256_add_epi32(j, j), right);
+}
+
+/* Pick b where the decision lane is set, else a. */
+static inline AVX2 __m256i pick8(__m256i a, __m256i b, __m256i r)
+{
+    return _mm256_castps_si256(
+        _mm256_blendv_ps(_mm256_castsi256_ps(a), _mm256_castsi256_ps(b), _mm256_castsi256_ps(r)));
 }
 
 /* Table lookups by a local slot j: 16 entries in two registers, 32 in four. */
-static inline AVX2 __m256 look16(__m256i j, __m256 a, __m256 b)
+static inline AVX2 __m256i look16(__m256i j, __m256i a, __m256i b)
 {
-    const __m256 hi = _mm256_castsi256_ps(_mm256_slli_epi32(j, 28)); /* bit 3 to the sign */
-    return _mm256_blendv_ps(_mm256_permutevar8x32_ps(a, j), _mm256_permutevar8x32_ps(b, j), hi);
+    const __m256i hi = _mm256_slli_epi32(j, 28); /* bit 3 to the sign */
+    return pick8(_mm256_permutevar8x32_epi32(a, j), _mm256_permutevar8x32_epi32(b, j), hi);
 }
 
-static inline AVX2 __m256 look32(__m256i j, const __m256 *t)
+static inline AVX2 __m256i look32(__m256i j, const __m256i *t)
 {
-    const __m256 hi = _mm256_castsi256_ps(_mm256_slli_epi32(j, 27)); /* bit 4 to the sign */
-    return _mm256_blendv_ps(look16(j, t[0], t[1]), look16(j, t[2], t[3]), hi);
+    const __m256i hi = _mm256_slli_epi32(j, 27); /* bit 4 to the sign */
+    return pick8(look16(j, t[0], t[1]), look16(j, t[2], t[3]), hi);
 }
 
 /* One tree's tables for the AVX2 walk. */
 typedef struct {
     int32_t D;
-    const float *col[15]; /* levels 0-3: column of each slot 0..14 */
-    __m256 t02, t3;       /* thresholds: slots 0..6 (global), level 3 (local) */
-    __m256i dw02, dw3;    /* default direction bits, same indexing */
-    __m256 f4[2], t4[2];  /* level 4 by local slot: feature * ld (as float bits), threshold */
-    __m256 f5[4], t5[4];  /* level 5 likewise */
-    __m256i dw4, dw5;
-    const int32_t *feat; /* levels 6+: gathered */
-    const float *thr;
-    const uint32_t *w;
+    const int32_t *col[15]; /* levels 0-3: key column of each slot 0..14 */
+    __m256i b02, b3;        /* bounds: slots 0..6 (global), level 3 (local) */
+    __m256i f4[2], b4[2];   /* level 4 by local slot: key column * ld, bound */
+    __m256i f5[4], b5[4];   /* level 5 likewise */
+    const int32_t *kcol;    /* levels 6+: gathered */
+    const int32_t *kthr;
     const double *leaf;
     int32_t ld;
 } tree8;
 
 /* The tree over G groups of 8 rows starting at row g, steps interleaved. */
-static inline __attribute__((always_inline)) AVX2 void walk8(const tree8 *T, const float *xt, int64_t g,
+static inline __attribute__((always_inline)) AVX2 void walk8(const tree8 *T, const int32_t *xk, int64_t g,
                                                             double *margin, const int G)
 {
     const int32_t D = T->D;
     const __m256i one = _mm256_set1_epi32(1);
     const __m256i iota = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
-    const float *const *c = T->col;
-    __m256i i[4], j[4];
-    __m256 xv[4], r0[4], r1[4], r2[4];
+    const int32_t *const *c = T->col;
+    __m256i i[4], j[4], xv[4], r0[4], r1[4], r2[4];
+    const __m256i b0 = _mm256_permutevar8x32_epi32(T->b02, _mm256_setzero_si256());
 #pragma GCC unroll 4
     for (int k = 0; k < G; ++k) {
-        const int64_t o = g + 8 * k;
-        i[k] = _mm256_setzero_si256();
-        xv[k] = _mm256_loadu_ps(c[0] + o);
-        r0[k] = _mm256_castsi256_ps(right8(xv[k], _mm256_permutevar8x32_ps(T->t02, i[k]), bit8(T->dw02, i[k])));
-        i[k] = _mm256_add_epi32(step8(i[k], _mm256_castps_si256(r0[k])), one);
+        xv[k] = _mm256_loadu_si256((const __m256i *)(const void *)(c[0] + g + 8 * k));
+        r0[k] = right8(xv[k], b0);
+        i[k] = _mm256_sub_epi32(one, r0[k]); /* slot 1 or 2 */
         r1[k] = r2[k] = r0[k];
     }
+#define LD8(p) _mm256_loadu_si256((const __m256i *)(const void *)(p))
     if (D >= 2) {
 #pragma GCC unroll 4
         for (int k = 0; k < G; ++k) {
             const int64_t o = g + 8 * k;
-            xv[k] = _mm256_blendv_ps(_mm256_loadu_ps(c[1] + o), _mm256_loadu_ps(c[2] + o), r0[k]);
-            r1[k] = _mm256_castsi256_ps(right8(xv[k], _mm256_permutevar8x32_ps(T->t02, i[k]), bit8(T->dw02, i[k])));
-            i[k] = _mm256_add_epi32(step8(i[k], _mm256_castps_si256(r1[k])), one);
+            xv[k] = pick8(LD8(c[1] + o), LD8(c[2] + o), r0[k]);
+            r1[k] = right8(xv[k], _mm256_permutevar8x32_epi32(T->b02, i[k]));
+            i[k] = _mm256_add_epi32(step8(i[k], r1[k]), one);
         }
     }
     if (D >= 3) {
 #pragma GCC unroll 4
         for (int k = 0; k < G; ++k) {
             const int64_t o = g + 8 * k;
-            const __m256 a = _mm256_blendv_ps(_mm256_loadu_ps(c[3] + o), _mm256_loadu_ps(c[4] + o), r1[k]);
-            const __m256 b = _mm256_blendv_ps(_mm256_loadu_ps(c[5] + o), _mm256_loadu_ps(c[6] + o), r1[k]);
-            xv[k] = _mm256_blendv_ps(a, b, r0[k]);
-            r2[k] = _mm256_castsi256_ps(right8(xv[k], _mm256_permutevar8x32_ps(T->t02, i[k]), bit8(T->dw02, i[k])));
-            i[k] = _mm256_add_epi32(step8(i[k], _mm256_castps_si256(r2[k])), one);
+            const __m256i a = pick8(LD8(c[3] + o), LD8(c[4] + o), r1[k]);
+            const __m256i b = pick8(LD8(c[5] + o), LD8(c[6] + o), r1[k]);
+            xv[k] = pick8(a, b, r0[k]);
+            r2[k] = right8(xv[k], _mm256_permutevar8x32_epi32(T->b02, i[k]));
+            i[k] = _mm256_add_epi32(step8(i[k], r2[k]), one);
         }
     }
     const int32_t d02 = D < 3 ? D : 3;
@@ -375,49 +358,47 @@ static inline __attribute__((always_inline)) AVX2 void walk8(const tree8 *T, con
 #pragma GCC unroll 4
         for (int k = 0; k < G; ++k) {
             const int64_t o = g + 8 * k;
-            const __m256 q = r2[k];
-            const __m256 a = _mm256_blendv_ps(_mm256_loadu_ps(c[7] + o), _mm256_loadu_ps(c[8] + o), q);
-            const __m256 b = _mm256_blendv_ps(_mm256_loadu_ps(c[9] + o), _mm256_loadu_ps(c[10] + o), q);
-            const __m256 e = _mm256_blendv_ps(_mm256_loadu_ps(c[11] + o), _mm256_loadu_ps(c[12] + o), q);
-            const __m256 h = _mm256_blendv_ps(_mm256_loadu_ps(c[13] + o), _mm256_loadu_ps(c[14] + o), q);
-            xv[k] = _mm256_blendv_ps(_mm256_blendv_ps(a, b, r1[k]), _mm256_blendv_ps(e, h, r1[k]), r0[k]);
-            j[k] = step8(j[k], right8(xv[k], _mm256_permutevar8x32_ps(T->t3, j[k]), bit8(T->dw3, j[k])));
+            const __m256i q = r2[k];
+            const __m256i a = pick8(LD8(c[7] + o), LD8(c[8] + o), q);
+            const __m256i b = pick8(LD8(c[9] + o), LD8(c[10] + o), q);
+            const __m256i e = pick8(LD8(c[11] + o), LD8(c[12] + o), q);
+            const __m256i h = pick8(LD8(c[13] + o), LD8(c[14] + o), q);
+            xv[k] = pick8(pick8(a, b, r1[k]), pick8(e, h, r1[k]), r0[k]);
+            j[k] = step8(j[k], right8(xv[k], _mm256_permutevar8x32_epi32(T->b3, j[k])));
         }
     }
+#undef LD8
     const __m256i rows = _mm256_add_epi32(iota, _mm256_set1_epi32((int32_t)g));
     if (D >= 5) {
 #pragma GCC unroll 4
         for (int k = 0; k < G; ++k) {
             const __m256i rk = _mm256_add_epi32(rows, _mm256_set1_epi32(8 * k));
-            const __m256i fv = _mm256_castps_si256(look16(j[k], T->f4[0], T->f4[1]));
-            xv[k] = _mm256_i32gather_ps(xt, _mm256_add_epi32(rk, fv), 4);
+            const __m256i fv = look16(j[k], T->f4[0], T->f4[1]);
+            xv[k] = _mm256_i32gather_epi32((const int *)xk, _mm256_add_epi32(rk, fv), 4);
         }
 #pragma GCC unroll 4
-        for (int k = 0; k < G; ++k)
-            j[k] = step8(j[k], right8(xv[k], look16(j[k], T->t4[0], T->t4[1]), bit8(T->dw4, j[k])));
+        for (int k = 0; k < G; ++k) j[k] = step8(j[k], right8(xv[k], look16(j[k], T->b4[0], T->b4[1])));
     }
     if (D >= 6) {
 #pragma GCC unroll 4
         for (int k = 0; k < G; ++k) {
             const __m256i rk = _mm256_add_epi32(rows, _mm256_set1_epi32(8 * k));
-            const __m256i fv = _mm256_castps_si256(look32(j[k], T->f5));
-            xv[k] = _mm256_i32gather_ps(xt, _mm256_add_epi32(rk, fv), 4);
+            const __m256i fv = look32(j[k], T->f5);
+            xv[k] = _mm256_i32gather_epi32((const int *)xk, _mm256_add_epi32(rk, fv), 4);
         }
 #pragma GCC unroll 4
-        for (int k = 0; k < G; ++k)
-            j[k] = step8(j[k], right8(xv[k], look32(j[k], T->t5), bit8(T->dw5, j[k])));
+        for (int k = 0; k < G; ++k) j[k] = step8(j[k], right8(xv[k], look32(j[k], T->b5)));
     }
     for (int32_t d = 6; d < D; ++d) {
-        const __m256i low5 = _mm256_set1_epi32(31), ldv = _mm256_set1_epi32(T->ld);
+        const __m256i ldv = _mm256_set1_epi32(T->ld);
 #pragma GCC unroll 4
         for (int k = 0; k < G; ++k) {
             const __m256i rk = _mm256_add_epi32(rows, _mm256_set1_epi32(8 * k));
             const __m256i s = _mm256_add_epi32(j[k], _mm256_set1_epi32((1 << d) - 1));
-            const __m256i fv = _mm256_mullo_epi32(_mm256_i32gather_epi32((const int *)T->feat, s, 4), ldv);
-            const __m256 tv = _mm256_i32gather_ps(T->thr, s, 4);
-            const __m256i wv = _mm256_i32gather_epi32((const int *)T->w, _mm256_srli_epi32(s, 5), 4);
-            xv[k] = _mm256_i32gather_ps(xt, _mm256_add_epi32(rk, fv), 4);
-            j[k] = step8(j[k], right8(xv[k], tv, bit8(wv, _mm256_and_si256(s, low5))));
+            const __m256i fv = _mm256_mullo_epi32(_mm256_i32gather_epi32((const int *)T->kcol, s, 4), ldv);
+            const __m256i bv = _mm256_i32gather_epi32((const int *)T->kthr, s, 4);
+            xv[k] = _mm256_i32gather_epi32((const int *)xk, _mm256_add_epi32(rk, fv), 4);
+            j[k] = step8(j[k], right8(xv[k], bv));
         }
     }
 #pragma GCC unroll 4
@@ -430,8 +411,8 @@ static inline __attribute__((always_inline)) AVX2 void walk8(const tree8 *T, con
     }
 }
 
-AVX2 int64_t tree_block_avx2(const int32_t *feat, const float *thr, const uint8_t *dright, const double *leaf,
-                             int32_t D, const float *xt, int32_t ld, int64_t m, double *margin)
+AVX2 int64_t tree_block_avx2(const int32_t *kcol, const int32_t *kthr, const double *leaf, int32_t D, const int32_t *xk,
+                             int32_t ld, int64_t m, double *margin)
 {
     const int64_t full = m & ~(int64_t)7;
     if (full == 0) return 0;
@@ -442,62 +423,92 @@ AVX2 int64_t tree_block_avx2(const int32_t *feat, const float *thr, const uint8_
         return full;
     }
     const int32_t n_in = (1 << D) - 1;
-    uint32_t w[DR_WORDS + 1];
-    w[1] = 0;
-    const __m256i one8 = _mm256_set1_epi8(1);
-    for (int32_t b = 0; b < n_in; b += 32) {
-        __m256i v;
-        if (n_in - b >= 32) {
-            v = _mm256_loadu_si256((const __m256i *)(const void *)(dright + b));
-        } else {
-            uint8_t buf[32] = {0};
-            memcpy(buf, dright + b, (size_t)(n_in - b));
-            v = _mm256_loadu_si256((const __m256i *)(const void *)buf);
-        }
-        w[b / 32] = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(_mm256_and_si256(v, one8), one8));
-    }
-    const uint64_t M = w[0] | (uint64_t)w[1] << 32;
     tree8 T;
     T.D = D;
-    T.feat = feat;
-    T.thr = thr;
-    T.w = w;
+    T.kcol = kcol;
+    T.kthr = kthr;
     T.leaf = leaf;
     T.ld = ld;
-    /* levels 0-3: x from the slots' columns, selected by the decisions so far;
-     * levels 0-2 look thresholds up by global slot (0..6), level 3 by local */
+    /* levels 0-3: x from the slots' key columns, selected by the decisions so
+     * far; levels 0-2 look bounds up by global slot (0..6), level 3 by local */
     const int32_t n03 = n_in < 15 ? n_in : 15;
-    for (int32_t s = 0; s < 15; ++s) T.col[s] = xt + (int64_t)feat[s < n03 ? s : 0] * ld;
+    for (int32_t s = 0; s < 15; ++s) T.col[s] = xk + (int64_t)kcol[s < n03 ? s : 0] * ld;
     const __m256i m02 = _mm256_cmpgt_epi32(_mm256_set1_epi32(n_in < 7 ? n_in : 7), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-    T.t02 = _mm256_maskload_ps(thr, m02);
-    T.dw02 = _mm256_set1_epi32((int32_t)w[0]);
-    T.t3 = _mm256_setzero_ps();
-    for (int k = 0; k < 2; ++k) T.f4[k] = T.t4[k] = T.t3;
-    for (int k = 0; k < 4; ++k) T.f5[k] = T.t5[k] = T.t3;
-    T.dw3 = T.dw4 = T.dw5 = _mm256_setzero_si256();
+    T.b02 = _mm256_maskload_epi32((const int *)kthr, m02);
+    T.b3 = _mm256_setzero_si256();
+    for (int k = 0; k < 2; ++k) T.f4[k] = T.b4[k] = T.b3;
+    for (int k = 0; k < 4; ++k) T.f5[k] = T.b5[k] = T.b3;
     const __m256i ldv = _mm256_set1_epi32(ld);
-    if (D >= 4) {
-        T.t3 = _mm256_loadu_ps(thr + 7);
-        T.dw3 = _mm256_set1_epi32((int32_t)(uint32_t)(M >> 7));
-    }
-    /* levels 4 and 5: feature columns (premultiplied by the stride, as float
-     * bits for the float permutes) and thresholds by local slot */
+    if (D >= 4) T.b3 = _mm256_loadu_si256((const __m256i *)(const void *)(kthr + 7));
+    /* levels 4 and 5: key columns (premultiplied by the stride) and bounds by local slot */
     for (int32_t d = 4; d <= 5 && d < D; ++d) {
-        __m256 *tf = d == 4 ? T.f4 : T.f5, *tt = d == 4 ? T.t4 : T.t5;
+        __m256i *tf = d == 4 ? T.f4 : T.f5, *tb = d == 4 ? T.b4 : T.b5;
         for (int32_t k = 0; k < (1 << (d - 3)); ++k) {
             const int32_t s = (1 << d) - 1 + 8 * k;
-            const __m256i fk = _mm256_loadu_si256((const __m256i *)(const void *)(feat + s));
-            tf[k] = _mm256_castsi256_ps(_mm256_mullo_epi32(fk, ldv));
-            tt[k] = _mm256_loadu_ps(thr + s);
+            tf[k] = _mm256_mullo_epi32(_mm256_loadu_si256((const __m256i *)(const void *)(kcol + s)), ldv);
+            tb[k] = _mm256_loadu_si256((const __m256i *)(const void *)(kthr + s));
         }
     }
-    if (D >= 5) T.dw4 = _mm256_set1_epi32((int32_t)(uint32_t)(M >> 15));
-    if (D >= 6) T.dw5 = _mm256_set1_epi32((int32_t)(uint32_t)(M >> 31));
     int64_t g = 0;
-    for (; g + 32 <= full; g += 32) walk8(&T, xt, g, margin, 4);
-    for (; g + 16 <= full; g += 16) walk8(&T, xt, g, margin, 2);
-    for (; g < full; g += 8) walk8(&T, xt, g, margin, 1);
+    for (; g + 32 <= full; g += 32) walk8(&T, xk, g, margin, 4);
+    for (; g + 16 <= full; g += 16) walk8(&T, xk, g, margin, 2);
+    for (; g < full; g += 8) walk8(&T, xk, g, margin, 1);
     return full;
+}
+
+/* r[0..7] = rows of an 8 x 8 tile -> r[c] = column c: pairs interleaved
+ * (unpack ps), then quads (shuffle ps), then the 128-bit halves swapped. */
+static inline AVX2 void transpose8(__m256 r[8])
+{
+    __m256 t[8], u[8];
+    for (int k = 0; k < 4; ++k) {
+        t[2 * k] = _mm256_unpacklo_ps(r[2 * k], r[2 * k + 1]);
+        t[2 * k + 1] = _mm256_unpackhi_ps(r[2 * k], r[2 * k + 1]);
+    }
+    for (int k = 0; k < 2; ++k) {
+        u[4 * k] = _mm256_shuffle_ps(t[4 * k], t[4 * k + 2], 0x44);
+        u[4 * k + 1] = _mm256_shuffle_ps(t[4 * k], t[4 * k + 2], 0xEE);
+        u[4 * k + 2] = _mm256_shuffle_ps(t[4 * k + 1], t[4 * k + 3], 0x44);
+        u[4 * k + 3] = _mm256_shuffle_ps(t[4 * k + 1], t[4 * k + 3], 0xEE);
+    }
+    for (int k = 0; k < 4; ++k) {
+        r[k] = _mm256_permute2f128_ps(u[k], u[4 + k], 0x20);
+        r[k + 4] = _mm256_permute2f128_ps(u[k], u[4 + k], 0x31);
+    }
+}
+
+/* Keys of 8 values, as keys16. */
+static inline AVX2 void keys8(__m256 v, __m256i *lo, __m256i *hi)
+{
+    const __m256i b = _mm256_castps_si256(_mm256_add_ps(v, _mm256_setzero_ps()));
+    const __m256i k = _mm256_xor_si256(b, _mm256_srli_epi32(_mm256_srai_epi32(b, 31), 1));
+    const __m256 nan = _mm256_cmp_ps(v, v, _CMP_UNORD_Q);
+    *lo = _mm256_castps_si256(
+        _mm256_blendv_ps(_mm256_castsi256_ps(k), _mm256_castsi256_ps(_mm256_set1_epi32(INT32_MIN)), nan));
+    *hi = _mm256_castps_si256(
+        _mm256_blendv_ps(_mm256_castsi256_ps(k), _mm256_castsi256_ps(_mm256_set1_epi32(INT32_MAX)), nan));
+}
+
+AVX2 void tree_transpose_keys_avx2(const float *x, int64_t m, int32_t n_feat, int32_t *xk, int32_t ld)
+{
+    const int64_t full = m & ~(int64_t)7;
+    for (int32_t c0 = 0; c0 < n_feat; c0 += 8) {
+        const int32_t nc = n_feat - c0 < 8 ? n_feat - c0 : 8;
+        const __m256i cm = _mm256_cmpgt_epi32(_mm256_set1_epi32(nc), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+        for (int64_t r0 = 0; r0 < full; r0 += 8) {
+            __m256 v[8];
+            for (int k = 0; k < 8; ++k) v[k] = _mm256_maskload_ps(x + (r0 + k) * n_feat + c0, cm);
+            transpose8(v);
+            for (int k = 0; k < nc; ++k) {
+                __m256i lo, hi;
+                keys8(v[k], &lo, &hi);
+                int32_t *col = xk + (int64_t)2 * (c0 + k) * ld + r0;
+                _mm256_storeu_si256((__m256i *)(void *)col, lo);
+                _mm256_storeu_si256((__m256i *)(void *)(col + ld), hi);
+            }
+        }
+    }
+    tree_transpose_keys_ref(x + full * n_feat, m - full, n_feat, xk + full, ld); /* the last rows, fewer than 8 */
 }
 
 #else

@@ -250,7 +250,7 @@ static void check_variants(const sb_forest *f, const float *xv, int64_t n, int32
 
 /* Random forests (depth 1..8, ragged and complete, a deep tree mixed in) over
  * rows with NaN, values equal to thresholds, +-0 and infinities; n around the
- * vector widths and blocks; 1, 47, 600 and more features than the vector
+ * vector widths and blocks; 1, 47, 300 and more features than the vector
  * walks take. */
 static void test_variants_vs_ref(void)
 {
@@ -258,7 +258,7 @@ static void test_variants_vs_ref(void)
     static int64_t st[VT + 1];
     static float xv[(VN + 1) * VF_MAX]; /* n rows at offset 0 or 1 row */
     static const int64_t ns[] = {0, 1, 15, 16, 17, 63, 64, 65, 129, 1000};
-    static const int32_t nfs[] = {1, 47, 600, VF_MAX}; /* 600: too wide for AVX-512's block, AVX2 takes it */
+    static const int32_t nfs[] = {1, 47, 300, VF_MAX}; /* 300: blocks of 16 rows; VF_MAX: too wide, scalar */
     for (size_t a = 0; a < sizeof nfs / sizeof nfs[0]; ++a) {
         const int32_t nf = nfs[a];
         for (int64_t i = 0; i < (VN + 1) * nf; ++i) {
@@ -312,17 +312,19 @@ static void test_split_key_order(void)
     CU_ASSERT_EQUAL(bad, 0);
 }
 
-/* The AVX-512 16 x 16 tile transpose to split keys = its plain twin, bit for
- * bit (NaN of either sign and any payload, +-0): row counts around the tile
- * (0, 1, 15, 16, 17, 128), feature counts around it (1, 15, 16, 17, 47, 100),
- * a leading dimension wider than the rows; cells past the rows stay untouched. */
+/* The AVX-512 16 x 16 and AVX2 8 x 8 tile transposes to split keys = their
+ * plain twin, bit for bit (NaN of either sign and any payload, +-0): row
+ * counts around the tiles (0, 1, 7, 8, 9, 15, 16, 17, 33, 128), feature
+ * counts around them (1, 7, 8, 9, 15, 16, 17, 47, 100), a leading dimension
+ * wider than the rows; cells past the rows stay untouched. */
 static void test_transpose_keys_vs_ref(void)
 {
 #if defined(__x86_64__)
-    if (tree_predict_isa() < TREE_ISA_AVX512) return;
+    const int isa = tree_predict_isa();
+    if (isa < TREE_ISA_AVX2) return;
     enum { LD = 131, FMAX = 100 };
-    static const int64_t ms[] = {0, 1, 15, 16, 17, 33, 128};
-    static const int32_t nfs[] = {1, 15, 16, 17, 47, FMAX};
+    static const int64_t ms[] = {0, 1, 7, 8, 9, 15, 16, 17, 33, 128};
+    static const int32_t nfs[] = {1, 7, 8, 9, 15, 16, 17, 47, FMAX};
     static float x[128 * FMAX];
     static int32_t a[2 * LD * FMAX], b[2 * LD * FMAX];
     for (int i = 0; i < 128 * FMAX; ++i) {
@@ -330,14 +332,16 @@ static void test_transpose_keys_vs_ref(void)
         memcpy(&x[i], &bits, sizeof bits);
     }
     int bad = 0;
-    for (size_t i = 0; i < sizeof ms / sizeof *ms; ++i)
-        for (size_t j = 0; j < sizeof nfs / sizeof *nfs; ++j) {
-            memset(a, 0x5a, sizeof a);
-            memset(b, 0x5a, sizeof b);
-            tree_transpose_keys_ref(x, ms[i], nfs[j], a, LD);
-            tree_transpose_keys_avx512(x, ms[i], nfs[j], b, LD);
-            bad += memcmp(a, b, sizeof a) != 0;
-        }
+    for (int wide = 0; wide <= (isa >= TREE_ISA_AVX512); ++wide)
+        for (size_t i = 0; i < sizeof ms / sizeof *ms; ++i)
+            for (size_t j = 0; j < sizeof nfs / sizeof *nfs; ++j) {
+                memset(a, 0x5a, sizeof a);
+                memset(b, 0x5a, sizeof b);
+                tree_transpose_keys_ref(x, ms[i], nfs[j], a, LD);
+                if (wide) tree_transpose_keys_avx512(x, ms[i], nfs[j], b, LD);
+                else tree_transpose_keys_avx2(x, ms[i], nfs[j], b, LD);
+                bad += memcmp(a, b, sizeof a) != 0;
+            }
     CU_ASSERT_EQUAL(bad, 0);
     /* row 0, feature 0 is -0: key 0 in both columns */
     CU_ASSERT_EQUAL(a[0], 0);
@@ -355,7 +359,7 @@ int main(void)
         {"split rule and NaN default direction", test_decisions},
         {"scalar / AVX2 / AVX-512 layout walks = ref bits", test_variants_vs_ref},
         {"split keys order numbers as float compares", test_split_key_order},
-        {"AVX-512 block transpose to keys = ref (tiles, edges, bits)", test_transpose_keys_vs_ref},
+        {"AVX-512 / AVX2 block transposes to keys = ref (tiles, edges, bits)", test_transpose_keys_vs_ref},
     };
     if (SB_SUITE("tree_predict", tests) != 0) return 1;
     return sb_run_all();
