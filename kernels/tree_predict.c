@@ -125,9 +125,9 @@ static void walk_complete(const int32_t *restrict feat, const float *restrict th
 }
 
 /* Keys of the transposed block the vector walks read, 2 * n_feat columns:
- * 64 KB of stack, 128 rows of up to 64 features, fewer rows of more (at
- * least 16 rows, so up to 512 features; wider rows walk scalar). */
-#define XT_WORDS 16384
+ * 128 KB of stack, 128 rows of up to 128 features, fewer rows of more (at
+ * least 16 rows, so up to 1024 features; wider rows walk scalar). */
+#define XT_WORDS 32768
 
 /* One tree over m rows, scalar: the complete walk when laid out (D >= 0),
  * else the node walk. */

@@ -250,7 +250,7 @@ static void check_variants(const sb_forest *f, const float *xv, int64_t n, int32
 
 /* Random forests (depth 1..8, ragged and complete, a deep tree mixed in) over
  * rows with NaN, values equal to thresholds, +-0 and infinities; n around the
- * vector widths and blocks; 1, 47, 300 and more features than the vector
+ * vector widths and blocks; 1, 47, 600 and more features than the vector
  * walks take. */
 static void test_variants_vs_ref(void)
 {
@@ -258,7 +258,7 @@ static void test_variants_vs_ref(void)
     static int64_t st[VT + 1];
     static float xv[(VN + 1) * VF_MAX]; /* n rows at offset 0 or 1 row */
     static const int64_t ns[] = {0, 1, 15, 16, 17, 63, 64, 65, 129, 1000};
-    static const int32_t nfs[] = {1, 47, 300, VF_MAX}; /* 300: blocks of 16 rows; VF_MAX: too wide, scalar */
+    static const int32_t nfs[] = {1, 47, 600, VF_MAX}; /* 600: blocks of 16 rows; VF_MAX: too wide, scalar */
     for (size_t a = 0; a < sizeof nfs / sizeof nfs[0]; ++a) {
         const int32_t nf = nfs[a];
         for (int64_t i = 0; i < (VN + 1) * nf; ++i) {
