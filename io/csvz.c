@@ -23,14 +23,14 @@
  * gains < 0.1% more for 4x the memory. */
 #include "io/csvz.h"
 
-#include <errno.h>             /* for errno */
+#include <errno.h>           /* for errno */
 #include <isa-l/igzip_lib.h> /* for isal_deflate */
 #include <libdeflate.h>      /* for libdeflate_gzip_compress */
-#include <stdio.h>      /* for FILE, fopen, fwrite */
-#include <stdlib.h>     /* for free */
-#include <string.h>     /* for strerror, memcpy, memmove */
-#include <time.h>       /* for clock_gettime (deflate timing) */
-#include <unistd.h>     /* for unlink */
+#include <stdio.h>           /* for FILE, fopen, fwrite */
+#include <stdlib.h>          /* for free */
+#include <string.h>          /* for strerror, memcpy, memmove */
+#include <time.h>            /* for clock_gettime (deflate timing) */
+#include <unistd.h>          /* for unlink */
 
 #define TEXT_CAP ((size_t)1 << 20) /* text bytes per gzip member */
 

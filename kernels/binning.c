@@ -6,24 +6,7 @@
 #include <string.h> /* for memcpy */
 
 #include "kernels/cpu.h"
-
-/* Order-preserving map of float bits to unsigned keys (negatives flipped). */
-static inline uint32_t float_key(float x)
-{
-    uint32_t u;
-    memcpy(&u, &x, sizeof u);
-    if (x == 0.0f) u = 0; /* -0 and +0 compare equal: give them one key */
-    return (u & 0x80000000u) ? ~u : (u | 0x80000000u);
-}
-
-/* Inverse of float_key (zero comes back as +0). */
-static inline float key_float(uint32_t k)
-{
-    const uint32_t u = (k & 0x80000000u) ? (k & 0x7FFFFFFFu) : ~k;
-    float x;
-    memcpy(&x, &u, sizeof x);
-    return x;
-}
+#include "kernels/float_key.h"
 
 /* The value a cut of key k stands for: for zero the first -0 or +0 in v (the
  * first of its group after a stable sort, which is what bin_cuts emits). */

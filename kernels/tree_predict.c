@@ -5,9 +5,9 @@
 
 #include <math.h>   /* for isnan */
 #include <stddef.h> /* for NULL */
-#include <string.h> /* for memcpy */
 
 #include "kernels/cpu.h"
+#include "kernels/float_key.h"
 #include "kernels/tree_predict_simd.h"
 
 /* Bytes of rows per block in tree_predict_add: the block stays in L2 while
@@ -75,14 +75,8 @@ void tree_layout_measure(const sb_forest *f, int32_t *depth, int64_t *n_inner, i
     *n_leaf = nl;
 }
 
-int32_t tree_split_key(float v)
-{
-    if (v == 0.0f) v = 0.0f; /* -0 -> +0 */
-    uint32_t b;
-    memcpy(&b, &v, sizeof b);
-    if (b >> 31) b ^= 0x7fffffffu; /* negative: larger magnitude, smaller key */
-    return (int32_t)b;
-}
+/* float_key with its top bit flipped: the same order on signed integers. */
+int32_t tree_split_key(float v) { return (int32_t)(float_key(v) ^ 0x80000000u); }
 
 void tree_layout_fill(const sb_forest *f, tree_layout *L)
 {
