@@ -83,6 +83,11 @@ int run_exit_code(int rc);
 /* True if the current error is known to every rank (agreed collectively). */
 int run_error_agreed(const run_ctx *run);
 
+/* The one error idiom (Redis's `goto werr`, PETSc's PetscCall):
+ *   - a function that holds nothing to release calls SB_TRY, which returns;
+ *   - a function that owns memory, files or handles declares `int rc = SB_OK;`,
+ *     calls SB_CHECK / SB_RAISE, and releases everything after one label `out:`,
+ *     then `return rc;`. No `if (rc == SB_OK) rc = ...` chains. */
 #define SB_FAIL(run, code, ...) err_set((run), (code), __FILE__, __LINE__, __VA_ARGS__)
 #define SB_TRY(run, expr)                                                                          \
     do {                                                                                           \
@@ -90,6 +95,29 @@ int run_error_agreed(const run_ctx *run);
         if (rc_ != SB_OK) {                                                                        \
             err_push_frame((run), __FILE__, __LINE__);                                             \
             return rc_;                                                                            \
+        }                                                                                          \
+    } while (0)
+/* SB_CHECK - evaluate a status into the function's `rc`; on failure add a frame, goto out. */
+#define SB_CHECK(run, expr)                                                                        \
+    do {                                                                                           \
+        rc = (expr);                                                                               \
+        if (rc != SB_OK) {                                                                         \
+            err_push_frame((run), __FILE__, __LINE__);                                             \
+            goto out;                                                                              \
+        }                                                                                          \
+    } while (0)
+/* SB_RAISE - record an error (as SB_FAIL) into `rc` and goto out. */
+#define SB_RAISE(run, code, ...)                                                                   \
+    do {                                                                                           \
+        rc = SB_FAIL((run), (code), __VA_ARGS__);                                                  \
+        goto out;                                                                                  \
+    } while (0)
+/* SB_ALLOC_OR_OUT - p = sb_alloc(...); on NULL rc = SB_ENOMEM (message already set), goto out. */
+#define SB_ALLOC_OR_OUT(run, p, n, size)                                                           \
+    do {                                                                                           \
+        if (((p) = sb_alloc((run), (n), (size))) == NULL) {                                        \
+            rc = SB_ENOMEM;                                                                        \
+            goto out;                                                                              \
         }                                                                                          \
     } while (0)
 
