@@ -10,6 +10,7 @@
 #include <string.h> /* for strcmp */
 
 #include "io/csvz_fmt.h"
+#include "io/foreign_model.h"
 #include "io/model.h"
 #include "io/source.h"
 #include "jobs/jobs.h"
@@ -118,7 +119,8 @@ static int evaluate_all(run_ctx *run, const eval_opts *o, sb_model *m, sb_table 
     source_stream *stream = NULL;
     SB_TRY(run, source_load_stream(run, &src, t, &stream));
     predict_ahead *ahead = NULL;
-    int rc = predict_scorer_init(run, m, o->model, t, o->data[0], s);
+    int rc = model_bind_table(run, m, o->model, t, o->data[0]); /* an imported model: the data's names */
+    if (rc == SB_OK) rc = predict_scorer_init(run, m, o->model, t, o->data[0], s);
     if (rc == SB_OK && t->label == NULL)
         rc = SB_FAIL(run, SB_EDATA, "%s: no label column: evaluate needs labelled data", o->data[0]);
     if (rc == SB_OK && (*pred = sb_alloc(run, PREDICT_BLOCK_ROWS, sizeof **pred)) == NULL) rc = SB_ENOMEM;

@@ -12,5 +12,7 @@ int cv_main(run_ctx *run, int argc, char **argv);
 int predict_main(run_ctx *run, int argc, char **argv);
 int evaluate_main(run_ctx *run, int argc, char **argv);
 int dump_main(run_ctx *run, int argc, char **argv);
+int export_main(run_ctx *run, int argc, char **argv);
+int import_main(run_ctx *run, int argc, char **argv);
 
 #endif

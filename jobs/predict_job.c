@@ -20,6 +20,7 @@
 #include <unistd.h> /* for unlink */
 
 #include "io/csvz.h"
+#include "io/foreign_model.h"
 #include "io/model.h"
 #include "jobs/jobs.h"
 #include "jobs/predict_ahead.h"
@@ -216,7 +217,8 @@ static int predict_run_all(run_ctx *run, predict_run *p)
     SB_TRY(run, predict_outdir_check(run, p->o.out, p->o.merge, p->o.overwrite));
     sb_source src = predict_source(&p->model, p->o.data, p->o.n_data, p->o.layout, p->o.schema, 0);
     SB_TRY(run, source_load_stream(run, &src, &p->table, &p->stream));
-    int rc = predict_scorer_init(run, &p->model, p->o.model, &p->table, p->o.data[0], &p->scorer);
+    int rc = model_bind_table(run, &p->model, p->o.model, &p->table, p->o.data[0]); /* an imported model */
+    if (rc == SB_OK) rc = predict_scorer_init(run, &p->model, p->o.model, &p->table, p->o.data[0], &p->scorer);
     if (rc == SB_OK) rc = predict_rows_plan(run, &p->table, p->o.data[0], &p->rows);
     if (rc == SB_OK && (p->pred = sb_alloc(run, PREDICT_BLOCK_ROWS, sizeof *p->pred)) == NULL) rc = SB_ENOMEM;
     if (p->stream != NULL) /* the same on every rank */

@@ -4,11 +4,12 @@
 #include <stdlib.h> /* for free */
 #include <string.h> /* for strcmp */
 
+#include "io/foreign_model.h"
 #include "kernels/objective.h"
 
 int predict_load_model(run_ctx *run, const char *path, sb_model *m)
 {
-    return run_agree_rc(run, model_read(run, path, m));
+    return run_agree_rc(run, model_read_any(run, path, m)); /* shardboost's format or XGBoost JSON */
 }
 
 sb_source predict_source(const sb_model *m, const char *const *paths, int n_paths, const char *layout,

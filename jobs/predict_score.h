@@ -33,7 +33,8 @@ typedef struct {
 } predict_scorer;
 
 /* predict_load_model - Collective. Every rank reads and validates the model
- * (io/model.h: format, version, crc32, structure); the status is agreed. */
+ * (io/model.h: format, version, crc32, structure; or an XGBoost JSON model,
+ * io/foreign_model.h, bound to the data by model_bind_table); the status is agreed. */
 int predict_load_model(run_ctx *run, const char *path, sb_model *m);
 
 /* predict_source - the sb_source for scoring data with model m: layout

@@ -1,0 +1,182 @@
+/* xgb_export.c - a shardboost model as XGBoost 1.7 JSON (the format facts are
+ * in shared/docs/XGBOOST-JSON.md). Written with jansson; every field that
+ * XGBoost's own save_model writes is present, so other readers (Treelite,
+ * FIL, onnxmltools) find them too. */
+#include <errno.h>  /* for errno */
+#include <jansson.h>
+#include <stdio.h>  /* for snprintf, fopen */
+#include <stdlib.h> /* for free */
+#include <string.h> /* for strpbrk, strerror */
+#include <unistd.h> /* for getpid */
+
+#include "io/atomic_file.h"
+#include "io/foreign_model.h"
+#include "kernels/objective.h"
+
+/* The parameter block that XGBoost's loader needs for each objective (pitfall 7). */
+static json_t *objective_json(const sb_model *m)
+{
+    char v[64];
+    json_t *o = json_object();
+    json_object_set_new(o, "name", json_string(objective_name(m->params.objective)));
+    switch (m->params.objective) {
+    case SB_OBJ_SQUAREDERROR:
+    case SB_OBJ_LOGISTIC:
+        json_object_set_new(o, "reg_loss_param", json_pack("{s:s}", "scale_pos_weight", "1"));
+        break;
+    case SB_OBJ_POISSON:
+        snprintf(v, sizeof v, "%.9g", (double)(float)params_effective_max_delta_step(&m->params));
+        json_object_set_new(o, "poisson_regression_param", json_pack("{s:s}", "max_delta_step", v));
+        break;
+    case SB_OBJ_ABSOLUTEERROR: break; /* save_model writes no block for it */
+    }
+    return o;
+}
+
+/* Node order of tree t in breadth-first order: XGBoost's CPU predictor steps to
+ * left + 1 for "right" (pitfall 1), so siblings must be adjacent. order[k] is
+ * the shardboost index of XGBoost node k; newid is the inverse. */
+static void bfs_order(const sb_node *nd, int32_t n, int32_t *order, int32_t *newid)
+{
+    int32_t head = 0, tail = 0;
+    order[tail++] = 0;
+    while (head < tail) {
+        int32_t k = order[head++];
+        newid[k] = head - 1;
+        if (nd[k].feat < 0) continue;
+        order[tail++] = nd[k].left;
+        order[tail++] = nd[k].right;
+    }
+    (void)n;
+}
+
+/* One tree's JSON object (id, tree_param and every per-node array). */
+static json_t *tree_json(const sb_model *m, int32_t t, int32_t *order, int32_t *newid)
+{
+    const sb_node *nd = &m->nodes[m->tree_start[t]];
+    int32_t n = (int32_t)(m->tree_start[t + 1] - m->tree_start[t]);
+    bfs_order(nd, n, order, newid);
+    json_t *lc = json_array(), *rc = json_array(), *par = json_array(), *si = json_array(), *sc = json_array(),
+           *dl = json_array(), *bw = json_array(), *lch = json_array(), *sh = json_array(), *st = json_array();
+    int32_t *parent = newid + n; /* scratch: parent of each XGBoost node */
+    parent[0] = 2147483647;      /* what save_model writes for the root */
+    for (int32_t k = 0; k < n; ++k) {
+        const sb_node *x = &nd[order[k]];
+        int leaf = x->feat < 0;
+        if (!leaf) parent[newid[x->left]] = parent[newid[x->right]] = k;
+        json_array_append_new(lc, json_integer(leaf ? -1 : newid[x->left]));
+        json_array_append_new(rc, json_integer(leaf ? -1 : newid[x->right]));
+        json_array_append_new(si, json_integer(leaf ? 0 : x->feat));
+        /* leaf: the value (XGBoost keeps float32); split: the float32 threshold as is */
+        json_array_append_new(sc, json_real(leaf ? (double)(float)x->value : (double)x->threshold));
+        json_array_append_new(dl, json_integer(leaf ? 0 : (x->default_left != 0)));
+        json_array_append_new(bw, json_real(leaf ? (double)(float)x->value : 0.0));
+        json_array_append_new(lch, json_real(leaf ? 0.0 : (double)(float)x->gain));
+        json_array_append_new(sh, json_real((double)(float)x->cover));
+        json_array_append_new(st, json_integer(0));
+    }
+    for (int32_t k = 0; k < n; ++k) json_array_append_new(par, json_integer(parent[k]));
+    char nn[24], nf[24];
+    snprintf(nn, sizeof nn, "%d", n);
+    snprintf(nf, sizeof nf, "%d", m->n_feat);
+    return json_pack("{s:i, s:{s:s, s:s, s:s, s:s}, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o,"
+                     " s:[], s:[], s:[], s:[]}",
+                     "id", t, "tree_param", "num_deleted", "0", "num_feature", nf, "num_nodes", nn, "size_leaf_vector",
+                     "0", "left_children", lc, "right_children", rc, "parents", par, "split_indices", si,
+                     "split_conditions", sc, "default_left", dl, "base_weights", bw, "loss_changes", lch, "sum_hessian",
+                     sh, "split_type", st, "categories", "categories_nodes", "categories_segments", "categories_sizes");
+}
+
+static json_t *gbtree_json(run_ctx *run, const sb_model *m)
+{
+    int32_t maxn = 1;
+    for (int32_t t = 0; t < m->n_trees; ++t)
+        if (m->tree_start[t + 1] - m->tree_start[t] > maxn) maxn = (int32_t)(m->tree_start[t + 1] - m->tree_start[t]);
+    int32_t *order = sb_alloc(run, (size_t)maxn * 3, sizeof *order);
+    if (order == NULL) return NULL;
+    json_t *trees = json_array(), *info = json_array();
+    for (int32_t t = 0; t < m->n_trees; ++t) {
+        json_array_append_new(trees, tree_json(m, t, order, order + maxn));
+        json_array_append_new(info, json_integer(0));
+    }
+    free(order);
+    char nt[24];
+    snprintf(nt, sizeof nt, "%d", m->n_trees);
+    return json_pack("{s:s, s:{s:{s:s, s:s, s:s}, s:o, s:o}}", "name", "gbtree", "model", "gbtree_model_param",
+                     "num_parallel_tree", "1", "num_trees", nt, "size_leaf_vector", "0", "tree_info", info, "trees",
+                     trees);
+}
+
+/* XGBoost's Python layer refuses names with '[', ']' or '<' (they break its dump format). */
+static int feature_names_json(run_ctx *run, const sb_model *m, int write, json_t **names, json_t **types)
+{
+    *names = json_array();
+    *types = json_array();
+    if (!write) return SB_OK;
+    for (int32_t f = 0; f < m->n_feat; ++f) {
+        const char *s = m->feat[f].name ? m->feat[f].name : "";
+        if (strpbrk(s, "[]<") != NULL || *s == '\0')
+            return SB_FAIL(run, SB_EINVAL,
+                           "feature '%s' (column %d): XGBoost does not accept a feature name that is empty or holds "
+                           "'[', ']' or '<'; export with --no-feature-names to match columns by position",
+                           s, f);
+        json_array_append_new(*names, json_string(s));
+        /* categorical features travel as their level codes (0 = first level): numbers to XGBoost */
+        json_array_append_new(*types, json_string(m->feat[f].n_levels > 0 ? "int" : "q"));
+    }
+    return SB_OK;
+}
+
+static int model_json(run_ctx *run, const sb_model *m, const xgb_export_opts *o, json_t **out)
+{
+    json_t *names = NULL, *types = NULL;
+    int rc = feature_names_json(run, m, o->feature_names, &names, &types);
+    if (rc != SB_OK) {
+        json_decref(names);
+        json_decref(types);
+        return rc;
+    }
+    json_t *gb = gbtree_json(run, m);
+    if (gb == NULL) {
+        json_decref(names);
+        json_decref(types);
+        return SB_ENOMEM;
+    }
+    /* base_score is in prediction space (XGBoost maps it to the margin itself), float32 like XGBoost's */
+    char bs[32], nf[24], bi[24], bn[24];
+    snprintf(bs, sizeof bs, "%.9g", (double)(float)m->base_score);
+    snprintf(nf, sizeof nf, "%d", m->n_feat);
+    /* xgb.train writes these; XGBRegressor.predict honours best_iteration, so it names the last tree */
+    snprintf(bi, sizeof bi, "%d", m->n_trees > 0 ? m->n_trees - 1 : 0);
+    snprintf(bn, sizeof bn, "%d", m->n_trees);
+    *out = json_pack("{s:[i,i,i], s:{s:{s:s, s:s}, s:o, s:o, s:o, s:{s:s, s:s, s:s, s:s, s:s}, s:o}}", "version", 1, 7,
+                     4, "learner", "attributes", "best_iteration", bi, "best_ntree_limit", bn, "feature_names", names,
+                     "feature_types", types, "gradient_booster", gb, "learner_model_param", "base_score", bs,
+                     "boost_from_average", "1", "num_class", "0", "num_feature", nf, "num_target", "1", "objective",
+                     objective_json(m));
+    if (*out == NULL) return SB_FAIL(run, SB_ENOMEM, "XGBoost JSON: out of memory building the document");
+    return SB_OK;
+}
+
+int xgb_export_write(run_ctx *run, const sb_model *m, const xgb_export_opts *o, const char *path)
+{
+    int rc = SB_OK;
+    json_t *doc = NULL;
+    char tmp[4096];
+    SB_CHECK(run, model_json(run, m, o, &doc));
+    if (snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()) >= (int)sizeof tmp)
+        SB_RAISE(run, SB_EINVAL, "output path too long: %s", path);
+    FILE *f = fopen(tmp, "wb");
+    if (f == NULL) SB_RAISE(run, SB_EIO, "%s: cannot create: %s", tmp, strerror(errno));
+    /* 9 significant digits read back as the same float32; jansson keeps a ".0" on whole reals,
+     * which XGBoost needs (an integer in a float array fails to load) */
+    if (json_dumpf(doc, f, JSON_COMPACT | JSON_REAL_PRECISION(9)) != 0) {
+        fclose(f);
+        unlink(tmp);
+        SB_RAISE(run, SB_EIO, "%s: writing the XGBoost JSON failed", tmp);
+    }
+    SB_CHECK(run, atomic_file_commit(run, f, tmp, path));
+out:
+    json_decref(doc);
+    return rc;
+}

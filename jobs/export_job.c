@@ -1,0 +1,74 @@
+/* export_job.c - `shardboost export`: a model in XGBoost's JSON or LightGBM's
+ * text format (io/foreign_model.h). Rank 0 writes; the status is agreed. */
+#include <stdio.h>  /* for fputs */
+#include <string.h> /* for strcmp */
+
+#include "io/foreign_model.h"
+#include "jobs/jobs.h"
+
+static const char *usage_text =
+    "usage: shardboost export --model MODEL --format FORMAT -o OUT [--no-feature-names]\n"
+    "  Writes MODEL in another library's format; predictions there equal shardboost predict's\n"
+    "  to float32 precision (the split thresholds travel exactly).\n"
+    "  --format xgboost-json   XGBoost 1.7 JSON, every field save_model writes:\n"
+    "                          xgboost.Booster(model_file=OUT); Treelite, FIL, onnxmltools read it too\n"
+    "  --format lightgbm-text  LightGBM text model (lightgbm.Booster(model_file=OUT), lleaves, Treelite)\n"
+    "  --no-feature-names      XGBoost: leave learner/feature_names empty, so a DMatrix without names\n"
+    "                          (a numpy array) is accepted; columns are then matched by position\n"
+    "  Categorical features travel as their level codes (0 = the first level in the model's list,\n"
+    "  see shardboost dump). Something the target format cannot express is refused, naming it.\n";
+
+typedef struct {
+    const char *model, *format, *out;
+    int no_names, help;
+} export_opts;
+
+static int parse_opts(run_ctx *run, int argc, char **argv, export_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    for (int i = 1; i < argc; ++i) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) { o->help = 1; continue; }
+        if (!strcmp(a, "--no-feature-names")) { o->no_names = 1; continue; }
+        if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) { run_set_log_level(run, SB_LOG_QUIET); continue; }
+        if (v == NULL) return SB_FAIL(run, SB_EINVAL, "export: option %s needs a value", a);
+        if (!strcmp(a, "--model")) o->model = v;
+        else if (!strcmp(a, "--format")) o->format = v;
+        else if (!strcmp(a, "-o") || !strcmp(a, "--out")) o->out = v;
+        else return SB_FAIL(run, SB_EINVAL, "export: unknown option '%s' (see shardboost export --help)", a);
+        ++i;
+    }
+    if (o->help) return SB_OK;
+    if (o->model == NULL || o->out == NULL || o->format == NULL)
+        return SB_FAIL(run, SB_EINVAL, "export: --model, --format and -o are required");
+    if (strcmp(o->format, "xgboost-json") && strcmp(o->format, "lightgbm-text"))
+        return SB_FAIL(run, SB_EINVAL, "export: --format '%s': use xgboost-json or lightgbm-text", o->format);
+    return SB_OK;
+}
+
+static int export_local(run_ctx *run, const export_opts *o)
+{
+    sb_model m;
+    SB_TRY(run, model_read_any(run, o->model, &m));
+    int rc;
+    if (!strcmp(o->format, "xgboost-json")) {
+        xgb_export_opts xo = {!o->no_names};
+        rc = xgb_export_write(run, &m, &xo, o->out);
+    } else rc = lgbm_export_write(run, &m, o->out);
+    if (rc == SB_OK)
+        sb_info(run, "export: %s (%d trees, %d features, %s) -> %s (%s)\n", o->model, m.n_trees, m.n_feat,
+                objective_name(m.params.objective), o->out, o->format);
+    model_free(&m);
+    return rc;
+}
+
+int export_main(run_ctx *run, int argc, char **argv)
+{
+    export_opts o;
+    SB_TRY(run, run_agree_rc(run, parse_opts(run, argc, argv, &o)));
+    if (o.help) {
+        if (run_rank(run) == 0) fputs(usage_text, stdout);
+        return SB_OK;
+    }
+    return run_agree_rc(run, run_rank(run) == 0 ? export_local(run, &o) : SB_OK);
+}
