@@ -49,7 +49,7 @@ TESTS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRCS))
 GEN_SRCS := $(wildcard data/gen_*.c)
 GENS := $(patsubst data/%.c,$(BIN)/%,$(GEN_SRCS))
 
-.PHONY: all deps demo test unit asan asan-integration lint bench bench-ingest clean
+.PHONY: all deps demo test unit asan asan-integration lint bench bench-ingest bench-import clean
 all: $(BIN)/shardboost $(GENS) $(TESTS)
 
 deps:
@@ -98,7 +98,7 @@ $(BUILD)/tests/%: $(BUILD)/tests/%.o $(LIBS)
 -include $(wildcard */*.mk)
 
 # The benchmarks need XGBoost and the tools too (their recipes live in */*.mk).
-bench bench-train bench-predict bench-ingest: deps
+bench bench-train bench-predict bench-ingest bench-import: deps
 
 demo: deps
 	@$(MAKE) --no-print-directory all

@@ -5,7 +5,8 @@
 #                       generated forms rows, 20% held out (BENCH_ROWS / BENCH_REPEAT override)
 #   make bench-predict  predict rows/s per rank (np 1/2, gzip 1/6, stages) vs XGBoost inplace_predict
 #   make bench-ingest   ingest MB/s per rank at np 1 and 2, parse vs HDF5 write
-.PHONY: bench bench-train bench-predict bench-ingest
+#   make bench-import   predict rows/s on an imported XGBoost model vs XGBoost inplace_predict
+.PHONY: bench bench-train bench-predict bench-ingest bench-import
 bench: bench-train bench-predict
 
 bench-train: $(BIN)/shardboost $(BIN)/gen_forms
@@ -16,3 +17,6 @@ bench-predict: $(BIN)/shardboost $(BIN)/gen_forms
 
 bench-ingest: $(BIN)/shardboost $(BIN)/gen_forms
 	@BIN=$(BIN) tests/bench/bench_ingest.sh
+
+bench-import: $(BIN)/shardboost $(BIN)/gen_forms
+	@BIN=$(BIN) PYTHON=$(PYTHON) tests/bench/bench_import.sh
