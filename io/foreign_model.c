@@ -85,7 +85,8 @@ static int copy_levels(run_ctx *run, sb_model *m, const sb_table *t)
 int model_bind_table(run_ctx *run, sb_model *m, const char *model_name, const sb_table *t, const char *data_name)
 {
     if (m->layout != NULL && m->layout[0] != '\0') return SB_OK;
-    if (m->n_feat > 0 && (m->feat[0].name == NULL || m->feat[0].name[0] == '\0')) SB_TRY(run, bind_by_position(run, m, model_name, t, data_name));
+    int unnamed = m->n_feat > 0 && (m->feat[0].name == NULL || m->feat[0].name[0] == '\0');
+    if (unnamed) SB_TRY(run, bind_by_position(run, m, model_name, t, data_name));
     SB_TRY(run, copy_levels(run, m, t));
     free(m->layout);
     free(m->label_name);

@@ -258,7 +258,8 @@ static int convert_tree(const xin *x, json_t *tree, const char *path, sb_model *
         if (kids[0] < 0) continue;
         for (int c = 0; c < 2; ++c) {
             if (seen[kids[c]])
-                SB_RAISE(x->run, SB_EDATA, "%s: %s: node %lld is reached twice: left_children / right_children do not form a tree",
+                SB_RAISE(x->run, SB_EDATA,
+                         "%s: %s: node %lld is reached twice: left_children / right_children do not form a tree",
                          x->file, path, (long long)kids[c]);
             seen[kids[c]] = 1;
             queue[tail++] = kids[c];
@@ -283,7 +284,8 @@ static int check_tree_list(const xin *x, json_t *learner)
     SB_TRY(x->run, get(x, model, gp, "trees", JSON_ARRAY, &trees));
     SB_TRY(x->run, get(x, model, gp, "tree_info", JSON_ARRAY, &info));
     int64_t nt = 0;
-    SB_TRY(x->run, param_int(x, gmp, "learner/gradient_booster/model/gbtree_model_param", "num_trees", 0, 1 << 24, &nt));
+    SB_TRY(x->run, param_int(x, gmp, "learner/gradient_booster/model/gbtree_model_param", "num_trees", 0, 1 << 24,
+                             &nt));
     if ((size_t)nt != json_array_size(trees))
         return SB_FAIL(x->run, SB_EDATA, "%s: %s/gbtree_model_param/num_trees is %lld but %s/trees holds %zu trees",
                        x->file, gp, (long long)nt, gp, json_array_size(trees));
@@ -291,7 +293,8 @@ static int check_tree_list(const xin *x, json_t *learner)
         return SB_FAIL(x->run, SB_EDATA, "%s: %s/tree_info has %zu entries for %lld trees", x->file, gp,
                        json_array_size(info), (long long)nt);
     for (int64_t t = 0; t < nt; ++t)
-        if (!json_is_integer(json_array_get(info, (size_t)t)) || json_integer_value(json_array_get(info, (size_t)t)) != 0)
+        if (!json_is_integer(json_array_get(info, (size_t)t)) ||
+            json_integer_value(json_array_get(info, (size_t)t)) != 0)
             return SB_FAIL(x->run, SB_EDATA, "%s: %s/tree_info[%lld] is not 0: a multi-output model cannot be imported",
                            x->file, gp, (long long)t);
     return SB_OK;
@@ -339,6 +342,7 @@ static int build_cuts(run_ctx *run, sb_model *m)
     return SB_OK;
 }
 
+/* Every tree into m, in id order (XGBoost stores tree j at slot id and sums in that order). */
 static int convert_all_trees(const xin *x, json_t *learner, sb_model *m)
 {
     json_t *trees = json_object_get(json_object_get(json_object_get(learner, "gradient_booster"), "model"), "trees");
@@ -348,7 +352,8 @@ static int convert_all_trees(const xin *x, json_t *learner, sb_model *m)
     if (by_id == NULL) return SB_ENOMEM;
     int rc = SB_OK;
     for (int32_t i = 0; i < nt; ++i) {
-        json_t *t = json_array_get(trees, (size_t)i), *id = json_object_get(t, "id"), *l = json_object_get(t, "left_children");
+        json_t *t = json_array_get(trees, (size_t)i), *id = json_object_get(t, "id");
+        json_t *l = json_object_get(t, "left_children");
         int64_t v = json_is_integer(id) ? json_integer_value(id) : -1;
         if (!json_is_object(t) || v < 0 || v >= nt || by_id[v] != NULL)
             SB_RAISE(x->run, SB_EDATA, "%s: learner/gradient_booster/model/trees[%d]/id is missing, repeated or "
@@ -374,7 +379,8 @@ out:
 static int import_doc(const xin *x, json_t *root, sb_model *m)
 {
     json_t *learner, *gb, *name;
-    if (!json_is_object(root)) return SB_FAIL(x->run, SB_EDATA, "%s: not an XGBoost JSON model (no top-level object)", x->file);
+    if (!json_is_object(root))
+        return SB_FAIL(x->run, SB_EDATA, "%s: not an XGBoost JSON model (no top-level object)", x->file);
     SB_TRY(x->run, get(x, root, "", "learner", JSON_OBJECT, &learner));
     SB_TRY(x->run, get(x, learner, "learner", "gradient_booster", JSON_OBJECT, &gb));
     SB_TRY(x->run, get(x, gb, "learner/gradient_booster", "name", JSON_STRING, &name));
@@ -389,7 +395,8 @@ static int import_doc(const xin *x, json_t *root, sb_model *m)
     SB_TRY(x->run, convert_all_trees(x, learner, m));
     SB_TRY(x->run, build_cuts(x->run, m));
     /* not bound to a layout until model_bind_table; no training record */
-    if ((m->layout = sb_strdup(x->run, "")) == NULL || (m->label_name = sb_strdup(x->run, "")) == NULL) return SB_ENOMEM;
+    if ((m->layout = sb_strdup(x->run, "")) == NULL || (m->label_name = sb_strdup(x->run, "")) == NULL)
+        return SB_ENOMEM;
     m->best_iteration = m->n_trees > 0 ? m->n_trees - 1 : 0;
     m->metric = m->params.eval_metric;
     return SB_OK;

@@ -61,7 +61,8 @@ static int bind_to_data(run_ctx *run, const import_opts *o, sb_model *m)
     SB_TRY(run, source_load_stream(run, &src, &t, &stream));
     int rc = model_bind_table(run, m, o->from, &t, o->data[0]);
     predict_scorer s; /* the same checks predict makes: every feature has its column */
-    if (rc == SB_OK && (rc = predict_scorer_init(run, m, o->from, &t, o->data[0], &s)) == SB_OK) predict_scorer_free(&s);
+    if (rc == SB_OK && (rc = predict_scorer_init(run, m, o->from, &t, o->data[0], &s)) == SB_OK)
+        predict_scorer_free(&s);
     source_stream_close(stream);
     table_free(&t);
     return run_agree_rc(run, rc);
