@@ -56,11 +56,13 @@ static int param_num(const xin *x, json_t *obj, const char *path, const char *ke
     SB_TRY(x->run, get(x, obj, path, key, -1, &j));
     if (json_is_number(j)) *v = json_number_value(j);
     else if (json_is_string(j)) {
-        const char *s = json_string_value(j);
+        /* XGBoost >= 2.1 writes base_score as "[5E-1]" (one value per target) */
+        const char *s = json_string_value(j), *at = s[0] == '[' ? s + 1 : s;
         char *end = NULL;
         errno = 0;
-        *v = strtod(s, &end);
-        if (end == s || *end != '\0' || errno == ERANGE)
+        *v = strtod(at, &end);
+        int bad = end == at || errno == ERANGE || (at != s && *end++ != ']');
+        if (bad || *end != '\0')
             return SB_FAIL(x->run, SB_EDATA, "%s: %s/%s is \"%s\", not a number", x->file, path, key, s);
     } else return SB_FAIL(x->run, SB_EDATA, "%s: %s/%s should be a number in a string", x->file, path, key);
     if (!isfinite(*v)) return SB_FAIL(x->run, SB_EDATA, "%s: %s/%s is not finite", x->file, path, key);

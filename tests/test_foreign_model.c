@@ -275,6 +275,31 @@ static void test_xgboost_refusals(void)
     expect_refused("nodes.json", 2, "tree_param", json_pack("{s:s}", "num_nodes", "x"), "num_nodes");
 }
 
+/* base_score as XGBoost >= 2.1 writes it ("[2.5E-1]"), and a damaged one. */
+static void test_xgboost_base_score_forms(void)
+{
+    sb_model m = hand_model(), back;
+    char p[512];
+    path_of(p, sizeof p, "bs.json");
+    xgb_export_opts o = {0};
+    const char *forms[] = {"[2.5E-1]", "[2.5E-1", "2.5E-1]"};
+    for (int i = 0; i < 3; ++i) {
+        CU_ASSERT_EQUAL_FATAL(xgb_export_write(run, &m, &o, p), SB_OK);
+        json_error_t je;
+        json_t *doc = json_load_file(p, 0, &je);
+        json_object_set_new(json_object_get(json_object_get(doc, "learner"), "learner_model_param"), "base_score",
+                            json_string(forms[i]));
+        json_dump_file(doc, p, 0);
+        json_decref(doc);
+        int rc = xgb_import_file(run, p, &back);
+        CU_ASSERT_EQUAL(rc, i == 0 ? SB_OK : SB_EDATA);
+        if (rc == SB_OK) CU_ASSERT_EQUAL(back.base_margin, 0.25);
+        if (rc == SB_OK) model_free(&back);
+        else CU_ASSERT_PTR_NOT_NULL(strstr(err_message(run), "base_score"));
+        err_clear(run);
+    }
+}
+
 int main(int argc, char **argv)
 {
     if (run_init(&argc, &argv, &run) != SB_OK || mkdtemp(dir) == NULL) return 1;
@@ -286,6 +311,7 @@ int main(int argc, char **argv)
         {"LightGBM text: a name with a space is refused, nothing written", test_lightgbm_refuses_names},
         {"XGBoost JSON: breadth first, reals, round trip bit for bit", test_xgboost_round_trip},
         {"XGBoost JSON import: damaged trees refused, field named", test_xgboost_refusals},
+        {"XGBoost JSON import: base_score \"[x]\" of XGBoost 2.1", test_xgboost_base_score_forms},
     };
     if (SB_SUITE("foreign_model", tests) != 0) return 1;
     int rc = sb_run_all();
