@@ -30,12 +30,7 @@ int model_read_any(run_ctx *run, const char *path, sb_model *out)
     model_kind kind;
     memset(out, 0, sizeof *out);
     SB_TRY(run, model_file_kind(run, path, &kind));
-    if (kind == MODEL_KIND_XGB_UBJSON)
-        return SB_FAIL(run, SB_EDATA,
-                       "%s: an XGBoost UBJSON model, which shardboost does not read: convert it with python3 -c "
-                       "\"import xgboost; b = xgboost.Booster(model_file='%s'); b.save_model('model.json')\"",
-                       path, path);
-    SB_TRY(run, kind == MODEL_KIND_XGB_JSON ? xgb_import_file(run, path, out) : model_read(run, path, out));
+    SB_TRY(run, kind == MODEL_KIND_SHARDBOOST ? model_read(run, path, out) : xgb_import_file(run, path, out));
     if (out->layout != NULL && out->layout[0] == '\0') { /* unbound: CSV input needs --layout */
         free(out->layout);
         out->layout = NULL;

@@ -2,7 +2,7 @@
  *
  * Export: XGBoost 1.7 JSON (what Booster.save_model("m.json") writes, the
  * field list in shared/docs/XGBOOST-JSON.md) and LightGBM's text model.
- * Import: XGBoost JSON (gbtree, numerical splits) into an sb_model that the
+ * Import: XGBoost JSON or UBJSON (gbtree, numerical splits) into an sb_model that the
  * ordinary kernels score, so imported models run the same vector walk.
  *
  * Split rules. shardboost and XGBoost both go left iff float32(x) < thr with a
@@ -31,11 +31,11 @@ typedef enum { MODEL_KIND_SHARDBOOST = 0, MODEL_KIND_XGB_JSON = 1, MODEL_KIND_XG
 int model_file_kind(run_ctx *run, const char *path, model_kind *kind);
 
 /* model_read_any - model_read for a shardboost model, xgb_import_file for an
- * XGBoost JSON one; UBJSON is refused with how to convert it. */
+ * XGBoost JSON or UBJSON one. */
 int model_read_any(run_ctx *run, const char *path, sb_model *out);
 
-/* xgb_import_file - parse and validate an XGBoost JSON model (size and
- * depth bounded), refuse what shardboost cannot score exactly (dart,
+/* xgb_import_file - parse and validate an XGBoost JSON or UBJSON model
+ * (io/ubjson.h; size and depth bounded), refuse what shardboost cannot score exactly (dart,
  * gblinear, multi-class, categorical splits, unknown objectives); errors name
  * the file and the JSON field. Features unnamed in the file get name "".
  * On error *out is zeroed. */

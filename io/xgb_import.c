@@ -1,5 +1,5 @@
-/* xgb_import.c - an XGBoost JSON model (gbtree, numerical splits) as an
- * sb_model. Parsed with jansson; every field the conversion relies on is
+/* xgb_import.c - an XGBoost JSON or UBJSON model (gbtree, numerical splits)
+ * as an sb_model. Parsed with jansson (UBJSON: io/ubjson.c into jansson values); every field the conversion relies on is
  * checked (type, length, range) so that a damaged or hostile file gives an
  * error naming the file and the field, never an out-of-bounds walk.
  *
@@ -16,6 +16,7 @@
 #include <string.h> /* for strcmp, memset */
 
 #include "io/foreign_model.h"
+#include "io/ubjson.h"
 #include "kernels/objective.h"
 
 #define XGB_MAX_NODES (1 << 26)   /* per tree */
@@ -404,25 +405,48 @@ static int import_doc(const xin *x, json_t *root, sb_model *m)
     return SB_OK;
 }
 
+/* The whole file (at most FOREIGN_MODEL_MAX_BYTES) in memory. */
+static int read_all(run_ctx *run, const char *path, unsigned char **buf, size_t *len)
+{
+    int rc = SB_OK;
+    FILE *f = fopen(path, "rb");
+    *buf = NULL;
+    if (f == NULL) return SB_FAIL(run, SB_EIO, "%s: cannot open model: %s", path, strerror(errno));
+    long n = fseek(f, 0, SEEK_END) == 0 ? ftell(f) : -1;
+    if (n < 0 || n > FOREIGN_MODEL_MAX_BYTES || fseek(f, 0, SEEK_SET) != 0)
+        SB_RAISE(run, SB_EDATA, "%s: unreadable, or larger than %lld bytes", path, FOREIGN_MODEL_MAX_BYTES);
+    SB_ALLOC_OR_OUT(run, *buf, (size_t)n + 1, 1);
+    if (fread(*buf, 1, (size_t)n, f) != (size_t)n) SB_RAISE(run, SB_EIO, "%s: read error", path);
+    *len = (size_t)n;
+out:
+    fclose(f);
+    if (rc != SB_OK) {
+        free(*buf);
+        *buf = NULL;
+    }
+    return rc;
+}
+
 int xgb_import_file(run_ctx *run, const char *path, sb_model *out)
 {
     int rc = SB_OK;
     json_t *root = NULL;
     json_error_t jerr;
+    unsigned char *buf = NULL;
+    size_t len = 0;
+    model_kind kind;
     xin x = {run, path};
     memset(out, 0, sizeof *out);
-    FILE *f = fopen(path, "rb");
-    if (f == NULL) return SB_FAIL(run, SB_EIO, "%s: cannot open model: %s", path, strerror(errno));
-    if (fseek(f, 0, SEEK_END) != 0 || ftell(f) < 0 || ftell(f) > FOREIGN_MODEL_MAX_BYTES || fseek(f, 0, SEEK_SET) != 0)
-        SB_RAISE(run, SB_EDATA, "%s: unreadable, or larger than %lld bytes", path, FOREIGN_MODEL_MAX_BYTES);
-    /* jansson bounds the nesting depth itself (JSON_PARSER_MAX_DEPTH, 2048) */
-    root = json_loadf(f, JSON_REJECT_DUPLICATES, &jerr);
-    if (root == NULL)
+    SB_CHECK(run, model_file_kind(run, path, &kind));
+    SB_CHECK(run, read_all(run, path, &buf, &len));
+    if (kind == MODEL_KIND_XGB_UBJSON) SB_CHECK(run, ubjson_parse(run, path, buf, len, &root));
+    else if ((root = json_loadb((const char *)buf, len, JSON_REJECT_DUPLICATES, &jerr)) == NULL)
+        /* jansson bounds the nesting depth itself (JSON_PARSER_MAX_DEPTH, 2048) */
         SB_RAISE(run, SB_EDATA, "%s: line %d column %d: %s (a truncated or damaged XGBoost JSON model?)", path,
                  jerr.line, jerr.column, jerr.text);
     SB_CHECK(run, import_doc(&x, root, out));
 out:
-    if (f) fclose(f);
+    free(buf);
     json_decref(root);
     if (rc != SB_OK) model_free(out);
     return rc;

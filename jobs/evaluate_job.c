@@ -30,7 +30,7 @@ static const char *usage_text =
     "  weighted (by the data's weight, e.g. Clicks or views), as one JSON line and a table.\n"
     "  logloss is null when a label lies outside [0, 1]. Rows with a missing label are skipped.\n"
     "  Values are identical for any number of ranks (exact sums).\n"
-    "  MODEL may also be an XGBoost JSON model (see shardboost import --help).\n";
+    "  MODEL may also be an XGBoost JSON or UBJSON model (see shardboost import --help).\n";
 
 typedef struct {
     const char *model, *layout, *schema;

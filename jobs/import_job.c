@@ -10,8 +10,8 @@
 #include "jobs/predict_score.h"
 
 static const char *usage_text =
-    "usage: shardboost import --from XGB.json -o MODEL.json [--data DATA [--layout L] [--schema S]]\n"
-    "  Converts an XGBoost JSON model (Booster.save_model(\"m.json\"); gbtree with numerical splits;\n"
+    "usage: shardboost import --from XGB.json|XGB.ubj -o MODEL.json [--data DATA [--layout L] [--schema S]]\n"
+    "  Converts an XGBoost JSON or UBJSON model (Booster.save_model(\"m.json\"); gbtree with numerical splits;\n"
     "  reg:squarederror, reg:logistic, binary:logistic, count:poisson, reg:absoluteerror) into a\n"
     "  shardboost model that predict, evaluate and dump use at full speed. Its predictions equal\n"
     "  XGBoost's (the same float32 `x < threshold` decisions; sums in double).\n"
@@ -21,8 +21,8 @@ static const char *usage_text =
     "               with a warning), and the layout, id columns and categorical level lists are\n"
     "               taken from DATA. Without --data this happens when predict first reads data.\n"
     "  Refused with an error naming the file and field: dart, gblinear, multi-class or multi-target\n"
-    "  models, categorical splits, other objectives, a damaged file. XGBoost's UBJSON (.ubj) is not\n"
-    "  read: convert it with xgboost.Booster(model_file='m.ubj').save_model('m.json').\n";
+    "  models, categorical splits, other objectives, a damaged file. XGBoost's UBJSON (.ubj, its\n"
+    "  default from 2.1) is read as well (the format is recognised from the bytes).\n";
 
 typedef struct {
     const char *from, *out, *layout, *schema;

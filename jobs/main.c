@@ -27,7 +27,7 @@ static const struct {
     {"evaluate", evaluate_main, 0, "metrics of a model on labelled data"},
     {"dump", dump_main, 0, "print a model's trees readably"},
     {"export", export_main, 0, "a model as XGBoost JSON or LightGBM text"},
-    {"import", import_main, 0, "an XGBoost JSON model as a shardboost model"},
+    {"import", import_main, 0, "an XGBoost JSON/UBJSON model as a shardboost model"},
 };
 
 static void usage(FILE *f)

@@ -45,7 +45,7 @@ static const char *usage_text =
     "  Rank r writes DIR/part-NNNNN.csv.gz (NNNNN = r) (header + its rows, in input order);\n"
     "  DIR/_SUCCESS is written last, only when every part (and the merged file) is complete.\n"
     "  Columns: keywords entity_id,device,cr; forms form_id,completion_rate; csv: ids,prediction.\n"
-    "  MODEL may also be an XGBoost JSON model (save_model(\"m.json\")): its feature names are matched\n"
+    "  MODEL may also be an XGBoost JSON or UBJSON model (save_model): its feature names are matched\n"
     "  to DATA's columns (no names: by position, with a warning); CSV input then needs --layout.\n"
     "options:\n"
     "  --merge FILE.csv.gz  also write one single gzip file with all rows (header once)\n"

@@ -6,9 +6,10 @@
 #           count:poisson, reg:absoluteerror;
 #   import: XGBoost-trained models (depthwise, lossguide, missing values, with and without
 #           feature names) score in shardboost predict at np 1 and 3 as in XGBoost;
-#   bad input: truncated file, num_trees > trees, node index out of range, feature index
-#           beyond the data, dart booster, UBJSON: error naming file and field, non-zero
-#           exit, nothing written.
+#   UBJSON: an XGBoost .ubj model predicts exactly as its .json;
+#   bad input: truncated file (JSON, UBJSON), num_trees > trees, node index out of range,
+#           feature index beyond the data, dart, multi-class, unknown objective: error naming
+#           file and field, non-zero exit, nothing written.
 . "$(dirname "$0")/../lib.sh"
 PY=/usr/bin/python3
 $PY -c 'import xgboost, numpy' 2>/dev/null || skip "python3-xgboost not installed (make deps)"
@@ -130,6 +131,13 @@ mut "$T/mc.json" 'j["learner"]["learner_model_param"]["num_class"] = "3"'
 bad_case "multi-class" "$T/mc.json" "num_class"
 mut "$T/obj.json" 'j["learner"]["objective"]["name"] = "reg:tweedie"'
 bad_case "unknown objective" "$T/obj.json" "objective/name"
-$PY -c 'import sys, xgboost; xgboost.Booster(model_file=sys.argv[1]).save_model(sys.argv[2])' "$T/g.json" "$T/g.ubj" &&
-    bad_case "UBJSON" "$T/g.ubj" "save_model"
+# UBJSON (XGBoost's default from 2.1; 1.7 writes it for a .ubj name): the same predictions, byte for byte
+$PY -c 'import sys, xgboost; xgboost.Booster(model_file=sys.argv[1]).save_model(sys.argv[2])' "$T/x.json" "$T/x.ubj" ||
+    fail "xgboost save_model .ubj"
+if predict_to 3 "$T/x.ubj" "$T/f.h5" "$T/ubj" --overwrite && predict_to 3 "$T/x.json" "$T/f.h5" "$T/ubjref" --overwrite &&
+    cmp -s <(zcat "$T/ubj.csv.gz") <(zcat "$T/ubjref.csv.gz"); then
+    pass "import UBJSON: predict np 3 on x.ubj gives the bytes of x.json's predictions"
+else fail "import UBJSON: predictions differ from the JSON model's"; fi
+head -c 5000 "$T/x.ubj" > "$T/trunc.ubj"
+bad_case "truncated UBJSON" "$T/trunc.ubj" "UBJSON at byte"
 finish
