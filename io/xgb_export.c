@@ -129,6 +129,12 @@ static int feature_names_json(run_ctx *run, const sb_model *m, int write, json_t
 
 static int model_json(run_ctx *run, const sb_model *m, const xgb_export_opts *o, json_t **out)
 {
+    float b = (float)m->base_score; /* XGBoost maps it to the margin itself: it must be in the link's range */
+    if ((m->params.objective == SB_OBJ_LOGISTIC && !(b > 0.0f && b < 1.0f)) ||
+        (m->params.objective == SB_OBJ_POISSON && !(b > 0.0f)))
+        return SB_FAIL(run, SB_EINVAL, "base_score %.9g cannot be written for %s: XGBoost needs it %s", m->base_score,
+                       objective_name(m->params.objective),
+                       m->params.objective == SB_OBJ_LOGISTIC ? "in (0, 1)" : "above 0");
     json_t *names = NULL, *types = NULL;
     int rc = feature_names_json(run, m, o->feature_names, &names, &types);
     if (rc != SB_OK) {

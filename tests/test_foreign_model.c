@@ -275,6 +275,21 @@ static void test_xgboost_refusals(void)
     expect_refused("nodes.json", 2, "tree_param", json_pack("{s:s}", "num_nodes", "x"), "num_nodes");
 }
 
+/* A base score XGBoost cannot hold for the objective is refused, nothing written. */
+static void test_xgboost_refuses_base_score(void)
+{
+    sb_model m = hand_model();
+    m.params.objective = SB_OBJ_LOGISTIC;
+    m.base_score = 0.0;
+    char p[512];
+    path_of(p, sizeof p, "bs0.json");
+    xgb_export_opts o = {1};
+    CU_ASSERT_EQUAL(xgb_export_write(run, &m, &o, p), SB_EINVAL);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err_message(run), "base_score"));
+    CU_ASSERT_NOT_EQUAL(access(p, F_OK), 0);
+    err_clear(run);
+}
+
 /* base_score as XGBoost >= 2.1 writes it ("[2.5E-1]"), and a damaged one. */
 static void test_xgboost_base_score_forms(void)
 {
@@ -312,6 +327,7 @@ int main(int argc, char **argv)
         {"XGBoost JSON: breadth first, reals, round trip bit for bit", test_xgboost_round_trip},
         {"XGBoost JSON import: damaged trees refused, field named", test_xgboost_refusals},
         {"XGBoost JSON import: base_score \"[x]\" of XGBoost 2.1", test_xgboost_base_score_forms},
+        {"XGBoost JSON export: a base score outside the link's range is refused", test_xgboost_refuses_base_score},
     };
     if (SB_SUITE("foreign_model", tests) != 0) return 1;
     int rc = sb_run_all();
