@@ -1,5 +1,6 @@
 /* atomic_file.c - temp file -> fsync -> rename. */
 #include "io/atomic_file.h"
+#include "base/error.h"
 
 #include <errno.h>  /* for errno, EINVAL */
 #include <string.h> /* for strerror */

@@ -13,15 +13,14 @@
  * for level 1, on which code ISA-L picked for the CPU).
  *
  * Level 1, the speed setting, is ISA-L's igzip level 1; levels 0 and 2..9
- * are libdeflate's. On the forms bench text (27.4 MB, 1 MiB members, one
- * CPU) igzip 1 ran 335 MB/s to 44.5% of the text, libdeflate 1 211 MB/s to
- * 43.4%, zlib 1 103 MB/s to 45.7%; on keyword-layout text igzip 1 packs to
- * 28.5% against libdeflate's 27.3%.
+ * are libdeflate's: igzip 1 is the fastest of the three at level 1 and packs
+ * about as well (tests/bench/perf-log.md, 2026-11-24).
  *
- * TEXT_CAP by measurement (995k forms rows, 27.4 MB of text, level 1 / 6):
- * 256 KiB members compress 0.3% worse than 1 MiB and were no faster; 4 MiB
- * gains < 0.1% more for 4x the memory. */
+ * TEXT_CAP is chosen by measurement: smaller members compress worse and were
+ * no faster, larger ones gain almost nothing for their memory. */
 #include "io/csvz.h"
+#include "base/error.h"
+#include "base/alloc.h"
 
 #include <errno.h>           /* for errno */
 #include <isa-l/igzip_lib.h> /* for isal_deflate */

@@ -21,7 +21,7 @@
 #include <stddef.h> /* for size_t */
 #include <stdint.h> /* for int64_t */
 
-#include "mpi/run.h"
+#include "base/run_ctx.h"
 
 typedef struct csvz csvz;
 

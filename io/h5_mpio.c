@@ -21,6 +21,8 @@
 #include "io/chunk_codec.h"
 #include "mpi/comm.h"
 #include "mpi/run_impl.h"
+#include "base/error.h"
+#include "mpi/run.h"
 
 #ifndef H5_HAVE_PARALLEL
 #error "parallel HDF5 required: build with pkg-config hdf5-openmpi"
@@ -384,10 +386,10 @@ static void read_collective(h5ctx *c, hid_t d, const char *name, hid_t mtype, vo
     const size_t row_bytes = H5Tget_size(mtype) * (size_t)width;
     int64_t block = READ_BLOCK_BYTES / (int64_t)row_bytes;
     if (block < 1) block = 1;
-    long long most = n;
-    if (MPI_Allreduce(MPI_IN_PLACE, &most, 1, MPI_LONG_LONG, MPI_MAX, run_comm(c->run)) != MPI_SUCCESS)
-        c->rc = SB_FAIL(c->run, SB_EMPI, "%s: MPI_Allreduce failed reading '%s'", c->path, name);
-    const int64_t n_blocks = most > 0 ? ((int64_t)most + block - 1) / block : 1;
+    int64_t most = n; /* every rank makes the same number of collective reads */
+    const int mrc = comm_max_i64(c->run, &most, 1);
+    if (mrc != SB_OK) c->rc = mrc;
+    const int64_t n_blocks = most > 0 ? (most + block - 1) / block : 1;
     hid_t fs = H5Dget_space(d);
     hid_t dx = H5Pcreate(H5P_DATASET_XFER);
     H5Pset_dxpl_mpio(dx, H5FD_MPIO_COLLECTIVE);
@@ -408,8 +410,8 @@ static void read_collective(h5ctx *c, hid_t d, const char *name, hid_t mtype, vo
 }
 
 /* ---- raw-chunk reads ----
- * HDF5 1.10 always inflates with zlib, 2.5x slower than libdeflate on our
- * chunks, and sends LZ4 chunks through a filter callback that allocates a
+ * HDF5 1.10 always inflates with zlib, much slower than libdeflate on our
+ * chunks (tests/bench/perf-log.md), and sends LZ4 chunks through a filter callback that allocates a
  * buffer per chunk. For a dataset stored the way
  * h5_write_table stores it, each rank instead looks up the chunks of its own
  * rows (H5Dget_chunk_info_by_coord), preads their stored bytes from its own
@@ -693,9 +695,10 @@ static void read_rows(h5ctx *c, hid_t loc, const char *name, hid_t mtype, void *
     raw_plan plan;
     if (d < 0) c->rc = SB_FAIL(c->run, SB_EDATA, "%s: dataset '%s' missing", c->path, name);
     else if (data == NULL) c->rc = SB_FAIL(c->run, SB_ENOMEM, "out of memory reading '%s' of %s", name, c->path);
-    int v[2] = {d < 0 || !raw_plan_get(d, mtype, cols, &plan), c->rc != SB_OK}; /* {through HDF5, failed} */
-    if (MPI_Allreduce(MPI_IN_PLACE, v, 2, MPI_INT, MPI_MAX, run_comm(c->run)) != MPI_SUCCESS) {
-        if (c->rc == SB_OK) c->rc = SB_FAIL(c->run, SB_EMPI, "%s: MPI_Allreduce failed reading '%s'", c->path, name);
+    int64_t v[2] = {d < 0 || !raw_plan_get(d, mtype, cols, &plan), c->rc != SB_OK}; /* {through HDF5, failed} */
+    const int mrc = comm_max_i64(c->run, v, 2);
+    if (mrc != SB_OK) {
+        if (c->rc == SB_OK) c->rc = mrc;
     } else if (!v[1]) {
         if (v[0]) read_collective(c, d, name, mtype, data, cols, start, n);
         else read_raw(c, d, &plan, data, start, n);
@@ -901,9 +904,9 @@ int h5_stream_open(run_ctx *run, const char *path, int labels, sb_table *out, h5
     /* The path for /features, agreed as read_rows does (from file metadata). */
     c.rc = run_agree_rc(run, c.rc);
     raw_plan plan;
-    int v[2] = {c.rc != SB_OK || !raw_plan_get(feat, H5T_NATIVE_FLOAT, out->n_feat, &plan), c.rc != SB_OK};
-    if (MPI_Allreduce(MPI_IN_PLACE, v, 2, MPI_INT, MPI_MAX, run_comm(run)) != MPI_SUCCESS && c.rc == SB_OK)
-        c.rc = SB_FAIL(run, SB_EMPI, "%s: MPI_Allreduce failed reading 'features'", path);
+    int64_t v[2] = {c.rc != SB_OK || !raw_plan_get(feat, H5T_NATIVE_FLOAT, out->n_feat, &plan), c.rc != SB_OK};
+    const int mrc = comm_max_i64(run, v, 2);
+    if (mrc != SB_OK && c.rc == SB_OK) c.rc = mrc;
     h5_stream *s = NULL;
     if (c.rc == SB_OK && !v[1] && v[0]) { /* through HDF5: the whole shard, as h5_read_table */
         out->x = calloc((size_t)(out->n_rows > 0 ? out->n_rows : 1) * (size_t)(out->n_feat ? out->n_feat : 1), sizeof *out->x);

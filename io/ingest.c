@@ -19,6 +19,10 @@
 #include "io/numparse.h"
 #include "mpi/comm.h"
 #include "mpi/comm_flag.h"
+#include "base/error.h"
+#include "base/alloc.h"
+#include "base/timer.h"
+#include "mpi/run.h"
 
 int ingest_layout_code(const char *name)
 {

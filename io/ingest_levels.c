@@ -5,6 +5,8 @@
 #include <string.h>
 
 #include "mpi/comm.h"
+#include "base/error.h"
+#include "base/alloc.h"
 
 static uint64_t hash_bytes(const char *s, size_t n)
 {

@@ -1,5 +1,7 @@
 /* ingest_plan.c - build the column plan of a layout (see ingest_plan.h). */
 #include "io/ingest_plan.h"
+#include "base/error.h"
+#include "base/alloc.h"
 
 #include <stdio.h>  /* for snprintf */
 #include <stdlib.h>

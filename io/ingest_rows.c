@@ -10,6 +10,8 @@
 #include <string.h>
 
 #include "io/numparse.h"
+#include "base/error.h"
+#include "base/alloc.h"
 
 enum { K_IGNORE = 0, K_NUM, K_GENERAL };
 

@@ -1,5 +1,7 @@
 /* lines.c - see lines.h. */
 #include "io/lines.h"
+#include "base/error.h"
+#include "base/alloc.h"
 
 #include <errno.h>  /* for errno */
 #include <fcntl.h>  /* for open, posix_fadvise */

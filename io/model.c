@@ -12,8 +12,11 @@
 #include <zlib.h>   /* for crc32 */
 
 #include "io/atomic_file.h"
+#include "base/json_str.h"
 #include "io/model_json.h"
-#include "mpi/comm.h"
+#include "base/error.h"
+#include "base/alloc.h"
+#include "mpi/run.h"
 
 #ifndef SB_VERSION
 #define SB_VERSION "0.1.0"
@@ -46,17 +49,18 @@ static void sb_printf(sbuf *b, const char *fmt, ...)
     }
 }
 
-/* JSON string with escapes for '"', '\\' and control characters. */
+/* A JSON string (base/json_str.h's quoting). */
 static void sb_jstr(sbuf *b, const char *s)
 {
-    sb_printf(b, "\"");
-    for (; s && *s; ++s) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\') sb_printf(b, "\\%c", c);
-        else if (c < 0x20) sb_printf(b, "\\u%04x", c);
-        else sb_printf(b, "%c", c);
+    size_t n = json_quote(NULL, 0, s);
+    char *q = malloc(n + 1);
+    if (q == NULL) {
+        b->oom = 1;
+        return;
     }
-    sb_printf(b, "\"");
+    json_quote(q, n + 1, s);
+    sb_printf(b, "%s", q);
+    free(q);
 }
 
 /* Doubles: %.17g round-trips; non-finite values (no JSON literal) become null. */

@@ -26,7 +26,7 @@
 #include "io/table.h"
 #include "io/params.h"
 #include "kernels/tree_predict.h"
-#include "mpi/run.h"
+#include "base/run_ctx.h"
 
 #define SB_MODEL_FORMAT "shardboost-model"
 #define SB_MODEL_VERSION 1

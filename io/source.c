@@ -7,6 +7,9 @@
 
 #include "io/h5io.h"
 #include "io/ingest.h"
+#include "base/error.h"
+#include "base/alloc.h"
+#include "mpi/run.h"
 
 static int ends_with(const char *s, const char *suffix)
 {

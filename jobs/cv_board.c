@@ -2,6 +2,8 @@
 #include "jobs/cv_board.h"
 
 #include "io/atomic_file.h"
+#include "base/error.h"
+#include "base/alloc.h"
 
 #include <dirent.h> /* for opendir, readdir */
 #include <errno.h>  /* for errno */

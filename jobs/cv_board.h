@@ -16,7 +16,7 @@
 #include <stdint.h> /* for int32_t, int64_t, uint64_t */
 
 #include "jobs/grid.h"
-#include "mpi/run.h"
+#include "base/run_ctx.h"
 
 typedef struct {
     int32_t k;       /* folds */

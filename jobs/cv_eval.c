@@ -8,6 +8,9 @@
 #include "kernels/objective.h"
 #include "kernels/tree_predict.h"
 #include "mpi/comm.h"
+#include "base/error.h"
+#include "base/alloc.h"
+#include "mpi/run.h"
 
 /* Held-out rows of one fold scored with the fold model: a metric partial. */
 static void score_fold(const sb_model *m, const sb_table *t, const uint8_t *train_mask, sb_metric_kind metric,

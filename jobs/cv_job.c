@@ -21,13 +21,19 @@
 #include <unistd.h>   /* for unlink */
 
 #include "io/source.h"
-#include "jobs/booster.h"
+#include "engine/booster.h"
 #include "jobs/cv_board.h"
 #include "jobs/cv_eval.h"
 #include "jobs/cv_summary.h"
 #include "jobs/grid.h"
 #include "kernels/fold.h"
 #include "mpi/comm.h"
+#include "base/error.h"
+#include "base/alloc.h"
+#include "base/log.h"
+#include "base/timer.h"
+#include "base/stop.h"
+#include "mpi/run.h"
 
 static void usage(void)
 {

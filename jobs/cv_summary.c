@@ -1,7 +1,9 @@
 /* cv_summary.c - summary.json and refit arguments (see cv_summary.h). */
 #include "jobs/cv_summary.h"
 
+#include "base/json_str.h"
 #include "io/atomic_file.h"
+#include "base/error.h"
 
 #include <errno.h>  /* for errno */
 #include <math.h>   /* for isfinite */
@@ -41,18 +43,6 @@ void cv_train_args(const sb_params *p, char *buf, size_t len)
     }
 }
 
-static void json_str(FILE *f, const char *s)
-{
-    fputc('"', f);
-    for (; *s; ++s) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\') fprintf(f, "\\%c", c);
-        else if (c < 0x20) fprintf(f, "\\u%04x", c);
-        else fputc(c, f);
-    }
-    fputc('"', f);
-}
-
 static void json_num(FILE *f, double v)
 {
     if (isfinite(v)) fprintf(f, "%.17g", v);
@@ -72,7 +62,7 @@ static void json_point(FILE *f, const sb_grid *g, const cv_results *r, int64_t p
         cv_point_cell(&g->points[p], g->cols[c], cell, sizeof cell);
         if (!cell[0]) continue;
         fprintf(f, "%s\"%s\": ", first ? "" : ", ", g->cols[c]);
-        json_str(f, cell);
+        json_fquote(f, cell);
         first = 0;
     }
     fputs("},\n", f);
@@ -98,9 +88,9 @@ int cv_summary_write(run_ctx *run, const char *path, const cv_summary_info *info
     FILE *f = fopen(tmp, "w");
     if (!f) return SB_FAIL(run, SB_EIO, "%s: cannot create: %s", tmp, strerror(errno));
     fputs("{\n  \"format\": \"shardboost-cv\",\n  \"grid\": ", f);
-    json_str(f, info->grid_path);
+    json_fquote(f, info->grid_path);
     fputs(",\n  \"grid_shape\": ", f);
-    json_str(f, g->shape);
+    json_fquote(f, g->shape);
     fprintf(f, ",\n  \"grid_points\": %lld,\n  \"slice\": \"%d/%d\",\n  \"points_evaluated\": %lld,\n",
             (long long)g->n_points, (int)info->slice_i, (int)info->slice_n, (long long)n_done);
     fprintf(f, "  \"folds\": %d,\n  \"fold_seed\": %llu,\n  \"metric\": \"%s\",\n  \"lower_is_better\": true,\n",
@@ -115,9 +105,9 @@ int cv_summary_write(run_ctx *run, const char *path, const cv_summary_info *info
         char args[4096];
         cv_train_args(info->refit_params, args, sizeof args);
         fputs("{\"model\": ", f);
-        json_str(f, info->refit_model);
+        json_fquote(f, info->refit_model);
         fprintf(f, ", \"n_estimators\": %d, \"train_args\": ", (int)info->refit_params->n_rounds);
-        json_str(f, args);
+        json_fquote(f, args);
         fputs("}", f);
     } else fputs("null", f);
     fputs(",\n  \"leaderboard\": [", f);

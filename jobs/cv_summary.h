@@ -9,7 +9,7 @@
 #include "jobs/cv_board.h"
 #include "jobs/grid.h"
 #include "io/params.h"
-#include "mpi/run.h"
+#include "base/run_ctx.h"
 
 typedef struct {
     const char *grid_path, *metric, *refit_model; /* refit_model NULL: no refit */

@@ -6,6 +6,9 @@
 
 #include "io/model.h"
 #include "jobs/jobs.h"
+#include "base/error.h"
+#include "base/alloc.h"
+#include "mpi/run.h"
 
 static const char *usage_text =
     "usage: shardboost dump --model M.json [--tree N] [--no-trees] [--importance]\n"

@@ -17,6 +17,9 @@
 #include "jobs/predict_score.h"
 #include "kernels/metric.h"
 #include "mpi/comm.h"
+#include "base/error.h"
+#include "base/alloc.h"
+#include "mpi/run.h"
 
 #define MAX_DATA 64
 

@@ -1,6 +1,8 @@
 /* grid.c - YAML hyperparameter grids (see grid.h), parsed with libyaml's
  * document API so every node carries its line (yaml_mark_t). */
 #include "jobs/grid.h"
+#include "base/error.h"
+#include "base/alloc.h"
 
 #include <stdio.h>  /* for FILE, fopen, snprintf */
 #include <stdlib.h> /* for free */

@@ -17,7 +17,7 @@
 #include <stdint.h> /* for int32_t, int64_t */
 
 #include "io/params.h"
-#include "mpi/run.h"
+#include "base/run_ctx.h"
 
 /* Upper limit on grid points (a typo like a 10^7-point product fails early). */
 #define SB_GRID_MAX_POINTS 1000000

@@ -8,6 +8,11 @@
 #include "io/source.h"
 #include "jobs/jobs.h"
 #include "mpi/comm.h"
+#include "base/error.h"
+#include "base/alloc.h"
+#include "base/log.h"
+#include "base/timer.h"
+#include "mpi/run.h"
 
 static const char *usage_text =
     "usage: shardboost ingest --layout keywords|forms|csv [--schema S.yaml] -o OUT.h5 IN [IN...]\n"

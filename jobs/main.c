@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "jobs/jobs.h"
+#include "base/error.h"
+#include "base/stop.h"
 #include "mpi/run.h"
 
 #ifndef SB_VERSION

@@ -5,6 +5,9 @@
 #include "jobs/predict_ahead.h"
 
 #include "mpi/comm.h"
+#include "base/error.h"
+#include "base/alloc.h"
+#include "base/log.h"
 
 #include <pthread.h>
 #include <stdlib.h> /* for free */

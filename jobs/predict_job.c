@@ -28,6 +28,11 @@
 #include "jobs/predict_score.h"
 #include "mpi/comm.h"
 #include "mpi/gz_merge.h"
+#include "base/error.h"
+#include "base/alloc.h"
+#include "base/log.h"
+#include "base/timer.h"
+#include "mpi/run.h"
 
 #define MAX_DATA 64
 

@@ -1,5 +1,7 @@
 /* predict_outdir.c - refuse / clear / mark-complete for predict's output directory. */
 #include "jobs/predict_outdir.h"
+#include "base/error.h"
+#include "mpi/run.h"
 
 #include <dirent.h>   /* for opendir, readdir */
 #include <errno.h>    /* for errno */

@@ -13,7 +13,9 @@
 #ifndef SB_PREDICT_OUTDIR_H
 #define SB_PREDICT_OUTDIR_H
 
-#include "mpi/run.h"
+#include <stddef.h> /* for size_t */
+
+#include "base/run_ctx.h"
 
 /* Final and temporary names of rank r's part file (buffers of PATH_MAX). Local. */
 void predict_outdir_part(const char *dir, int r, char *path, char *tmp, size_t len);

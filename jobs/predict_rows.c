@@ -5,6 +5,7 @@
 #include <string.h> /* for strcmp, memchr, memcpy, strlen */
 
 #include "io/csvz_fmt.h"
+#include "base/error.h"
 
 static const sb_id_col *find_id(const sb_table *t, const char *name)
 {

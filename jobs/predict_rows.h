@@ -11,7 +11,7 @@
 
 #include "io/csvz.h"
 #include "io/table.h"
-#include "mpi/run.h"
+#include "base/run_ctx.h"
 
 /* One output column: an id column of the table, or a categorical feature's
  * level names (the keyword file's device when ingest keeps it as a feature). */

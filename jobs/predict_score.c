@@ -5,6 +5,9 @@
 #include <string.h> /* for strcmp */
 
 #include "kernels/objective.h"
+#include "base/error.h"
+#include "base/alloc.h"
+#include "mpi/run.h"
 
 int predict_load_model(run_ctx *run, const char *path, sb_model *m)
 {

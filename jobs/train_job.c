@@ -7,9 +7,13 @@
 
 #include "io/model.h"
 #include "io/source.h"
-#include "jobs/booster.h"
+#include "engine/booster.h"
 #include "jobs/jobs.h"
 #include "mpi/comm.h"
+#include "base/error.h"
+#include "base/log.h"
+#include "base/timer.h"
+#include "mpi/run.h"
 
 static const char *usage_text =
     "usage: shardboost train --data D.h5|D.csv[.gz] [--layout keywords|forms|csv [--schema S.yaml]]\n"

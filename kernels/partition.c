@@ -8,10 +8,10 @@
 int64_t partition_rows(int32_t *restrict rows, int64_t n, const uint8_t *restrict col, int32_t split_bin,
                        int32_t missing_bin, int32_t default_left, int32_t *restrict scratch)
 {
-    /* Branch-free: the rule as a table over the 256 bin values (the missing
-     * bin's test was a branch, mispredicted on every row with a missing
-     * value), each row written to both outputs, the cursors advanced by the
-     * test. */
+    /* Branch-free: the rule as a table over the 256 bin values, so the
+     * missing bin costs no branch (one would mispredict on every row with a
+     * missing value); each row is written to both outputs and the cursors
+     * advance by the test. */
     uint8_t goes_left[256];
     for (int32_t b = 0; b < 256; ++b)
         goes_left[b] = (uint8_t)partition_goes_left(b, split_bin, missing_bin, default_left);
@@ -215,8 +215,8 @@ static AVX512 int64_t walk_avx512(const complete_tree *c, int32_t D, const uint8
     T.D = D;
     const int64_t stride = 16 * (int64_t)n_feat;
     /* Gathers are not followed by the hardware prefetcher: the lines of the
-     * rows PREFETCH ahead are asked for explicitly (200k rows x 47 features,
-     * depth 6, out of cache: 5.2 -> 2.9 ns per row and tree; 64-256 alike). */
+     * rows PREFETCH ahead are asked for explicitly (distances of 64-256 rows
+     * measured alike; tests/bench/perf-log.md). */
     enum { PREFETCH = 128 };
     int64_t i = 0;
     for (; i + 64 <= m; i += 64) {

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "mpi/run_impl.h"
+#include "base/alloc.h"
 
 #define FLAG_TAG 7301
 
@@ -31,7 +32,7 @@ int comm_flag_open(run_ctx *run, comm_flag **out)
         return SB_ENOMEM;
     }
     for (int r = 0; r < f->size; ++r) f->req[r] = MPI_REQUEST_NULL;
-    if (MPI_Comm_dup(run->comm, &f->comm) != MPI_SUCCESS) {
+    if (MPI_Comm_dup(run_comm(run), &f->comm) != MPI_SUCCESS) {
         free(f->req);
         free(f);
         return SB_FAIL(run, SB_EMPI, "MPI_Comm_dup failed (comm_flag_open)");

@@ -9,6 +9,7 @@
 
 #include "mpi/comm.h"
 #include "mpi/run_impl.h"
+#include "base/alloc.h"
 
 #define CHUNK ((int64_t)8 << 20) /* bytes per collective write */
 
@@ -20,13 +21,7 @@ static int local_fail(int rc, int *failed)
     return rc;
 }
 
-static int mpi_fail(run_ctx *run, int mpi_rc, const char *what, const char *path)
-{
-    char text[MPI_MAX_ERROR_STRING];
-    int len = 0;
-    MPI_Error_string(mpi_rc, text, &len);
-    return SB_FAIL(run, SB_EIO, "%s: %s failed: %s", path, what, text);
-}
+#define mpi_fail(run, mpi_rc, what, path) SB_MPI_FAIL((run), SB_EIO, (mpi_rc), "%s: %s", (path), (what))
 
 int gz_merge_write(run_ctx *run, const char *out_path, const char *src_path, int64_t src_off, int64_t src_len,
                    int64_t *total)
@@ -40,7 +35,7 @@ int gz_merge_write(run_ctx *run, const char *out_path, const char *src_path, int
         SB_TRY(run, run_agree_rc(run, SB_OK));
 
     MPI_File fh;
-    int mrc = MPI_File_open(run->comm, out_path, MPI_MODE_CREATE | MPI_MODE_WRONLY, MPI_INFO_NULL, &fh);
+    int mrc = MPI_File_open(run_comm(run), out_path, MPI_MODE_CREATE | MPI_MODE_WRONLY, MPI_INFO_NULL, &fh);
     int rc = mrc == MPI_SUCCESS ? SB_OK : mpi_fail(run, mrc, "MPI_File_open", out_path);
     SB_TRY(run, run_agree_rc(run, rc)); /* open is collective: all succeeded or all failed */
 

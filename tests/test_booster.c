@@ -12,8 +12,10 @@
 
 #include "cunit_main.h"
 #include "io/model.h"
-#include "jobs/booster.h"
+#include "engine/booster.h"
 #include "kernels/metric.h"
+#include "base/error.h"
+#include "base/log.h"
 #include "mpi/run.h"
 
 static run_ctx *run;

@@ -9,6 +9,7 @@
 #include "cunit_main.h"
 #include "io/csvrow.h"
 #include "io/lines.h"
+#include "base/error.h"
 #include "mpi/run.h"
 
 static run_ctx *run;

@@ -11,6 +11,7 @@
 #include "cunit_main.h"
 #include "io/csvz.h"
 #include "mpi/gz_merge.h"
+#include "base/error.h"
 #include "mpi/run.h"
 
 static run_ctx *run;

@@ -10,6 +10,7 @@
 #include "cunit_main.h"
 #include "jobs/cv_board.h"
 #include "jobs/cv_summary.h"
+#include "base/error.h"
 #include "mpi/run.h"
 
 static run_ctx *run;

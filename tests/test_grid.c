@@ -4,6 +4,7 @@
 
 #include "cunit_main.h"
 #include "jobs/grid.h"
+#include "base/error.h"
 #include "mpi/run.h"
 
 #define FIX "tests/fixtures/grids/"

@@ -13,6 +13,8 @@
 #include "io/source.h"
 #include "jobs/predict_ahead.h"
 #include "mpi/comm.h"
+#include "base/error.h"
+#include "mpi/run.h"
 
 static run_ctx *run;
 

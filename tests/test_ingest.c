@@ -13,6 +13,8 @@
 #include "io/ingest_plan.h"
 #include "io/ingest_rows.h"
 #include "io/lines.h"
+#include "base/error.h"
+#include "mpi/run.h"
 
 static run_ctx *run;
 

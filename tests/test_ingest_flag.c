@@ -4,6 +4,9 @@
 #include "cunit_main.h"
 #include "mpi/comm.h"
 #include "mpi/comm_flag.h"
+#include "base/error.h"
+#include "base/timer.h"
+#include "mpi/run.h"
 
 static run_ctx *run;
 

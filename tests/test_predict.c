@@ -16,6 +16,7 @@
 #include "jobs/predict_rows.h"
 #include "jobs/predict_score.h"
 #include "kernels/objective.h"
+#include "base/error.h"
 #include "mpi/run.h"
 
 static run_ctx *run;

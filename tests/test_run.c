@@ -4,6 +4,7 @@
 
 #include "cunit_main.h"
 #include "mpi/comm.h"
+#include "base/error.h"
 #include "mpi/run.h"
 
 static run_ctx *run;

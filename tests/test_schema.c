@@ -6,6 +6,8 @@
 
 #include "cunit_main.h"
 #include "io/ingest_plan.h"
+#include "base/error.h"
+#include "mpi/run.h"
 
 static run_ctx *run;
 static char path[64]; /* /tmp/sb_test_<pid>_schema.yaml */

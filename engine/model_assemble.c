@@ -1,10 +1,12 @@
-/* train_model.c - collecting trees and metrics, building the sb_model, and
+/* model_assemble.c - collecting trees and metrics, building the sb_model, and
  * the data fingerprint. */
 #include <stdlib.h> /* for free */
 #include <string.h> /* for memcpy */
 
-#include "jobs/train_internal.h"
+#include "engine/booster_internal.h"
 #include "mpi/comm.h"
+#include "base/error.h"
+#include "base/alloc.h"
 
 int record_add_tree(run_ctx *run, train_record *r, const sb_node *nodes, int32_t n, double train_m, double valid_m)
 {

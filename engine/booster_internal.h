@@ -1,11 +1,12 @@
-/* train_internal.h - shared between the booster's files (not a public API). */
+/* booster_internal.h - shared between the booster's files (not a public API). */
 #ifndef SB_TRAIN_INTERNAL_H
 #define SB_TRAIN_INTERNAL_H
 
 #include <math.h>   /* for ceil */
 #include <stdint.h> /* for int32_t, int64_t, uint8_t, uint64_t */
 
-#include "jobs/booster.h"
+#include "base/hash.h" /* for sb_hash3: samples derive from (seed, tree, global row) */
+#include "engine/booster.h"
 #include "kernels/split.h"
 
 /* Binned local rows plus the cuts they came from (equal on all ranks). */
@@ -31,7 +32,7 @@ struct sb_binned {
     uint16_t *sp_fixed;    /* the sparse rows as 64-byte records (hist_build_fixed), or NULL */
     uint16_t *sp_spill;    /* cells of the rows too wide for their record */
     /* Sparse rows hold one cell per "row feature": a feature of its own, or a
-     * bundle of small features as one joint feature (train_bundle.c). Row
+     * bundle of small features as one joint feature (bundles.c). Row
      * feature v has members rf_feat[rf_first[v] .. rf_first[v + 1]) with
      * strides rf_stride[..]; a row's cell is rf_base[v] + sum of member bin *
      * stride, left out when it equals rf_skip[v]. */
@@ -42,18 +43,8 @@ struct sb_binned {
     uint64_t fingerprint;  /* data_fingerprint of the table (rank-count invariant) */
 };
 
-/* Deterministic hash of (seed, stream, index) to 64 bits (splitmix64). Local. */
-static inline uint64_t train_hash(uint64_t seed, uint64_t stream, uint64_t index)
-{
-    uint64_t z = seed ^ (stream * 0x9E3779B97F4A7C15ULL) ^ (index * 0xD1B54A32D192ED03ULL);
-    for (int i = 0; i < 2; ++i) {
-        z += 0x9E3779B97F4A7C15ULL;
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-        z ^= z >> 31;
-    }
-    return z;
-}
+/* Deterministic hash of (seed, stream, index) to 64 bits (base/hash.h). Local. */
+static inline uint64_t train_hash(uint64_t seed, uint64_t stream, uint64_t index) { return sb_hash3(seed, stream, index); }
 /* A row is sampled with probability p when its hash h has h >> 11 <
  * train_hash_cut(p): h's top 53 bits below p * 2^53 (exact: a power of two),
  * which for an integer is being below its ceiling; p >= 1 takes every row. */
@@ -65,7 +56,7 @@ static inline uint64_t train_hash_cut(double p)
 /* Streams of train_hash, one per use, so samples are independent. */
 enum { STREAM_BIN_SAMPLE = 1, STREAM_SUBSAMPLE = 2, STREAM_COLSAMPLE = 3 };
 
-/* ---- bundles of small features (train_bundle.c) ------------------------ */
+/* ---- bundles of small features (bundles.c) ------------------------ */
 /* bundle_plan - the row features of b (sets n_rowfeat .. total_cells) from
  * b->skip, b->bins_col and the global count of rows in every cell (cnt,
  * total_bins long): small features that together store fewer cells as one
@@ -73,7 +64,7 @@ enum { STREAM_BIN_SAMPLE = 1, STREAM_SUBSAMPLE = 2, STREAM_COLSAMPLE = 3 };
  * order). Collective. */
 int bundle_plan(run_ctx *run, sb_binned *b, const int64_t *cnt);
 
-/* ---- one tree (train_tree.c) ------------------------------------------- */
+/* ---- one tree (tree_grow.c) ------------------------------------------- */
 typedef struct {
     const sb_binned *b;
     const sb_params *p;
@@ -120,7 +111,7 @@ int grow_tree(run_ctx *run, tree_grower *g, const int64_t *ghf, int64_t n_rows, 
 /* Leaf of local row i by its bins (the same path the float thresholds take). Local. */
 int32_t tree_leaf_by_bins(const sb_node *tree, int64_t i, const sb_binned *b);
 
-/* ---- weighted medians (train_median.c) --------------------------------- */
+/* ---- weighted medians (median_refit.c) --------------------------------- */
 /* weighted_median_groups - for each group l, the lower weighted median of
  * value[r] over the local rows r = rows[j] (rows NULL: r = j) for j in
  * [begin[l], end[l]) on all ranks, weights weight[wstride * r] (fixed point,
@@ -129,7 +120,7 @@ int32_t tree_leaf_by_bins(const sb_node *tree, int64_t i, const sb_binned *b);
 int weighted_median_groups(run_ctx *run, int32_t n_groups, const int64_t *begin, const int64_t *end, const int32_t *rows,
                            const double *value, const int64_t *weight, int64_t wstride, double *out);
 
-/* ---- model assembly (train_model.c) ------------------------------------ */
+/* ---- model assembly (model_assemble.c) ------------------------------------ */
 /* Trees and metrics collected while training. */
 typedef struct {
     sb_node *nodes;

@@ -1,4 +1,4 @@
-/* train_bin.c - booster_bin: quantile cuts agreed by all ranks, local bins.
+/* table_bin.c - booster_bin: quantile cuts agreed by all ranks, local bins.
  *
  * Cuts never depend on sharding: rows are sampled by a hash of their global
  * index, the sample is gathered in global row order, and a feature's cuts
@@ -8,10 +8,15 @@
 #include <stdlib.h> /* for free, aligned_alloc */
 #include <string.h> /* for memcpy, memset */
 
-#include "jobs/train_internal.h"
+#include "engine/booster_internal.h"
 #include "kernels/binning.h"
 #include "kernels/hist.h"
 #include "mpi/comm.h"
+#include "base/error.h"
+#include "base/alloc.h"
+#include "base/log.h"
+#include "base/timer.h"
+#include "mpi/run.h"
 
 #define BIN_SAMPLE_ROWS 262144.0 /* rows sampled for the quantiles */
 
@@ -262,9 +267,9 @@ static int make_cuts(run_ctx *run, const sb_table *t, sb_binned *b)
  * and the cells plus the sinks have uint16 offsets. Forms data: 64 against
  * ~52 bytes per row, 1 cache line per row against 2-3 (deep tree nodes read
  * their rows scattered in memory, so lines per row is what their histograms
- * cost). Keyword data (162 features): 64 against 22-36 bytes, histograms
- * 0.22 -> 0.18 s on the real file and 2.6 -> 2.1 s on 1M generated rows,
- * peak RSS unchanged (it is reached while binning). The pointer format is
+ * cost). Keyword data (162 features) is faster with records too, though they
+ * take more bytes, and peak RSS does not grow (it is reached while binning;
+ * tests/bench/perf-log.md). The pointer format is
  * freed. Collective. */
 static int make_fixed_width(run_ctx *run, sb_binned *b)
 {

@@ -1,4 +1,4 @@
-/* train_tree.c - grow one tree, data-parallel: local histograms, one integer
+/* tree_grow.c - grow one tree, data-parallel: local histograms, one integer
  * reduce-scatter per expansion batch (a whole level for depthwise, one leaf
  * for lossguide) that leaves each rank the global sums of its own feature
  * block, the sibling by subtraction within the block, each rank's best split
@@ -8,10 +8,14 @@
 #include <stdlib.h> /* for free */
 #include <string.h> /* for memset, memcpy */
 
-#include "jobs/train_internal.h"
+#include "engine/booster_internal.h"
 #include "kernels/hist.h"
 #include "kernels/partition.h"
 #include "mpi/comm_hist.h"
+#include "base/error.h"
+#include "base/alloc.h"
+#include "base/timer.h"
+#include "mpi/run.h"
 
 typedef struct {
     int64_t begin, end; /* local rows */

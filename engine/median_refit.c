@@ -1,4 +1,4 @@
-/* train_median.c - exact weighted medians across ranks (reg:absoluteerror
+/* median_refit.c - exact weighted medians across ranks (reg:absoluteerror
  * leaf refit and base score). A radix select over the order-preserving 64-bit
  * keys of the values: 8 passes, each counting the fixed-point weights per
  * 8-bit bucket inside the prefix chosen so far, summed over ranks as int64
@@ -6,8 +6,11 @@
 #include <stdlib.h> /* for free */
 #include <string.h> /* for memcpy */
 
-#include "jobs/train_internal.h"
+#include "engine/booster_internal.h"
 #include "mpi/comm.h"
+#include "base/error.h"
+#include "base/alloc.h"
+#include "mpi/run.h"
 
 static inline uint64_t dkey(double x)
 {

@@ -1,6 +1,6 @@
 /* booster.c - the boosting loop: gradients, fixed-point scale, one tree per
  * round, margin updates, exact metrics, early stopping, checkpoints. */
-#include "jobs/booster.h"
+#include "engine/booster.h"
 
 #include <math.h>   /* for fabs, NAN, isnan */
 #include <stdio.h>  /* for printf, snprintf */
@@ -8,13 +8,19 @@
 #include <string.h> /* for memset, strcmp */
 #include <unistd.h> /* for isatty, getppid, readlink */
 
-#include "jobs/train_internal.h"
+#include "engine/booster_internal.h"
 #include "kernels/binning.h"
 #include "kernels/hist.h"
 #include "kernels/metric.h"
 #include "kernels/objective.h"
 #include "kernels/partition.h"
 #include "mpi/comm.h"
+#include "base/error.h"
+#include "base/alloc.h"
+#include "base/log.h"
+#include "base/timer.h"
+#include "base/stop.h"
+#include "mpi/run.h"
 
 typedef struct {
     run_ctx *run;

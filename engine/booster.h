@@ -13,7 +13,7 @@
 #include "io/model.h"
 #include "io/table.h"
 #include "io/params.h"
-#include "mpi/run.h"
+#include "base/run_ctx.h"
 
 typedef struct sb_binned sb_binned; /* opaque: cuts + uint8/uint16 bins of the local rows */
 

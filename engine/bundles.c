@@ -1,4 +1,4 @@
-/* train_bundle.c - bundles of small features for the sparse-row histograms.
+/* bundles.c - bundles of small features for the sparse-row histograms.
  *
  * A sparse row costs one scatter-add per feature outside its most frequent
  * bin. Features with few bins and no strongly dominant value (flags, small
@@ -15,9 +15,12 @@
 #include <stdlib.h> /* for free */
 #include <string.h> /* for memset */
 
-#include "jobs/train_internal.h"
+#include "engine/booster_internal.h"
 #include "kernels/hist.h"
 #include "mpi/comm.h"
+#include "base/error.h"
+#include "base/alloc.h"
+#include "mpi/run.h"
 
 #define BUNDLE_MAX_CELLS 256  /* joint cells of one bundle: its spread stays cheap next to the rows */
 #define BUNDLE_MEMBER_CELLS 16 /* only features of at most this many cells join a bundle */
