@@ -8,11 +8,8 @@
 #include "jobs/jobs.h"
 #include "base/error.h"
 #include "base/stop.h"
+#include "base/version.h"
 #include "mpi/run.h"
-
-#ifndef SB_VERSION
-#define SB_VERSION "0.1.0"
-#endif
 
 typedef int (*job_fn)(run_ctx *, int, char **);
 
