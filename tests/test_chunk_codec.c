@@ -241,15 +241,12 @@ static void test_lz4_h5filter(void)
     free(plain);
 }
 
-int main(void)
-{
-    static const sb_test tests[] = {
-        {"unshuffle = _ref twin = inverse of shuffle (sizes, counts)", test_unshuffle_vs_ref},
-        {"unshuffle keeps float bits (NaN payloads, -0, inf)", test_unshuffle_float_bits},
-        {"inflate = zlib uncompress; short/long/corrupt/truncated reported", test_inflate_vs_zlib},
-        {"LZ4 filter chunks: round trip, other writers' blocks, short/long/cut reported", test_lz4_format},
-        {"LZ4 filter callback: encode, decode, bad chunk leaves the buffer", test_lz4_h5filter},
-    };
-    if (CU_initialize_registry() != CUE_SUCCESS || SB_SUITE("chunk_codec", tests)) return 1;
-    return sb_run_all();
-}
+static const sb_test tests[] = {
+    {"unshuffle = _ref twin = inverse of shuffle (sizes, counts)", test_unshuffle_vs_ref},
+    {"unshuffle keeps float bits (NaN payloads, -0, inf)", test_unshuffle_float_bits},
+    {"inflate = zlib uncompress; short/long/corrupt/truncated reported", test_inflate_vs_zlib},
+    {"LZ4 filter chunks: round trip, other writers' blocks, short/long/cut reported", test_lz4_format},
+    {"LZ4 filter callback: encode, decode, bad chunk leaves the buffer", test_lz4_h5filter},
+};
+
+SB_TEST_MAIN(NULL, SB_SUITE("chunk_codec", tests))

@@ -162,18 +162,12 @@ static void test_gzip_and_truncation(void)
     unlink(path);
 }
 
-int main(int argc, char **argv)
-{
-    if (run_init(&argc, &argv, &run) != SB_OK) return 1;
-    static const sb_test tests[] = {
-        {"fast split == libcsv split", test_fast_equals_libcsv},
-        {"quoted fields and quote errors", test_quotes},
-        {"random lines: fast split == libcsv", test_random_lines_fast_equals_libcsv},
-        {"byte-range pieces tile the file (BOM, CRLF, blank, no final newline)", test_pieces_tile_the_file},
-        {"gzip lines and truncated gzip", test_gzip_and_truncation},
-    };
-    if (CU_initialize_registry() != CUE_SUCCESS || SB_SUITE("csv", tests)) return 1;
-    int rc = sb_run_all();
-    run_finalize(run);
-    return rc;
-}
+static const sb_test tests[] = {
+    {"fast split == libcsv split", test_fast_equals_libcsv},
+    {"quoted fields and quote errors", test_quotes},
+    {"random lines: fast split == libcsv", test_random_lines_fast_equals_libcsv},
+    {"byte-range pieces tile the file (BOM, CRLF, blank, no final newline)", test_pieces_tile_the_file},
+    {"gzip lines and truncated gzip", test_gzip_and_truncation},
+};
+
+SB_TEST_MAIN(&run, SB_SUITE("csv", tests))

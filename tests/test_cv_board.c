@@ -8,13 +8,14 @@
 #include <unistd.h> /* for rmdir */
 
 #include "cunit_main.h"
+#include "helpers.h"
 #include "jobs/cv_board.h"
 #include "jobs/cv_summary.h"
 #include "base/error.h"
 #include "mpi/run.h"
 
 static run_ctx *run;
-static char dir[] = "/tmp/sb-test-cv.XXXXXX";
+static char dir[128]; /* $TMPDIR/sb_cv_<pid>.XXXXXX */
 
 static void fill(cv_results *r, int64_t p, double a, double b, int32_t ra, int32_t rb)
 {
@@ -90,17 +91,6 @@ static void test_journal(void)
     cv_results_free(&r);
 }
 
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "r");
-    if (!f) return NULL;
-    char *s = calloc(1, 1 << 16);
-    size_t n = fread(s, 1, (1 << 16) - 1, f);
-    s[n] = '\0';
-    fclose(f);
-    return s;
-}
-
 static void test_board_and_merge(void)
 {
     sb_params base;
@@ -119,7 +109,7 @@ static void test_board_and_merge(void)
     char whole[512], a[512], b[512], m[512];
     snprintf(whole, sizeof whole, "%s/whole.csv", dir);
     CU_ASSERT_EQUAL_FATAL(cv_board_write(run, whole, &g, &r, order, 4, "mse"), SB_OK);
-    char *text = slurp(whole);
+    char *text = sb_slurp(whole, NULL);
     CU_ASSERT_STRING_EQUAL(text,
                            "point,max_depth,eta,mean_mse,std_mse,best_round,mse_fold0,mse_fold1,rounds_fold0,rounds_fold1,fit_seconds\n"
                            "1,2,0.3,0.20000000000000001,0.099999999999999992,6,0.10000000000000001,0.29999999999999999,5,6,1.500\n"
@@ -136,7 +126,7 @@ static void test_board_and_merge(void)
     CU_ASSERT_EQUAL(cv_board_write(run, b, &g, &r, odd, 2, "mse"), SB_OK);
     char *in[2] = {a, b};
     CU_ASSERT_EQUAL(cv_board_merge(run, m, in, 2), SB_OK);
-    char *x = slurp(m), *w = slurp(whole);
+    char *x = sb_slurp(m, NULL), *w = sb_slurp(whole, NULL);
     CU_ASSERT_PTR_NOT_NULL_FATAL(x);
     CU_ASSERT_STRING_EQUAL(x, w);
     free(x), free(w);
@@ -145,7 +135,7 @@ static void test_board_and_merge(void)
     err_clear(run);
     CU_ASSERT_EQUAL(cv_board_merge(run, m, twice, 2), SB_EDATA);
     CU_ASSERT(strstr(err_message(run), "is in two of the leaderboards") != NULL);
-    CU_ASSERT_PTR_NULL(slurp(m));
+    CU_ASSERT_PTR_NULL(sb_slurp(m, NULL));
     remove(a), remove(b), remove(whole);
     cv_results_free(&r);
     grid_free(&g);
@@ -165,19 +155,15 @@ static void test_train_args(void)
     CU_ASSERT_STRING_EQUAL(buf, "--objective count:poisson --eta 0.10000000000000001 --max_leaves 31");
 }
 
-int main(int argc, char **argv)
-{
-    if (run_init(&argc, &argv, &run) != SB_OK || mkdtemp(dir) == NULL) return 1;
-    static const sb_test tests[] = {
-        {"mean, population std, best round", test_stats_and_rounds},
-        {"ranking: mean, ties by point, NaN last; records", test_rank_ties_and_nan},
-        {"journal: append, torn line and stale key ignored", test_journal},
-        {"leaderboard bytes; merge of slices; a slice twice", test_board_and_merge},
-        {"train arguments of a refit", test_train_args},
-    };
-    if (CU_initialize_registry() != CUE_SUCCESS || SB_SUITE("cv_board", tests) != 0) return 1;
-    int rc = sb_run_all();
-    rmdir(dir);
-    run_finalize(run);
-    return rc;
-}
+static const sb_test tests[] = {
+    {"mean, population std, best round", test_stats_and_rounds},
+    {"ranking: mean, ties by point, NaN last; records", test_rank_ties_and_nan},
+    {"journal: append, torn line and stale key ignored", test_journal},
+    {"leaderboard bytes; merge of slices; a slice twice", test_board_and_merge},
+    {"train arguments of a refit", test_train_args},
+};
+
+static int make_dir(void) { return sb_make_tmpdir(dir, sizeof dir, "cv"); }
+static int remove_dir(void) { return sb_remove_tree(dir); }
+
+SB_TEST_MAIN(&run, SB_SUITE_FIXTURE("cv_board", tests, make_dir, remove_dir))

@@ -153,17 +153,13 @@ static void test_i64_vs_ref(void)
     CU_ASSERT_EQUAL(bad, 0);
 }
 
-int main(void)
-{
-    if (CU_initialize_registry() != CUE_SUCCESS) return 1;
-    static const sb_test tests[] = {
-        {"golden strings (Python repr layout)", test_golden},
-        {"Ryu vs snprintf ref, random doubles", test_fast_vs_ref_random},
-        {"Ryu vs snprintf ref, powers of 2 and 10", test_fast_vs_ref_edges},
-        {"strtod round-trip", test_roundtrip},
-        {"int64 text", test_i64},
-        {"int64 digit pairs vs ref", test_i64_vs_ref},
-    };
-    if (SB_SUITE("fmt", tests) != 0) return 1;
-    return sb_run_all();
-}
+static const sb_test tests[] = {
+    {"golden strings (Python repr layout)", test_golden},
+    {"Ryu vs snprintf ref, random doubles", test_fast_vs_ref_random},
+    {"Ryu vs snprintf ref, powers of 2 and 10", test_fast_vs_ref_edges},
+    {"strtod round-trip", test_roundtrip},
+    {"int64 text", test_i64},
+    {"int64 digit pairs vs ref", test_i64_vs_ref},
+};
+
+SB_TEST_MAIN(NULL, SB_SUITE("fmt", tests))

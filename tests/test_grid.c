@@ -148,21 +148,15 @@ static void test_base_params(void)
     grid_free(&g);
 }
 
-int main(int argc, char **argv)
-{
-    if (run_init(&argc, &argv, &run) != SB_OK) return 1;
-    static const sb_test tests[] = {
-        {"original grid: 864 points, aliases, product order", test_original_grid},
-        {"fixed keys, lists and explicit points", test_mixed_fixed_and_points},
-        {"a list of sub-grids", test_list_of_subgrids},
-        {"misspelt key reg_ramma: file:line and did-you-mean", test_misspelt_key},
-        {"colsample_bytree 1.1 and negative depth: file:line, range", test_out_of_range},
-        {"YAML syntax error: libyaml's message with line", test_yaml_syntax},
-        {"duplicates, empty lists, nesting, nulls, cross checks", test_other_errors},
-        {"base parameters from the command line", test_base_params},
-    };
-    if (CU_initialize_registry() != CUE_SUCCESS || SB_SUITE("grid", tests) != 0) return 1;
-    int rc = sb_run_all();
-    run_finalize(run);
-    return rc;
-}
+static const sb_test tests[] = {
+    {"original grid: 864 points, aliases, product order", test_original_grid},
+    {"fixed keys, lists and explicit points", test_mixed_fixed_and_points},
+    {"a list of sub-grids", test_list_of_subgrids},
+    {"misspelt key reg_ramma: file:line and did-you-mean", test_misspelt_key},
+    {"colsample_bytree 1.1 and negative depth: file:line, range", test_out_of_range},
+    {"YAML syntax error: libyaml's message with line", test_yaml_syntax},
+    {"duplicates, empty lists, nesting, nulls, cross checks", test_other_errors},
+    {"base parameters from the command line", test_base_params},
+};
+
+SB_TEST_MAIN(&run, SB_SUITE("grid", tests))

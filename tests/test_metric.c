@@ -96,13 +96,9 @@ static void test_metric_values_and_twin(void)
     CU_ASSERT_DOUBLE_EQUAL(metric_row_loss(SB_METRIC_POISSON_NLOGLIK, 3, 2), lgamma(4) + 2 - 3 * log(2), 1e-12);
 }
 
-int main(void)
-{
-    if (CU_initialize_registry() != CUE_SUCCESS) return 1;
-    static const sb_test tests[] = {
-        {"xsum exact, order and split invariant", test_xsum_order_free},
-        {"metric values, fast path = twin, names", test_metric_values_and_twin},
-    };
-    if (SB_SUITE("metric", tests)) return 1;
-    return sb_run_all();
-}
+static const sb_test tests[] = {
+    {"xsum exact, order and split invariant", test_xsum_order_free},
+    {"metric values, fast path = twin, names", test_metric_values_and_twin},
+};
+
+SB_TEST_MAIN(NULL, SB_SUITE("metric", tests))

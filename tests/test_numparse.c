@@ -131,15 +131,12 @@ static void test_missing(void)
     CU_ASSERT_FALSE(numparse_is_missing("NAB", 3));
 }
 
-int main(void)
-{
-    static const sb_test tests[] = {
-        {"random decimals: fast == ref == strtod (bits)", test_random_decimals_match_strtod},
-        {"printed doubles round trip exactly", test_printed_doubles_round_trip},
-        {"accepted and rejected syntax", test_syntax},
-        {"int64 range and syntax", test_int64},
-        {"missing-value spellings", test_missing},
-    };
-    if (CU_initialize_registry() != CUE_SUCCESS || SB_SUITE("numparse", tests)) return 1;
-    return sb_run_all();
-}
+static const sb_test tests[] = {
+    {"random decimals: fast == ref == strtod (bits)", test_random_decimals_match_strtod},
+    {"printed doubles round trip exactly", test_printed_doubles_round_trip},
+    {"accepted and rejected syntax", test_syntax},
+    {"int64 range and syntax", test_int64},
+    {"missing-value spellings", test_missing},
+};
+
+SB_TEST_MAIN(NULL, SB_SUITE("numparse", tests))

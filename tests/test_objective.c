@@ -70,13 +70,9 @@ static void test_links_and_names(void)
     CU_ASSERT_EQUAL(objective_first_bad_label(SB_OBJ_POISSON, &neg, 1), 0);
 }
 
-int main(void)
-{
-    if (CU_initialize_registry() != CUE_SUCCESS) return 1;
-    static const sb_test tests[] = {
-        {"gradient/hessian = loss derivatives, twin, weights", test_gradients_are_derivatives},
-        {"links, inverses, names, label checks", test_links_and_names},
-    };
-    if (SB_SUITE("objective", tests)) return 1;
-    return sb_run_all();
-}
+static const sb_test tests[] = {
+    {"gradient/hessian = loss derivatives, twin, weights", test_gradients_are_derivatives},
+    {"links, inverses, names, label checks", test_links_and_names},
+};
+
+SB_TEST_MAIN(NULL, SB_SUITE("objective", tests))

@@ -86,14 +86,10 @@ static void test_round_trip(void)
     CU_ASSERT_DOUBLE_EQUAL(params_effective_max_delta_step(&b), 0.7, 0);
 }
 
-int main(void)
-{
-    if (CU_initialize_registry() != CUE_SUCCESS) return 1;
-    static const sb_test tests[] = {
-        {"aliases and values", test_aliases_and_values},
-        {"errors: did you mean, ranges, types", test_errors_are_precise},
-        {"params_each round trip", test_round_trip},
-    };
-    if (SB_SUITE("params", tests)) return 1;
-    return sb_run_all();
-}
+static const sb_test tests[] = {
+    {"aliases and values", test_aliases_and_values},
+    {"errors: did you mean, ranges, types", test_errors_are_precise},
+    {"params_each round trip", test_round_trip},
+};
+
+SB_TEST_MAIN(NULL, SB_SUITE("params", tests))

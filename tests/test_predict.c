@@ -10,6 +10,7 @@
 #include <zlib.h>     /* for gzopen */
 
 #include "cunit_main.h"
+#include "helpers.h"
 #include "io/csvz.h"
 #include "io/csvz_fmt.h"
 #include "jobs/predict_outdir.h"
@@ -20,7 +21,7 @@
 #include "mpi/run.h"
 
 static run_ctx *run;
-static char dir[] = "/tmp/sb-test-predict.XXXXXX";
+static char dir[128]; /* $TMPDIR/sb_predict_<pid>.XXXXXX */
 
 static void touch(const char *name)
 {
@@ -292,23 +293,16 @@ static void test_scorer_link(void)
     predict_scorer_free(&s);
 }
 
-int main(int argc, char **argv)
-{
-    if (run_init(&argc, &argv, &run) != SB_OK || mkdtemp(dir) == NULL) return 1;
-    if (CU_initialize_registry() != CUE_SUCCESS) return 1;
-    static const sb_test tests[] = {
-        {"keywords contract lines, quoting, missing column", test_keywords_contract},
-        {"forms and generic contracts", test_forms_and_generic},
-        {"20k lines, fast and general paths, vs the _ref formatters", test_many_lines_vs_ref},
-        {"output dir: refuse, overwrite only ours, _SUCCESS", test_outdir_protocol},
-        {"scorer: columns by name, NaN default, mismatches", test_scorer_matches_by_name},
-        {"scorer: link function", test_scorer_link},
-    };
-    if (SB_SUITE("predict", tests) != 0) return 1;
-    int rc = sb_run_all();
-    char cmd[300];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    if (system(cmd) != 0) rc = 1;
-    run_finalize(run);
-    return rc;
-}
+static const sb_test tests[] = {
+    {"keywords contract lines, quoting, missing column", test_keywords_contract},
+    {"forms and generic contracts", test_forms_and_generic},
+    {"20k lines, fast and general paths, vs the _ref formatters", test_many_lines_vs_ref},
+    {"output dir: refuse, overwrite only ours, _SUCCESS", test_outdir_protocol},
+    {"scorer: columns by name, NaN default, mismatches", test_scorer_matches_by_name},
+    {"scorer: link function", test_scorer_link},
+};
+
+static int make_dir(void) { return sb_make_tmpdir(dir, sizeof dir, "predict"); }
+static int remove_dir(void) { return sb_remove_tree(dir); }
+
+SB_TEST_MAIN(&run, SB_SUITE_FIXTURE("predict", tests, make_dir, remove_dir))
