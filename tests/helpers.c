@@ -2,7 +2,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h> /* for mkdtemp (via stdlib), getpid */
+#include <fcntl.h>  /* for open */
+#include <unistd.h> /* for dup, dup2, getpid */
 
 #include "cunit_main.h"
 #include "helpers.h"
@@ -48,13 +49,32 @@ static void print_rank_failures(int rank)
     fflush(stdout);
 }
 
+/* CU_basic_run_tests prints its run summary even in CU_BRM_SILENT mode: a rank other than 0
+ * runs the tests with stdout on /dev/null, so that only rank 0's report reaches the log. */
+static void run_tests_quietly(void)
+{
+    fflush(stdout);
+    int saved = dup(STDOUT_FILENO), null = open("/dev/null", O_WRONLY);
+    if (saved >= 0 && null >= 0) dup2(null, STDOUT_FILENO);
+    CU_basic_set_mode(CU_BRM_SILENT);
+    CU_basic_run_tests();
+    fflush(stdout);
+    if (saved >= 0 && null >= 0) dup2(saved, STDOUT_FILENO);
+    if (saved >= 0) close(saved);
+    if (null >= 0) close(null);
+}
+
 /* Run the registered suites on every rank; returns the agreed exit status. Rank 0 adds a
  * CUnit-shaped "tests" row counting a test as failed if it failed on any rank. */
 static int run_registered(run_ctx *run)
 {
     int rank = run ? run_rank(run) : 0, size = run ? run_size(run) : 1;
-    CU_basic_set_mode(rank == 0 ? CU_BRM_VERBOSE : CU_BRM_SILENT);
-    CU_basic_run_tests();
+    if (rank == 0) {
+        CU_basic_set_mode(CU_BRM_VERBOSE);
+        CU_basic_run_tests();
+    } else {
+        run_tests_quietly();
+    }
     int64_t n = mark_failed_tests(NULL);
     int64_t *mark = calloc((size_t)n + 1, sizeof *mark);
     if (mark == NULL) return 1;
