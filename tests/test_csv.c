@@ -26,13 +26,13 @@ static int split_str(csvrow *r, const char *s, int ref, char out[][64], int max)
 
 static void test_fast_equals_libcsv(void)
 {
-    static const char *lines[] = {"a,b,c", "1,,3", ",", "", "x", " a , b ,c ", "1.5,-2,3e4,", ",,,", "\ta\t,b",
+    static const char *samples[] = {"a,b,c", "1,,3", ",", "", "x", " a , b ,c ", "1.5,-2,3e4,", ",,,", "\ta\t,b",
                                   "\"a\",\"b,c\", d", "\"\"", "\"x\" , \"y\"", "1,\"\",3", "\"Computer\",30,1,0"};
     csvrow *r = csvrow_new();
     char fa[16][64], fb[16][64];
-    for (size_t i = 0; i < sizeof lines / sizeof *lines; ++i) {
-        int na = split_str(r, lines[i], 0, fa, 16);
-        int nb = split_str(r, lines[i], 1, fb, 16);
+    for (size_t i = 0; i < sizeof samples / sizeof *samples; ++i) {
+        int na = split_str(r, samples[i], 0, fa, 16);
+        int nb = split_str(r, samples[i], 1, fb, 16);
         CU_ASSERT_EQUAL(na, nb);
         for (int k = 0; k < na && k < nb && k < 16; ++k) CU_ASSERT_STRING_EQUAL(fa[k], fb[k]);
     }

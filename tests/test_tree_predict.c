@@ -326,11 +326,11 @@ static void test_transpose_keys_vs_ref(void)
     enum { LD = 131, FMAX = 100 };
     static const int64_t ms[] = {0, 1, 7, 8, 9, 15, 16, 17, 33, 128};
     static const int32_t nfs[] = {1, 7, 8, 9, 15, 16, 17, 47, FMAX};
-    static float x[128 * FMAX];
+    static float vals[128 * FMAX];
     static int32_t a[2 * LD * FMAX], b[2 * LD * FMAX];
     for (int i = 0; i < 128 * FMAX; ++i) {
         const uint32_t bits = i % 7 == 0 ? 0x80000000u : (uint32_t)(unif() * 4294967295.0);
-        memcpy(&x[i], &bits, sizeof bits);
+        memcpy(&vals[i], &bits, sizeof bits);
     }
     int bad = 0;
     for (int wide = 0; wide <= (isa >= TREE_ISA_AVX512); ++wide)
@@ -338,9 +338,9 @@ static void test_transpose_keys_vs_ref(void)
             for (size_t j = 0; j < sizeof nfs / sizeof *nfs; ++j) {
                 memset(a, 0x5a, sizeof a);
                 memset(b, 0x5a, sizeof b);
-                tree_transpose_keys_ref(x, ms[i], nfs[j], a, LD);
-                if (wide) tree_transpose_keys_avx512(x, ms[i], nfs[j], b, LD);
-                else tree_transpose_keys_avx2(x, ms[i], nfs[j], b, LD);
+                tree_transpose_keys_ref(vals, ms[i], nfs[j], a, LD);
+                if (wide) tree_transpose_keys_avx512(vals, ms[i], nfs[j], b, LD);
+                else tree_transpose_keys_avx2(vals, ms[i], nfs[j], b, LD);
                 bad += memcmp(a, b, sizeof a) != 0;
             }
     CU_ASSERT_EQUAL(bad, 0);
@@ -363,9 +363,9 @@ static void test_predict_matches_ref_and_nan(void)
     nodes[5] = (sb_node){-1, -1, -1, 0, -1, 0.0f, 0.25, 0.0, 1.0};
     int64_t ts[3] = {0, 5, 6};
     sb_forest f = {nodes, ts, 2};
-    float x[5 * 2] = {0.0f, 1.0f, 0.0f, 3.0f, 1.0f, 0.0f, NAN, 1.0f, NAN, NAN};
+    float xs[5 * 2] = {0.0f, 1.0f, 0.0f, 3.0f, 1.0f, 0.0f, NAN, 1.0f, NAN, NAN};
     double m[5], e[5] = {-0.75, 2.25, 3.25, -0.75, 2.25}; /* NaN x1 goes right (default_left 0) */
-    tree_predict_margin(&f, 0.0, x, 5, 2, m);
+    tree_predict_margin(&f, 0.0, xs, 5, 2, m);
     for (int i = 0; i < 5; ++i) CU_ASSERT_EQUAL(m[i], e[i]);
     static float big[1000 * 2];
     static double m1[1000], m2[1000];
@@ -374,7 +374,7 @@ static void test_predict_matches_ref_and_nan(void)
     tree_predict_add(&f, 0, 2, big, 1000, 2, m1);
     tree_predict_add_ref(&f, 0, 2, big, 1000, 2, m2);
     CU_ASSERT_EQUAL(memcmp(m1, m2, sizeof m1), 0);
-    CU_ASSERT_EQUAL(tree_leaf_of(&f, 0, x + 2), 4);
+    CU_ASSERT_EQUAL(tree_leaf_of(&f, 0, xs + 2), 4);
 }
 
 static const sb_test tests[] = {
