@@ -191,12 +191,13 @@ lint:
 strict:
 	@$(MAKE) --no-print-directory BUILD=build-strict BIN=bin-strict CFLAGS="$(CFLAGS) $(STRICT_FLAGS)" all tests
 
-# The C sources against .clang-format (clang-format --dry-run; changes nothing).
-FORMAT_SRCS = $(wildcard base/*.[ch] kernels/*.[ch] mpi/*.[ch] io/*.[ch] engine/*.[ch] jobs/*.[ch] data/*.[ch] \
-                         tests/*.[ch])
+# The C sources against .clang-format (clang-format --dry-run; changes nothing). Generated
+# tables (*_table.h) keep their own layout.
+FORMAT_SRCS = $(filter-out %_table.h,$(wildcard base/*.[ch] kernels/*.[ch] mpi/*.[ch] io/*.[ch] engine/*.[ch] \
+                                                jobs/*.[ch] data/*.[ch] tests/*.[ch]))
 format-check:
 	@clang-format --dry-run $(FORMAT_SRCS) 2>&1 | grep -c 'warning:' | \
-	  awk '{ print "format-check: " $$1 " lines differ from .clang-format"; exit ($$1 > 0) }'
+	  awk '{ print "format-check: " $$1 " places differ from .clang-format (clang-format --dry-run FILE shows them)"; exit ($$1 > 0) }'
 
 # ---- install -------------------------------------------------------------------------------
 BINDIR     := $(PREFIX)/bin

@@ -247,7 +247,8 @@ __attribute__((target("avx512f,avx512bw,avx512vl"))) static int64_t bin_rows_avx
         const float *xb = x + i * n_feat;
         if (i + 48 <= n) { /* gathers are not prefetched by the hardware: fetch the block after next */
             const char *next = (const char *)(xb + 32 * (int64_t)n_feat);
-            for (int64_t b = 0; b < 16 * (int64_t)n_feat * (int64_t)sizeof(float); b += 64) __builtin_prefetch(next + b);
+            for (int64_t b = 0; b < 16 * (int64_t)n_feat * (int64_t)sizeof(float); b += 64)
+                __builtin_prefetch(next + b);
         }
         __m128i bins[BIN_ROWS_SIMD_MAX_FEAT];
         for (int32_t f = 0; f < n_feat; ++f) {

@@ -48,8 +48,8 @@ static inline void consider(const split_cfg *c, double parent_gain, int64_t G, i
     if (hl <= 0 || hr <= 0) return; /* an empty side */
     double dhl = (double)hl * c->inv_scale, dhr = (double)hr * c->inv_scale;
     if (dhl < c->min_child_weight || dhr < c->min_child_weight) return;
-    double gain = split_node_gain(c, (double)gl * c->inv_scale, dhl) + split_node_gain(c, (double)gr * c->inv_scale, dhr) -
-                  parent_gain;
+    double gain = split_node_gain(c, (double)gl * c->inv_scale, dhl) +
+                  split_node_gain(c, (double)gr * c->inv_scale, dhr) - parent_gain;
     if (!(gain > c->min_gain)) return;
     split_info s = {gain, f, bin, dl, gl, hl};
     if (split_better(&s, best)) *best = s;

@@ -46,17 +46,29 @@ static void test_sort_and_cuts(void)
             for (size_t b = 0; b < sizeof mb / sizeof mb[0]; ++b) {
                 const int64_t n = ns[a];
                 const int32_t maxb = mb[b];
-                const int64_t d = kind % 9 == 0 ? 1 : kind % 9 == 1 ? maxb : kind % 9 == 2 ? maxb + 1 : kind % 9 == 3 ? maxb - 1 : 0;
+                const int64_t d = kind % 9 == 0   ? 1
+                                  : kind % 9 == 1 ? maxb
+                                  : kind % 9 == 2 ? maxb + 1
+                                  : kind % 9 == 3 ? maxb - 1
+                                                  : 0;
                 for (int64_t i = 0; i < n; ++i) {
                     uint32_t u = (uint32_t)sb_test_rnd();
                     float x;
                     switch (kind % 9) {
-                    case 0: case 1: case 2: case 3: x = (float)((int64_t)(sb_test_rnd() % (uint64_t)d) - d / 2) * 0.25f; break;
-                    case 4: x = (float)((int)(sb_test_rnd() % 300) - 150) * 0.37f; break;             /* ~300 distinct */
-                    case 5: x = (sb_test_rnd() % 2) ? 0.0f : -0.0f; if (sb_test_rnd() % 3 == 0) x = (float)(sb_test_rnd() % 4); break;
-                    case 6: memcpy(&x, &u, sizeof x); if (isnan(x)) x = INFINITY; break;      /* any bits */
-                    case 7: x = (float)(sb_test_rnd() % 5) * 1e-40f; if (sb_test_rnd() % 2) x = -x; break; /* denormals, -0/+0 */
-                    default: x = (float)sb_test_unif(); break;                                        /* all distinct */
+                    case 0: case 1: case 2: case 3:
+                        x = (float)((int64_t)(sb_test_rnd() % (uint64_t)d) - d / 2) * 0.25f;
+                        break;
+                    case 4: x = (float)((int)(sb_test_rnd() % 300) - 150) * 0.37f; break; /* ~300 distinct */
+                    case 5:
+                        x = (sb_test_rnd() % 2) ? 0.0f : -0.0f;
+                        if (sb_test_rnd() % 3 == 0) x = (float)(sb_test_rnd() % 4);
+                        break;
+                    case 6: memcpy(&x, &u, sizeof x); if (isnan(x)) x = INFINITY; break; /* any bits */
+                    case 7: /* denormals, -0/+0 */
+                        x = (float)(sb_test_rnd() % 5) * 1e-40f;
+                        if (sb_test_rnd() % 2) x = -x;
+                        break;
+                    default: x = (float)sb_test_unif(); break; /* all distinct */
                     }
                     if (kind % 9 == 6 && i % 101 == 7) x = (i % 2) ? -INFINITY : -0.0f;
                     if (kind >= 9 && sb_test_rnd() % 5 == 0) {
@@ -64,8 +76,9 @@ static void test_sort_and_cuts(void)
                         memcpy(&x, &nan_bits, sizeof x);
                     }
                     v[i] = x;
-                    w[i] = kind % 3 == 0 ? (float)(sb_test_rnd() % 1000 + 1) : kind % 3 == 1 ? (float)sb_test_unif() * 3.0f + 1e-7f
-                                                                                       : 1.0f / (float)(i % 7 + 1);
+                    w[i] = kind % 3 == 0   ? (float)(sb_test_rnd() % 1000 + 1)
+                           : kind % 3 == 1 ? (float)sb_test_unif() * 3.0f + 1e-7f
+                                           : 1.0f / (float)(i % 7 + 1);
                 }
                 if (!cuts_match(v, w, n, maxb) || !cuts_match(v, NULL, n, maxb)) {
                     CU_FAIL("bin_cuts_sample differs from its twin");
@@ -147,7 +160,8 @@ static void test_bin_rows_inplace(void)
         const int f = i % F;
         const int64_t c0 = cs[f], nc = cs[f + 1] - cs[f];
         x[i] = (miss[f] && sb_test_rnd() % 7 == 0) ? NAN : (float)sb_test_unif() * 12.0f - 3.0f;
-        if (nc > 0 && sb_test_rnd() % 4 == 0) x[i] = cuts[c0 + (int64_t)(sb_test_rnd() % (uint64_t)nc)]; /* exactly on a cut */
+        if (nc > 0 && sb_test_rnd() % 4 == 0) /* exactly on a cut */
+            x[i] = cuts[c0 + (int64_t)(sb_test_rnd() % (uint64_t)nc)];
         if (sb_test_rnd() % 50 == 0) x[i] = sb_test_rnd() % 2 ? -0.0f : 0.0f;
     }
     memcpy(y, x, sizeof x);

@@ -61,7 +61,8 @@ static void test_unshuffle_float_bits(void)
     float *x = malloc(N * sizeof *x), *y = malloc(N * sizeof *y);
     unsigned char *s = malloc(N * sizeof *x);
     CU_ASSERT_FATAL(x && y && s);
-    static const uint32_t special[] = {0x7fc00000u, 0x7fa00001u, 0xffc00123u, 0x7f800000u, 0xff800000u, 0x80000000u, 0x00000001u};
+    static const uint32_t special[] = {0x7fc00000u, 0x7fa00001u, 0xffc00123u, 0x7f800000u,
+                                       0xff800000u, 0x80000000u, 0x00000001u};
     for (size_t i = 0; i < N; ++i) {
         uint32_t u = (i % 11 == 0) ? special[i % 7] : next_u32();
         memcpy(&x[i], &u, 4);

@@ -64,7 +64,8 @@ static void test_random_lines_fast_equals_libcsv(void)
         int same = ra == rb && (ra != CSVROW_OK || na == nb);
         for (int k = 0; same && ra == CSVROW_OK && k < na && k < 32; ++k)
             same = strlen(copy[k]) == f[k].n && memcmp(copy[k], f[k].p, f[k].n) == 0;
-        if (!same && disagree++ < 5) printf("\n  disagree on [%s]: fast rc %d n %d, libcsv rc %d n %d", line, ra, na, rb, nb);
+        if (!same && disagree++ < 5)
+            printf("\n  disagree on [%s]: fast rc %d n %d, libcsv rc %d n %d", line, ra, na, rb, nb);
     }
     CU_ASSERT_EQUAL(disagree, 0);
     csvrow_free(r);

@@ -110,12 +110,13 @@ static void test_board_and_merge(void)
     snprintf(whole, sizeof whole, "%s/whole.csv", dir);
     CU_ASSERT_EQUAL_FATAL(cv_board_write(run, whole, &g, &r, order, 4, "mse"), SB_OK);
     char *text = sb_slurp(whole, NULL);
-    CU_ASSERT_STRING_EQUAL(text,
-                           "point,max_depth,eta,mean_mse,std_mse,best_round,mse_fold0,mse_fold1,rounds_fold0,rounds_fold1,fit_seconds\n"
-                           "1,2,0.3,0.20000000000000001,0.099999999999999992,6,0.10000000000000001,0.29999999999999999,5,6,1.500\n"
-                           "2,3,0.1,0.20000000000000001,0,3,0.20000000000000001,0.20000000000000001,2,3,1.500\n"
-                           "0,2,0.1,0.40000000000000002,0,5,0.40000000000000002,0.40000000000000002,5,5,1.500\n"
-                           "3,3,0.3,0.5,0,1,0.5,0.5,1,1,1.500\n");
+    CU_ASSERT_STRING_EQUAL(
+        text,
+        "point,max_depth,eta,mean_mse,std_mse,best_round,mse_fold0,mse_fold1,rounds_fold0,rounds_fold1,fit_seconds\n"
+        "1,2,0.3,0.20000000000000001,0.099999999999999992,6,0.10000000000000001,0.29999999999999999,5,6,1.500\n"
+        "2,3,0.1,0.20000000000000001,0,3,0.20000000000000001,0.20000000000000001,2,3,1.500\n"
+        "0,2,0.1,0.40000000000000002,0,5,0.40000000000000002,0.40000000000000002,5,5,1.500\n"
+        "3,3,0.3,0.5,0,1,0.5,0.5,1,1,1.500\n");
     free(text);
     /* Two slices (even / odd points) merge back into the whole board. */
     int64_t even[2] = {2, 0}, odd[2] = {1, 3};

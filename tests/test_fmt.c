@@ -87,7 +87,8 @@ static void test_fast_vs_ref_edges(void)
         bad += !agree(p) + !agree(nextafter(p, 0)) + !agree(nextafter(p, INFINITY));
     }
     double t = 1e-320;
-    for (int e = -320; e <= 308; ++e, t *= 10) bad += !agree(t) + !agree(nextafter(t, 0)) + !agree(nextafter(t, INFINITY));
+    for (int e = -320; e <= 308; ++e, t *= 10)
+        bad += !agree(t) + !agree(nextafter(t, 0)) + !agree(nextafter(t, INFINITY));
     for (int i = 1; i <= 100000; ++i) bad += !agree((double)i) + !agree(i / 1000.0);
     CU_ASSERT_EQUAL(bad, 0);
 }

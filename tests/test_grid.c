@@ -99,7 +99,8 @@ static void test_yaml_syntax(void)
 {
     sb_grid g;
     CU_ASSERT_EQUAL(load(FIX "bad_syntax.yaml", &g), SB_EINVAL);
-    CU_ASSERT(msg_has(FIX "bad_syntax.yaml:3: YAML syntax: did not find expected ',' or ']' (column 11); while parsing a flow sequence started on line 2"));
+    CU_ASSERT(msg_has(FIX "bad_syntax.yaml:3: YAML syntax: did not find expected ',' or ']' (column 11); while parsing "
+                          "a flow sequence started on line 2"));
 }
 
 static void test_other_errors(void)
@@ -118,7 +119,8 @@ static void test_other_errors(void)
         {"points: 3\n", "g.yaml:1: 'points' must be a list"},
         {"- 1\n", "g.yaml:1: a grid is a mapping"},
         {"", "g.yaml: the grid file is empty"},
-        {"max_depth: [2, 3]\npoints:\n  - {eta: 0.1, learning_rate: 0.2}\n", "g.yaml:3: 'learning_rate' sets parameter 'eta', already set on line 3"},
+        {"max_depth: [2, 3]\npoints:\n  - {eta: 0.1, learning_rate: 0.2}\n",
+         "g.yaml:3: 'learning_rate' sets parameter 'eta', already set on line 3"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; ++i) {
         err_clear(run);

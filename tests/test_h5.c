@@ -225,7 +225,8 @@ static void test_chunk_ranges(void)
     const int64_t ranges[][2] = {{0, N}, {CR / 2, 2 * CR + CR / 3}, {CR, 2 * CR}, {CR - 1, CR + 1}, {1, 2},
                                  {N - 1, N}, {7, 7}, {2 * CR + 5, N}, {0, CR / 3}};
     const int nr = (int)(sizeof ranges / sizeof ranges[0]);
-    static const h5_codec codecs[] = {H5_CODEC_LZ4, H5_CODEC_DEFLATE, H5_CODEC_DEFLATE, H5_CODEC_DEFLATE, H5_CODEC_NONE};
+    static const h5_codec codecs[] = {H5_CODEC_LZ4, H5_CODEC_DEFLATE, H5_CODEC_DEFLATE, H5_CODEC_DEFLATE,
+                                      H5_CODEC_NONE};
     static const int levels[] = {0, 0, 1, 9, 0}; /* deflate only */
     for (int li = 0; li < 5; ++li) {
         char path[256], tag[16];
@@ -238,14 +239,15 @@ static void test_chunk_ranges(void)
             for (int k = 0; k < nr; ++k) {
                 int q = (k + run_rank(run)) % nr; /* ranks read different ranges at once */
                 if (h5_read_table_rows(run, path, ranges[q][0], ranges[q][1], &u) != SB_OK) {
-                    fprintf(stderr, "codec %d level %d raw %d: %s\n", (int)codecs[li], levels[li], raw, err_message(run));
+                    fprintf(stderr, "codec %d level %d raw %d: %s\n", (int)codecs[li], levels[li], raw,
+                            err_message(run));
                     ++bad;
                     continue;
                 }
                 if (!rows_equal(&t, &u, ranges[q][0], ranges[q][1])) {
                     ++bad;
-                    fprintf(stderr, "codec %d level %d raw %d rows [%lld, %lld) differ\n", (int)codecs[li], levels[li], raw,
-                            (long long)ranges[q][0], (long long)ranges[q][1]);
+                    fprintf(stderr, "codec %d level %d raw %d rows [%lld, %lld) differ\n", (int)codecs[li], levels[li],
+                            raw, (long long)ranges[q][0], (long long)ranges[q][1]);
                 }
                 table_free(&u);
             }
@@ -353,7 +355,8 @@ static void test_corrupt_lz4_chunk(void)
             fseek(f, 0, SEEK_END);
             const long size = ftell(f);
             unsigned char *all = malloc((size_t)size);
-            CU_ASSERT_FATAL(all != NULL && fseek(f, 0, SEEK_SET) == 0 && fread(all, 1, (size_t)size, f) == (size_t)size);
+            CU_ASSERT_FATAL(all != NULL && fseek(f, 0, SEEK_SET) == 0 &&
+                            fread(all, 1, (size_t)size, f) == (size_t)size);
             for (long i = 0; i + 16 <= size; ++i) {
                 if (memcmp(all + i, head, 12) != 0) continue;
                 at = i;

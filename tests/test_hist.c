@@ -149,7 +149,8 @@ static void test_hist_fixed_matches_sparse(void)
     static int32_t rows[R];
     int64_t k = 0, n = 0;
     for (int32_t r = 0; r < R; ++r) {
-        int32_t c = r % 5 == 0 ? 28 + (int32_t)(sb_test_rnd() % 63) : (int32_t)(sb_test_rnd() % 32); /* 0..31 or 28..90 */
+        int32_t c =
+            r % 5 == 0 ? 28 + (int32_t)(sb_test_rnd() % 63) : (int32_t)(sb_test_rnd() % 32); /* 0..31 or 28..90 */
         if (r < 4) c = 27 + r; /* the edges: 27, 28 (full), 29, 30 (spill) */
         ptr[r] = k;
         for (int32_t j = 0; j < c; ++j) cells[k + j] = (uint16_t)(sb_test_rnd() % CELLS);

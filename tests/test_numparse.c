@@ -81,8 +81,8 @@ static void test_printed_doubles_round_trip(void)
 
 static void test_syntax(void)
 {
-    static const char *good[] = {"0", "-0", "+1", "1.", ".5", "1e5", "1E-5", " 3.25 ", "inf", "-Infinity",
-                                 "NaN", "007", "1.7976931348623157e308", "4.9e-324", "1e400", "123456789012345678901234567890"};
+    static const char *good[] = {"0", "-0", "+1", "1.", ".5", "1e5", "1E-5", " 3.25 ", "inf", "-Infinity", "NaN", "007",
+                                 "1.7976931348623157e308", "4.9e-324", "1e400", "123456789012345678901234567890"};
     static const char *bad[] = {"", " ", "-", ".", "e5", "1e", "1e+", "0x10", "1,5", "1 5", "abc", "1.2.3", "--1",
                                 "infx", "1d5", "nan(1)", "\"1\""};
     double v = 0;

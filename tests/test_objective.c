@@ -33,7 +33,10 @@ static void test_gradients_are_derivatives(void)
                 double d1 = w * (loss((sb_objective)o, y, m + e) - loss((sb_objective)o, y, m - e)) / (2 * e);
                 CU_ASSERT_DOUBLE_EQUAL(gh[0], d1, 1e-4 * (1 + fabs(d1)));
                 if (o != SB_OBJ_ABSOLUTEERROR) { /* |x| has no second derivative; XGBoost uses 1 */
-                    double d2 = w * (loss((sb_objective)o, y, m + e) - 2 * loss((sb_objective)o, y, m) + loss((sb_objective)o, y, m - e)) / (e * e);
+                    double d2 = w *
+                                (loss((sb_objective)o, y, m + e) - 2 * loss((sb_objective)o, y, m) +
+                                 loss((sb_objective)o, y, m - e)) /
+                                (e * e);
                     CU_ASSERT_DOUBLE_EQUAL(gh[1], d2, 2e-3 * (1 + fabs(d2)));
                 } else CU_ASSERT_EQUAL(gh[1], (float)w);
             }

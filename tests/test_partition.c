@@ -27,7 +27,8 @@ static void test_partition_matches_ref(void)
                 for (unsigned li = 0; li < sizeof lens / sizeof lens[0]; ++li) {
                     int64_t n = 0;
                     for (int32_t r = 0; r < NR && n < lens[li]; ++r)
-                        if (lens[li] == NR ? sb_test_rnd() % 2 : r >= NR - 40 || sb_test_rnd() % 7 == 0) a[n] = b[n] = r, ++n;
+                        if (lens[li] == NR ? sb_test_rnd() % 2 : r >= NR - 40 || sb_test_rnd() % 7 == 0)
+                            a[n] = b[n] = r, ++n;
                     int64_t nl = partition_rows(a, n, col, sb, mb, dl, s1);
                     int64_t nl2 = partition_rows_ref(b, n, col, sb, mb, dl, s2);
                     CU_ASSERT_EQUAL(nl, nl2);
@@ -89,8 +90,10 @@ static void test_partition_tree_add(void)
     }
     for (int i = 0; i < N * F; ++i) {
         const int f = i % F;
-        x[i] = (miss[f] && sb_test_rnd() % 5 == 0) ? NAN : (sb_test_rnd() % 4 == 0 ? cuts[cs[f] + (int64_t)(sb_test_rnd() % (uint64_t)(cs[f + 1] - cs[f]))]
-                                                                    : (float)sb_test_unif() * 12.0f - 4.0f);
+        x[i] = (miss[f] && sb_test_rnd() % 5 == 0)
+                   ? NAN
+                   : (sb_test_rnd() % 4 == 0 ? cuts[cs[f] + (int64_t)(sb_test_rnd() % (uint64_t)(cs[f + 1] - cs[f]))]
+                                             : (float)sb_test_unif() * 12.0f - 4.0f);
     }
     bin_rows(x, N, F, cs, cuts, miss, bins);
     for (int rep = 0; rep < 20; ++rep) {
@@ -189,7 +192,9 @@ static void test_partition_tree_add_variants(void)
             for (int64_t i = 0; i < N * F; ++i) { /* a tenth missing, a few stray bytes */
                 const int32_t f = (int32_t)(i % F);
                 const uint64_t r = sb_test_rnd() % 20;
-                bins[i] = (uint8_t)(r < 2 ? (uint64_t)n_value[f] : r == 2 ? sb_test_rnd() % 256 : sb_test_rnd() % (uint64_t)n_value[f]);
+                bins[i] = (uint8_t)(r < 2    ? (uint64_t)n_value[f]
+                                    : r == 2 ? sb_test_rnd() % 256
+                                             : sb_test_rnd() % (uint64_t)n_value[f]);
             }
             for (int32_t depth = 0; depth <= PARTITION_WALK_MAX_DEPTH + 1; ++depth) {
                 int32_t cnt = 0;

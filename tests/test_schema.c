@@ -25,7 +25,9 @@ static void test_full_schema(void)
 {
     ingest_schema s;
     CU_ASSERT_EQUAL_FATAL(load("# comment\nids: [entity_id, {name: device, type: string}]\nnumerator: Conversions\n"
-                               "denominator: Clicks\nlabel_name: cr\ncategorical: [device]\nignore: notes\n", &s), SB_OK);
+                               "denominator: Clicks\nlabel_name: cr\ncategorical: [device]\nignore: notes\n",
+                               &s),
+                          SB_OK);
     CU_ASSERT_EQUAL(s.n_ids, 2);
     CU_ASSERT_STRING_EQUAL(s.ids[1], "device");
     CU_ASSERT_EQUAL(s.id_kind[0], ID_KIND_AUTO); /* the default */
