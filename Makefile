@@ -1,8 +1,12 @@
 # shardboost - histogram gradient-boosted trees over MPI ranks.
 #   make demo    install missing Debian packages, build, generate data, ingest, train (np 2), predict
-#   make test    install missing packages, build, run unit + MPI integration tests
+#   make test    install missing packages, build, run the lint, unit + MPI integration tests
+#   make         build only (no CUnit needed); make tests / make unit: the test binaries / unit tests
+#   make install PREFIX=/usr/local DESTDIR=...   binary, man page, sbatch scripts; make uninstall
+#   make lint / strict / format-check   layering rules / -Wshadow -Wvla build / .clang-format report
 #   make asan    unit tests under AddressSanitizer + UBSan (make asan-integration: the MPI jobs too)
-#   make bench   training/prediction benchmark against XGBoost;  make bench-ingest
+#   make bench   training/prediction benchmark against XGBoost;  make bench-ingest (both log to
+#                tests/bench/perf-log.md)
 # Several builds can live side by side: make BUILD=build-asan ...
 
 SHELL   := /bin/bash
@@ -44,7 +48,8 @@ STRICT_FLAGS := -Wshadow -Wvla
 # make SB_VERSION=x. It reaches the code only through base/version.h (--version, created_by).
 SB_RELEASE := 0.1.0
 ifeq ($(origin SB_VERSION),undefined)
-SB_VERSION := $(shell [ -e .git ] && git describe --tags --always --dirty 2>/dev/null || echo $(SB_RELEASE))
+SB_VERSION := $(shell [ -e .git ] && command -v git >/dev/null && git describe --tags --always --dirty 2>/dev/null || \
+                echo $(SB_RELEASE))
 endif
 
 # Debian packages the build, tests and benchmark need (clang-format: make format-check only).
