@@ -195,15 +195,15 @@ static int read_params(run_ctx *run, json_cursor *j, const char *name, sb_params
 {
     params_default(p);
     int first = 1;
-    char key[64], err[256];
+    char key[64];
     json_begin_obj(j);
     while (json_more(j, '}', &first)) {
         json_key(j, key, sizeof key);
         char *v = json_str(j);
         if (!v) break;
-        int bad = params_set(p, key, v, err, sizeof err);
+        int rc = params_set_stored(run, p, key, v, "%s: params", name);
         free(v);
-        if (bad) return SB_FAIL(run, SB_EDATA, "%s: params: %s", name, err);
+        if (rc != SB_OK) return rc;
     }
     return SB_OK;
 }

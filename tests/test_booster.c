@@ -46,8 +46,7 @@ static void make_table(sb_table *t, int64_t n, int32_t nf, const float *x, const
 
 static void set(sb_params *p, const char *k, const char *v)
 {
-    char err[256];
-    CU_ASSERT_EQUAL_FATAL(params_set(p, k, v, err, sizeof err), 0);
+    CU_ASSERT_EQUAL_FATAL(params_set(run, p, k, v, NULL), 0);
 }
 
 /* x0 = 1..6, x1 with two NaN; y = 1,1,1,5,5,5; base 3, lambda 0, eta 1:
