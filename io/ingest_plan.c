@@ -143,6 +143,10 @@ static int schema_col(run_ctx *run, const ingest_schema *s, const char *file, ch
     return SB_OK;
 }
 
+/* Room for a label name or a drop rule ("<denominator> == 0"); longer
+ * column names are cut in these texts only. */
+#define PLAN_NAME_MAX 300
+
 /* The targets a schema may name: label, numerator, denominator, weight. */
 #define N_TARGETS 4
 
@@ -214,9 +218,9 @@ static int build_csv(run_ctx *run, ingest_plan *p, const ingest_schema *s, const
     p->ratio = p->require_label && s->label == NULL;
     p->has_label = p->require_label;
     p->has_weight = p->require_label && weight_col(s) != NULL;
-    char label[300];
+    char label[PLAN_NAME_MAX];
     snprintf(label, sizeof label, "%s", s->label ? s->label : s->label_name ? s->label_name : "rate");
-    char drop[300];
+    char drop[PLAN_NAME_MAX];
     if (s->denominator) snprintf(drop, sizeof drop, "%s == 0", s->denominator);
     SB_CHECK(run, set_strings(run, p, label, s->denominator ? drop : NULL, s->numerator, s->denominator));
 out:

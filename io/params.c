@@ -10,6 +10,11 @@
 
 #include "base/error.h"
 
+/* Longest alias text a suggestion quotes. */
+#define PARAM_ALIAS_MAX 64
+/* Room for one value's text in params_each (%.17g, a u64, an enum name). */
+#define PARAM_VALUE_MAX 64
+
 typedef enum { P_DOUBLE, P_INT, P_U64, P_BOOL, P_OBJECTIVE, P_METRIC, P_GROW } ptype;
 
 typedef struct {
@@ -108,12 +113,15 @@ const char *params_canonical(const char *key)
     return d ? d->name : NULL;
 }
 
-/* Levenshtein distance, capped at 16 characters of each string. */
+/* Characters of a key and a name that the typo suggestion compares. */
+#define EDIT_MAX 32
+
+/* Levenshtein distance of the first EDIT_MAX characters of each string. */
 static int edit_distance(const char *a, size_t la, const char *b, size_t lb)
 {
-    if (la > 32) la = 32;
-    if (lb > 32) lb = 32;
-    int d[33][33];
+    if (la > EDIT_MAX) la = EDIT_MAX;
+    if (lb > EDIT_MAX) lb = EDIT_MAX;
+    int d[EDIT_MAX + 1][EDIT_MAX + 1];
     for (size_t i = 0; i <= la; ++i) d[i][0] = (int)i;
     for (size_t j = 0; j <= lb; ++j) d[0][j] = (int)j;
     for (size_t i = 1; i <= la; ++i)
@@ -204,7 +212,7 @@ static int fail(const reporter *r, const char *fmt, ...)
 
 static int unknown_key(const reporter *r, const char *key)
 {
-    char alias[64];
+    char alias[PARAM_ALIAS_MAX];
     const char *s = suggest(key, alias, sizeof alias);
     if (s) return fail(r, "unknown parameter '%s'; did you mean '%s'?", key, s);
     return fail(r, "unknown parameter '%s' (see 'shardboost train --help')", key);
@@ -354,7 +362,7 @@ double params_effective_max_delta_step(const sb_params *p)
 
 void params_each(const sb_params *p, void (*fn)(void *ctx, const char *key, const char *value), void *ctx)
 {
-    char buf[64];
+    char buf[PARAM_VALUE_MAX];
     for (size_t i = 0; i < N_TABLE; ++i) {
         const pdef *d = &table[i];
         const char *field = (const char *)p + d->off;
