@@ -86,7 +86,8 @@ int h5_attr_strs(run_ctx *run, const char *path, hid_t loc, const char *name, ch
     *out = NULL;
     *n = 0;
     hid_t a = H5Aopen(loc, name, H5P_DEFAULT);
-    if (a < 0) return SB_FAIL(run, SB_EDATA, "%s: attribute '%s' missing (not written by shardboost ingest?)", path, name);
+    if (a < 0)
+        return SB_FAIL(run, SB_EDATA, "%s: attribute '%s' missing (not written by shardboost ingest?)", path, name);
     int rc = SB_OK;
     char *buf = NULL;
     hid_t ft = H5Aget_type(a), sp = H5Aget_space(a), mt = H5Tcopy(H5T_C_S1);
@@ -94,7 +95,8 @@ int h5_attr_strs(run_ctx *run, const char *path, hid_t loc, const char *name, ch
     const hssize_t np = H5Sget_simple_extent_type(sp) == H5S_NULL ? 0 : H5Sget_simple_extent_npoints(sp);
     H5Tset_size(mt, w);
     if (H5Tget_class(ft) != H5T_STRING || np < 0) SB_RAISE(run, SB_EDATA, "%s: attribute '%s' is not text", path, name);
-    if ((buf = calloc((size_t)(np > 0 ? np : 1), w + 1)) == NULL) SB_RAISE(run, SB_ENOMEM, "out of memory reading %s", path);
+    if ((buf = calloc((size_t)(np > 0 ? np : 1), w + 1)) == NULL)
+        SB_RAISE(run, SB_ENOMEM, "out of memory reading %s", path);
     if (np > 0 && H5Aread(a, mt, buf) < 0) SB_RAISE(run, SB_EIO, "%s: HDF5 %s failed", path, name);
     SB_CHECK(run, split_strs(run, path, buf, w, np, out));
     *n = np;
@@ -129,7 +131,8 @@ int h5_attr_num(run_ctx *run, const char *path, hid_t loc, const char *name, hid
     hid_t sp = H5Aget_space(a);
     const hssize_t np = H5Sget_simple_extent_type(sp) == H5S_NULL ? 0 : H5Sget_simple_extent_npoints(sp);
     if (np != n)
-        SB_RAISE(run, SB_EDATA, "%s: attribute '%s' has %lld values, expected %lld", path, name, (long long)np, (long long)n);
+        SB_RAISE(run, SB_EDATA, "%s: attribute '%s' has %lld values, expected %lld", path, name, (long long)np,
+                 (long long)n);
     if (n > 0 && H5Aread(a, type, out) < 0) SB_RAISE(run, SB_EIO, "%s: HDF5 %s failed", path, name);
 out:
     H5Sclose(sp);

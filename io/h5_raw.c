@@ -123,7 +123,8 @@ void raw_reader_close(raw_reader *r)
 /* SB_EDATA for chunk k of r: its file, dataset and rows, and why. */
 static int raw_bad(run_ctx *run, const raw_reader *r, hsize_t k, const char *why)
 {
-    const hsize_t r0 = k * r->p.chunk_rows, r1 = r0 + r->p.chunk_rows < r->p.n_rows ? r0 + r->p.chunk_rows : r->p.n_rows;
+    const hsize_t r0 = k * r->p.chunk_rows;
+    const hsize_t r1 = r0 + r->p.chunk_rows < r->p.n_rows ? r0 + r->p.chunk_rows : r->p.n_rows;
     return SB_FAIL(run, SB_EDATA, "%s: dataset '%s': chunk of rows %llu-%llu is corrupt or truncated: %s", r->path,
                    r->dname, (unsigned long long)r0, (unsigned long long)(r1 - 1), why);
 }

@@ -404,8 +404,10 @@ static int check_args(run_ctx *run, const sb_source *src, ingest_job *J)
         return SB_FAIL(run, SB_EINVAL, "unknown layout '%s' (use keywords, forms or csv)",
                        src->layout ? src->layout : "(none)");
     if (J->n < 1) return SB_FAIL(run, SB_EINVAL, "no input files");
-    if (J->layout == INGEST_CSV && src->schema == NULL) return SB_FAIL(run, SB_EINVAL, "layout csv needs --schema schema.yaml");
-    if (J->layout != INGEST_CSV && src->schema != NULL) return SB_FAIL(run, SB_EINVAL, "--schema applies to layout csv only");
+    if (J->layout == INGEST_CSV && src->schema == NULL)
+        return SB_FAIL(run, SB_EINVAL, "layout csv needs --schema schema.yaml");
+    if (J->layout != INGEST_CSV && src->schema != NULL)
+        return SB_FAIL(run, SB_EINVAL, "--schema applies to layout csv only");
     if (J->layout == INGEST_CSV) SB_TRY(run, ingest_schema_load(run, src->schema, &J->schema));
     J->size = sb_alloc(run, (size_t)J->n, sizeof *J->size);
     J->gz = sb_alloc(run, (size_t)J->n, sizeof *J->gz);

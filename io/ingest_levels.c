@@ -110,7 +110,8 @@ int levels_agree(run_ctx *run, const levels_dict *d, char ***levels, int32_t *n_
     qsort(v, (size_t)count, sizeof *v, cmp_str);
     for (int64_t i = 0; i < count; ++i)
         if (u == 0 || strcmp(v[u - 1], v[i]) != 0) v[u++] = v[i];
-    if (u > LEVELS_MAX) SB_RAISE(run, SB_EDATA, "more than %d distinct levels in a categorical column", (int)LEVELS_MAX);
+    if (u > LEVELS_MAX)
+        SB_RAISE(run, SB_EDATA, "more than %d distinct levels in a categorical column", (int)LEVELS_MAX);
     for (int32_t c = 0; c < d->n; ++c) {
         const char *name = levels_name(d, c);
         char **hit = bsearch(&name, v, (size_t)u, sizeof *v, cmp_str);

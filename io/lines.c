@@ -89,7 +89,8 @@ static int refill(run_ctx *run, lines *L)
  * before begin and drop everything through the first '\n' (or just the '\n'). */
 static int skip_partial_line(run_ctx *run, lines *L, int64_t begin)
 {
-    if (lseek(L->fd, begin - 1, SEEK_SET) < 0) return SB_FAIL(run, SB_EIO, "%s: seek failed: %s", L->path, strerror(errno));
+    if (lseek(L->fd, begin - 1, SEEK_SET) < 0)
+        return SB_FAIL(run, SB_EIO, "%s: seek failed: %s", L->path, strerror(errno));
     L->buf_off = begin - 1;
     for (;;) {
         char *nl = memchr(L->buf + L->pos, '\n', L->fill - L->pos);

@@ -275,7 +275,8 @@ static int set_enum(const reporter *r, const pdef *d, const char *key, const cha
         if (!p->eval_metric_set) p->eval_metric = natural_metric(o);
         return SB_OK;
     case P_METRIC:
-        if (metric_parse(value, &k) != 0) return fail(r, "parameter '%s': unknown metric '%s' (%s)", key, value, d->help);
+        if (metric_parse(value, &k) != 0)
+            return fail(r, "parameter '%s': unknown metric '%s' (%s)", key, value, d->help);
         *(sb_metric_kind *)field = k;
         return SB_OK;
     default: /* P_GROW */

@@ -128,7 +128,8 @@ static int add_point(builder *b, const grid_setting *fixed, int n_fixed, const g
     for (int j = 0; j < n_own; ++j) p->set[p->n_set++] = own[j];
     p->params = *b->base;
     for (int32_t i = 0; i < p->n_set; ++i) {
-        SB_TRY(b->run, params_set(b->run, &p->params, p->set[i].canon, p->set[i].value, "%s:%d", b->name, p->set[i].line));
+        const grid_setting *st = &p->set[i];
+        SB_TRY(b->run, params_set(b->run, &p->params, st->canon, st->value, "%s:%d", b->name, st->line));
         SB_TRY(b->run, add_col(b, p->set[i].canon));
     }
     char msg[1024];

@@ -118,7 +118,8 @@ int comm_allgatherv_bytes(run_ctx *run, const void *mine, int64_t nbytes, void *
     const int fits = displacements(run, cnt, dsp, counts, &sum);
     if (fits == SB_OK) buf = sb_alloc(run, (size_t)sum + 1, 1);
     SB_CHECK(run, run_agree_rc(run, fits != SB_OK ? fits : buf ? SB_OK : SB_ENOMEM));
-    SB_CHECK(run, CALL(run, MPI_Allgatherv(mine, n, MPI_BYTE, buf, cnt, dsp, MPI_BYTE, run_comm(run)), "MPI_Allgatherv"));
+    SB_CHECK(run,
+             CALL(run, MPI_Allgatherv(mine, n, MPI_BYTE, buf, cnt, dsp, MPI_BYTE, run_comm(run)), "MPI_Allgatherv"));
     *out = buf;
     buf = NULL; /* handed over */
     if (total) *total = sum;
