@@ -456,9 +456,8 @@ int booster_train_binned(run_ctx *run, const sb_binned *b, const sb_table *train
                          const sb_params *params, const uint8_t *row_mask, const booster_opts *opts,
                          sb_model *out, train_report *rep)
 {
-    char err[256];
     memset(out, 0, sizeof *out);
-    if (params_validate(params, err, sizeof err) != 0) return run_agree_rc(run, SB_FAIL(run, SB_EINVAL, "%s", err));
+    if (params_validate(run, params, NULL) != SB_OK) return run_agree_rc(run, SB_EINVAL);
     if (b->n_rows != train->n_rows || b->max_bin != params->max_bin)
         return run_agree_rc(run, SB_FAIL(run, SB_EINVAL, "binned data does not match the table or max_bin"));
     trainer T;

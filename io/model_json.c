@@ -27,8 +27,6 @@ void json_init(json_cursor *j, const char *text, size_t len)
     j->err[0] = '\0';
 }
 
-size_t json_pos(const json_cursor *j) { return j->pos; }
-
 static void ws(json_cursor *j)
 {
     while (j->pos < j->n && (j->s[j->pos] == ' ' || j->s[j->pos] == '\n' || j->s[j->pos] == '\t' || j->s[j->pos] == '\r'))

@@ -32,7 +32,5 @@ int64_t json_i64(json_cursor *j);
 /* String, malloc'd (NULL on error). */
 char *json_str(json_cursor *j);
 void json_skip(json_cursor *j);
-/* Byte offset of the cursor, for messages. */
-size_t json_pos(const json_cursor *j);
 
 #endif

@@ -132,10 +132,10 @@ static int parse_opts(run_ctx *run, int argc, char **argv, cv_opts *o)
             o->slice_i = si, o->slice_n = sn;
         } else if (!strcmp(a, "--param")) {
             const char *eq = strchr(v, '=');
-            char key[128], err[512];
+            char key[128];
             if (!eq || eq == v || (size_t)(eq - v) >= sizeof key) return SB_FAIL(run, SB_EINVAL, "--param: '%s' is not KEY=VALUE", v);
             snprintf(key, sizeof key, "%.*s", (int)(eq - v), v);
-            if (params_set(&o->base, key, eq + 1, err, sizeof err) != 0) return SB_FAIL(run, SB_EINVAL, "--param: %s", err);
+            SB_TRY(run, params_set(run, &o->base, key, eq + 1, "--param"));
         } else return SB_FAIL(run, SB_EINVAL, "unknown option '%s' (see cv --help)", a);
     }
     if (o->n_data == 0 || o->grid == NULL) return SB_FAIL(run, SB_EINVAL, "cv needs --data and --grid (see cv --help)");

@@ -9,7 +9,7 @@
 #include <stdlib.h> /* for free */
 #include <string.h> /* for strcmp */
 
-#include "io/csvz_fmt.h"
+#include "kernels/fmt_ryu.h"
 #include "io/model.h"
 #include "io/source.h"
 #include "jobs/jobs.h"
@@ -71,7 +71,7 @@ static int parse_opts(run_ctx *run, int argc, char **argv, eval_opts *o)
 static const char *num(double v, char *buf, const char *undefined)
 {
     if (isnan(v) || isinf(v)) return undefined;
-    buf[csvz_fmt_double(v, buf)] = '\0';
+    buf[fmt_double(v, buf)] = '\0';
     return buf;
 }
 

@@ -70,8 +70,7 @@ static int check_scalar(builder *b, const char *key, const yaml_node_t *v, grid_
         return fail_at(b, line_of(v), msg);
     }
     sb_params tmp = *b->base;
-    char err[512];
-    if (params_set(&tmp, key, text, err, sizeof err) != 0) return fail_at(b, line_of(v), err);
+    SB_TRY(b->run, params_set(b->run, &tmp, key, text, "%s:%d", b->name, line_of(v)));
     out->canon = params_canonical(key);
     out->value = keep_string(b, text);
     out->line = line_of(v);
@@ -88,8 +87,7 @@ static int check_key(builder *b, const yaml_node_t *k, const char **seen_canon, 
     char err[512];
     if (*canon == NULL) {
         sb_params tmp = *b->base;
-        params_set(&tmp, key, "0", err, sizeof err); /* fills the "did you mean" message */
-        return fail_at(b, line_of(k), err);
+        return params_set(b->run, &tmp, key, "0", "%s:%d", b->name, line_of(k)); /* the "did you mean" message */
     }
     for (int i = 0; i < n_seen; ++i)
         if (seen_canon[i] == *canon) {
@@ -129,20 +127,17 @@ static int add_point(builder *b, const grid_setting *fixed, int n_fixed, const g
     }
     for (int j = 0; j < n_own; ++j) p->set[p->n_set++] = own[j];
     p->params = *b->base;
-    char err[512];
     for (int32_t i = 0; i < p->n_set; ++i) {
-        if (params_set(&p->params, p->set[i].canon, p->set[i].value, err, sizeof err) != 0)
-            return fail_at(b, p->set[i].line, err);
+        const grid_setting *st = &p->set[i];
+        SB_TRY(b->run, params_set(b->run, &p->params, st->canon, st->value, "%s:%d", b->name, st->line));
         SB_TRY(b->run, add_col(b, p->set[i].canon));
     }
-    if (params_validate(&p->params, err, sizeof err) != 0) {
-        char msg[1024];
-        int w = snprintf(msg, sizeof msg, "grid point %lld (", (long long)g->n_points - 1);
-        for (int32_t i = 0; i < p->n_set && w > 0 && (size_t)w < sizeof msg; ++i)
-            w += snprintf(msg + w, sizeof msg - (size_t)w, "%s%s=%s", i ? ", " : "", p->set[i].canon, p->set[i].value);
-        if (w > 0 && (size_t)w < sizeof msg) snprintf(msg + w, sizeof msg - (size_t)w, "): %s", err);
-        return fail_at(b, line, msg);
-    }
+    char msg[1024];
+    int w = snprintf(msg, sizeof msg, "grid point %lld (", (long long)g->n_points - 1);
+    for (int32_t i = 0; i < p->n_set && w > 0 && (size_t)w < sizeof msg; ++i)
+        w += snprintf(msg + w, sizeof msg - (size_t)w, "%s%s=%s", i ? ", " : "", p->set[i].canon, p->set[i].value);
+    if (w > 0 && (size_t)w < sizeof msg) snprintf(msg + w, sizeof msg - (size_t)w, ")");
+    SB_TRY(b->run, params_validate(b->run, &p->params, "%s:%d: %s", b->name, line, msg));
     return SB_OK;
 }
 

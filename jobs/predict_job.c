@@ -27,7 +27,7 @@
 #include "jobs/predict_rows.h"
 #include "jobs/predict_score.h"
 #include "mpi/comm.h"
-#include "mpi/gz_merge.h"
+#include "io/gz_merge.h"
 #include "base/error.h"
 #include "base/alloc.h"
 #include "base/log.h"

@@ -3,7 +3,7 @@
  *   forms:    form_id,completion_rate
  *   generic:  the schema's id columns, then prediction
  * One line per input row, in input order; predictions in shortest round-trip
- * form (io/csvz_fmt.h). String ids are quoted only when they must be (RFC 4180). */
+ * form (kernels/fmt_ryu.h). String ids are quoted only when they must be (RFC 4180). */
 #ifndef SB_PREDICT_ROWS_H
 #define SB_PREDICT_ROWS_H
 

@@ -50,9 +50,7 @@ typedef struct {
 
 static int set_param(run_ctx *run, train_args *a, const char *k, const char *v)
 {
-    char err[256];
-    if (params_set(&a->params, k, v, err, sizeof err) != 0) return SB_FAIL(run, SB_EINVAL, "train: %s", err);
-    return SB_OK;
+    return params_set(run, &a->params, k, v, "train");
 }
 
 static int parse_int_opt(run_ctx *run, const char *opt, const char *v, int32_t *out)
@@ -112,8 +110,7 @@ static int parse_args(run_ctx *run, int argc, char **argv, train_args *a)
     if (a->help) return SB_OK;
     if (a->n_data == 0) return SB_FAIL(run, SB_EINVAL, "train: --data is required");
     if (!a->model) return SB_FAIL(run, SB_EINVAL, "train: --model OUT.json is required");
-    char err[256];
-    if (params_validate(&a->params, err, sizeof err) != 0) return SB_FAIL(run, SB_EINVAL, "train: %s", err);
+    SB_TRY(run, params_validate(run, &a->params, "train"));
     if (a->params.early_stopping_rounds > 0 && !a->valid)
         return SB_FAIL(run, SB_EINVAL, "train: early stopping needs --valid");
     return SB_OK;

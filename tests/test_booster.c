@@ -23,8 +23,7 @@ static run_ctx *run;
 
 static void set(sb_params *p, const char *k, const char *v)
 {
-    char err[256];
-    CU_ASSERT_EQUAL_FATAL(params_set(p, k, v, err, sizeof err), 0);
+    CU_ASSERT_EQUAL_FATAL(params_set(run, p, k, v, NULL), 0);
 }
 
 /* x0 = 1..6, x1 with two NaN; y = 1,1,1,5,5,5; base 3, lambda 0, eta 1:

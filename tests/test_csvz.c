@@ -11,7 +11,7 @@
 #include "cunit_main.h"
 #include "helpers.h"
 #include "io/csvz.h"
-#include "mpi/gz_merge.h"
+#include "io/gz_merge.h"
 #include "base/error.h"
 #include "mpi/run.h"
 

@@ -146,12 +146,12 @@ static void test_train_args(void)
 {
     sb_params p;
     params_default(&p);
-    char buf[1024], err[256];
+    char buf[1024];
     cv_train_args(&p, buf, sizeof buf);
     CU_ASSERT_STRING_EQUAL(buf, "");
-    params_set(&p, "learning_rate", "0.1", err, sizeof err);
-    params_set(&p, "num_leaves", "31", err, sizeof err);
-    params_set(&p, "objective", "count:poisson", err, sizeof err);
+    params_set(run, &p, "learning_rate", "0.1", NULL);
+    params_set(run, &p, "num_leaves", "31", NULL);
+    params_set(run, &p, "objective", "count:poisson", NULL);
     cv_train_args(&p, buf, sizeof buf);
     CU_ASSERT_STRING_EQUAL(buf, "--objective count:poisson --eta 0.10000000000000001 --max_leaves 31");
 }

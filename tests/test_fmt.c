@@ -7,13 +7,13 @@
 #include <string.h>
 
 #include "cunit_main.h"
-#include "io/csvz_fmt.h"
+#include "kernels/fmt_ryu.h"
 
 static char fast[64], ref[64];
 
 static const char *fmt(double v)
 {
-    fast[csvz_fmt_double(v, fast)] = '\0';
+    fast[fmt_double(v, fast)] = '\0';
     return fast;
 }
 
@@ -21,7 +21,7 @@ static const char *fmt(double v)
  * still reads back (the asymmetric interval at powers of two). */
 static int agree(double v)
 {
-    int a = csvz_fmt_double(v, fast), b = csvz_fmt_double_ref(v, ref);
+    int a = fmt_double(v, fast), b = fmt_double_ref(v, ref);
     fast[a] = ref[b] = '\0';
     if (a == b && memcmp(fast, ref, (size_t)a) == 0) return 1;
     return a < b && strtod(fast, NULL) == v;
@@ -110,15 +110,15 @@ static void test_roundtrip(void)
 static void test_i64(void)
 {
     char b[32];
-    b[csvz_fmt_i64(0, b)] = '\0';
+    b[fmt_i64(0, b)] = '\0';
     CU_ASSERT_STRING_EQUAL(b, "0");
-    b[csvz_fmt_i64(1113027, b)] = '\0';
+    b[fmt_i64(1113027, b)] = '\0';
     CU_ASSERT_STRING_EQUAL(b, "1113027");
-    b[csvz_fmt_i64(-42, b)] = '\0';
+    b[fmt_i64(-42, b)] = '\0';
     CU_ASSERT_STRING_EQUAL(b, "-42");
-    b[csvz_fmt_i64(INT64_MAX, b)] = '\0';
+    b[fmt_i64(INT64_MAX, b)] = '\0';
     CU_ASSERT_STRING_EQUAL(b, "9223372036854775807");
-    b[csvz_fmt_i64(INT64_MIN, b)] = '\0';
+    b[fmt_i64(INT64_MIN, b)] = '\0';
     CU_ASSERT_STRING_EQUAL(b, "-9223372036854775808");
 }
 
@@ -133,7 +133,7 @@ static void test_i64_vs_ref(void)
         for (int64_t d = -2; d <= 2; ++d) {
             int64_t v = p + d;
             for (int sign = 0; sign < 2; ++sign, v = -v) {
-                int na = csvz_fmt_i64(v, a), nb = csvz_fmt_i64_ref(v, b);
+                int na = fmt_i64(v, a), nb = fmt_i64_ref(v, b);
                 bad += na != nb || memcmp(a, b, (size_t)na) != 0;
             }
         }
@@ -143,12 +143,12 @@ static void test_i64_vs_ref(void)
     for (int i = 0; i < 1000000; ++i) {
         uint64_t r = xorshift(&s);
         int64_t v = (int64_t)r >> (r & 63);
-        int na = csvz_fmt_i64(v, a), nb = csvz_fmt_i64_ref(v, b);
+        int na = fmt_i64(v, a), nb = fmt_i64_ref(v, b);
         bad += na != nb || memcmp(a, b, (size_t)na) != 0;
     }
     const int64_t edge[] = {0, 1, -1, 9, 10, 99, 100, INT64_MAX, INT64_MIN, INT64_MIN + 1};
     for (int i = 0; i < 10; ++i) {
-        int na = csvz_fmt_i64(edge[i], a), nb = csvz_fmt_i64_ref(edge[i], b);
+        int na = fmt_i64(edge[i], a), nb = fmt_i64_ref(edge[i], b);
         bad += na != nb || memcmp(a, b, (size_t)na) != 0;
     }
     CU_ASSERT_EQUAL(bad, 0);

@@ -12,7 +12,7 @@
 #include "cunit_main.h"
 #include "helpers.h"
 #include "io/csvz.h"
-#include "io/csvz_fmt.h"
+#include "kernels/fmt_ryu.h"
 #include "jobs/predict_outdir.h"
 #include "jobs/predict_rows.h"
 #include "jobs/predict_score.h"
@@ -136,13 +136,13 @@ static void test_many_lines_vs_ref(void)
         CU_ASSERT_EQUAL_FATAL(predict_rows_plan(run, &t, "many.h5", &p), SB_OK);
         size_t n = (size_t)sprintf(want, layout == 0 ? "form_id,completion_rate\n" : "form_id,k,prediction\n");
         for (int i = 0; i < N; ++i) {
-            n += (size_t)csvz_fmt_i64_ref(id[i], want + n);
+            n += (size_t)fmt_i64_ref(id[i], want + n);
             want[n++] = ',';
             if (layout == 1) {
-                n += (size_t)csvz_fmt_i64_ref(id2[i], want + n);
+                n += (size_t)fmt_i64_ref(id2[i], want + n);
                 want[n++] = ',';
             }
-            n += (size_t)csvz_fmt_double_ref(pred[i], want + n);
+            n += (size_t)fmt_double_ref(pred[i], want + n);
             want[n++] = '\n';
         }
         char path[512], tmp[512];
