@@ -8,7 +8,10 @@
 #include <unistd.h> /* for rmdir */
 
 #include "cunit_main.h"
+#include "io/cv_journal.h"
+#include "io/leaderboard.h"
 #include "jobs/cv_board.h"
+#include "jobs/cv_record.h"
 #include "jobs/cv_summary.h"
 #include "base/error.h"
 #include "mpi/run.h"
@@ -135,7 +138,7 @@ static void test_board_and_merge(void)
     CU_ASSERT_EQUAL(cv_board_write(run, a, &g, &r, even, 2, "mse"), SB_OK);
     CU_ASSERT_EQUAL(cv_board_write(run, b, &g, &r, odd, 2, "mse"), SB_OK);
     char *in[2] = {a, b};
-    CU_ASSERT_EQUAL(cv_board_merge(run, m, in, 2), SB_OK);
+    CU_ASSERT_EQUAL(leaderboard_merge(run, m, in, 2), SB_OK);
     char *x = slurp(m), *w = slurp(whole);
     CU_ASSERT_PTR_NOT_NULL_FATAL(x);
     CU_ASSERT_STRING_EQUAL(x, w);
@@ -143,7 +146,7 @@ static void test_board_and_merge(void)
     char *twice[2] = {a, a};
     remove(m);
     err_clear(run);
-    CU_ASSERT_EQUAL(cv_board_merge(run, m, twice, 2), SB_EDATA);
+    CU_ASSERT_EQUAL(leaderboard_merge(run, m, twice, 2), SB_EDATA);
     CU_ASSERT(strstr(err_message(run), "is in two of the leaderboards") != NULL);
     CU_ASSERT_PTR_NULL(slurp(m));
     remove(a), remove(b), remove(whole);
