@@ -107,13 +107,14 @@ int predict_ahead_start(run_ctx *run, int rc, source_stream *s, int64_t n_rows, 
 {
     *out = NULL;
     int ranks = 1, cpus = 1;
-    const int crc = comm_node_cpus(run, &ranks, &cpus);
+    const int crc = comm_node_cpus(run, &ranks, &cpus); /* collective: before any return */
     const int threaded = mode == AHEAD_ON || (mode == AHEAD_AUTO && cpus >= 2 * ranks);
-    if (rc == SB_OK) rc = crc;
-    if (rc == SB_OK) rc = predict_ahead_open(run, s, n_rows, max_rows, n_feat, threaded, out);
     sb_verbose(run, "%d rank(s) on %d CPU(s) on rank 0's node: read-ahead thread %s\n", ranks, cpus,
                threaded ? "on" : "off");
-    return rc;
+    SB_TRY(run, rc);
+    SB_TRY(run, crc);
+    SB_TRY(run, predict_ahead_open(run, s, n_rows, max_rows, n_feat, threaded, out));
+    return SB_OK;
 }
 
 int predict_ahead_next(run_ctx *run, predict_ahead *a, int64_t *b, int64_t *e, const float **x)
