@@ -67,16 +67,15 @@ static int parse_opts(run_ctx *run, int argc, char **argv, predict_opts *o)
     for (int i = 1; i < argc; ++i) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-        int takes = 1;
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) o->help = 1, takes = 0;
-        else if (!strcmp(a, "--overwrite")) o->overwrite = 1, takes = 0;
-        else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) run_set_log_level(run, SB_LOG_QUIET), takes = 0;
-        else if (!strcmp(a, "--verbose")) run_set_log_level(run, SB_LOG_VERBOSE), takes = 0;
+        int takes = 0; /* does the option take the next argument as its value? */
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) o->help = 1;
+        else if (!strcmp(a, "--overwrite")) o->overwrite = 1;
+        else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) run_set_log_level(run, SB_LOG_QUIET);
+        else if (!strcmp(a, "--verbose")) run_set_log_level(run, SB_LOG_VERBOSE);
         else if (a[0] != '-') {
             if (o->n_data >= MAX_DATA) return SB_FAIL(run, SB_EINVAL, "predict: more than %d data files", MAX_DATA);
             o->data[o->n_data++] = a;
-            takes = 0;
-        }
+        } else takes = 1;
         if (!takes) continue;
         if (v == NULL) return SB_FAIL(run, SB_EINVAL, "predict: option %s needs a value", a);
         if (!strcmp(a, "--model")) o->model = v;
