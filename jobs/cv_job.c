@@ -130,7 +130,7 @@ static int parse_slice(run_ctx *run, const char *a, const char *v, cv_opts *o)
 static int parse_param(run_ctx *run, const char *v, cv_opts *o)
 {
     const char *eq = strchr(v, '=');
-    char key[128];
+    char key[PARAM_KEY_MAX];
     if (!eq || eq == v || (size_t)(eq - v) >= sizeof key)
         return SB_FAIL(run, SB_EINVAL, "--param: '%s' is not KEY=VALUE", v);
     snprintf(key, sizeof key, "%.*s", (int)(eq - v), v);
@@ -219,19 +219,19 @@ static int merge_main(run_ctx *run, int argc, char **argv, int at)
 
 /* The metric every point is scored with: --metric, else the points' own
  * eval_metric, which must then agree. */
-static int choose_metric(run_ctx *run, const cv_opts *o, const sb_grid *g, sb_metric_kind *out)
+static int choose_metric(run_ctx *run, const cv_opts *o, const sb_grid *grid, sb_metric_kind *out)
 {
     if (o->metric) {
         if (metric_parse(o->metric, out) != 0)
             return SB_FAIL(run, SB_EINVAL, "--metric: unknown metric '%s' (rmse, mse, mae, logloss, poisson-nloglik)", o->metric);
         return SB_OK;
     }
-    *out = g->points[0].params.eval_metric;
-    for (int64_t p = 1; p < g->n_points; ++p)
-        if (g->points[p].params.eval_metric != *out)
+    *out = grid->points[0].params.eval_metric;
+    for (int64_t p = 1; p < grid->n_points; ++p)
+        if (grid->points[p].params.eval_metric != *out)
             return SB_FAIL(run, SB_EINVAL,
                            "%s: points %lld and 0 use different metrics (%s, %s); pick one with --metric", o->grid,
-                           (long long)p, metric_name(g->points[p].params.eval_metric), metric_name(*out));
+                           (long long)p, metric_name(grid->points[p].params.eval_metric), metric_name(*out));
     return SB_OK;
 }
 
@@ -320,7 +320,7 @@ static int binned_for(run_ctx *grp, const sb_table *t, const sb_params *p, bin_s
 typedef struct {
     run_ctx *world, *grp;
     const cv_opts *o;
-    const sb_grid *g;
+    const sb_grid *grid;
     sb_metric_kind metric;
     int group, n_groups;
     sb_table t;
@@ -371,7 +371,7 @@ static void log_point(const cv_state *st, int64_t p, int64_t done, int64_t mine,
 /* Fit and score point p's k folds, then journal it. Collective over the group. */
 static int eval_point(cv_state *st, int64_t p)
 {
-    sb_params prm = fold_params(&st->g->points[p], st->metric);
+    sb_params prm = fold_params(&st->grid->points[p], st->metric);
     const sb_binned *b = NULL;
     double t1 = run_wtime();
     SB_TRY(st->grp, binned_for(st->grp, &st->t, &prm, st->slots, &st->n_slots, &b));
@@ -474,10 +474,10 @@ static int setup_keys(cv_state *st)
     run_ctx *run = st->world;
     uint64_t dk = 0;
     SB_TRY(run, run_agree_rc(run, lift_error(run, st->grp, data_key(st->grp, &st->t, st->o, st->metric, &dk))));
-    st->keys = sb_alloc(run, (size_t)st->g->n_points, sizeof *st->keys);
+    st->keys = sb_alloc(run, (size_t)st->grid->n_points, sizeof *st->keys);
     SB_TRY(run, run_agree_rc(run, st->keys ? SB_OK : SB_ENOMEM));
-    for (int64_t p = 0; p < st->g->n_points; ++p) {
-        sb_params prm = fold_params(&st->g->points[p], st->metric);
+    for (int64_t p = 0; p < st->grid->n_points; ++p) {
+        sb_params prm = fold_params(&st->grid->points[p], st->metric);
         st->keys[p] = dk;
         params_each(&prm, fnv_param, &st->keys[p]);
     }
@@ -499,7 +499,7 @@ static int setup_groups(cv_state *st)
     SB_TRY(run, setup_folds(st));
     SB_TRY(run, setup_keys(st));
     SB_TRY(run, run_agree_rc(run, cv_journal_path(run, o->out, run_world_rank(run), st->journal, sizeof st->journal)));
-    SB_TRY(run, run_agree_rc(run, cv_results_init(run, &st->res, st->g->n_points, o->folds)));
+    SB_TRY(run, run_agree_rc(run, cv_results_init(run, &st->res, st->grid->n_points, o->folds)));
     return SB_OK;
 }
 
@@ -543,7 +543,7 @@ static int search_pending(cv_state *st, int64_t n_sel)
 {
     run_ctx *run = st->world;
     const cv_opts *o = st->o;
-    int64_t n_points = st->g->n_points;
+    int64_t n_points = st->grid->n_points;
     st->pending = sb_alloc(run, (size_t)n_sel + 1, sizeof *st->pending);
     st->mine = sb_alloc(run, (size_t)n_points + 1, 1);
     st->order = sb_alloc(run, (size_t)n_points + 1, sizeof *st->order);
@@ -562,7 +562,7 @@ static int search_pending(cv_state *st, int64_t n_sel)
 static sb_params refit_params(const cv_state *st)
 {
     int64_t best = st->order[0];
-    sb_params prm = fold_params(&st->g->points[best], st->metric);
+    sb_params prm = fold_params(&st->grid->points[best], st->metric);
     if (prm.early_stopping_rounds > 0) {
         prm.n_rounds = cv_best_round(st->res.rounds + best * st->o->folds, st->o->folds);
         prm.early_stopping_rounds = 0;
@@ -582,9 +582,9 @@ static int write_outputs(cv_state *st, const sb_params *refit_prm)
                             .refit_params = o->refit ? refit_prm : NULL};
     char path[PATH_MAX];
     SB_TRY(run, out_path(run, o->out, "leaderboard.csv", path, sizeof path));
-    SB_TRY(run, cv_board_write(run, path, st->g, &st->res, st->order, st->n_done, metric_name(st->metric)));
+    SB_TRY(run, cv_board_write(run, path, st->grid, &st->res, st->order, st->n_done, metric_name(st->metric)));
     SB_TRY(run, out_path(run, o->out, "summary.json", path, sizeof path));
-    SB_TRY(run, cv_summary_write(run, path, &info, st->g, &st->res, st->order, st->n_done));
+    SB_TRY(run, cv_summary_write(run, path, &info, st->grid, &st->res, st->order, st->n_done));
     return SB_OK;
 }
 
@@ -628,17 +628,17 @@ static int refit(cv_state *st, const sb_params *prm)
 }
 
 /* The plan in one line; the number of points in this slice into *n_sel. Collective. */
-static int announce(run_ctx *run, const cv_opts *o, const sb_grid *g, sb_metric_kind metric, int64_t *n_sel)
+static int announce(run_ctx *run, const cv_opts *o, const sb_grid *grid, sb_metric_kind metric, int64_t *n_sel)
 {
     int64_t trees = 0;
     *n_sel = 0;
-    for (int64_t p = o->slice_i; p < g->n_points; p += o->slice_n) {
+    for (int64_t p = o->slice_i; p < grid->n_points; p += o->slice_n) {
         ++*n_sel;
-        trees += g->points[p].params.n_rounds;
+        trees += grid->points[p].params.n_rounds;
     }
     trees *= o->folds;
     sb_info(run, "cv: grid %s: %lld points (%s)%s%s, %d folds, metric %s -> up to %lld trees to fit%s; %d group(s) over %d ranks\n",
-            o->grid, (long long)g->n_points, g->shape, o->slice_n > 1 ? ", this slice " : "",
+            o->grid, (long long)grid->n_points, grid->shape, o->slice_n > 1 ? ", this slice " : "",
             o->slice_n > 1 ? "takes p mod n == i" : "", (int)o->folds, metric_name(metric), (long long)trees,
             o->refit ? " (+ refit)" : "", (int)o->groups, run_size(run));
     if (*n_sel == 0)
@@ -666,13 +666,13 @@ static int finish(cv_state *st)
     return SB_OK;
 }
 
-static int cv_search(run_ctx *run, const cv_opts *o, const sb_grid *g)
+static int cv_search(run_ctx *run, const cv_opts *o, const sb_grid *grid)
 {
-    cv_state st = {.world = run, .o = o, .g = g};
+    cv_state st = {.world = run, .o = o, .grid = grid};
     int64_t n_sel = 0;
     int rc = SB_OK;
-    SB_CHECK(run, run_agree_rc(run, choose_metric(run, o, g, &st.metric)));
-    SB_CHECK(run, announce(run, o, g, st.metric, &n_sel));
+    SB_CHECK(run, run_agree_rc(run, choose_metric(run, o, grid, &st.metric)));
+    SB_CHECK(run, announce(run, o, grid, st.metric, &n_sel));
     SB_CHECK(run, run_agree_rc(run, run_rank(run) == 0 ? prepare_out(run, o) : SB_OK));
     SB_CHECK(run, setup_groups(&st));
     if (o->resume) SB_CHECK(run, resume_points(&st));
@@ -692,9 +692,9 @@ int cv_main(run_ctx *run, int argc, char **argv)
         return SB_OK;
     }
     if (o.merge_at) return merge_main(run, argc, argv, o.merge_at);
-    sb_grid g;
-    SB_TRY(run, run_agree_rc(run, grid_load(run, o.grid, &o.base, &g)));
-    int rc = cv_search(run, &o, &g);
-    grid_free(&g);
+    sb_grid grid;
+    SB_TRY(run, run_agree_rc(run, grid_load(run, o.grid, &o.base, &grid)));
+    int rc = cv_search(run, &o, &grid);
+    grid_free(&grid);
     return rc;
 }

@@ -9,6 +9,8 @@
 
 /* Room for one params_set / params_validate message. */
 #define PARAM_MSG_MAX 512
+/* Room for a parameter name taken from KEY=VALUE or --key (longer is an error or truncated to an unknown key). */
+#define PARAM_KEY_MAX 128
 
 /* param_msg_set - params_set(p, key, value); on error SB_EINVAL with
  * "<prefix><message>". Local. */

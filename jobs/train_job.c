@@ -73,7 +73,7 @@ static int parse_param(run_ctx *run, train_args *a, const char *v)
 {
     const char *e = strchr(v, '=');
     if (!e) return SB_FAIL(run, SB_EINVAL, "train: --param wants key=value, got '%s'", v);
-    char k[128];
+    char k[PARAM_KEY_MAX];
     snprintf(k, sizeof k, "%.*s", (int)(e - v), v);
     return param_msg_set(run, &a->params, k, e + 1, "train: ");
 }
@@ -120,7 +120,7 @@ static int parse_args(run_ctx *run, int argc, char **argv, train_args *a)
     for (int i = 1; i < argc; ++i) {
         const char *s = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-        char key[128];
+        char key[PARAM_KEY_MAX];
         const char *eq = strchr(s, '=');
         int inline_v = eq && !strncmp(s, "--", 2); /* --opt=value is the same as --opt value */
         if (inline_v) {
