@@ -25,8 +25,10 @@ static size_t count_links(const yaml_document_t *doc)
 {
     size_t n = 0;
     for (const yaml_node_t *y = doc->nodes.start; y < doc->nodes.top; ++y) {
-        if (y->type == YAML_SEQUENCE_NODE) n += (size_t)(y->data.sequence.items.top - y->data.sequence.items.start);
-        else if (y->type == YAML_MAPPING_NODE) n += 2 * (size_t)(y->data.mapping.pairs.top - y->data.mapping.pairs.start);
+        if (y->type == YAML_SEQUENCE_NODE)
+            n += (size_t)(y->data.sequence.items.top - y->data.sequence.items.start);
+        else if (y->type == YAML_MAPPING_NODE)
+            n += 2 * (size_t)(y->data.mapping.pairs.top - y->data.mapping.pairs.start);
     }
     return n;
 }

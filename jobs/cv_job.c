@@ -394,8 +394,10 @@ static int run_group_points(cv_state *st)
     for (int64_t j = st->group; j < st->n_pending; j += st->n_groups) {
         int stop = run_stop_requested();
         SB_TRY(st->grp, comm_agree_max(st->grp, &stop));
-        if (stop) return SB_FAIL(st->grp, SB_EINTR, "cv: stopped on request; %lld of this group's points are in %s (rerun with --resume)",
-                                 (long long)done, st->journal);
+        if (stop)
+            return SB_FAIL(st->grp, SB_EINTR,
+                           "cv: stopped on request; %lld of this group's points are in %s (rerun with --resume)",
+                           (long long)done, st->journal);
         SB_TRY(st->grp, eval_point(st, st->pending[j]));
         ++done;
         if (!st->o->quiet) log_point(st, st->pending[j], done, mine, run_wtime() - t0);
@@ -463,8 +465,8 @@ static int setup_folds(cv_state *st)
     SB_TRY(run, run_agree_rc(run, lift_error(run, st->grp, comm_sum_i64(st->grp, count, o->folds))));
     for (int32_t f = 0; f < o->folds; ++f)
         if (count[f] == 0)
-            return run_agree_rc(run, SB_FAIL(run, SB_EDATA, "--folds %d: fold %d gets none of the %lld rows", (int)o->folds,
-                                             (int)f, (long long)st->t.n_rows_global));
+            return run_agree_rc(run, SB_FAIL(run, SB_EDATA, "--folds %d: fold %d gets none of the %lld rows",
+                                             (int)o->folds, (int)f, (long long)st->t.n_rows_global));
     return SB_OK;
 }
 
@@ -492,7 +494,8 @@ static int setup_groups(cv_state *st)
     st->n_groups = o->groups;
     st->group = (int)((int64_t)run_rank(run) * o->groups / run_size(run)); /* contiguous blocks */
     SB_TRY(run, run_agree_rc(run, comm_split(run, st->group, run_rank(run), &st->grp)));
-    sb_source src = {.paths = o->data, .n_paths = o->n_data, .layout = o->layout, .schema = o->schema, .require_label = 1};
+    sb_source src = {.paths = o->data, .n_paths = o->n_data, .layout = o->layout, .schema = o->schema,
+                     .require_label = 1};
     SB_TRY(run, run_agree_rc(run, lift_error(run, st->grp, source_load(st->grp, &src, &st->t))));
     if (st->t.label == NULL)
         return run_agree_rc(run, SB_FAIL(run, SB_EINVAL, "%s: the data has no label column", o->data[0]));
@@ -515,7 +518,8 @@ static int share_records(run_ctx *run, cv_results *r, const uint8_t *which, int 
     SB_CHECK(run, run_agree_rc(run, mine ? SB_OK : SB_ENOMEM));
     for (int64_t p = 0, i = 0; contribute && p < r->n; ++p)
         if (which[p]) cv_record_pack(r, p, mine + len * i++);
-    SB_CHECK(run, run_agree_rc(run, comm_allgatherv_bytes(run, mine, n * len * (int64_t)sizeof(double), &all, &bytes, NULL)));
+    int64_t my_bytes = n * len * (int64_t)sizeof(double);
+    SB_CHECK(run, run_agree_rc(run, comm_allgatherv_bytes(run, mine, my_bytes, &all, &bytes, NULL)));
     int64_t m = bytes / (int64_t)sizeof(double) / len;
     for (int64_t i = 0; i < m; ++i) cv_record_unpack(r, (const double *)all + len * i);
 out:
@@ -642,7 +646,8 @@ static int announce(run_ctx *run, const cv_opts *o, const sb_grid *grid, sb_metr
             o->slice_n > 1 ? "takes p mod n == i" : "", (int)o->folds, metric_name(metric), (long long)trees,
             o->refit ? " (+ refit)" : "", (int)o->groups, run_size(run));
     if (*n_sel == 0)
-        return run_agree_rc(run, SB_FAIL(run, SB_EINVAL, "--slice %d/%d: no grid points in this slice", o->slice_i, o->slice_n));
+        return run_agree_rc(run, SB_FAIL(run, SB_EINVAL, "--slice %d/%d: no grid points in this slice", o->slice_i,
+                                         o->slice_n));
     return SB_OK;
 }
 
@@ -650,7 +655,8 @@ static int announce(run_ctx *run, const cv_opts *o, const sb_grid *grid, sb_metr
 static int rank_points(cv_state *st)
 {
     st->n_done = cv_rank(&st->res, st->order);
-    if (st->n_done < 0) return SB_FAIL(st->world, SB_ENOMEM, "cv: out of memory ranking %lld points", (long long)st->res.n);
+    if (st->n_done < 0)
+        return SB_FAIL(st->world, SB_ENOMEM, "cv: out of memory ranking %lld points", (long long)st->res.n);
     return SB_OK;
 }
 

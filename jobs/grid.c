@@ -103,7 +103,8 @@ static int check_key(builder *b, const yaml_tree_node *k, const char **seen_cano
     }
     for (int i = 0; i < n_seen; ++i)
         if (seen_canon[i] == *canon)
-            return fail_at(b, k->line, "'%s' sets parameter '%s', already set on line %d", k->text, *canon, seen_line[i]);
+            return fail_at(b, k->line, "'%s' sets parameter '%s', already set on line %d", k->text, *canon,
+                           seen_line[i]);
     return SB_OK;
 }
 
@@ -111,7 +112,8 @@ static int check_key(builder *b, const yaml_tree_node *k, const char **seen_cano
 static int new_point(builder *b, int line, grid_point **out)
 {
     sb_grid *g = b->g;
-    if (g->n_points >= SB_GRID_MAX_POINTS) return fail_at(b, line, "the grid has more than %d points", SB_GRID_MAX_POINTS);
+    if (g->n_points >= SB_GRID_MAX_POINTS)
+        return fail_at(b, line, "the grid has more than %d points", SB_GRID_MAX_POINTS);
     if (g->n_points == b->cap_points) {
         int64_t cap = b->cap_points ? 2 * b->cap_points : GRID_POINTS_INIT;
         grid_point *p = sb_realloc(b->run, g->points, (size_t)cap, sizeof *p);
@@ -192,7 +194,8 @@ out:
 static int add_explicit(builder *b, const yaml_tree_node *list, const grid_setting *fixed, int n_fixed)
 {
     if (list->kind != YAML_TREE_LIST) return fail_at(b, list->line, "'points' must be a list of mappings");
-    for (int32_t i = 0; i < list->n; ++i) SB_TRY(b->run, add_explicit_point(b, yaml_tree_item(list, i), fixed, n_fixed));
+    for (int32_t i = 0; i < list->n; ++i)
+        SB_TRY(b->run, add_explicit_point(b, yaml_tree_item(list, i), fixed, n_fixed));
     return SB_OK;
 }
 

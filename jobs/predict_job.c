@@ -186,7 +186,8 @@ static int write_part(run_ctx *run, predict_run *p)
 static int rename_merged(run_ctx *run, const predict_run *p, const char *merge_tmp)
 {
     if (p->o.merge == NULL || run_rank(run) != 0) return SB_OK;
-    if (rename(merge_tmp, p->o.merge) != 0) return SB_FAIL(run, SB_EIO, "rename %s -> %s failed", merge_tmp, p->o.merge);
+    if (rename(merge_tmp, p->o.merge) != 0)
+        return SB_FAIL(run, SB_EIO, "rename %s -> %s failed", merge_tmp, p->o.merge);
     return SB_OK;
 }
 

@@ -63,7 +63,8 @@ static int check_free(run_ctx *run, const char *dir, const char *merge)
     char found[PATH_MAX];
     SB_TRY(run, find_existing(run, dir, found, sizeof found));
     if (found[0] != '\0')
-        return SB_FAIL(run, SB_EINVAL, "--out %s already holds output (%s); pass --overwrite to replace it", dir, found);
+        return SB_FAIL(run, SB_EINVAL, "--out %s already holds output (%s); pass --overwrite to replace it", dir,
+                       found);
     struct stat st;
     if (merge != NULL && stat(merge, &st) == 0)
         return SB_FAIL(run, SB_EINVAL, "--merge %s already exists; pass --overwrite to replace it", merge);

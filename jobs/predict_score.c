@@ -88,7 +88,8 @@ int predict_scorer_init(run_ctx *run, const sb_model *m, const char *model_name,
         if (c != f) s->identity = 0;
     }
     if (!s->identity)
-        SB_ALLOC_OR_OUT(run, s->xbuf, (size_t)PREDICT_BLOCK_ROWS * (size_t)(m->n_feat > 0 ? m->n_feat : 1), sizeof(float));
+        SB_ALLOC_OR_OUT(run, s->xbuf, (size_t)PREDICT_BLOCK_ROWS * (size_t)(m->n_feat > 0 ? m->n_feat : 1),
+                        sizeof(float));
     s->forest = model_forest(m);
     SB_CHECK(run, layout_alloc(run, &s->forest, &s->layout));
     tree_layout_fill(&s->forest, &s->layout);

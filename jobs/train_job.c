@@ -82,7 +82,8 @@ static int parse_param(run_ctx *run, train_args *a, const char *v)
 static int parse_valued(run_ctx *run, train_args *a, const char *key, const char *v, const char **ckpt)
 {
     if (!strcmp(key, "--data")) {
-        if (a->n_data == TRAIN_MAX_DATA) return SB_FAIL(run, SB_EINVAL, "train: at most %d --data files", TRAIN_MAX_DATA);
+        if (a->n_data == TRAIN_MAX_DATA)
+            return SB_FAIL(run, SB_EINVAL, "train: at most %d --data files", TRAIN_MAX_DATA);
         a->data[a->n_data++] = v;
     } else if (!strcmp(key, "--layout")) a->layout = v;
     else if (!strcmp(key, "--schema")) a->schema = v;
@@ -104,7 +105,8 @@ static int check_args(run_ctx *run, train_args *a, const char *ckpt)
     SB_TRY(run, param_msg_validate(run, &a->params, "train: "));
     if (a->params.early_stopping_rounds > 0 && !a->valid)
         return SB_FAIL(run, SB_EINVAL, "train: early stopping needs --valid");
-    int w = ckpt ? snprintf(a->ckpt, sizeof a->ckpt, "%s", ckpt) : snprintf(a->ckpt, sizeof a->ckpt, "%s.ckpt", a->model);
+    int w = ckpt ? snprintf(a->ckpt, sizeof a->ckpt, "%s", ckpt)
+                 : snprintf(a->ckpt, sizeof a->ckpt, "%s.ckpt", a->model);
     if (w < 0 || (size_t)w >= sizeof a->ckpt)
         return SB_FAIL(run, SB_EINVAL, "train: the checkpoint path %s%s is too long", ckpt ? ckpt : a->model,
                        ckpt ? "" : ".ckpt");
@@ -260,7 +262,8 @@ static int boost_and_write(run_ctx *run, train_run *tr)
     timer_start(&tr->tm, TP_WRITE);
     SB_TRY(run, model_write(run, &tr->model, a->model));
     timer_stop(&tr->tm, TP_WRITE);
-    if (run_rank(run) == 0 && (a->ckpt_every > 0 || tr->have_resume)) unlink(a->ckpt); /* finished: the checkpoint is stale */
+    if (run_rank(run) == 0 && (a->ckpt_every > 0 || tr->have_resume))
+        unlink(a->ckpt); /* finished: the checkpoint is stale */
     log_result(run, tr, rss);
     timer_report(run, &tr->tm, "train: phases");
     return SB_OK;
