@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h> /* for rmdir */
+#include <unistd.h> /* for rmdir, access */
 
 #include "cunit_main.h"
 #include "io/cv_journal.h"
@@ -93,6 +93,24 @@ static void test_journal(void)
     cv_results_free(&r);
 }
 
+static void test_journal_names(void)
+{
+    char path[512], other[512];
+    CU_ASSERT_EQUAL(cv_journal_path(run, dir, 7, path, sizeof path), SB_OK);
+    CU_ASSERT(strstr(path, "/journal-r00007.csv") != NULL);
+    CU_ASSERT_EQUAL(cv_journal_path(run, dir, 7, path, 8), SB_EINVAL); /* too long for the buffer */
+    err_clear(run);
+    CU_ASSERT_EQUAL(cv_journal_path(run, dir, 7, path, sizeof path), SB_OK);
+    snprintf(other, sizeof other, "%s/leaderboard.csv", dir);
+    fclose(fopen(path, "w"));
+    fclose(fopen(other, "w"));
+    CU_ASSERT_EQUAL(cv_journal_count(dir), 1);
+    cv_journal_remove_all(run, dir); /* --overwrite: journals go, other files stay */
+    CU_ASSERT_EQUAL(cv_journal_count(dir), 0);
+    CU_ASSERT_EQUAL(access(other, F_OK), 0);
+    remove(other);
+}
+
 static char *slurp(const char *path)
 {
     FILE *f = fopen(path, "r");
@@ -175,6 +193,7 @@ int main(int argc, char **argv)
         {"mean, population std, best round", test_stats_and_rounds},
         {"ranking: mean, ties by point, NaN last; records", test_rank_ties_and_nan},
         {"journal: append, torn line and stale key ignored", test_journal},
+        {"journal: file names, --overwrite removes only journals", test_journal_names},
         {"leaderboard bytes; merge of slices; a slice twice", test_board_and_merge},
         {"train arguments of a refit", test_train_args},
     };
