@@ -2,10 +2,12 @@
 #include "jobs/cv_board.h"
 
 #include <stdio.h>  /* for snprintf */
-#include <stdlib.h> /* for qsort, malloc, free */
+#include <stdlib.h> /* for qsort, free */
 #include <string.h> /* for strcmp */
 
 #include "io/leaderboard.h"
+#include "base/alloc.h"
+#include "base/error.h"
 
 typedef struct {
     double mean;
@@ -18,11 +20,12 @@ static int rank_cmp(const void *a, const void *b)
     return leaderboard_cmp(x->mean, x->point, y->mean, y->point);
 }
 
-int64_t cv_rank(const cv_results *r, int64_t *order)
+int cv_rank(run_ctx *run, const cv_results *r, int64_t *order, int64_t *n_done)
 {
-    rank_key *keys = malloc(((size_t)r->n + 1) * sizeof *keys);
+    int rc = SB_OK;
+    rank_key *keys = NULL;
     int64_t m = 0;
-    if (!keys) return -1;
+    SB_ALLOC_OR_OUT(run, keys, (size_t)r->n + 1, sizeof *keys);
     for (int64_t p = 0; p < r->n; ++p) {
         if (!r->done[p]) continue;
         double sd = 0;
@@ -31,8 +34,10 @@ int64_t cv_rank(const cv_results *r, int64_t *order)
     }
     qsort(keys, (size_t)m, sizeof *keys, rank_cmp);
     for (int64_t i = 0; i < m; ++i) order[i] = keys[i].point;
+out:
+    *n_done = m;
     free(keys);
-    return m;
+    return rc;
 }
 
 typedef struct {

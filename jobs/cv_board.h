@@ -11,10 +11,10 @@
 #include "jobs/grid.h"
 #include "base/run_ctx.h"
 
-/* cv_rank - order[0..] = done points, best first (mean ascending, NaN last,
- * ties by point index: leaderboard_cmp). Returns the number of done points,
- * or -1 when out of memory. Local. */
-int64_t cv_rank(const cv_results *r, int64_t *order);
+/* cv_rank - order[0..*n_done) = the done points, best first (mean
+ * ascending, NaN last, ties by point index: leaderboard_cmp). SB_OK or
+ * SB_ENOMEM. Local. */
+int cv_rank(run_ctx *run, const cv_results *r, int64_t *order, int64_t *n_done);
 
 /* cv_board_write - the leaderboard CSV (io/leaderboard.h) of the ranked
  * points, one parameter column per grid column. Local (rank 0). */

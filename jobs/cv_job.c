@@ -651,20 +651,11 @@ static int announce(run_ctx *run, const cv_opts *o, const sb_grid *grid, sb_metr
     return SB_OK;
 }
 
-/* The done points, best first, into st->order. Local. */
-static int rank_points(cv_state *st)
-{
-    st->n_done = cv_rank(&st->res, st->order);
-    if (st->n_done < 0)
-        return SB_FAIL(st->world, SB_ENOMEM, "cv: out of memory ranking %lld points", (long long)st->res.n);
-    return SB_OK;
-}
-
 /* Rank, write, report, refit: everything after the points are evaluated. Collective. */
 static int finish(cv_state *st)
 {
     run_ctx *run = st->world;
-    SB_TRY(run, run_agree_rc(run, rank_points(st)));
+    SB_TRY(run, run_agree_rc(run, cv_rank(run, &st->res, st->order, &st->n_done)));
     sb_params refit_prm = refit_params(st);
     SB_TRY(run, run_agree_rc(run, run_rank(run) == 0 ? write_outputs(st, &refit_prm) : SB_OK));
     log_best(st, &refit_prm);

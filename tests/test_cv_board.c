@@ -48,7 +48,9 @@ static void test_rank_ties_and_nan(void)
     fill(&r, 2, NAN, 0.1, 1, 1);
     fill(&r, 4, 0.2, 0.2, 1, 1); /* ties with point 1; point 3 not done */
     int64_t order[5];
-    CU_ASSERT_EQUAL(cv_rank(&r, order), 4);
+    int64_t n_done = 0;
+    CU_ASSERT_EQUAL(cv_rank(run, &r, order, &n_done), SB_OK);
+    CU_ASSERT_EQUAL(n_done, 4);
     CU_ASSERT_EQUAL(order[0], 1);
     CU_ASSERT_EQUAL(order[1], 4);
     CU_ASSERT_EQUAL(order[2], 0);
@@ -136,7 +138,9 @@ static void test_board_and_merge(void)
     fill(&r, 2, 0.2, 0.2, 2, 3);
     fill(&r, 3, 0.5, 0.5, 1, 1);
     int64_t order[4];
-    CU_ASSERT_EQUAL(cv_rank(&r, order), 4); /* points 1 and 2 tie at 0.2: point order */
+    int64_t n_done = 0;
+    CU_ASSERT_EQUAL(cv_rank(run, &r, order, &n_done), SB_OK);
+    CU_ASSERT_EQUAL(n_done, 4); /* points 1 and 2 tie at 0.2: point order */
     char whole[512], a[512], b[512], m[512];
     snprintf(whole, sizeof whole, "%s/whole.csv", dir);
     CU_ASSERT_EQUAL_FATAL(cv_board_write(run, whole, &g, &r, order, 4, "mse"), SB_OK);
