@@ -48,7 +48,10 @@ int main(int argc, char **argv)
     job_fn fn = NULL;
     int checkpoints = 0;
     for (size_t i = 0; i < sizeof jobs / sizeof jobs[0]; ++i)
-        if (!strcmp(argv[1], jobs[i].name)) fn = jobs[i].fn, checkpoints = jobs[i].checkpoints;
+        if (!strcmp(argv[1], jobs[i].name)) {
+            fn = jobs[i].fn;
+            checkpoints = jobs[i].checkpoints;
+        }
     if (fn == NULL) {
         fprintf(stderr, "shardboost: error: unknown command '%s'\n", argv[1]);
         usage(stderr);

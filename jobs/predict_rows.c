@@ -127,12 +127,6 @@ static char *put_line(const predict_rows *p, const sb_table *t, const float *x, 
     return e;
 }
 
-void predict_rows_write(const predict_rows *p, const sb_table *t, int64_t i0, int64_t i1, const double *pred,
-                        csvz *w)
-{
-    predict_rows_write_x(p, t, t->x != NULL ? t->x + i0 * t->n_feat : NULL, i0, i1, pred, w);
-}
-
 void predict_rows_write_x(const predict_rows *p, const sb_table *t, const float *x, int64_t i0, int64_t i1,
                           const double *pred, csvz *w)
 {

@@ -101,6 +101,7 @@ int sb_test_main(int *argc, char ***argv, run_ctx **runp, const sb_suite *suites
     if (runp != NULL) {
         if (run_init(argc, argv, &run) != SB_OK) return 1;
         *runp = run;
+        test_run = run;
     }
     int64_t bad = register_suites(suites, n) != 0;
     if (run != NULL && comm_max_i64(run, &bad, 1) != SB_OK) bad = 1;
@@ -170,17 +171,24 @@ void sb_make_table(sb_table *t, int64_t n, int32_t nf, const char *const *names,
     if (w) t->weight = copy_of(w, (size_t)n * sizeof(double));
 }
 
+/* The binary's run context (SB_TEST_MAIN(&run, ...)), for helpers that report through it. */
+static run_ctx *test_run;
+
 void sb_make_params(sb_params *p, const char *spec)
 {
     params_default(p);
     char *s = strdup(spec), *save = NULL;
     for (char *kv = strtok_r(s, " ", &save); kv != NULL; kv = strtok_r(NULL, " ", &save)) {
-        char *eq = strchr(kv, '='), err[256] = "";
+        char *eq = strchr(kv, '=');
         CU_ASSERT_PTR_NOT_NULL_FATAL(eq);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(test_run);
         *eq = '\0';
-        int rc = params_set(p, kv, eq + 1, err, sizeof err);
-        if (rc != 0) printf("sb_make_params: %s=%s: %s\n", kv, eq + 1, err);
-        CU_ASSERT_EQUAL(rc, 0);
+        int rc = params_set(test_run, p, kv, eq + 1, "sb_make_params");
+        if (rc != SB_OK) {
+            printf("%s\n", err_message(test_run));
+            err_clear(test_run);
+        }
+        CU_ASSERT_EQUAL(rc, SB_OK);
     }
     free(s);
 }

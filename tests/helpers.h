@@ -25,7 +25,7 @@ void sb_make_table(sb_table *t, int64_t n, int32_t nf, const char *const *names,
 
 /* Default parameters, then the space-separated key=value pairs of spec (CU_ASSERT on each),
  * e.g. sb_make_params(&p, "eta=1 lambda=0 max_depth=2"). */
-void sb_make_params(sb_params *p, const char *spec);
+void sb_make_params(sb_params *p, const char *spec); /* needs SB_TEST_MAIN(&run, ...) */
 
 /* A fresh directory under $TMPDIR (or /tmp) named after the test binary, written into dir;
  * 0 on success. sb_remove_tree removes it and everything in it; 0 on success. */

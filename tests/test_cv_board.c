@@ -5,11 +5,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h> /* for rmdir */
+#include <unistd.h> /* for rmdir, access */
 
 #include "cunit_main.h"
 #include "helpers.h"
+#include "io/cv_journal.h"
+#include "io/leaderboard.h"
 #include "jobs/cv_board.h"
+#include "jobs/cv_record.h"
 #include "jobs/cv_summary.h"
 #include "base/error.h"
 #include "mpi/run.h"
@@ -46,7 +49,9 @@ static void test_rank_ties_and_nan(void)
     fill(&r, 2, NAN, 0.1, 1, 1);
     fill(&r, 4, 0.2, 0.2, 1, 1); /* ties with point 1; point 3 not done */
     int64_t order[5];
-    CU_ASSERT_EQUAL(cv_rank(&r, order), 4);
+    int64_t n_done = 0;
+    CU_ASSERT_EQUAL(cv_rank(run, &r, order, &n_done), SB_OK);
+    CU_ASSERT_EQUAL(n_done, 4);
     CU_ASSERT_EQUAL(order[0], 1);
     CU_ASSERT_EQUAL(order[1], 4);
     CU_ASSERT_EQUAL(order[2], 0);
@@ -91,6 +96,25 @@ static void test_journal(void)
     cv_results_free(&r);
 }
 
+static void test_journal_names(void)
+{
+    char path[512], other[512];
+    CU_ASSERT_EQUAL(cv_journal_path(run, dir, 7, path, sizeof path), SB_OK);
+    CU_ASSERT(strstr(path, "/journal-r00007.csv") != NULL);
+    CU_ASSERT_EQUAL(cv_journal_path(run, dir, 7, path, 8), SB_EINVAL); /* too long for the buffer */
+    err_clear(run);
+    CU_ASSERT_EQUAL(cv_journal_path(run, dir, 7, path, sizeof path), SB_OK);
+    snprintf(other, sizeof other, "%s/leaderboard.csv", dir);
+    fclose(fopen(path, "w"));
+    fclose(fopen(other, "w"));
+    CU_ASSERT_EQUAL(cv_journal_count(dir), 1);
+    cv_journal_remove_all(run, dir); /* --overwrite: journals go, other files stay */
+    CU_ASSERT_EQUAL(cv_journal_count(dir), 0);
+    CU_ASSERT_EQUAL(access(other, F_OK), 0);
+    remove(other);
+}
+
+
 static void test_board_and_merge(void)
 {
     sb_params base;
@@ -105,18 +129,19 @@ static void test_board_and_merge(void)
     fill(&r, 2, 0.2, 0.2, 2, 3);
     fill(&r, 3, 0.5, 0.5, 1, 1);
     int64_t order[4];
-    CU_ASSERT_EQUAL(cv_rank(&r, order), 4); /* points 1 and 2 tie at 0.2: point order */
+    int64_t n_done = 0;
+    CU_ASSERT_EQUAL(cv_rank(run, &r, order, &n_done), SB_OK);
+    CU_ASSERT_EQUAL(n_done, 4); /* points 1 and 2 tie at 0.2: point order */
     char whole[512], a[512], b[512], m[512];
     snprintf(whole, sizeof whole, "%s/whole.csv", dir);
     CU_ASSERT_EQUAL_FATAL(cv_board_write(run, whole, &g, &r, order, 4, "mse"), SB_OK);
     char *text = sb_slurp(whole, NULL);
-    CU_ASSERT_STRING_EQUAL(
-        text,
-        "point,max_depth,eta,mean_mse,std_mse,best_round,mse_fold0,mse_fold1,rounds_fold0,rounds_fold1,fit_seconds\n"
-        "1,2,0.3,0.20000000000000001,0.099999999999999992,6,0.10000000000000001,0.29999999999999999,5,6,1.500\n"
-        "2,3,0.1,0.20000000000000001,0,3,0.20000000000000001,0.20000000000000001,2,3,1.500\n"
-        "0,2,0.1,0.40000000000000002,0,5,0.40000000000000002,0.40000000000000002,5,5,1.500\n"
-        "3,3,0.3,0.5,0,1,0.5,0.5,1,1,1.500\n");
+    CU_ASSERT_STRING_EQUAL(text,
+                           "point,max_depth,eta,mean_mse,std_mse,best_round,mse_fold0,mse_fold1,rounds_fold0,rounds_fold1,fit_seconds\n"
+                           "1,2,0.3,0.20000000000000001,0.099999999999999992,6,0.10000000000000001,0.29999999999999999,5,6,1.500\n"
+                           "2,3,0.1,0.20000000000000001,0,3,0.20000000000000001,0.20000000000000001,2,3,1.500\n"
+                           "0,2,0.1,0.40000000000000002,0,5,0.40000000000000002,0.40000000000000002,5,5,1.500\n"
+                           "3,3,0.3,0.5,0,1,0.5,0.5,1,1,1.500\n");
     free(text);
     /* Two slices (even / odd points) merge back into the whole board. */
     int64_t even[2] = {2, 0}, odd[2] = {1, 3};
@@ -126,7 +151,7 @@ static void test_board_and_merge(void)
     CU_ASSERT_EQUAL(cv_board_write(run, a, &g, &r, even, 2, "mse"), SB_OK);
     CU_ASSERT_EQUAL(cv_board_write(run, b, &g, &r, odd, 2, "mse"), SB_OK);
     char *in[2] = {a, b};
-    CU_ASSERT_EQUAL(cv_board_merge(run, m, in, 2), SB_OK);
+    CU_ASSERT_EQUAL(leaderboard_merge(run, m, in, 2), SB_OK);
     char *x = sb_slurp(m, NULL), *w = sb_slurp(whole, NULL);
     CU_ASSERT_PTR_NOT_NULL_FATAL(x);
     CU_ASSERT_STRING_EQUAL(x, w);
@@ -134,7 +159,7 @@ static void test_board_and_merge(void)
     char *twice[2] = {a, a};
     remove(m);
     err_clear(run);
-    CU_ASSERT_EQUAL(cv_board_merge(run, m, twice, 2), SB_EDATA);
+    CU_ASSERT_EQUAL(leaderboard_merge(run, m, twice, 2), SB_EDATA);
     CU_ASSERT(strstr(err_message(run), "is in two of the leaderboards") != NULL);
     CU_ASSERT_PTR_NULL(sb_slurp(m, NULL));
     remove(a), remove(b), remove(whole);
@@ -149,9 +174,9 @@ static void test_train_args(void)
     char buf[1024];
     cv_train_args(&p, buf, sizeof buf);
     CU_ASSERT_STRING_EQUAL(buf, "");
-    params_set(run, &p, "learning_rate", "0.1", NULL);
-    params_set(run, &p, "num_leaves", "31", NULL);
-    params_set(run, &p, "objective", "count:poisson", NULL);
+    CU_ASSERT_EQUAL(params_set(run, &p, "learning_rate", "0.1", NULL), SB_OK);
+    CU_ASSERT_EQUAL(params_set(run, &p, "num_leaves", "31", NULL), SB_OK);
+    CU_ASSERT_EQUAL(params_set(run, &p, "objective", "count:poisson", NULL), SB_OK);
     cv_train_args(&p, buf, sizeof buf);
     CU_ASSERT_STRING_EQUAL(buf, "--objective count:poisson --eta 0.10000000000000001 --max_leaves 31");
 }
@@ -160,6 +185,7 @@ static const sb_test tests[] = {
     {"mean, population std, best round", test_stats_and_rounds},
     {"ranking: mean, ties by point, NaN last; records", test_rank_ties_and_nan},
     {"journal: append, torn line and stale key ignored", test_journal},
+    {"journal: file names, --overwrite removes only journals", test_journal_names},
     {"leaderboard bytes; merge of slices; a slice twice", test_board_and_merge},
     {"train arguments of a refit", test_train_args},
 };

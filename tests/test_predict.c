@@ -46,7 +46,7 @@ static char *render(const predict_rows *p, const sb_table *t, const double *pred
     csvz *w = NULL;
     if (csvz_open(run, path, tmp, 1, &w) != SB_OK) return NULL;
     predict_rows_header(p, w);
-    predict_rows_write(p, t, 0, t->n_rows, pred, w);
+    predict_rows_write_x(p, t, t->x, 0, t->n_rows, pred, w);
     csvz_close(run, w);
     csvz_rename(run, w);
     csvz_free(w);
@@ -152,7 +152,8 @@ static void test_many_lines_vs_ref(void)
         CU_ASSERT_EQUAL_FATAL(csvz_open(run, path, tmp, 1, &w), SB_OK);
         predict_rows_header(&p, w);
         const int64_t cuts[] = {0, 1, 1, 777, 5000, 5001, 17000, N};
-        for (int c = 0; c + 1 < 8; ++c) predict_rows_write(&p, &t, cuts[c], cuts[c + 1], pred + cuts[c], w);
+        for (int c = 0; c + 1 < 8; ++c)
+            predict_rows_write_x(&p, &t, t.x ? t.x + cuts[c] * t.n_feat : NULL, cuts[c], cuts[c + 1], pred + cuts[c], w);
         CU_ASSERT_EQUAL(csvz_close(run, w), SB_OK);
         CU_ASSERT_EQUAL(csvz_rename(run, w), SB_OK);
         csvz_free(w);
