@@ -21,25 +21,28 @@ struct sb_binned {
     float *cuts;
     uint8_t *has_missing;  /* n_feat */
     int32_t *n_value;      /* value bins per feature = cuts + 1 */
-    int32_t *off;          /* first histogram cell of each feature */
-    int32_t total_bins;    /* cells in one histogram */
-    uint8_t *bins;         /* n_rows x n_feat, row-major (dense histograms); NULL when sparse */
+    int32_t *cell_off;     /* first histogram cell of each feature */
+    int32_t hist_cells;    /* cells in one histogram (every feature's value bins and missing bin) */
+    uint8_t *bins_row;     /* n_rows x n_feat, row-major (dense histograms); NULL when sparse */
     uint8_t *bins_col;     /* n_feat x n_rows, column-major (partitions, leaf lookup) */
     int32_t *n_cells;      /* histogram cells per feature (value bins + missing bin) */
-    int32_t *skip;         /* per feature: global cell of its most frequent bin, or -1 */
-    int64_t *sp_ptr;       /* sparse rows (hist_build_sparse), NULL when dense or fixed-width */
-    uint16_t *sp_cells;
-    uint16_t *sp_fixed;    /* the sparse rows as 64-byte records (hist_build_fixed), or NULL */
-    uint16_t *sp_spill;    /* cells of the rows too wide for their record */
+    int32_t *skip_cell;    /* per feature: global cell of its most frequent bin, or -1 */
+    /* Sparse rows: row i's cells are sparse_cells[sparse_start[i] .. sparse_start[i + 1])
+     * (hist_build_sparse); NULL when dense or stored as records. */
+    int64_t *sparse_start;
+    uint16_t *sparse_cells;
+    uint16_t *sparse_records; /* the sparse rows as 64-byte records (hist_build_fixed), or NULL */
+    uint16_t *sparse_spill;   /* cells of the rows too wide for their record */
     /* Sparse rows hold one cell per "row feature": a feature of its own, or a
-     * bundle of small features as one joint feature (bundles.c). Row
-     * feature v has members rf_feat[rf_first[v] .. rf_first[v + 1]) with
-     * strides rf_stride[..]; a row's cell is rf_base[v] + sum of member bin *
-     * stride, left out when it equals rf_skip[v]. */
-    int32_t n_rowfeat;
-    int32_t *rf_first, *rf_feat, *rf_stride, *rf_base, *rf_skip;
+     * bundle of small features as one joint feature (bundles.c). Row feature
+     * v has the member features member_feat[member_start[v] ..
+     * member_start[v + 1]) with strides member_stride[..]; a row's cell is
+     * row_feat_base[v] + sum of member bin * stride, left out when it equals
+     * row_feat_skip[v]. The single features come first, then the bundles. */
+    int32_t n_row_feat;
+    int32_t *member_start, *member_feat, *member_stride, *row_feat_base, *row_feat_skip;
     int32_t n_bundles;     /* row features of more than one member (after the single ones) */
-    int32_t total_cells;   /* cells the sparse rows index: total_bins, then the bundles' joint cells */
+    int32_t row_cells;     /* cells the sparse rows index: hist_cells, then the bundles' joint cells */
     uint64_t fingerprint;  /* data_fingerprint of the table (rank-count invariant) */
 };
 
@@ -57,9 +60,9 @@ static inline uint64_t train_hash_cut(double p)
 enum { STREAM_BIN_SAMPLE = 1, STREAM_SUBSAMPLE = 2, STREAM_COLSAMPLE = 3 };
 
 /* ---- bundles of small features (bundles.c) ------------------------ */
-/* bundle_plan - the row features of b (sets n_rowfeat .. total_cells) from
- * b->skip, b->bins_col and the global count of rows in every cell (cnt,
- * total_bins long): small features that together store fewer cells as one
+/* bundle_plan - the row features of b (sets n_row_feat .. row_cells) from
+ * b->skip_cell, b->bins_col and the global count of rows in every cell (cnt,
+ * hist_cells long): small features that together store fewer cells as one
  * joint cell are bundled. The same on every rank (global counts, fixed
  * order). Collective. */
 int bundle_plan(run_ctx *run, sb_binned *b, const int64_t *cnt);
@@ -76,7 +79,7 @@ typedef struct {
     int32_t n_slots, *free_slots, n_free;
     int64_t *stage;          /* one batch of child histograms, reduced together */
     int32_t stage_cap;
-    int64_t *build;          /* with bundles or records: the histogram rows are added into (all total_cells,
+    int64_t *build;          /* with bundles or records: the histogram rows are added into (all row_cells,
                               * then the records' sinks), zero between builds; NULL: straight into the slot */
     /* Feature block of this rank: histograms are reduce-scattered so that it
      * holds (and searches) only features [f0, f1), the int64s [block[rank],

@@ -34,7 +34,7 @@ static int64_t rows_all_skipped(const sb_binned *b, const int32_t *f, int32_t m,
     memset(all, 1, (size_t)n);
     for (int32_t k = 0; k < m; ++k) {
         const uint8_t *col = b->bins_col + (int64_t)f[k] * n;
-        const int32_t skip = b->skip[f[k]] - b->off[f[k]];
+        const int32_t skip = b->skip_cell[f[k]] - b->cell_off[f[k]];
         for (int64_t i = 0; i < n; ++i) all[i] &= col[i] == skip;
     }
     int64_t c = 0;
@@ -50,20 +50,20 @@ int bundle_plan(run_ctx *run, sb_binned *b, const int64_t *cnt)
     int32_t *start = sb_alloc(run, len, sizeof *start), *msz = sb_alloc(run, len, sizeof *msz);
     int64_t *skipped = sb_alloc(run, len, sizeof *skipped);
     uint8_t *all = sb_alloc(run, (size_t)b->n_rows + 1, 1);
-    b->rf_first = sb_alloc(run, len, sizeof *b->rf_first);
-    b->rf_feat = sb_alloc(run, len, sizeof *b->rf_feat);
-    b->rf_stride = sb_alloc(run, len, sizeof *b->rf_stride);
-    b->rf_base = sb_alloc(run, len, sizeof *b->rf_base);
-    b->rf_skip = sb_alloc(run, len, sizeof *b->rf_skip);
-    int rc = cand && in && start && msz && skipped && all && b->rf_first && b->rf_feat && b->rf_stride && b->rf_base &&
-                     b->rf_skip ? SB_OK : SB_ENOMEM;
+    b->member_start = sb_alloc(run, len, sizeof *b->member_start);
+    b->member_feat = sb_alloc(run, len, sizeof *b->member_feat);
+    b->member_stride = sb_alloc(run, len, sizeof *b->member_stride);
+    b->row_feat_base = sb_alloc(run, len, sizeof *b->row_feat_base);
+    b->row_feat_skip = sb_alloc(run, len, sizeof *b->row_feat_skip);
+    int rc = cand && in && start && msz && skipped && all && b->member_start && b->member_feat && b->member_stride && b->row_feat_base &&
+                     b->row_feat_skip ? SB_OK : SB_ENOMEM;
     rc = run_agree_rc(run, rc);
     if (rc != SB_OK) goto done;
     /* Candidates by (cells, feature): small ones first pack the most members per bundle. */
     int32_t nc = 0;
     for (int32_t f = 0; f < nf; ++f) {
         in[f] = -1;
-        if (b->skip[f] < 0 || b->n_cells[f] < 2 || b->n_cells[f] > BUNDLE_MEMBER_CELLS) continue;
+        if (b->skip_cell[f] < 0 || b->n_cells[f] < 2 || b->n_cells[f] > BUNDLE_MEMBER_CELLS) continue;
         int32_t at = nc++;
         for (; at > 0 && b->n_cells[cand[at - 1]] > b->n_cells[f]; --at) cand[at] = cand[at - 1];
         cand[at] = f;
@@ -87,10 +87,10 @@ int bundle_plan(run_ctx *run, sb_binned *b, const int64_t *cnt)
     for (int32_t q = 0; q < n_prop; ++q) {
         const int32_t *f = cand + start[q];
         int64_t own = 0, cells = 1;
-        for (int32_t k = 0; k < msz[q]; ++k) own += b->n_rows_global - cnt[b->skip[f[k]]], cells *= b->n_cells[f[k]];
+        for (int32_t k = 0; k < msz[q]; ++k) own += b->n_rows_global - cnt[b->skip_cell[f[k]]], cells *= b->n_cells[f[k]];
         const int64_t one = b->n_rows_global - skipped[q];
         if (msz[q] < 2 || (double)(own - one) < BUNDLE_MIN_SAVING * (double)b->n_rows_global ||
-            b->total_bins + joint_cells + cells > 65536)
+            b->hist_cells + joint_cells + cells > 65536)
             continue;
         for (int32_t k = 0; k < msz[q]; ++k) in[f[k]] = n_bundles;
         ++n_bundles;
@@ -100,31 +100,31 @@ int bundle_plan(run_ctx *run, sb_binned *b, const int64_t *cnt)
     int32_t v = 0, at = 0;
     for (int32_t f = 0; f < nf; ++f) {
         if (in[f] >= 0) continue;
-        b->rf_first[v] = at;
-        b->rf_feat[at] = f;
-        b->rf_stride[at++] = 1;
-        b->rf_base[v] = b->off[f];
-        b->rf_skip[v++] = b->skip[f]; /* -1 (dense rows): never skipped */
+        b->member_start[v] = at;
+        b->member_feat[at] = f;
+        b->member_stride[at++] = 1;
+        b->row_feat_base[v] = b->cell_off[f];
+        b->row_feat_skip[v++] = b->skip_cell[f]; /* -1 (dense rows): never skipped */
     }
-    int32_t base = b->total_bins;
+    int32_t base = b->hist_cells;
     for (int32_t q = 0; q < n_bundles; ++q) {
         int32_t stride = 1, skip = 0;
-        b->rf_first[v] = at;
+        b->member_start[v] = at;
         for (int32_t f = 0; f < nf; ++f) {
             if (in[f] != q) continue;
-            b->rf_feat[at] = f;
-            b->rf_stride[at++] = stride;
-            skip += (b->skip[f] - b->off[f]) * stride;
+            b->member_feat[at] = f;
+            b->member_stride[at++] = stride;
+            skip += (b->skip_cell[f] - b->cell_off[f]) * stride;
             stride *= b->n_cells[f];
         }
-        b->rf_base[v] = base;
-        b->rf_skip[v++] = base + skip;
+        b->row_feat_base[v] = base;
+        b->row_feat_skip[v++] = base + skip;
         base += stride;
     }
-    b->rf_first[v] = at;
-    b->n_rowfeat = v;
+    b->member_start[v] = at;
+    b->n_row_feat = v;
     b->n_bundles = n_bundles;
-    b->total_cells = base;
+    b->row_cells = base;
 done:
     free(cand);
     free(in);

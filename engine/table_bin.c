@@ -27,20 +27,20 @@ void booster_binned_free(sb_binned *b)
     free(b->cuts);
     free(b->has_missing);
     free(b->n_value);
-    free(b->off);
-    free(b->bins);
+    free(b->cell_off);
+    free(b->bins_row);
     free(b->bins_col);
     free(b->n_cells);
-    free(b->skip);
-    free(b->sp_ptr);
-    free(b->sp_cells);
-    free(b->sp_fixed);
-    free(b->sp_spill);
-    free(b->rf_first);
-    free(b->rf_feat);
-    free(b->rf_stride);
-    free(b->rf_base);
-    free(b->rf_skip);
+    free(b->skip_cell);
+    free(b->sparse_start);
+    free(b->sparse_cells);
+    free(b->sparse_records);
+    free(b->sparse_spill);
+    free(b->member_start);
+    free(b->member_feat);
+    free(b->member_stride);
+    free(b->row_feat_base);
+    free(b->row_feat_skip);
     free(b);
 }
 
@@ -197,10 +197,10 @@ static int share_cuts(run_ctx *run, sb_binned *b, float *mine, int64_t used)
     b->cut_start[nf] = at;
     int32_t cells = 0;
     for (int32_t f = 0; f < nf; ++f) {
-        b->off[f] = cells;
+        b->cell_off[f] = cells;
         cells += b->n_value[f] + b->has_missing[f];
     }
-    b->total_bins = cells;
+    b->hist_cells = cells;
     return SB_OK;
 }
 
@@ -274,27 +274,27 @@ static int make_cuts(run_ctx *run, const sb_table *t, sb_binned *b)
 static int make_fixed_width(run_ctx *run, sb_binned *b)
 {
     const int64_t n = b->n_rows;
-    const int64_t local_spill = hist_fixed_spill_len(b->sp_ptr, n);
-    int64_t sp[3] = {b->sp_ptr[n], n, local_spill}; /* cells, rows, spill slots */
+    const int64_t local_spill = hist_fixed_spill_len(b->sparse_start, n);
+    int64_t sp[3] = {b->sparse_start[n], n, local_spill}; /* cells, rows, spill slots */
     SB_TRY(run, comm_sum_i64(run, sp, 3));
     const double ptr_bytes = 8.0 + 2.0 * (double)sp[0] / (double)(sp[1] > 0 ? sp[1] : 1);
     const double rec_bytes = 2.0 * HIST_REC_WIDTH + 2.0 * (double)sp[2] / (double)(sp[1] > 0 ? sp[1] : 1);
     const double room = 1.5 * ptr_bytes > 0.5 * b->n_feat ? 1.5 * ptr_bytes : 0.5 * b->n_feat;
     if (rec_bytes > room || sp[2] >= ((int64_t)1 << 32) ||
-        2 * ((int64_t)b->total_cells + HIST_REC_SINKS) > 65536)
+        2 * ((int64_t)b->row_cells + HIST_REC_SINKS) > 65536)
         return SB_OK; /* the same on every rank */
     uint16_t *rec = aligned_alloc(64, (size_t)(n > 0 ? n : 1) * HIST_REC_WIDTH * sizeof *rec);
     uint16_t *spill = malloc((size_t)(local_spill + 1) * sizeof *spill);
     int rc = rec && spill ? SB_OK : SB_FAIL(run, SB_ENOMEM, "out of memory (fixed-width sparse rows)");
     if (rc != SB_OK) free(rec), free(spill);
     SB_TRY(run, run_agree_rc(run, rc));
-    hist_fixed_encode(b->sp_ptr, b->sp_cells, n, b->total_cells, rec, spill);
-    free(b->sp_ptr);
-    free(b->sp_cells);
-    b->sp_ptr = NULL;
-    b->sp_cells = NULL;
-    b->sp_fixed = rec;
-    b->sp_spill = spill;
+    hist_fixed_encode(b->sparse_start, b->sparse_cells, n, b->row_cells, rec, spill);
+    free(b->sparse_start);
+    free(b->sparse_cells);
+    b->sparse_start = NULL;
+    b->sparse_cells = NULL;
+    b->sparse_records = rec;
+    b->sparse_spill = spill;
     sb_verbose(run, "bins: sparse rows as 64-byte records (%.1f bytes per row with spills, %.1f with row pointers)\n",
                rec_bytes, ptr_bytes);
     return SB_OK;
@@ -304,10 +304,10 @@ static int make_fixed_width(run_ctx *run, sb_binned *b)
 static void row_feature_cells(const sb_binned *b, int32_t v, uint16_t *cell)
 {
     const int64_t n = b->n_rows;
-    for (int64_t i = 0; i < n; ++i) cell[i] = (uint16_t)b->rf_base[v];
-    for (int32_t m = b->rf_first[v]; m < b->rf_first[v + 1]; ++m) {
-        const uint8_t *col = b->bins_col + (int64_t)b->rf_feat[m] * n;
-        const int32_t stride = b->rf_stride[m];
+    for (int64_t i = 0; i < n; ++i) cell[i] = (uint16_t)b->row_feat_base[v];
+    for (int32_t m = b->member_start[v]; m < b->member_start[v + 1]; ++m) {
+        const uint8_t *col = b->bins_col + (int64_t)b->member_feat[m] * n;
+        const int32_t stride = b->member_stride[m];
         for (int64_t i = 0; i < n; ++i) cell[i] = (uint16_t)(cell[i] + col[i] * stride);
     }
 }
@@ -320,110 +320,110 @@ static int make_sparse(run_ctx *run, sb_binned *b, uint8_t *rowmajor /* owned; N
     const int32_t nf = b->n_feat;
     const int64_t n = b->n_rows;
     b->n_cells = sb_alloc(run, (size_t)nf, sizeof *b->n_cells);
-    b->skip = sb_alloc(run, (size_t)nf, sizeof *b->skip);
-    int64_t *cnt = sb_alloc(run, (size_t)b->total_bins + 1, sizeof *cnt);
-    int rc = (b->n_cells && b->skip && cnt) ? SB_OK : SB_ENOMEM;
+    b->skip_cell = sb_alloc(run, (size_t)nf, sizeof *b->skip_cell);
+    int64_t *cnt = sb_alloc(run, (size_t)b->hist_cells + 1, sizeof *cnt);
+    int rc = (b->n_cells && b->skip_cell && cnt) ? SB_OK : SB_ENOMEM;
     if (rc != SB_OK) free(rowmajor);
     SB_TRY(run, run_agree_rc(run, rc));
     for (int32_t f = 0; f < nf; ++f) {
         b->n_cells[f] = b->n_value[f] + b->has_missing[f];
         const uint8_t *col = b->bins_col + (int64_t)f * n;
-        int64_t *c = cnt + b->off[f];
+        int64_t *c = cnt + b->cell_off[f];
         for (int64_t i = 0; i < n; ++i) c[col[i]]++;
     }
     int64_t kept_local = n * nf; /* this rank's cells outside the skipped bins */
-    int64_t *local = sb_alloc(run, (size_t)b->total_bins + 1, sizeof *local);
+    int64_t *local = sb_alloc(run, (size_t)b->hist_cells + 1, sizeof *local);
     rc = local ? SB_OK : SB_ENOMEM;
-    if (rc == SB_OK) memcpy(local, cnt, (size_t)b->total_bins * sizeof *cnt);
+    if (rc == SB_OK) memcpy(local, cnt, (size_t)b->hist_cells * sizeof *cnt);
     rc = run_agree_rc(run, rc);
-    if (rc == SB_OK) rc = comm_sum_i64(run, cnt, b->total_bins);
+    if (rc == SB_OK) rc = comm_sum_i64(run, cnt, b->hist_cells);
     int64_t kept = 0;
     for (int32_t f = 0; rc == SB_OK && f < nf; ++f) {
         int32_t best = 0;
         for (int32_t k = 1; k < b->n_cells[f]; ++k)
-            if (cnt[b->off[f] + k] > cnt[b->off[f] + best]) best = k;
-        b->skip[f] = b->off[f] + best;
-        kept += b->n_rows_global - cnt[b->off[f] + best];
-        kept_local -= local[b->off[f] + best];
+            if (cnt[b->cell_off[f] + k] > cnt[b->cell_off[f] + best]) best = k;
+        b->skip_cell[f] = b->cell_off[f] + best;
+        kept += b->n_rows_global - cnt[b->cell_off[f] + best];
+        kept_local -= local[b->cell_off[f] + best];
     }
     /* Sparse only pays when it drops a quarter of the adds; cells must fit uint16. */
-    const int use = b->total_bins <= 65536 && (double)kept <= 0.75 * (double)b->n_rows_global * nf;
-    b->total_cells = b->total_bins;
+    const int use = b->hist_cells <= 65536 && (double)kept <= 0.75 * (double)b->n_rows_global * nf;
+    b->row_cells = b->hist_cells;
     if (rc == SB_OK && use) rc = bundle_plan(run, b, cnt);
     free(cnt);
     free(local);
     if (rc != SB_OK) free(rowmajor);
     SB_TRY(run, run_agree_rc(run, rc));
     sb_verbose(run, "bins: %d cells, %.1f of %d features per row outside their most frequent bin: %s histograms\n",
-               b->total_bins, (double)kept / (double)(b->n_rows_global ? b->n_rows_global : 1), nf,
+               b->hist_cells, (double)kept / (double)(b->n_rows_global ? b->n_rows_global : 1), nf,
                use ? "sparse-row" : "dense-row");
     if (b->n_bundles > 0)
         sb_verbose(run, "bins: %d features in %d bundles of one cell per row (%d joint cells)\n",
-                   b->rf_first[b->n_rowfeat] - b->rf_first[b->n_rowfeat - b->n_bundles], b->n_bundles,
-                   b->total_cells - b->total_bins);
+                   b->member_start[b->n_row_feat] - b->member_start[b->n_row_feat - b->n_bundles], b->n_bundles,
+                   b->row_cells - b->hist_cells);
     if (!use) { /* dense rows: the row-major transpose of the columns */
-        for (int32_t f = 0; f < nf; ++f) b->skip[f] = -1;
+        for (int32_t f = 0; f < nf; ++f) b->skip_cell[f] = -1;
         if (rowmajor) {
-            b->bins = rowmajor;
+            b->bins_row = rowmajor;
             return SB_OK;
         }
-        b->bins = sb_alloc(run, (size_t)(n * nf) + 1, 1);
-        SB_TRY(run, run_agree_rc(run, b->bins ? SB_OK : SB_ENOMEM));
+        b->bins_row = sb_alloc(run, (size_t)(n * nf) + 1, 1);
+        SB_TRY(run, run_agree_rc(run, b->bins_row ? SB_OK : SB_ENOMEM));
         for (int32_t f = 0; f < nf; ++f)
-            for (int64_t i = 0; i < n; ++i) b->bins[i * nf + f] = b->bins_col[(int64_t)f * n + i];
+            for (int64_t i = 0; i < n; ++i) b->bins_row[i * nf + f] = b->bins_col[(int64_t)f * n + i];
         return SB_OK;
     }
     if (rowmajor) { /* one pass over the rows, cells in feature order as below */
-        b->sp_ptr = sb_alloc(run, (size_t)n + 1, sizeof *b->sp_ptr);
-        b->sp_cells = sb_alloc(run, (size_t)kept_local + 1, sizeof *b->sp_cells); /* +1: the pass writes one cell ahead */
-        rc = (b->sp_ptr && b->sp_cells) ? SB_OK : SB_ENOMEM;
+        b->sparse_start = sb_alloc(run, (size_t)n + 1, sizeof *b->sparse_start);
+        b->sparse_cells = sb_alloc(run, (size_t)kept_local + 1, sizeof *b->sparse_cells); /* +1: the pass writes one cell ahead */
+        rc = (b->sparse_start && b->sparse_cells) ? SB_OK : SB_ENOMEM;
         if (rc == SB_OK) {
-            const int32_t n1 = b->n_rowfeat - b->n_bundles; /* single features (stride 1): rf_feat[0 .. n1) */
+            const int32_t n1 = b->n_row_feat - b->n_bundles; /* single features (stride 1): member_feat[0 .. n1) */
             int64_t k = 0;
             for (int64_t i = 0; i < n; ++i) {
                 const uint8_t *r = rowmajor + i * nf;
-                b->sp_ptr[i] = k;
+                b->sparse_start[i] = k;
                 for (int32_t v = 0; v < n1; ++v) { /* branch-free: the cell is written, kept if not the skipped one */
-                    const int32_t cell = b->rf_base[v] + r[b->rf_feat[v]];
-                    b->sp_cells[k] = (uint16_t)cell;
-                    k += cell != b->rf_skip[v];
+                    const int32_t cell = b->row_feat_base[v] + r[b->member_feat[v]];
+                    b->sparse_cells[k] = (uint16_t)cell;
+                    k += cell != b->row_feat_skip[v];
                 }
-                for (int32_t v = n1; v < b->n_rowfeat; ++v) {
-                    int32_t cell = b->rf_base[v];
-                    for (int32_t m = b->rf_first[v]; m < b->rf_first[v + 1]; ++m) cell += r[b->rf_feat[m]] * b->rf_stride[m];
-                    b->sp_cells[k] = (uint16_t)cell;
-                    k += cell != b->rf_skip[v];
+                for (int32_t v = n1; v < b->n_row_feat; ++v) {
+                    int32_t cell = b->row_feat_base[v];
+                    for (int32_t m = b->member_start[v]; m < b->member_start[v + 1]; ++m) cell += r[b->member_feat[m]] * b->member_stride[m];
+                    b->sparse_cells[k] = (uint16_t)cell;
+                    k += cell != b->row_feat_skip[v];
                 }
             }
-            b->sp_ptr[n] = k;
+            b->sparse_start[n] = k;
         }
         free(rowmajor);
         SB_TRY(run, run_agree_rc(run, rc));
         return make_fixed_width(run, b);
     }
     /* Sparse rows from the columns: count per row, prefix sums, fill feature by feature. */
-    b->sp_ptr = sb_alloc(run, (size_t)n + 1, sizeof *b->sp_ptr);
+    b->sparse_start = sb_alloc(run, (size_t)n + 1, sizeof *b->sparse_start);
     uint16_t *cell = sb_alloc(run, (size_t)n + 1, sizeof *cell); /* one row feature's cells */
-    rc = b->sp_ptr && cell ? SB_OK : SB_ENOMEM;
+    rc = b->sparse_start && cell ? SB_OK : SB_ENOMEM;
     if (rc != SB_OK) free(cell);
     SB_TRY(run, run_agree_rc(run, rc));
-    for (int32_t v = 0; v < b->n_rowfeat; ++v) {
+    for (int32_t v = 0; v < b->n_row_feat; ++v) {
         row_feature_cells(b, v, cell);
-        for (int64_t i = 0; i < n; ++i) b->sp_ptr[i + 1] += cell[i] != b->rf_skip[v];
+        for (int64_t i = 0; i < n; ++i) b->sparse_start[i + 1] += cell[i] != b->row_feat_skip[v];
     }
-    for (int64_t i = 0; i < n; ++i) b->sp_ptr[i + 1] += b->sp_ptr[i];
-    b->sp_cells = sb_alloc(run, (size_t)b->sp_ptr[n] + 1, sizeof *b->sp_cells);
-    rc = b->sp_cells ? SB_OK : SB_ENOMEM;
+    for (int64_t i = 0; i < n; ++i) b->sparse_start[i + 1] += b->sparse_start[i];
+    b->sparse_cells = sb_alloc(run, (size_t)b->sparse_start[n] + 1, sizeof *b->sparse_cells);
+    rc = b->sparse_cells ? SB_OK : SB_ENOMEM;
     if (rc != SB_OK) free(cell);
     SB_TRY(run, run_agree_rc(run, rc));
-    for (int32_t v = 0; v < b->n_rowfeat; ++v) { /* sp_ptr[i] advances to the end of row i ... */
+    for (int32_t v = 0; v < b->n_row_feat; ++v) { /* sparse_start[i] advances to the end of row i ... */
         row_feature_cells(b, v, cell);
         for (int64_t i = 0; i < n; ++i)
-            if (cell[i] != b->rf_skip[v]) b->sp_cells[b->sp_ptr[i]++] = cell[i];
+            if (cell[i] != b->row_feat_skip[v]) b->sparse_cells[b->sparse_start[i]++] = cell[i];
     }
     free(cell);
-    for (int64_t i = n; i > 0; --i) b->sp_ptr[i] = b->sp_ptr[i - 1]; /* ... so shift back by one row */
-    b->sp_ptr[0] = 0;
+    for (int64_t i = n; i > 0; --i) b->sparse_start[i] = b->sparse_start[i - 1]; /* ... so shift back by one row */
+    b->sparse_start[0] = 0;
     return make_fixed_width(run, b);
 }
 
@@ -474,9 +474,9 @@ static int bin_table(run_ctx *run, sb_table *t, int consume, int32_t max_bin, ui
         b->cut_start = sb_alloc(run, (size_t)t->n_feat + 1, sizeof *b->cut_start);
         b->has_missing = sb_alloc(run, (size_t)t->n_feat + 1, 1);
         b->n_value = sb_alloc(run, (size_t)t->n_feat + 1, sizeof *b->n_value);
-        b->off = sb_alloc(run, (size_t)t->n_feat + 1, sizeof *b->off);
+        b->cell_off = sb_alloc(run, (size_t)t->n_feat + 1, sizeof *b->cell_off);
         if (!consume) b->bins_col = sb_alloc(run, (size_t)(t->n_rows * t->n_feat) + 1, 1);
-        if (!b->cut_start || !b->has_missing || !b->n_value || !b->off || (!consume && !b->bins_col)) rc = SB_ENOMEM;
+        if (!b->cut_start || !b->has_missing || !b->n_value || !b->cell_off || (!consume && !b->bins_col)) rc = SB_ENOMEM;
     }
     rc = run_agree_rc(run, rc);
     double c0 = run_wtime();

@@ -48,7 +48,7 @@ static gnode make_node(int64_t begin, int64_t end, int64_t G, int64_t H, int32_t
  * batch may be large, most are small). Collective: all ranks agree. */
 static int reserve_pack(run_ctx *run, tree_grower *g, int64_t n_hist)
 {
-    const int64_t need = 2 * n_hist * 2 * (int64_t)g->b->total_bins;
+    const int64_t need = 2 * n_hist * 2 * (int64_t)g->b->hist_cells;
     int rc = SB_OK;
     if (run_size(run) > 1 && need > g->pack_len) {
         int64_t *p = sb_realloc(run, g->pack, (size_t)need, sizeof *p);
@@ -58,7 +58,7 @@ static int reserve_pack(run_ctx *run, tree_grower *g, int64_t n_hist)
     return run_agree_rc(run, rc);
 }
 
-static int64_t *slot_ptr(tree_grower *g, int32_t s) { return g->pool + (int64_t)s * 2 * g->b->total_bins; }
+static int64_t *slot_ptr(tree_grower *g, int32_t s) { return g->pool + (int64_t)s * 2 * g->b->hist_cells; }
 
 /* Contiguous feature blocks, one per rank, of about equal cell counts (the
  * work of subtraction and split search is proportional to cells). A rank may
@@ -75,12 +75,12 @@ static int feature_blocks(run_ctx *run, tree_grower *g)
     if (!g->block || !g->cand || !g->cand_all || !g->counts) return SB_ENOMEM;
     int32_t f = 0;
     for (int q = 0; q <= P; ++q) {
-        const int64_t target = (int64_t)b->total_bins * q / P; /* first cell of block q */
-        while (q > 0 && f < b->n_feat && b->off[f] < target) ++f;
+        const int64_t target = (int64_t)b->hist_cells * q / P; /* first cell of block q */
+        while (q > 0 && f < b->n_feat && b->cell_off[f] < target) ++f;
         if (q == P) f = b->n_feat;
         if (q == me) g->f0 = f;
         if (q == me + 1) g->f1 = f;
-        g->block[q] = 2 * (int64_t)(f < b->n_feat ? b->off[f] : b->total_bins);
+        g->block[q] = 2 * (int64_t)(f < b->n_feat ? b->cell_off[f] : b->hist_cells);
     }
     return SB_OK;
 }
@@ -96,7 +96,7 @@ int grower_init(run_ctx *run, tree_grower *g, const sb_binned *b, const sb_param
     g->cfg.max_delta_step = params_effective_max_delta_step(p);
     g->cfg.min_gain = 1e-6; /* XGBoost's kRtEps */
     g->layout.n_feat = b->n_feat;
-    g->layout.off = b->off;
+    g->layout.off = b->cell_off;
     g->layout.n_value = b->n_value;
     g->layout.has_missing = b->has_missing;
     /* Live histograms: at most the leaves that may still split. */
@@ -104,14 +104,14 @@ int grower_init(run_ctx *run, tree_grower *g, const sb_binned *b, const sb_param
     int32_t leaf_cap = p->max_leaves > 0 ? p->max_leaves : 1 << 20;
     g->n_slots = (depth_cap < leaf_cap ? depth_cap : leaf_cap) + 2;
     g->stage_cap = p->grow_policy == SB_GROW_LOSSGUIDE ? 1 : g->n_slots;
-    size_t hist_len = (size_t)2 * (size_t)b->total_bins;
+    size_t hist_len = (size_t)2 * (size_t)b->hist_cells;
     g->rows = sb_alloc(run, (size_t)b->n_rows + 1, sizeof *g->rows);
     g->scratch = sb_alloc(run, (size_t)b->n_rows + 1, sizeof *g->scratch);
     g->pool = sb_alloc(run, (size_t)g->n_slots * hist_len, sizeof *g->pool);
     g->stage = sb_alloc(run, (size_t)g->stage_cap * hist_len, sizeof *g->stage);
     g->free_slots = sb_alloc(run, (size_t)g->n_slots, sizeof *g->free_slots);
-    const int wide = b->total_cells > b->total_bins || b->sp_fixed;
-    if (wide) g->build = sb_alloc(run, (size_t)2 * ((size_t)b->total_cells + HIST_REC_SINKS), sizeof *g->build);
+    const int wide = b->row_cells > b->hist_cells || b->sparse_records;
+    if (wide) g->build = sb_alloc(run, (size_t)2 * ((size_t)b->row_cells + HIST_REC_SINKS), sizeof *g->build);
     if (!g->rows || !g->scratch || !g->pool || !g->stage || !g->free_slots || (wide && !g->build)) return SB_ENOMEM;
     return feature_blocks(run, g);
 }
@@ -145,20 +145,20 @@ static int may_split(const tree_grower *g, const gnode *n, double inv_scale)
     return (double)n->H * inv_scale >= 2.0 * g->p->min_child_weight;
 }
 
-/* Add the bundles' joint cells (joint: the cells from total_bins on) into
+/* Add the bundles' joint cells (joint: the cells from hist_cells on) into
  * their members' cells of dst. */
 static void spread_bundles(const sb_binned *b, const int64_t *joint, int64_t *dst)
 {
     int32_t nc[HIST_BUNDLE_MAX_MEMBERS], off[HIST_BUNDLE_MAX_MEMBERS], skip[HIST_BUNDLE_MAX_MEMBERS];
-    for (int32_t v = b->n_rowfeat - b->n_bundles; v < b->n_rowfeat; ++v) {
-        const int32_t m0 = b->rf_first[v], m = b->rf_first[v + 1] - m0;
+    for (int32_t v = b->n_row_feat - b->n_bundles; v < b->n_row_feat; ++v) {
+        const int32_t m0 = b->member_start[v], m = b->member_start[v + 1] - m0;
         for (int32_t k = 0; k < m; ++k) {
-            const int32_t f = b->rf_feat[m0 + k];
+            const int32_t f = b->member_feat[m0 + k];
             nc[k] = b->n_cells[f];
-            off[k] = b->off[f];
-            skip[k] = b->skip[f] - b->off[f];
+            off[k] = b->cell_off[f];
+            skip[k] = b->skip_cell[f] - b->cell_off[f];
         }
-        hist_spread_bundle(joint + 2 * (int64_t)(b->rf_base[v] - b->total_bins), m, nc, b->rf_stride + m0, off, skip, dst);
+        hist_spread_bundle(joint + 2 * (int64_t)(b->row_feat_base[v] - b->hist_cells), m, nc, b->member_stride + m0, off, skip, dst);
     }
 }
 
@@ -168,17 +168,17 @@ static void spread_bundles(const sb_binned *b, const int64_t *joint, int64_t *ds
 static void build_hist(tree_grower *g, const int64_t *ghf, const gnode *n, int64_t *dst)
 {
     const sb_binned *b = g->b;
-    const size_t hl = (size_t)2 * (size_t)b->total_bins;
+    const size_t hl = (size_t)2 * (size_t)b->hist_cells;
     int64_t *h = g->build ? g->build : dst;
     if (h == dst) memset(dst, 0, hl * sizeof *dst);
     int64_t cnt = n->end - n->begin;
-    if (b->sp_fixed) hist_build_fixed(b->sp_fixed, b->sp_spill, g->rows + n->begin, cnt, ghf, h);
-    else if (b->sp_ptr) hist_build_sparse(b->sp_ptr, b->sp_cells, g->rows + n->begin, cnt, ghf, h);
-    else hist_build(b->bins, b->n_feat, b->off, g->rows + n->begin, cnt, ghf, h);
+    if (b->sparse_records) hist_build_fixed(b->sparse_records, b->sparse_spill, g->rows + n->begin, cnt, ghf, h);
+    else if (b->sparse_start) hist_build_sparse(b->sparse_start, b->sparse_cells, g->rows + n->begin, cnt, ghf, h);
+    else hist_build(b->bins_row, b->n_feat, b->cell_off, g->rows + n->begin, cnt, ghf, h);
     if (h == dst) return;
     memcpy(dst, h, hl * sizeof *dst);
     spread_bundles(b, h + hl, dst);
-    memset(h, 0, (size_t)2 * ((size_t)b->total_cells + HIST_REC_SINKS) * sizeof *h);
+    memset(h, 0, (size_t)2 * ((size_t)b->row_cells + HIST_REC_SINKS) * sizeof *h);
 }
 
 /* Complete this rank's block of a reduced histogram built from sparse rows. */
@@ -186,7 +186,7 @@ static void fill_skipped(const tree_grower *g, int64_t *h, const gnode *n)
 {
     const sb_binned *b = g->b;
     const int32_t f0 = g->f0;
-    if (b->sp_ptr || b->sp_fixed) hist_fill_skipped(h, g->f1 - f0, b->off + f0, b->n_cells + f0, b->skip + f0, n->G, n->H);
+    if (b->sparse_start || b->sparse_records) hist_fill_skipped(h, g->f1 - f0, b->cell_off + f0, b->n_cells + f0, b->skip_cell + f0, n->G, n->H);
 }
 
 /* This rank's best split of node n over its feature block (the agreement
@@ -310,7 +310,7 @@ static int expand(run_ctx *run, tree_grower *g, const int64_t *ghf, gnode *nodes
                   const int32_t *batch, int32_t nb, int32_t leaves_after, const uint8_t *mask)
 {
     const sb_binned *b = g->b;
-    const int64_t hl = 2 * (int64_t)b->total_bins;
+    const int64_t hl = 2 * (int64_t)b->hist_cells;
     const double inv = g->cfg.inv_scale;
     int32_t small_of[nb > 0 ? nb : 1];
     int32_t n_small = 0;
@@ -407,7 +407,7 @@ int grow_tree(run_ctx *run, tree_grower *g, const int64_t *ghf, int64_t n_rows, 
         double t1 = run_wtime();
         rc = reserve_pack(run, g, 1);
         if (rc == SB_OK)
-            rc = comm_hist_reduce_scatter(run, h, 1, 2 * (int64_t)g->b->total_bins, g->block, g->pack, g->counts);
+            rc = comm_hist_reduce_scatter(run, h, 1, 2 * (int64_t)g->b->hist_cells, g->block, g->pack, g->counts);
         if (rc == SB_OK) {
             fill_skipped(g, h, &nodes[0]);
             propose(g, mask, h, &nodes[0], g->cfg.inv_scale, &g->cand[0]);
