@@ -1,10 +1,9 @@
-/* model_assemble.c - collecting trees and metrics, building the sb_model, and
- * the data fingerprint. */
+/* train_record.c - the trees and metrics collected while training, and the
+ * sb_model built from them. */
 #include <stdlib.h> /* for free */
 #include <string.h> /* for memcpy */
 
 #include "engine/booster_internal.h"
-#include "mpi/comm.h"
 #include "base/error.h"
 #include "base/alloc.h"
 
@@ -54,9 +53,9 @@ static char *dup_s(run_ctx *run, const char *s, int *rc)
     return d;
 }
 
-int model_assemble(run_ctx *run, sb_model *m, const sb_table *t, const sb_binned *b, const sb_params *p,
-                   double base_score, double base_margin, const train_record *rec, int32_t n_keep,
-                   int32_t best_iteration, uint64_t fingerprint, double sum_weight)
+int record_to_model(run_ctx *run, sb_model *m, const sb_table *t, const sb_binned *b, const sb_params *p,
+                    double base_score, double base_margin, const train_record *rec, int32_t n_keep,
+                    int32_t best_iteration, uint64_t fingerprint, double sum_weight)
 {
     int rc = SB_OK;
     memset(m, 0, sizeof *m);
@@ -110,35 +109,4 @@ int model_assemble(run_ctx *run, sb_model *m, const sb_table *t, const sb_binned
     if (!m->id_names || !m->feat || !m->cut_start || !m->cuts || !m->tree_start || !m->nodes || !m->train_metric) rc = SB_ENOMEM;
     if (rc != SB_OK) model_free(m);
     return rc;
-}
-
-/* FNV-1a over 32-bit words (n a multiple of 4): four times fewer steps than bytes. */
-static uint64_t fnv1a(uint64_t h, const void *p, size_t n)
-{
-    const unsigned char *c = p;
-    for (size_t i = 0; i + 4 <= n; i += 4) {
-        uint32_t w;
-        memcpy(&w, c + i, sizeof w);
-        h = (h ^ w) * 0x100000001B3ULL;
-    }
-    return h;
-}
-
-int data_fingerprint(run_ctx *run, const sb_table *t, uint64_t *out)
-{
-    /* Sum of per-row hashes mod 2^64, split in 32-bit halves so the int64 sum cannot overflow. */
-    int64_t acc[2] = {0, 0};
-    for (int64_t i = 0; i < t->n_rows; ++i) {
-        uint64_t gi = (uint64_t)(t->row_start + i);
-        uint64_t h = fnv1a(0xCBF29CE484222325ULL, &gi, sizeof gi);
-        h = fnv1a(h, t->x + i * t->n_feat, (size_t)t->n_feat * sizeof(float));
-        if (t->label) h = fnv1a(h, &t->label[i], sizeof(double));
-        if (t->weight) h = fnv1a(h, &t->weight[i], sizeof(double));
-        h = train_hash(h, 0, gi);
-        acc[0] += (int64_t)(h & 0xFFFFFFFFu);
-        acc[1] += (int64_t)(h >> 32);
-    }
-    SB_TRY(run, comm_sum_i64(run, acc, 2));
-    *out = (uint64_t)acc[0] + ((uint64_t)acc[1] << 32);
-    return SB_OK;
 }
