@@ -10,6 +10,11 @@
 #include "base/timer.h" /* for sb_timers */
 #include "kernels/split.h"
 
+/* Bins are uint8: a feature has at most this many (value bins and missing bin). */
+#define BINNED_MAX_BINS 256
+/* Sparse rows store cells as uint16: every cell they index must be below this. */
+#define SPARSE_MAX_CELLS 65536
+
 /* Binned local rows plus the cuts they came from (equal on all ranks). */
 struct sb_binned {
     int32_t n_feat;
@@ -62,6 +67,14 @@ static inline int train_hash_sampled(uint64_t h, uint64_t cut) { return h >> (64
 
 /* Streams of train_hash, one per use, so samples are independent. */
 enum { STREAM_BIN_SAMPLE = 1, STREAM_SUBSAMPLE = 2, STREAM_COLSAMPLE = 3 };
+
+/* ---- row layouts of the histograms (binned_rows.c) ------------------ */
+/* binned_rows_layout - from b->bins_col (and the row-major bins, owned and
+ * taken, or NULL), the layout the histograms read: each feature's most
+ * frequent bin from global counts, then dense row-major bins, or sparse rows
+ * without those bins (with bundles, maybe as 64-byte records) when that saves
+ * enough scatter-adds. Collective. */
+int binned_rows_layout(run_ctx *run, sb_binned *b, uint8_t *rowmajor);
 
 /* ---- bundles of small features (bundles.c) ------------------------ */
 /* bundle_plan - the row features of b (sets n_row_feat .. row_cells) from
