@@ -143,7 +143,8 @@ static int sparse_rows(run_ctx *run, sb_binned *b, const uint8_t *rowmajor, int6
     int rc = SB_OK;
     uint16_t *cell = NULL;
     b->sparse_start = sb_alloc(run, (size_t)n + 1, sizeof *b->sparse_start);
-    b->sparse_cells = sb_alloc(run, (size_t)kept_local + 1, sizeof *b->sparse_cells); /* +1: the encoder writes one ahead */
+    b->sparse_cells =
+        sb_alloc(run, (size_t)kept_local + 1, sizeof *b->sparse_cells); /* +1: the encoder writes one ahead */
     if (!rowmajor) cell = sb_alloc(run, (size_t)n + 1, sizeof *cell); /* one row feature's cells */
     SB_CHECK(run, run_agree_rc(run, b->sparse_start && b->sparse_cells && (rowmajor || cell) ? SB_OK : SB_ENOMEM));
     if (rowmajor) {

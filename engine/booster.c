@@ -60,7 +60,8 @@ static int median_label(trainer *T, double *out)
     int64_t *w = sb_alloc(T->run, (size_t)t->n_rows + 1, sizeof *w);
     int rc = run_agree_rc(T->run, w ? SB_OK : SB_ENOMEM);
     if (rc != SB_OK) goto out; /* frees this rank's w when another rank's allocation failed */
-    for (int64_t i = 0; i < t->n_rows; ++i) w[i] = trains(T, i) ? (int64_t)llrint(ldexp(row_weight(t, i), scale_exp)) : 0;
+    for (int64_t i = 0; i < t->n_rows; ++i)
+        w[i] = trains(T, i) ? (int64_t)llrint(ldexp(row_weight(t, i), scale_exp)) : 0;
     const int64_t begin = 0, end = t->n_rows;
     rc = weighted_median_groups(T->run, 1, &begin, &end, NULL, t->label, w, 1, out);
 out:
@@ -117,7 +118,8 @@ static int setup_base(trainer *T)
     SB_TRY(T->run, run_agree_rc(T->run, check_labels(T)));
     double sum_wy = 0;
     SB_TRY(T->run, weighted_sums(T, &sum_wy, &T->sum_weight));
-    if (!(T->sum_weight > 0)) return run_agree_rc(T->run, SB_FAIL(T->run, SB_EDATA, "training rows have zero total weight"));
+    if (!(T->sum_weight > 0))
+        return run_agree_rc(T->run, SB_FAIL(T->run, SB_EDATA, "training rows have zero total weight"));
     double base = p->base_score_set ? p->base_score : sum_wy / T->sum_weight;
     if (!p->base_score_set && p->objective == SB_OBJ_ABSOLUTEERROR) SB_TRY(T->run, median_label(T, &base));
     if (!p->base_score_set && p->objective == SB_OBJ_LOGISTIC)
@@ -266,7 +268,8 @@ static int refit_median(trainer *T, tree_out *tree)
 {
     const sb_table *t = T->train;
     const int32_t nl = tree->n_leaves;
-    int64_t *begin = sb_alloc(T->run, (size_t)nl + 1, sizeof *begin), *end = sb_alloc(T->run, (size_t)nl + 1, sizeof *end);
+    int64_t *begin = sb_alloc(T->run, (size_t)nl + 1, sizeof *begin),
+            *end = sb_alloc(T->run, (size_t)nl + 1, sizeof *end);
     double *med = sb_alloc(T->run, (size_t)nl + 1, sizeof *med);
     int rc = run_agree_rc(T->run, begin && end && med ? SB_OK : SB_ENOMEM);
     if (rc != SB_OK) goto out;
@@ -309,7 +312,8 @@ static void round_margins(trainer *T, const tree_out *tree)
 {
     const int32_t *rows = T->grower.rows;
     for (int32_t l = 0; l < tree->n_leaves; ++l)
-        boost_add_leaf(rows, tree->leaves[l].begin, tree->leaves[l].end, tree->nodes[tree->leaves[l].node].value, T->margin);
+        boost_add_leaf(rows, tree->leaves[l].begin, tree->leaves[l].end, tree->nodes[tree->leaves[l].node].value,
+                       T->margin);
     if (!every_row_in_tree(T)) { /* the rows left out of this tree walk it by their bins */
         int32_t *left_out = T->grower.scratch; /* free until the next tree's partitions */
         int64_t m = 0;
@@ -344,7 +348,8 @@ static int round_metrics(trainer *T, const tree_out *tree, double *train_m, doub
     SB_CHECK(run, global_metric(T, t->label, t->weight, pred, T->row_mask, t->n_rows, train_m));
     if (v) {
         if (!ident) objective_link(obj, T->valid_margin, T->valid_pred, v->n_rows);
-        SB_CHECK(run, global_metric(T, v->label, v->weight, ident ? T->valid_margin : T->valid_pred, NULL, v->n_rows, valid_m));
+        SB_CHECK(run, global_metric(T, v->label, v->weight, ident ? T->valid_margin : T->valid_pred, NULL, v->n_rows,
+                                    valid_m));
     } else if (T->row_mask) {
         SB_CHECK(run, global_metric(T, t->label, t->weight, pred, T->held_out, t->n_rows, valid_m));
     }
@@ -385,7 +390,8 @@ int trainer_track_best(trainer *T, int32_t round, double valid_m, int *stop)
         T->best_iter = round;
     }
     if (!T->has_valid) T->best_iter = round;
-    int s = T->has_valid && T->params->early_stopping_rounds > 0 && round - T->best_iter >= T->params->early_stopping_rounds;
+    int s = T->has_valid && T->params->early_stopping_rounds > 0 &&
+            round - T->best_iter >= T->params->early_stopping_rounds;
     SB_TRY(T->run, comm_agree_max(T->run, &s));
     *stop = s;
     return SB_OK;
@@ -414,7 +420,8 @@ static int trainer_setup(trainer *T)
 {
     char err[256];
     const sb_params *params = T->params;
-    if (params_validate(params, err, sizeof err) != 0) return run_agree_rc(T->run, SB_FAIL(T->run, SB_EINVAL, "%s", err));
+    if (params_validate(params, err, sizeof err) != 0)
+        return run_agree_rc(T->run, SB_FAIL(T->run, SB_EINVAL, "%s", err));
     if (T->binned->n_rows != T->train->n_rows || T->binned->max_bin != params->max_bin)
         return run_agree_rc(T->run, SB_FAIL(T->run, SB_EINVAL, "binned data does not match the table or max_bin"));
     T->max_delta_step = params_effective_max_delta_step(params);
@@ -456,9 +463,12 @@ static int boost_rounds(trainer *T, int *stopped, int *interrupted, double *trai
         if (*stopped) return SB_OK;
         SB_TRY(T->run, after_round(T, r, interrupted));
         if (*interrupted)
-            return run_agree_rc(T->run, SB_FAIL(T->run, SB_EINTR, "stopped by SIGTERM after round %d; checkpoint %s; "
-                                                                  "rerun with --resume", T->rec.n_trees,
-                                                T->opts && T->opts->checkpoint_path ? T->opts->checkpoint_path : "(none)"));
+            return run_agree_rc(T->run,
+                                SB_FAIL(T->run, SB_EINTR,
+                                        "stopped by SIGTERM after round %d; checkpoint %s; "
+                                        "rerun with --resume",
+                                        T->rec.n_trees,
+                                        T->opts && T->opts->checkpoint_path ? T->opts->checkpoint_path : "(none)"));
     }
     return SB_OK;
 }

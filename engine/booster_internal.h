@@ -53,7 +53,10 @@ struct sb_binned {
 };
 
 /* Deterministic hash of (seed, stream, index) to 64 bits (base/hash.h). Local. */
-static inline uint64_t train_hash(uint64_t seed, uint64_t stream, uint64_t index) { return sb_hash3(seed, stream, index); }
+static inline uint64_t train_hash(uint64_t seed, uint64_t stream, uint64_t index)
+{
+    return sb_hash3(seed, stream, index);
+}
 /* A row is sampled with probability p when its 64-bit hash h has its top
  * TRAIN_HASH_BITS bits below train_hash_cut(p): p * 2^53 (exact: a power of
  * two), which for an integer is being below its ceiling; p >= 1 takes every
@@ -178,8 +181,9 @@ int32_t binned_leaf_of_row(const sb_binned *b, const sb_node *tree, int64_t i);
  * [begin[l], end[l]) on all ranks, weights weight[wstride * r] (fixed point,
  * >= 0). Exact and identical on every rank. Groups with no weight give 0.
  * Collective; n_groups equal on all ranks. */
-int weighted_median_groups(run_ctx *run, int32_t n_groups, const int64_t *begin, const int64_t *end, const int32_t *rows,
-                           const double *value, const int64_t *weight, int64_t wstride, double *out);
+int weighted_median_groups(run_ctx *run, int32_t n_groups, const int64_t *begin, const int64_t *end,
+                           const int32_t *rows, const double *value, const int64_t *weight, int64_t wstride,
+                           double *out);
 
 /* ---- the training records (train_record.c) -------------------------------- */
 /* Trees and metrics collected while training. */

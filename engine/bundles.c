@@ -72,7 +72,8 @@ static void propose_bundles(const sb_binned *b, bundle_work *w)
     w->n_prop = 0;
     for (int32_t i = 0; i < w->n_cand; ++w->n_prop) {
         int32_t m = 0, cells = 1;
-        while (i + m < w->n_cand && m < HIST_BUNDLE_MAX_MEMBERS && cells * b->n_cells[w->cand[i + m]] <= BUNDLE_MAX_CELLS)
+        while (i + m < w->n_cand && m < HIST_BUNDLE_MAX_MEMBERS &&
+               cells * b->n_cells[w->cand[i + m]] <= BUNDLE_MAX_CELLS)
             cells *= b->n_cells[w->cand[i + m++]];
         w->start[w->n_prop] = i;
         w->size[w->n_prop] = m;

@@ -50,8 +50,9 @@ static void pick_buckets(int32_t n_groups, const int64_t *cnt, int shift, int64_
     }
 }
 
-int weighted_median_groups(run_ctx *run, int32_t n_groups, const int64_t *begin, const int64_t *end, const int32_t *rows,
-                           const double *value, const int64_t *weight, int64_t wstride, double *out)
+int weighted_median_groups(run_ctx *run, int32_t n_groups, const int64_t *begin, const int64_t *end,
+                           const int32_t *rows, const double *value, const int64_t *weight, int64_t wstride,
+                           double *out)
 {
     int rc = SB_OK;
     int64_t *cnt = sb_alloc(run, (size_t)n_groups * RADIX_BUCKETS + 1, sizeof *cnt);
@@ -72,7 +73,9 @@ int weighted_median_groups(run_ctx *run, int32_t n_groups, const int64_t *begin,
             for (int64_t j = begin[l]; j < end[l]; ++j) {
                 const int64_t r = rows ? rows[j] : j;
                 const uint64_t key = dkey(value[r]);
-                if ((key & mask) == prefix[l]) cnt[(int64_t)l * RADIX_BUCKETS + (int64_t)((key >> shift) & (RADIX_BUCKETS - 1))] += weight[wstride * r];
+                if ((key & mask) == prefix[l])
+                    cnt[(int64_t)l * RADIX_BUCKETS + (int64_t)((key >> shift) & (RADIX_BUCKETS - 1))] +=
+                        weight[wstride * r];
             }
         SB_CHECK(run, comm_sum_i64(run, cnt, (int64_t)n_groups * RADIX_BUCKETS));
         pick_buckets(n_groups, cnt, shift, need, prefix);

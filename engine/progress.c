@@ -40,7 +40,7 @@ void progress_line(const trainer *T, int32_t round, double train_m, double valid
     const char *mn = metric_name(T->params->eval_metric);
     char vbuf[64] = "";
     if (T->has_valid) snprintf(vbuf, sizeof vbuf, "  valid-%s %.6g", mn, valid_m);
-    printf("%s[%d/%d] train-%s %.6g%s  elapsed %.1fs  eta %.1fs%s", tty ? "\r" : "", round + 1, total, mn, train_m, vbuf,
-           elapsed, eta, tty ? (last ? "\n" : "   ") : "\n");
+    printf("%s[%d/%d] train-%s %.6g%s  elapsed %.1fs  eta %.1fs%s", tty ? "\r" : "", round + 1, total, mn, train_m,
+           vbuf, elapsed, eta, tty ? (last ? "\n" : "   ") : "\n");
     fflush(stdout);
 }

@@ -237,7 +237,8 @@ static int share_cuts(run_ctx *run, sb_binned *b, const cut_work *w)
     int64_t *counts = sb_alloc(run, (size_t)np, sizeof *counts), *pos = sb_alloc(run, (size_t)np, sizeof *pos);
     b->cuts = sb_alloc(run, (size_t)b->n_feat * BINNED_MAX_BINS + 1, sizeof *b->cuts);
     SB_CHECK(run, run_agree_rc(run, counts && pos && b->cuts ? SB_OK : SB_ENOMEM));
-    SB_CHECK(run, comm_allgatherv_bytes(run, w->mine, w->used * (int64_t)sizeof *w->mine, (void **)&all, &total, counts));
+    SB_CHECK(run,
+             comm_allgatherv_bytes(run, w->mine, w->used * (int64_t)sizeof *w->mine, (void **)&all, &total, counts));
     assemble_cuts(b, all, counts, pos, np);
 out:
     free(all);
@@ -309,7 +310,8 @@ static int check_table(run_ctx *run, const sb_table *t, int32_t max_bin)
 {
     if (t->n_rows_global <= 0) return SB_FAIL(run, SB_EDATA, "no training rows");
     if (t->n_rows >= INT32_MAX)
-        return SB_FAIL(run, SB_EINVAL, "%lld rows on one rank: use more ranks (limit 2^31 per rank)", (long long)t->n_rows);
+        return SB_FAIL(run, SB_EINVAL, "%lld rows on one rank: use more ranks (limit 2^31 per rank)",
+                       (long long)t->n_rows);
     if (max_bin < 2 || max_bin > BINNED_MAX_BINS)
         return SB_FAIL(run, SB_EINVAL, "max_bin %d out of [2, %d]", max_bin, BINNED_MAX_BINS);
     return SB_OK;

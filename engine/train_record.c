@@ -46,11 +46,59 @@ void record_free(train_record *r)
     memset(r, 0, sizeof *r);
 }
 
-static char *dup_s(run_ctx *run, const char *s, int *rc)
+/* *dst = a copy of s (NULL: ""). Local. */
+static int dup_into(run_ctx *run, char **dst, const char *s)
 {
-    char *d = sb_strdup(run, s ? s : "");
-    if (!d) *rc = SB_ENOMEM;
-    return d;
+    *dst = sb_strdup(run, s ? s : "");
+    return *dst ? SB_OK : SB_ENOMEM;
+}
+
+/* The table's schema: layout, label, ids, features with their levels. A
+ * count is set only once its array exists, so model_free can release a
+ * partial copy. Local. */
+static int copy_schema(run_ctx *run, sb_model *m, const sb_table *t)
+{
+    SB_TRY(run, dup_into(run, &m->layout, t->layout));
+    SB_TRY(run, dup_into(run, &m->label_name, t->label_name));
+    if ((m->id_names = sb_alloc(run, (size_t)t->n_ids + 1, sizeof *m->id_names)) == NULL) return SB_ENOMEM;
+    m->n_ids = t->n_ids;
+    for (int32_t i = 0; i < t->n_ids; ++i) SB_TRY(run, dup_into(run, &m->id_names[i], t->ids[i].name));
+    if ((m->feat = sb_alloc(run, (size_t)t->n_feat + 1, sizeof *m->feat)) == NULL) return SB_ENOMEM;
+    m->n_feat = t->n_feat;
+    for (int32_t f = 0; f < t->n_feat; ++f) {
+        SB_TRY(run, dup_into(run, &m->feat[f].name, t->feat[f].name));
+        if (t->feat[f].n_levels <= 0) continue;
+        m->feat[f].levels = sb_alloc(run, (size_t)t->feat[f].n_levels, sizeof(char *));
+        if (!m->feat[f].levels) return SB_ENOMEM;
+        m->feat[f].n_levels = t->feat[f].n_levels;
+        for (int32_t l = 0; l < t->feat[f].n_levels; ++l)
+            SB_TRY(run, dup_into(run, &m->feat[f].levels[l], t->feat[f].levels[l]));
+    }
+    return SB_OK;
+}
+
+/* The cuts, the first n_keep trees and every round's metrics. Local. */
+static int copy_cuts_trees_metrics(run_ctx *run, sb_model *m, const sb_binned *b, const train_record *rec,
+                                   int32_t n_keep)
+{
+    const int64_t nc = b->cut_start[b->n_feat];
+    const int64_t nn = n_keep > 0 ? rec->tree_start[n_keep] : 0;
+    if (!(m->cut_start = sb_alloc(run, (size_t)b->n_feat + 1, sizeof *m->cut_start)) ||
+        !(m->cuts = sb_alloc(run, (size_t)nc + 1, sizeof *m->cuts)) ||
+        !(m->tree_start = sb_alloc(run, (size_t)n_keep + 1, sizeof *m->tree_start)) ||
+        !(m->nodes = sb_alloc(run, (size_t)nn + 1, sizeof *m->nodes)) ||
+        !(m->train_metric = sb_alloc(run, (size_t)rec->n_trees + 1, sizeof *m->train_metric)) ||
+        (rec->has_valid && !(m->valid_metric = sb_alloc(run, (size_t)rec->n_trees + 1, sizeof *m->valid_metric))))
+        return SB_ENOMEM;
+    memcpy(m->cut_start, b->cut_start, ((size_t)b->n_feat + 1) * sizeof *m->cut_start);
+    memcpy(m->cuts, b->cuts, (size_t)nc * sizeof *m->cuts);
+    m->n_trees = n_keep;
+    if (n_keep > 0) memcpy(m->tree_start, rec->tree_start, ((size_t)n_keep + 1) * sizeof *m->tree_start);
+    if (nn > 0) memcpy(m->nodes, rec->nodes, (size_t)nn * sizeof *m->nodes);
+    if (rec->n_trees) memcpy(m->train_metric, rec->train_metric, (size_t)rec->n_trees * sizeof(double));
+    if (m->valid_metric && rec->n_trees)
+        memcpy(m->valid_metric, rec->valid_metric, (size_t)rec->n_trees * sizeof(double));
+    return SB_OK;
 }
 
 int record_to_model(run_ctx *run, sb_model *m, const sb_table *t, const sb_binned *b, const sb_params *p,
@@ -62,51 +110,18 @@ int record_to_model(run_ctx *run, sb_model *m, const sb_table *t, const sb_binne
     m->params = *p;
     m->base_score = base_score;
     m->base_margin = base_margin;
-    m->layout = dup_s(run, t->layout, &rc);
-    m->label_name = dup_s(run, t->label_name, &rc);
-    m->n_ids = t->n_ids;
-    m->id_names = sb_alloc(run, (size_t)t->n_ids + 1, sizeof *m->id_names);
-    for (int32_t i = 0; m->id_names && i < t->n_ids; ++i) m->id_names[i] = dup_s(run, t->ids[i].name, &rc);
-    m->n_feat = t->n_feat;
-    m->feat = sb_alloc(run, (size_t)t->n_feat + 1, sizeof *m->feat);
-    for (int32_t f = 0; m->feat && f < t->n_feat; ++f) {
-        m->feat[f].name = dup_s(run, t->feat[f].name, &rc);
-        m->feat[f].n_levels = t->feat[f].n_levels;
-        if (t->feat[f].n_levels > 0) {
-            m->feat[f].levels = sb_alloc(run, (size_t)t->feat[f].n_levels, sizeof(char *));
-            for (int32_t l = 0; m->feat[f].levels && l < t->feat[f].n_levels; ++l)
-                m->feat[f].levels[l] = dup_s(run, t->feat[f].levels[l], &rc);
-            if (!m->feat[f].levels) rc = SB_ENOMEM;
-        }
-    }
-    int64_t nc = b->cut_start[b->n_feat];
-    m->cut_start = sb_alloc(run, (size_t)b->n_feat + 1, sizeof *m->cut_start);
-    m->cuts = sb_alloc(run, (size_t)nc + 1, sizeof *m->cuts);
-    if (m->cut_start) memcpy(m->cut_start, b->cut_start, ((size_t)b->n_feat + 1) * sizeof *m->cut_start);
-    if (m->cuts) memcpy(m->cuts, b->cuts, (size_t)nc * sizeof *m->cuts);
-    m->n_trees = n_keep;
-    int64_t nn = n_keep > 0 ? rec->tree_start[n_keep] : 0;
-    m->tree_start = sb_alloc(run, (size_t)n_keep + 1, sizeof *m->tree_start);
-    m->nodes = sb_alloc(run, (size_t)nn + 1, sizeof *m->nodes);
-    if (m->tree_start && n_keep > 0) memcpy(m->tree_start, rec->tree_start, ((size_t)n_keep + 1) * sizeof *m->tree_start);
-    if (m->nodes && nn > 0) memcpy(m->nodes, rec->nodes, (size_t)nn * sizeof *m->nodes);
+    SB_CHECK(run, copy_schema(run, m, t));
+    SB_CHECK(run, copy_cuts_trees_metrics(run, m, b, rec, n_keep));
     m->n_rounds_done = rec->n_trees;
     m->best_iteration = best_iteration;
     m->metric = p->eval_metric;
     m->weighted_metric = p->weighted_metric;
-    m->train_metric = sb_alloc(run, (size_t)rec->n_trees + 1, sizeof *m->train_metric);
-    if (m->train_metric && rec->n_trees) memcpy(m->train_metric, rec->train_metric, (size_t)rec->n_trees * sizeof(double));
-    if (rec->has_valid) {
-        m->valid_metric = sb_alloc(run, (size_t)rec->n_trees + 1, sizeof *m->valid_metric);
-        if (m->valid_metric && rec->n_trees) memcpy(m->valid_metric, rec->valid_metric, (size_t)rec->n_trees * sizeof(double));
-        if (!m->valid_metric) rc = SB_ENOMEM;
-    }
     m->n_rows = t->n_rows_global;
     m->rows_read = t->rows_read;
     m->dropped_zero_trials = t->dropped_zero_trials;
     m->fingerprint = fingerprint;
     m->sum_weight = sum_weight;
-    if (!m->id_names || !m->feat || !m->cut_start || !m->cuts || !m->tree_start || !m->nodes || !m->train_metric) rc = SB_ENOMEM;
+out:
     if (rc != SB_OK) model_free(m);
     return rc;
 }

@@ -374,7 +374,8 @@ static int32_t partition_batch(tree_grower *grower, int32_t nb, int32_t *n_nodes
         *R = make_node(p->begin + n_left, p->end, p->G - s->gl, p->H - s->hl, p->depth + 1, pi);
         p->left = li;
         p->right = ri;
-        const int more = (max_leaves == 0 || leaves_after < max_leaves) && may_split(grower, L) + may_split(grower, R) > 0;
+        const int more =
+            (max_leaves == 0 || leaves_after < max_leaves) && may_split(grower, L) + may_split(grower, R) > 0;
         if (more && p->slot >= 0) grower->built[n_built++] = L->H <= R->H ? li : ri;
         else if (p->slot >= 0) give_slot(grower, p);
     }
@@ -431,7 +432,8 @@ static void assign_slots(tree_grower *grower, int me, int32_t n_built)
         S->split = grower->cand[c++];
         if (S->split.feat >= 0) {
             S->slot = take_slot(grower);
-            memcpy(slot_ptr(grower, S->slot) + c0, grower->stage + k * hist_len(grower) + c0, (size_t)cw * sizeof(int64_t));
+            memcpy(slot_ptr(grower, S->slot) + c0, grower->stage + k * hist_len(grower) + c0,
+                   (size_t)cw * sizeof(int64_t));
         }
         if (B && B->split.feat < 0) give_slot(grower, B);
     }

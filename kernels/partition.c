@@ -239,8 +239,9 @@ int partition_walk_isa(void)
     return PARTITION_ISA_SCALAR;
 }
 
-partition_walk_rc partition_tree_add_isa(int isa, const sb_node *tree, const uint8_t *restrict bins, int64_t n, int32_t n_feat,
-                           const int32_t *n_value, const uint8_t *has_missing, double *restrict margin)
+partition_walk_rc partition_tree_add_isa(int isa, const sb_node *tree, const uint8_t *restrict bins, int64_t n,
+                                         int32_t n_feat, const int32_t *n_value, const uint8_t *has_missing,
+                                         double *restrict margin)
 {
     const int32_t D = walk_depth(tree, 0, 0);
     if (D < 0) return PARTITION_TOO_DEEP;
@@ -296,8 +297,9 @@ static inline int32_t col_step(const col_slot *t, const uint8_t *cols, int64_t r
     return 2 * s + 2 - ((b <= t[s].split) ^ (b == t[s].flip));
 }
 
-partition_walk_rc partition_tree_add_cols(const sb_node *tree, const uint8_t *restrict cols, int64_t n, const int32_t *restrict rows,
-                            int64_t m, const int32_t *n_value, const uint8_t *has_missing, double *restrict margin)
+partition_walk_rc partition_tree_add_cols(const sb_node *tree, const uint8_t *restrict cols, int64_t n,
+                                          const int32_t *restrict rows, int64_t m, const int32_t *n_value,
+                                          const uint8_t *has_missing, double *restrict margin)
 {
     const int32_t D = walk_depth(tree, 0, 0);
     if (D < 0) return PARTITION_TOO_DEEP;

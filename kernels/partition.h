@@ -42,8 +42,8 @@ typedef enum { PARTITION_WALKED = 0, PARTITION_TOO_DEEP = -1 } partition_walk_rc
  * bins[n * n_feat - 1] are walked scalar, so bins needs no padding). Same
  * margins bit for bit as the twin: one add per row. Returns PARTITION_WALKED,
  * or PARTITION_TOO_DEEP (margin untouched). Local. */
-partition_walk_rc partition_tree_add(const sb_node *tree, const uint8_t *bins, int64_t n, int32_t n_feat, const int32_t *n_value,
-                       const uint8_t *has_missing, double *margin);
+partition_walk_rc partition_tree_add(const sb_node *tree, const uint8_t *bins, int64_t n, int32_t n_feat,
+                                     const int32_t *n_value, const uint8_t *has_missing, double *margin);
 
 /* The variants partition_tree_add picks from: the scalar complete walk (any
  * CPU) and the AVX-512 one (x86-64; call it only when partition_walk_isa()
@@ -61,8 +61,9 @@ partition_walk_rc partition_tree_add_isa(int isa, const sb_node *tree, const uin
  * (bin == flip), flip the missing bin when its default direction differs from
  * its comparison. Returns PARTITION_WALKED, or PARTITION_TOO_DEEP (margins
  * untouched). Local. */
-partition_walk_rc partition_tree_add_cols(const sb_node *tree, const uint8_t *cols, int64_t n, const int32_t *rows, int64_t m,
-                            const int32_t *n_value, const uint8_t *has_missing, double *margin);
+partition_walk_rc partition_tree_add_cols(const sb_node *tree, const uint8_t *cols, int64_t n, const int32_t *rows,
+                                          int64_t m, const int32_t *n_value, const uint8_t *has_missing,
+                                          double *margin);
 /* Plain twin: node by node, any depth. */
 void partition_tree_add_cols_ref(const sb_node *tree, const uint8_t *cols, int64_t n, const int32_t *rows, int64_t m,
                                  const int32_t *n_value, const uint8_t *has_missing, double *margin);
