@@ -2,12 +2,12 @@
 #ifndef SB_TRAIN_INTERNAL_H
 #define SB_TRAIN_INTERNAL_H
 
-#include <math.h>   /* for ceil */
+#include <math.h>   /* for ceil, ldexp */
 #include <stdint.h> /* for int32_t, int64_t, uint8_t, uint64_t */
 
 #include "base/hash.h" /* for sb_hash3: samples derive from (seed, tree, global row) */
-#include "engine/booster.h"
 #include "base/timer.h" /* for sb_timers */
+#include "engine/booster.h"
 #include "kernels/split.h"
 
 /* Bins are uint8: a feature has at most this many (value bins and missing bin). */
