@@ -383,6 +383,35 @@ void params_each(const sb_params *p, void (*fn)(void *ctx, const char *key, cons
     }
 }
 
+static size_t field_size(ptype t)
+{
+    switch (t) {
+    case P_DOUBLE: return sizeof(double);
+    case P_INT: return sizeof(int32_t);
+    case P_BOOL: return sizeof(int);
+    case P_U64: return sizeof(uint64_t);
+    case P_OBJECTIVE: return sizeof(sb_objective);
+    case P_METRIC: return sizeof(sb_metric_kind);
+    case P_GROW: return sizeof(sb_grow_policy);
+    }
+    return 0;
+}
+
+int params_equal(const sb_params *a, const sb_params *b)
+{
+    for (size_t i = 0; i < N_TABLE; ++i) {
+        const pdef *d = &table[i];
+        if (d->set_off) {
+            const int set_a = *(const int *)((const char *)a + d->set_off) != 0;
+            const int set_b = *(const int *)((const char *)b + d->set_off) != 0;
+            if (set_a != set_b) return 0;
+            if (!set_a) continue; /* both at the default */
+        }
+        if (memcmp((const char *)a + d->off, (const char *)b + d->off, field_size(d->type)) != 0) return 0;
+    }
+    return 1;
+}
+
 void params_help(char *buf, size_t len)
 {
     size_t used = 0;

@@ -70,6 +70,11 @@ double params_effective_max_delta_step(const sb_params *p);
  * The model file stores params this way. Local. */
 void params_each(const sb_params *p, void (*fn)(void *ctx, const char *key, const char *value), void *ctx);
 
+/* params_equal - 1 when a and b hold the same parameters as the model file
+ * records them (params_each: every table field, unset optional fields alike),
+ * compared field by field, doubles by their bits. Local. */
+int params_equal(const sb_params *a, const sb_params *b);
+
 /* params_help - print the parameter table (name, aliases, range, default)
  * into buf for --help. Local. */
 void params_help(char *buf, size_t len);

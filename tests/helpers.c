@@ -11,6 +11,10 @@
 #include "mpi/comm.h"
 #include "mpi/run.h"
 
+/* The binary's run context (SB_TEST_MAIN(&run, ...)), for helpers that report through it. */
+static run_ctx *test_run;
+
+
 /* ---- SB_TEST_MAIN ------------------------------------------------------------------------ */
 
 static int register_suites(const sb_suite *suites, int n)
@@ -170,9 +174,6 @@ void sb_make_table(sb_table *t, int64_t n, int32_t nf, const char *const *names,
     t->label = copy_of(y, (size_t)n * sizeof(double));
     if (w) t->weight = copy_of(w, (size_t)n * sizeof(double));
 }
-
-/* The binary's run context (SB_TEST_MAIN(&run, ...)), for helpers that report through it. */
-static run_ctx *test_run;
 
 void sb_make_params(sb_params *p, const char *spec)
 {
