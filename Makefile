@@ -3,7 +3,7 @@
 #   make test    install missing packages, build, run the lint, unit + MPI integration tests
 #   make         build only (no CUnit needed); make tests / make unit: the test binaries / unit tests
 #   make install PREFIX=/usr/local DESTDIR=...   binary, man page, sbatch scripts; make uninstall
-#   make lint / strict / format-check   layering rules / -Wshadow -Wvla build / .clang-format report
+#   make lint / format-check   layering rules / .clang-format report
 #   make asan    unit tests under AddressSanitizer + UBSan (make asan-integration: the MPI jobs too)
 #   make bench   training/prediction benchmark against XGBoost;  make bench-ingest (both log to
 #                tests/bench/perf-log.md)
@@ -26,7 +26,7 @@ Q       := $(if $(filter 1,$(V)),,@)
 OPT     ?= -O2
 CFLAGS  ?= $(OPT) -g
 # -ffp-contract=off: no FMA contraction, so float results do not depend on the build's -march.
-SB_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wpedantic $(WERROR) -ffp-contract=off -I. -I$(BUILD)/gen \
+SB_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wpedantic -Wshadow -Wvla $(WERROR) -ffp-contract=off -I. -I$(BUILD)/gen \
             $(PKG_CFLAGS)
 # Every library with a .pc file goes through pkg-config (libcsv ships none), asked once per make
 # run (:=), not once per compile. On a fresh machine pkg-config exists only after `make deps`:
@@ -40,8 +40,6 @@ SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-
 # The sanitizer build (build-asan/, bin-asan/) that make asan and make asan-integration share.
 ASAN_MAKE = $(MAKE) --no-print-directory BUILD=build-asan BIN=bin-asan OPT=-O1 CFLAGS="-O1 -g $(SAN_FLAGS)" \
             LDFLAGS="$(SAN_FLAGS)"
-# The extra warnings of make strict (the review's -Wshadow -Wvla), in their own build directory.
-STRICT_FLAGS := -Wshadow -Wvla
 
 # The version: `git describe` of this checkout (a tag once there is one, else the commit, plus
 # -dirty for uncommitted changes); SB_RELEASE outside a git checkout (a release tarball), or
@@ -87,7 +85,7 @@ GENS := $(patsubst data/%.c,$(BIN)/%,$(GEN_SRCS))
 VERSION_H := $(BUILD)/gen/sb_version.h
 FLAGS_STAMP := $(BUILD)/gen/flags
 
-.PHONY: all tests deps demo test unit asan asan-integration lint strict format-check install uninstall \
+.PHONY: all tests deps demo test unit asan asan-integration lint format-check install uninstall \
         bench bench-ingest clean FORCE
 # A plain build needs no CUnit: the test binaries are built by make tests / unit / test.
 all: $(BIN)/shardboost $(GENS)
@@ -192,10 +190,6 @@ asan-integration: deps
 lint:
 	@$(PYTHON) tests/tools/lint.py .
 
-# The whole tree, tests included, with -Wshadow -Wvla as errors (build-strict/, bin-strict/).
-strict:
-	@$(MAKE) --no-print-directory BUILD=build-strict BIN=bin-strict CFLAGS="$(CFLAGS) $(STRICT_FLAGS)" all tests
-
 # The C sources against .clang-format (clang-format --dry-run; changes nothing). Generated
 # tables (*_table.h) keep their own layout.
 FORMAT_SRCS = $(filter-out %_table.h,$(wildcard base/*.[ch] kernels/*.[ch] mpi/*.[ch] io/*.[ch] engine/*.[ch] \
@@ -235,6 +229,6 @@ uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/shardboost $(DESTDIR)$(MAN1DIR)/shardboost.1
 	rm -rf $(DESTDIR)$(PREFIX)/share/shardboost
 
-# clean removes this build (BUILD=, BIN= honoured) and the sanitizer and strict builds.
+# clean removes this build (BUILD=, BIN= honoured) and the sanitizer build.
 clean:
-	rm -rf $(BUILD) $(BIN) build-asan bin-asan build-strict bin-strict
+	rm -rf $(BUILD) $(BIN) build-asan bin-asan

@@ -12,15 +12,13 @@
 #include <zlib.h>   /* for crc32 */
 
 #include "io/atomic_file.h"
+#include "base/version.h" /* for SB_VERSION: created_by */
 #include "base/json_str.h"
 #include "io/model_json.h"
 #include "base/error.h"
 #include "base/alloc.h"
 #include "mpi/run.h"
 
-#ifndef SB_VERSION
-#define SB_VERSION "0.1.0"
-#endif
 
 /* First size of the model text buffer (doubles as it grows). */
 #define SBUF_FIRST_CAP ((size_t)64 << 10)
