@@ -7,6 +7,10 @@
 #include <stdlib.h> /* for free */
 #include <string.h> /* for strstr, strerror */
 
+#include "base/alloc.h"
+#include "base/error.h"
+#include "base/log.h"
+
 int model_file_kind(run_ctx *run, const char *path, model_kind *kind)
 {
     char head[512];

@@ -17,9 +17,9 @@
 #ifndef SB_FOREIGN_MODEL_H
 #define SB_FOREIGN_MODEL_H
 
+#include "base/run_ctx.h" /* for run_ctx */
 #include "io/model.h"
 #include "io/table.h"
-#include "mpi/run.h"
 
 typedef enum { MODEL_KIND_SHARDBOOST = 0, MODEL_KIND_XGB_JSON = 1, MODEL_KIND_XGB_UBJSON = 2 } model_kind;
 

@@ -25,6 +25,8 @@
 #include <string.h> /* for strpbrk, strerror */
 #include <unistd.h> /* for getpid, unlink */
 
+#include "base/alloc.h"
+#include "base/error.h"
 #include "io/atomic_file.h"
 #include "io/foreign_model.h"
 #include "kernels/objective.h"

@@ -6,9 +6,7 @@
 #include <stdint.h> /* for int64_t, uint64_t */
 #include <string.h> /* for memcpy */
 
-/* jansson's null. Not json_null(): io/model_json.h has a function of that
- * name, which the linker would pick for calls from this archive. */
-static json_t *null_value(void) { return json_pack("n"); }
+#include "base/error.h"
 
 typedef struct {
     run_ctx *run;
@@ -94,7 +92,7 @@ static int scalar(ubj *u, unsigned char m, json_t **out)
     const unsigned char *at = NULL;
     int64_t i;
     switch (m) {
-    case 'Z': *out = null_value(); return SB_OK;
+    case 'Z': *out = json_null(); return SB_OK;
     case 'T': *out = json_true(); return SB_OK;
     case 'F': *out = json_false(); return SB_OK;
     case 'S': return string(u, out);
@@ -103,7 +101,7 @@ static int scalar(ubj *u, unsigned char m, json_t **out)
         uint32_t b = (uint32_t)big_endian(at, 4);
         float f;
         memcpy(&f, &b, sizeof f);
-        *out = isfinite(f) ? json_real((double)f) : null_value(); /* jansson holds no NaN / inf: the importer */
+        *out = isfinite(f) ? json_real((double)f) : json_null(); /* jansson holds no NaN / inf: the importer */
         return SB_OK;                                             /* names the field if it needs the value */
     }
     case 'D': {
@@ -111,7 +109,7 @@ static int scalar(ubj *u, unsigned char m, json_t **out)
         uint64_t b = big_endian(at, 8);
         double d;
         memcpy(&d, &b, sizeof d);
-        *out = isfinite(d) ? json_real(d) : null_value();
+        *out = isfinite(d) ? json_real(d) : json_null();
         return SB_OK;
     }
     default:
@@ -158,11 +156,7 @@ static int array(ubj *u, json_t **out)
     if (a == NULL) return SB_FAIL(u->run, SB_ENOMEM, "%s: out of memory reading UBJSON", u->name);
     for (int64_t i = 0; count < 0 ? next != ']' : i < count; ++i) {
         json_t *e = NULL;
-        int rc = element(u, type, next, count < 0, &e);
-        if (rc != SB_OK) {
-            json_decref(e); /* a partly read container */
-            return rc;
-        }
+        SB_TRY(u->run, element(u, type, next, count < 0, &e)); /* on failure e holds nothing */
         if (json_array_append_new(a, e) != 0) return SB_FAIL(u->run, SB_ENOMEM, "%s: out of memory", u->name);
         if (count < 0) SB_TRY(u->run, marker(u, &next));
     }
@@ -188,35 +182,40 @@ static int object(ubj *u, json_t **out)
         memcpy(key, at, k);
         key[k] = '\0';
         if (json_object_get(o, key) != NULL) return bad(u, "a key repeated in an object");
-        int rc = element(u, type, 0, 0, &v);
-        if (rc != SB_OK) {
-            json_decref(v);
-            return rc;
-        }
+        SB_TRY(u->run, element(u, type, 0, 0, &v)); /* on failure v holds nothing */
         if (json_object_set_new(o, key, v) != 0) return bad(u, "an object key that is not valid UTF-8");
         if (count < 0) SB_TRY(u->run, marker(u, &next));
     }
     return SB_OK;
 }
 
+/* On failure *out is NULL: a partly read container is released here. */
 static int value(ubj *u, unsigned char m, json_t **out)
 {
+    int rc = SB_OK;
     *out = NULL;
     if (m != '[' && m != '{') return scalar(u, m, out);
     if (++u->depth > UBJSON_MAX_DEPTH) return bad(u, "containers nested too deeply");
-    int rc = m == '[' ? array(u, out) : object(u, out);
+    SB_CHECK(u->run, m == '[' ? array(u, out) : object(u, out));
+out:
     --u->depth;
+    if (rc != SB_OK) {
+        json_decref(*out);
+        *out = NULL;
+    }
     return rc;
 }
 
 int ubjson_parse(run_ctx *run, const char *name, const unsigned char *buf, size_t len, json_t **out)
 {
+    int rc = SB_OK;
     ubj u = {run, name, buf, len, 0, 0};
     unsigned char m;
     *out = NULL;
-    int rc = marker(&u, &m);
-    if (rc == SB_OK) rc = value(&u, m, out);
-    if (rc == SB_OK && u.pos != u.n) rc = bad(&u, "bytes after the end of the value");
+    SB_CHECK(run, marker(&u, &m));
+    SB_CHECK(run, value(&u, m, out));
+    if (u.pos != u.n) SB_CHECK(run, bad(&u, "bytes after the end of the value"));
+out:
     if (rc != SB_OK) {
         json_decref(*out);
         *out = NULL;

@@ -16,7 +16,7 @@
 #include <jansson.h>
 #include <stddef.h> /* for size_t */
 
-#include "mpi/run.h"
+#include "base/run_ctx.h" /* for run_ctx */
 
 #define UBJSON_MAX_DEPTH 64
 

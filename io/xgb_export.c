@@ -9,6 +9,8 @@
 #include <string.h> /* for strpbrk, strerror */
 #include <unistd.h> /* for getpid */
 
+#include "base/alloc.h"
+#include "base/error.h"
 #include "io/atomic_file.h"
 #include "io/foreign_model.h"
 #include "kernels/objective.h"
@@ -129,25 +131,15 @@ static int feature_names_json(run_ctx *run, const sb_model *m, int write, json_t
 
 static int model_json(run_ctx *run, const sb_model *m, const xgb_export_opts *o, json_t **out)
 {
+    int rc = SB_OK;
+    json_t *names = NULL, *types = NULL, *gb = NULL;
     float b = (float)m->base_score; /* XGBoost maps it to the margin itself: it must be in the link's range */
     if ((m->params.objective == SB_OBJ_LOGISTIC && !(b > 0.0f && b < 1.0f)) ||
         (m->params.objective == SB_OBJ_POISSON && !(b > 0.0f)))
-        return SB_FAIL(run, SB_EINVAL, "base_score %.9g cannot be written for %s: XGBoost needs it %s", m->base_score,
-                       objective_name(m->params.objective),
-                       m->params.objective == SB_OBJ_LOGISTIC ? "in (0, 1)" : "above 0");
-    json_t *names = NULL, *types = NULL;
-    int rc = feature_names_json(run, m, o->feature_names, &names, &types);
-    if (rc != SB_OK) {
-        json_decref(names);
-        json_decref(types);
-        return rc;
-    }
-    json_t *gb = gbtree_json(run, m);
-    if (gb == NULL) {
-        json_decref(names);
-        json_decref(types);
-        return SB_ENOMEM;
-    }
+        SB_RAISE(run, SB_EINVAL, "base_score %.9g cannot be written for %s: XGBoost needs it %s", m->base_score,
+                 objective_name(m->params.objective), m->params.objective == SB_OBJ_LOGISTIC ? "in (0, 1)" : "above 0");
+    SB_CHECK(run, feature_names_json(run, m, o->feature_names, &names, &types));
+    if ((gb = gbtree_json(run, m)) == NULL) SB_RAISE(run, SB_ENOMEM, "XGBoost JSON: out of memory building the trees");
     /* base_score is in prediction space (XGBoost maps it to the margin itself), float32 like XGBoost's */
     char bs[32], nf[24], bi[24], bn[24];
     snprintf(bs, sizeof bs, "%.9g", (double)(float)m->base_score);
@@ -160,8 +152,13 @@ static int model_json(run_ctx *run, const sb_model *m, const xgb_export_opts *o,
                      "feature_types", types, "gradient_booster", gb, "learner_model_param", "base_score", bs,
                      "boost_from_average", "1", "num_class", "0", "num_feature", nf, "num_target", "1", "objective",
                      objective_json(m));
-    if (*out == NULL) return SB_FAIL(run, SB_ENOMEM, "XGBoost JSON: out of memory building the document");
-    return SB_OK;
+    names = types = gb = NULL; /* "o" gave them to the document (or json_pack released them) */
+    if (*out == NULL) SB_RAISE(run, SB_ENOMEM, "XGBoost JSON: out of memory building the document");
+out:
+    json_decref(names);
+    json_decref(types);
+    json_decref(gb);
+    return rc;
 }
 
 int xgb_export_write(run_ctx *run, const sb_model *m, const xgb_export_opts *o, const char *path)

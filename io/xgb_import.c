@@ -15,6 +15,8 @@
 #include <stdlib.h> /* for strtod, strtoll, qsort */
 #include <string.h> /* for strcmp, memset */
 
+#include "base/alloc.h"
+#include "base/error.h"
 #include "io/foreign_model.h"
 #include "io/ubjson.h"
 #include "kernels/objective.h"

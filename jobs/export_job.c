@@ -3,8 +3,11 @@
 #include <stdio.h>  /* for fputs */
 #include <string.h> /* for strcmp */
 
+#include "base/error.h"
+#include "base/log.h"
 #include "io/foreign_model.h"
 #include "jobs/jobs.h"
+#include "mpi/run.h"
 
 static const char *usage_text =
     "usage: shardboost export --model MODEL --format FORMAT -o OUT [--no-feature-names]\n"
@@ -49,16 +52,18 @@ static int parse_opts(run_ctx *run, int argc, char **argv, export_opts *o)
 
 static int export_local(run_ctx *run, const export_opts *o)
 {
+    int rc = SB_OK;
     sb_model m;
-    SB_TRY(run, model_read_any(run, o->model, &m));
-    int rc;
+    SB_CHECK(run, model_read_any(run, o->model, &m)); /* on failure m is zeroed */
     if (!strcmp(o->format, "xgboost-json")) {
         xgb_export_opts xo = {!o->no_names};
-        rc = xgb_export_write(run, &m, &xo, o->out);
-    } else rc = lgbm_export_write(run, &m, o->out);
-    if (rc == SB_OK)
-        sb_info(run, "export: %s (%d trees, %d features, %s) -> %s (%s)\n", o->model, m.n_trees, m.n_feat,
-                objective_name(m.params.objective), o->out, o->format);
+        SB_CHECK(run, xgb_export_write(run, &m, &xo, o->out));
+    } else {
+        SB_CHECK(run, lgbm_export_write(run, &m, o->out));
+    }
+    sb_info(run, "export: %s (%d trees, %d features, %s) -> %s (%s)\n", o->model, m.n_trees, m.n_feat,
+            objective_name(m.params.objective), o->out, o->format);
+out:
     model_free(&m);
     return rc;
 }

@@ -4,10 +4,13 @@
 #include <stdio.h>  /* for fputs */
 #include <string.h> /* for strcmp */
 
+#include "base/error.h"
+#include "base/log.h"
 #include "io/foreign_model.h"
 #include "io/source.h"
 #include "jobs/jobs.h"
 #include "jobs/predict_score.h"
+#include "mpi/run.h"
 
 static const char *usage_text =
     "usage: shardboost import --from XGB.json|XGB.ubj -o MODEL.json [--data DATA [--layout L] [--schema S]]\n"
@@ -54,15 +57,18 @@ static int parse_opts(run_ctx *run, int argc, char **argv, import_opts *o)
 /* The data's schema (an .h5 file is opened for streaming: no rows are read). */
 static int bind_to_data(run_ctx *run, const import_opts *o, sb_model *m)
 {
+    int rc = SB_OK;
     sb_table t;
+    predict_scorer s;
     source_stream *stream = NULL;
     memset(&t, 0, sizeof t);
+    memset(&s, 0, sizeof s);
     sb_source src = predict_source(m, o->data, 1, o->layout, o->schema, 0);
-    SB_TRY(run, source_load_stream(run, &src, &t, &stream));
-    int rc = model_bind_table(run, m, o->from, &t, o->data[0]);
-    predict_scorer s; /* the same checks predict makes: every feature has its column */
-    if (rc == SB_OK && (rc = predict_scorer_init(run, m, o->from, &t, o->data[0], &s)) == SB_OK)
-        predict_scorer_free(&s);
+    SB_CHECK(run, source_load_stream(run, &src, &t, &stream)); /* agreed inside */
+    SB_CHECK(run, model_bind_table(run, m, o->from, &t, o->data[0]));
+    SB_CHECK(run, predict_scorer_init(run, m, o->from, &t, o->data[0], &s)); /* predict's checks: every column */
+out:
+    predict_scorer_free(&s);
     source_stream_close(stream);
     table_free(&t);
     return run_agree_rc(run, rc);
@@ -70,20 +76,22 @@ static int bind_to_data(run_ctx *run, const import_opts *o, sb_model *m)
 
 int import_main(run_ctx *run, int argc, char **argv)
 {
+    int rc = SB_OK;
     import_opts o;
-    SB_TRY(run, run_agree_rc(run, parse_opts(run, argc, argv, &o)));
+    sb_model m;
+    memset(&m, 0, sizeof m);
+    SB_CHECK(run, run_agree_rc(run, parse_opts(run, argc, argv, &o)));
     if (o.help) {
         if (run_rank(run) == 0) fputs(usage_text, stdout);
-        return SB_OK;
+        goto out;
     }
-    sb_model m;
-    SB_TRY(run, run_agree_rc(run, model_read_any(run, o.from, &m)));
-    int rc = o.data[0] != NULL ? bind_to_data(run, &o, &m) : SB_OK;
-    if (rc == SB_OK) rc = model_write(run, &m, o.out);
-    if (rc == SB_OK)
-        sb_info(run, "import: %s (%d trees, %d features, %s, base_score %.9g) -> %s%s\n", o.from, m.n_trees, m.n_feat,
-                objective_name(m.params.objective), m.base_score, o.out,
-                m.layout && m.layout[0] ? "" : " (not bound to data yet: names are matched when it scores)");
+    SB_CHECK(run, run_agree_rc(run, model_read_any(run, o.from, &m)));
+    if (o.data[0] != NULL) SB_CHECK(run, bind_to_data(run, &o, &m));
+    SB_CHECK(run, model_write(run, &m, o.out)); /* collective, agreed */
+    sb_info(run, "import: %s (%d trees, %d features, %s, base_score %.9g) -> %s%s\n", o.from, m.n_trees, m.n_feat,
+            objective_name(m.params.objective), m.base_score, o.out,
+            m.layout && m.layout[0] ? "" : " (not bound to data yet: names are matched when it scores)");
+out:
     model_free(&m);
     return rc;
 }

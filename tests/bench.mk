@@ -6,17 +6,23 @@
 #   make bench-predict  predict rows/s per rank (np 1/2, gzip 1/6, stages) vs XGBoost inplace_predict
 #   make bench-ingest   ingest MB/s per rank at np 1 and 2, parse vs HDF5 write
 #   make bench-import   predict rows/s on an imported XGBoost model vs XGBoost inplace_predict
+# Each appends its summary, dated, with `git describe` and the machine, to tests/bench/perf-log.md
+# (tests/bench/perf_log.sh); the full output stays in $(BUILD)/bench-*.out.
 .PHONY: bench bench-train bench-predict bench-ingest bench-import
 bench: bench-train bench-predict
 
 bench-train: $(BIN)/shardboost $(BIN)/gen_forms
-	@BIN=$(BIN) PYTHON=$(PYTHON) tests/bench/bench_train.sh
+	@mkdir -p $(BUILD); set -o pipefail; BIN=$(BIN) PYTHON=$(PYTHON) tests/bench/bench_train.sh | tee $(BUILD)/$@.out
+	@tests/bench/perf_log.sh $@ '^make bench:' $(BUILD)/$@.out
 
 bench-predict: $(BIN)/shardboost $(BIN)/gen_forms
-	@BIN=$(BIN) PYTHON=$(PYTHON) tests/bench/bench_predict.sh
+	@mkdir -p $(BUILD); set -o pipefail; BIN=$(BIN) PYTHON=$(PYTHON) tests/bench/bench_predict.sh | tee $(BUILD)/$@.out
+	@tests/bench/perf_log.sh $@ '^== ' $(BUILD)/$@.out
 
 bench-ingest: $(BIN)/shardboost $(BIN)/gen_forms
-	@BIN=$(BIN) tests/bench/bench_ingest.sh
+	@mkdir -p $(BUILD); set -o pipefail; BIN=$(BIN) tests/bench/bench_ingest.sh | tee $(BUILD)/$@.out
+	@tests/bench/perf_log.sh $@ '^bench-ingest:' $(BUILD)/$@.out
 
 bench-import: $(BIN)/shardboost $(BIN)/gen_forms
-	@BIN=$(BIN) PYTHON=$(PYTHON) tests/bench/bench_import.sh
+	@mkdir -p $(BUILD); set -o pipefail; BIN=$(BIN) PYTHON=$(PYTHON) tests/bench/bench_import.sh | tee $(BUILD)/$@.out
+	@tests/bench/perf_log.sh $@ '^shardboost predict' $(BUILD)/$@.out

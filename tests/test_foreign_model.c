@@ -16,13 +16,14 @@
 #include <unistd.h> /* for access */
 
 #include "cunit_main.h"
+#include "helpers.h"
 #include "io/foreign_model.h"
 #include "kernels/objective.h"
 #include "kernels/tree_predict.h"
-#include "mpi/run.h"
+#include "base/error.h"
 
 static run_ctx *run;
-static char dir[] = "/tmp/sb-test-foreign.XXXXXX";
+static char dir[128]; /* $TMPDIR/sb_foreign_<pid>.XXXXXX */
 
 /* Tree 0: a < 0.5 (NaN left) ? 0.25 : (b < -1 (NaN right) ? -0.125 : 0.5)
  * Tree 1, stored depth first (right child of the root is not left + 1):
@@ -315,25 +316,22 @@ static void test_xgboost_base_score_forms(void)
     }
 }
 
-int main(int argc, char **argv)
+static const sb_test tests[] = {
+    {"hand model: the hand-computed predictions", test_hand_model_itself},
+    {"LightGBM text: required fields, decision bits, thresholds, predictions", test_lightgbm_text},
+    {"LightGBM text: a name with a space is refused, nothing written", test_lightgbm_refuses_names},
+    {"XGBoost JSON: breadth first, reals, round trip bit for bit", test_xgboost_round_trip},
+    {"XGBoost JSON import: damaged trees refused, field named", test_xgboost_refusals},
+    {"XGBoost JSON import: base_score \"[x]\" of XGBoost 2.1", test_xgboost_base_score_forms},
+    {"XGBoost JSON export: a base score outside the link's range is refused", test_xgboost_refuses_base_score},
+};
+
+/* The rows the hand model is checked on, and a directory for the written files. */
+static int set_up(void)
 {
-    if (run_init(&argc, &argv, &run) != SB_OK || mkdtemp(dir) == NULL) return 1;
     fill_rows();
-    if (CU_initialize_registry() != CUE_SUCCESS) return 1;
-    static const sb_test tests[] = {
-        {"hand model: the hand-computed predictions", test_hand_model_itself},
-        {"LightGBM text: required fields, decision bits, thresholds, predictions", test_lightgbm_text},
-        {"LightGBM text: a name with a space is refused, nothing written", test_lightgbm_refuses_names},
-        {"XGBoost JSON: breadth first, reals, round trip bit for bit", test_xgboost_round_trip},
-        {"XGBoost JSON import: damaged trees refused, field named", test_xgboost_refusals},
-        {"XGBoost JSON import: base_score \"[x]\" of XGBoost 2.1", test_xgboost_base_score_forms},
-        {"XGBoost JSON export: a base score outside the link's range is refused", test_xgboost_refuses_base_score},
-    };
-    if (SB_SUITE("foreign_model", tests) != 0) return 1;
-    int rc = sb_run_all();
-    char cmd[300];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    if (system(cmd) != 0) rc = 1;
-    run_finalize(run);
-    return rc;
+    return sb_make_tmpdir(dir, sizeof dir, "foreign");
 }
+static int tear_down(void) { return sb_remove_tree(dir); }
+
+SB_TEST_MAIN(&run, SB_SUITE_FIXTURE("foreign_model", tests, set_up, tear_down))

@@ -8,7 +8,7 @@
 
 #include "cunit_main.h"
 #include "io/ubjson.h"
-#include "mpi/run.h"
+#include "base/error.h"
 
 static run_ctx *run;
 
@@ -109,17 +109,10 @@ static void test_damaged(void)
     json_decref(v);
 }
 
-int main(int argc, char **argv)
-{
-    if (run_init(&argc, &argv, &run) != SB_OK) return 1;
-    if (CU_initialize_registry() != CUE_SUCCESS) return 1;
-    static const sb_test tests[] = {
-        {"every value type and container form", test_all_types},
-        {"every truncation is an error", test_every_truncation},
-        {"damaged: marker, counts, trailing bytes, repeated key, depth", test_damaged},
-    };
-    if (SB_SUITE("ubjson", tests) != 0) return 1;
-    int rc = sb_run_all();
-    run_finalize(run);
-    return rc;
-}
+static const sb_test tests[] = {
+    {"every value type and container form", test_all_types},
+    {"every truncation is an error", test_every_truncation},
+    {"damaged: marker, counts, trailing bytes, repeated key, depth", test_damaged},
+};
+
+SB_TEST_MAIN(&run, SB_SUITE("ubjson", tests))
