@@ -229,7 +229,7 @@ static int read_features(run_ctx *run, json_cursor *j, sb_model *m)
             json_key(j, key, sizeof key);
             if (!strcmp(key, "name")) fi->name = json_str(j);
             else if (!strcmp(key, "levels")) {
-                if (json_null(j)) continue;
+                if (json_null_lit(j)) continue;
                 int f2 = 1;
                 json_begin_arr(j);
                 while (json_more(j, ']', &f2)) {
@@ -260,7 +260,7 @@ static int read_features(run_ctx *run, json_cursor *j, sb_model *m)
 
 static int read_metric_array(run_ctx *run, json_cursor *j, double **out, int32_t *n)
 {
-    if (json_null(j)) return SB_OK;
+    if (json_null_lit(j)) return SB_OK;
     int first = 1;
     int32_t cap = 0, k = 0;
     json_begin_arr(j);

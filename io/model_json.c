@@ -50,7 +50,7 @@ static void expect(json_cursor *j, char c)
     j->pos++;
 }
 
-int json_null(json_cursor *j)
+int json_null_lit(json_cursor *j)
 {
     if (peek(j) == 'n' && j->n - j->pos >= 4 && !memcmp(j->s + j->pos, "null", 4)) {
         j->pos += 4;
@@ -173,7 +173,7 @@ static size_t num_span(json_cursor *j)
 
 double json_num(json_cursor *j)
 {
-    if (json_null(j)) return NAN;
+    if (json_null_lit(j)) return NAN;
     size_t len = num_span(j);
     if (!len || len > 63) {
         if (len) jfail(j, "number too long at byte %zu", j->pos);
@@ -191,7 +191,7 @@ double json_num(json_cursor *j)
 
 float json_float(json_cursor *j)
 {
-    if (json_null(j)) return NAN;
+    if (json_null_lit(j)) return NAN;
     size_t len = num_span(j);
     if (!len || len > 63) return 0;
     char tmp[64];

@@ -5,6 +5,7 @@
 #include <string.h> /* for strcmp */
 
 #include "io/model.h"
+#include "jobs/predict_score.h"
 #include "jobs/jobs.h"
 
 static const char *usage_text =
@@ -105,7 +106,7 @@ int dump_main(run_ctx *run, int argc, char **argv)
     }
     if (!path) return run_agree_rc(run, SB_FAIL(run, SB_EINVAL, "dump: --model M.json is required"));
     sb_model m;
-    SB_TRY(run, run_agree_rc(run, model_read(run, path, &m)));
+    SB_TRY(run, predict_load_model(run, path, &m)); /* a path or REG/NAME@REF */
     if (run_rank(run) == 0) {
         printf("model %s: %s version %d, objective %s, base_score %.17g (margin %.17g)\n", path, SB_MODEL_FORMAT,
                SB_MODEL_VERSION, objective_name(m.params.objective), m.base_score, m.base_margin);

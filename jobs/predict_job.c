@@ -39,7 +39,7 @@ typedef struct {
 } predict_opts;
 
 static const char *usage_text =
-    "usage: shardboost predict --model MODEL --data DATA [--data DATA2 ...] --out DIR [options]\n"
+    "usage: shardboost predict --model MODEL|REG/NAME@REF --data DATA [--data DATA2 ...] --out DIR [options]\n"
     "  Scores every row of DATA (ingested .h5, or CSV / csv.gz in the model's layout) with MODEL.\n"
     "  Rank r writes DIR/part-NNNNN.csv.gz (NNNNN = r) (header + its rows, in input order);\n"
     "  DIR/_SUCCESS is written last, only when every part (and the merged file) is complete.\n"
@@ -117,6 +117,8 @@ typedef struct {
     int64_t header_bytes;
     double t[T_COUNT];
     double *pred;
+    model_ref ref;      /* which model: path or registry version */
+    uint32_t model_crc; /* CRC-32 of its file, for _SUCCESS */
 } predict_run;
 
 /* Step 4: this rank's part file under its temporary name. Local. A failed
@@ -178,7 +180,11 @@ static int publish(run_ctx *run, predict_run *p)
     if (rc == SB_OK && p->o.merge != NULL && run_rank(run) == 0 && rename(merge_tmp, p->o.merge) != 0)
         rc = SB_FAIL(run, SB_EIO, "rename %s -> %s failed", merge_tmp, p->o.merge);
     rc = run_agree_rc(run, rc);
-    if (rc == SB_OK) rc = predict_outdir_success(run, p->o.out);
+    char success[3 * PATH_MAX], label[PATH_MAX + 64];
+    model_ref_label(&p->ref, label, sizeof label);
+    snprintf(success, sizeof success, "model=%s\nmodel_path=%s\nmodel_crc32=%08x\nrows=%lld\n", label, p->ref.path,
+             (unsigned)p->model_crc, (long long)p->table.n_rows_global);
+    if (rc == SB_OK) rc = predict_outdir_success(run, p->o.out, success);
     if (rc != SB_OK && p->o.merge != NULL && run_rank(run) == 0) {
         unlink(merge_tmp);
         unlink(p->o.merge);
@@ -212,7 +218,7 @@ static void report(run_ctx *run, predict_run *p)
 static int predict_run_all(run_ctx *run, predict_run *p)
 {
     double t_start = run_wtime();
-    SB_TRY(run, predict_load_model(run, p->o.model, &p->model));
+    SB_TRY(run, predict_load_model_ref(run, p->o.model, &p->model, &p->ref, &p->model_crc));
     SB_TRY(run, predict_outdir_check(run, p->o.out, p->o.merge, p->o.overwrite));
     sb_source src = predict_source(&p->model, p->o.data, p->o.n_data, p->o.layout, p->o.schema, 0);
     SB_TRY(run, source_load_stream(run, &src, &p->table, &p->stream));

@@ -116,7 +116,7 @@ int predict_outdir_prepare(run_ctx *run, const char *dir, const char *merge, int
     return run_agree_rc(run, rc);
 }
 
-int predict_outdir_success(run_ctx *run, const char *dir)
+int predict_outdir_success(run_ctx *run, const char *dir, const char *content)
 {
     int rc = SB_OK;
     if (run_rank(run) == 0) {
@@ -124,7 +124,9 @@ int predict_outdir_success(run_ctx *run, const char *dir)
         snprintf(path, sizeof path, "%s/_SUCCESS", dir);
         snprintf(tmp, sizeof tmp, "%s/._SUCCESS.tmp", dir);
         int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0666);
-        if (fd < 0 || close(fd) != 0 || rename(tmp, path) != 0) {
+        size_t n = content ? strlen(content) : 0;
+        int bad = fd >= 0 && n > 0 && write(fd, content, n) != (ssize_t)n;
+        if (fd < 0 || bad | (close(fd) != 0) || rename(tmp, path) != 0) {
             rc = SB_FAIL(run, SB_EIO, "write %s: %s", path, strerror(errno));
             unlink(tmp);
         } else {

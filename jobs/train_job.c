@@ -6,6 +6,7 @@
 #include <unistd.h>       /* for access, unlink */
 
 #include "io/model.h"
+#include "jobs/train_register.h"
 #include "io/source.h"
 #include "jobs/booster.h"
 #include "jobs/jobs.h"
@@ -22,6 +23,7 @@ static const char *usage_text =
     "  --data PATH            training data (.h5 from `shardboost ingest`, or CSV with --layout); repeatable\n"
     "  --valid PATH           validation data (same layout) for metrics and early stopping\n"
     "  --model PATH           output model (JSON, written atomically by rank 0)\n"
+    "  --register REG/NAME    also store it as the next version REG/NAME/vN with meta.json (shardboost models)\n"
     "  --param k=v, --k v     parameters (XGBoost names or sklearn/LightGBM aliases), e.g. --eta 0.1\n"
     "  --early-stopping-rounds N  stop when the valid metric has not improved for N rounds; the model\n"
     "                         keeps the best round's trees\n"
@@ -39,6 +41,7 @@ typedef struct {
     const char *data[16];
     int n_data;
     const char *layout, *schema, *valid, *model, *ckpt;
+    const char *registry; /* --register REG/NAME */
     int32_t ckpt_every, progress_every;
     int resume, help, log_level;
     sb_params params;
@@ -90,6 +93,7 @@ static int parse_args(run_ctx *run, int argc, char **argv, train_args *a)
         else if (!strcmp(key, "--valid")) { NEED_V(); a->valid = v; }
         else if (!strcmp(key, "--model") || !strcmp(key, "-o")) { NEED_V(); a->model = v; }
         else if (!strcmp(key, "--checkpoint")) { NEED_V(); a->ckpt = v; }
+        else if (!strcmp(key, "--register")) { NEED_V(); SB_TRY(run, train_register_check(run, v)); a->registry = v; }
         else if (!strcmp(key, "--checkpoint-every")) { NEED_V(); SB_TRY(run, parse_int_opt(run, key, v, &a->ckpt_every)); }
         else if (!strcmp(key, "--progress-every")) { NEED_V(); SB_TRY(run, parse_int_opt(run, key, v, &a->progress_every)); }
         else if (!strcmp(key, "--param") || !strcmp(key, "-p")) {
@@ -198,6 +202,7 @@ int train_main(run_ctx *run, int argc, char **argv)
     if (rc == SB_OK) rc = comm_max_i64(run, rss, 1);
     if (rc == SB_OK) rc = comm_sum_i64(run, rss + 1, 1);
     if (rc == SB_OK) rc = model_write(run, &model, a.model);
+    if (rc == SB_OK && a.registry) rc = train_register(run, a.registry, a.model, a.data, a.n_data, a.valid);
     if (rc == SB_OK) {
         if (run_rank(run) == 0 && (a.ckpt_every > 0 || have_resume)) unlink(ckpt); /* finished: the checkpoint is stale */
         sb_info(run, "train: %d rounds%s, %d trees kept, train-%s %.6g", rep.rounds_done, rep.stopped_early ? " (early stop)" : "",

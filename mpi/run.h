@@ -38,6 +38,11 @@ enum { SB_LOG_QUIET = 0, SB_LOG_INFO = 1, SB_LOG_VERBOSE = 2 };
 /* run_init - MPI_Init_thread, MPI_ERRORS_RETURN on our communicator,
  * LC_NUMERIC=C. Collective over MPI_COMM_WORLD. */
 int run_init(int *argc, char ***argv, run_ctx **out);
+/* run_init_local - a context without MPI (rank 0 of 1) for commands that
+ * never communicate (serve, models): no collective may be called on it.
+ * run_finalize_local frees it. */
+int run_init_local(run_ctx **out);
+void run_finalize_local(run_ctx *run);
 /* run_finalize - MPI_Finalize and free. Collective. */
 void run_finalize(run_ctx *run);
 /* run_abort - print nothing, MPI_Abort(world, exit_code). Does not return. */
