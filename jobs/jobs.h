@@ -12,5 +12,8 @@ int cv_main(run_ctx *run, int argc, char **argv);
 int predict_main(run_ctx *run, int argc, char **argv);
 int evaluate_main(run_ctx *run, int argc, char **argv);
 int dump_main(run_ctx *run, int argc, char **argv);
+/* Local commands (no MPI; main runs them with run_init_local). */
+int models_main(run_ctx *run, int argc, char **argv);
+int serve_main(run_ctx *run, int argc, char **argv);
 
 #endif
