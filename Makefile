@@ -33,7 +33,7 @@ ASAN_MAKE = $(MAKE) --no-print-directory BUILD=build-asan BIN=bin-asan OPT=-O1 C
 # Debian packages the build, tests and benchmark need.
 DEB_PKGS := build-essential pkg-config libopenmpi-dev openmpi-bin libhdf5-openmpi-dev hdf5-tools \
             libcsv-dev zlib1g-dev libdeflate-dev libisal-dev liblz4-dev hdf5-filter-plugin libcunit1-dev libyaml-dev xz-utils python3 python3-numpy python3-xgboost \
-            procps bc libmicrohttpd-dev libjansson-dev curl wrk prometheus clang
+            procps bc libmicrohttpd-dev libjansson-dev curl wrk prometheus clang libclang-rt-14-dev
 
 # Open MPI as root, more ranks than cores, and quiet shared-memory transport.
 export OMPI_ALLOW_RUN_AS_ROOT := 1

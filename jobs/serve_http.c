@@ -72,7 +72,7 @@ static void log_request(const serve_ctx *c, struct MHD_Connection *conn, const r
     const char *route = serve_route_name(r->route);
     if (c->log_json)
         log_json_line(json_pack("{s:s,s:s,s:s,s:s,s:i,s:I,s:f,s:s?}", "ts", ts, "level", status >= 500 ? "error" : "info",
-                                "peer", peer, "route", route, "status", status, (json_int_t)rows, "ms", secs * 1e3,
+                                "peer", peer, "route", route, "status", status, "rows", (json_int_t)rows, "ms", secs * 1e3,
                                 "error", err));
     else
         fprintf(stderr, "%s serve: %s %s %d rows=%lld %.3f ms%s%s\n", ts, peer, route, status, (long long)rows,
