@@ -114,7 +114,7 @@ static json_t *meta_build(const char *dir, const char *model_path, int32_t versi
 static int build_version(run_ctx *run, const char *dir, const char *tmp, const char *model_path, int32_t v,
                          int32_t parent, const registry_origin *o)
 {
-    char path[PATH_MAX];
+    char path[PATH_MAX + 16];
     uint32_t crc = 0;
     json_error_t jerr;
     if (mkdir(tmp, 0777) != 0) return SB_FAIL(run, SB_EIO, "mkdir %s: %s", tmp, strerror(errno));
