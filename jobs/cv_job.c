@@ -11,6 +11,7 @@
  * Numbers depend only on the grid, data, folds and seed, never on np or G:
  * models are rank-count invariant and fold metrics are reduced exactly. */
 #include "jobs/jobs.h"
+#include "jobs/train_register.h"
 
 #include <errno.h>    /* for errno */
 #include <stdio.h>    /* for printf */
@@ -54,6 +55,7 @@ static void usage(void)
            "  --refit MODEL.json     train the best point on all rows (n_estimators = its best_round when\n"
            "                         early stopping is on) -- equal bytes to `shardboost train` with the\n"
            "                         arguments summary.json lists under refit.train_args\n"
+           "  --register REG/NAME    also store the refit model as the next version REG/NAME/vN (shardboost models)\n"
            "  --slice I/N            only points p with p mod N == I (job arrays; merge the slices' boards\n"
            "                         with --merge-leaderboards or slurm/merge-leaderboards.sh)\n"
            "  -q, --quiet            no progress lines\n",
@@ -64,6 +66,7 @@ typedef struct {
     const char *data[16];
     int n_data;
     const char *layout, *schema, *grid, *metric, *refit, *out;
+    const char *registry; /* --register REG/NAME: the refit model becomes its next version */
     int32_t folds, groups, es_rounds;
     uint64_t seed;
     int resume, overwrite, quiet, slice_i, slice_n, help;
@@ -104,6 +107,10 @@ static int parse_opts(run_ctx *run, int argc, char **argv, cv_opts *o)
         else if (!strcmp(a, "--grid")) o->grid = v;
         else if (!strcmp(a, "--metric")) o->metric = v;
         else if (!strcmp(a, "--refit")) o->refit = v;
+        else if (!strcmp(a, "--register")) {
+            SB_TRY(run, train_register_check(run, v));
+            o->registry = v;
+        }
         else if (!strcmp(a, "--out")) o->out = v;
         else if (!strcmp(a, "--folds")) SB_TRY(run, parse_int_opt(run, a, v, 2, SB_FOLD_MAX, &o->folds));
         else if (!strcmp(a, "--groups")) SB_TRY(run, parse_int_opt(run, a, v, 1, 1 << 20, &o->groups));
@@ -135,6 +142,7 @@ static int parse_opts(run_ctx *run, int argc, char **argv, cv_opts *o)
     if (o->n_data == 0 || o->grid == NULL) return SB_FAIL(run, SB_EINVAL, "cv needs --data and --grid (see cv --help)");
     if (o->groups > run_size(run))
         return SB_FAIL(run, SB_EINVAL, "--groups %d: more groups than the %d ranks", (int)o->groups, run_size(run));
+    if (o->registry && !o->refit) return SB_FAIL(run, SB_EINVAL, "--register stores the --refit model: give --refit too");
     if (o->refit && o->slice_n > 1)
         return SB_FAIL(run, SB_EINVAL, "--refit with --slice would refit a slice's best; merge the slices, then train");
     if (o->resume && o->overwrite) return SB_FAIL(run, SB_EINVAL, "--resume and --overwrite exclude each other");
@@ -496,6 +504,7 @@ static int cv_search(run_ctx *run, const cv_opts *o, const sb_grid *g)
         if (o->refit) {
             rc = refit(&st, &refit_prm);
             if (rc == SB_OK) sb_info(run, "cv: refit model (n_estimators %d) -> %s\n", (int)refit_prm.n_rounds, o->refit);
+            if (rc == SB_OK && o->registry) rc = train_register(run, o->registry, o->refit, o->data, o->n_data, NULL);
         }
     }
     free(pending);

@@ -28,6 +28,6 @@ int train_register(run_ctx *run, const char *target, const char *model_path, con
         rc = registry_add(run, target, model_path, &o, &version);
     }
     SB_TRY(run, run_agree_rc(run, rc));
-    sb_info(run, "train: registered %s@v%d (meta.json: parameters, data, metrics, host, job)\n", target, (int)version);
+    sb_info(run, "registered %s@v%d (meta.json: parameters, data, metrics, host, job)\n", target, (int)version);
     return SB_OK;
 }

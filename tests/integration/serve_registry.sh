@@ -49,6 +49,11 @@ sb_mpirun 1 predict --model "$R@production" --data "$T/batch.csv" --out "$T/pred
 check "predict --model REG/NAME@production records the version and crc32 in _SUCCESS" \
     bash -c "grep -qx 'model=kw@v1' '$T/pred1/_SUCCESS' && grep -qx \"model_crc32=\$(grep -o '[0-9a-f]\{8\}' <<< \$(grep model_crc32 '$R/v1/meta.json'))\" '$T/pred1/_SUCCESS'"
 
+printf 'max_depth: [3, 4]\nn_estimators: 5\n' >"$T/grid.yaml"
+sb_mpirun 2 cv --data "$T/train.csv" --layout keywords --grid "$T/grid.yaml" --folds 2 --out "$T/cv" \
+    --refit "$T/cv.json" --register "$T/reg/kwcv" -q >/dev/null
+check "cv --refit --register stores the refit model as v1" cmp -s "$T/cv.json" "$T/reg/kwcv/v1/model.json"
+
 # ---- concurrent promotes: the lock serialises, compare-and-swap lets one win ----
 sb_mpirun 1 train --data "$T/train.csv" --layout keywords --model "$T/m2.json" --objective reg:logistic \
     --n_estimators 40 --max_depth 6 --eta 0.2 --seed 2 --register "$R" -q
