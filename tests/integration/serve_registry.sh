@@ -161,12 +161,19 @@ check "no sanitizer report in the server's log (asan builds)" bash -c "! grep -E
 "$BIN/gen_forms" --rows 1000 --seed 4 -o "$T/forms_batch.csv"
 sb_mpirun 1 train --data "$T/forms.csv" --layout forms --model "$T/forms.json" --n_estimators 20 --max_depth 6 -q
 sb_mpirun 1 predict --model "$T/forms.json" --data "$T/forms_batch.csv" --out "$T/fpred" -q
-start_server "$T/serve_forms.log" --model "$T/forms.json" --log-json --verbose
+start_server "$T/serve_forms.log" --model "$T/forms.json" --log-json --verbose --timeout 1 --max-connections 2
 $PY "$HERE/serve_rows.py" bodies "$T/forms.json" "$T/forms_batch.csv" "$T/fb"
 curl -s -H 'Content-Type: application/json' --data-binary @"$T/fb/rows.json" "$URL/v1/predict" >"$T/forms_answer.json"
 check "forms model: 1,000 rows with decimal features = predict, bit for bit" \
     $PY "$HERE/serve_rows.py" compare "$T/fpred/part-00000.csv.gz" "$T/forms_answer.json"
 check "--log-json --verbose: one JSON object per request" \
     bash -c "grep '\"route\": *\"/v1/predict\"' '$T/serve_forms.log' | $PY -c 'import json,sys; [json.loads(l) for l in sys.stdin]'"
+# limits: a client that stops mid-body is cut off after --timeout; with --max-connections 2
+# held by idle clients, a third waits in the listen queue and is answered once one is closed.
+exec 3<>"/dev/tcp/127.0.0.1/$PORT" 4<>"/dev/tcp/127.0.0.1/$PORT"
+printf 'POST /v1/predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n[{' >&3
+check "a third connection beyond --max-connections 2 is served once an idle one times out" curl -sf -m 20 "$URL/healthz" -o /dev/null
+check "a request stalled mid-body is closed by the server (--timeout 1)" timeout 10 cat <&3
+exec 3<&- 4<&-
 check "forms server: SIGTERM exit 0" stop_server
 finish
