@@ -35,7 +35,7 @@ static int load_meta(run_ctx *run, const model_ref *r, json_t **out)
 
 static int registry_ref(run_ctx *run, const char *text, const char *dflt, model_ref *r)
 {
-    char buf[PATH_MAX], trimmed[PATH_MAX];
+    char buf[PATH_MAX + 16], trimmed[PATH_MAX];
     size_t n = strlen(text);
     while (n > 1 && text[n - 1] == '/') --n; /* "REG/NAME/" names the same model */
     if (n >= sizeof trimmed) return SB_FAIL(run, SB_EINVAL, "models: path too long");
