@@ -20,15 +20,11 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "base/hash.h" /* for sb_splitmix64: the one generator every stream comes from */
+
 /* ---- random numbers ------------------------------------------------------------- */
 
-static inline uint64_t gen_splitmix64(uint64_t *state)
-{
-    uint64_t z = (*state += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-}
+static inline uint64_t gen_splitmix64(uint64_t *state) { return sb_splitmix64(state); }
 
 /* gen_hash3 - a well-mixed 64-bit value of (a, b, c); used for per-row seeds and
  * per-attribute constants that must not depend on generation order. */

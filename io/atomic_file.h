@@ -6,7 +6,7 @@
 
 #include <stdio.h> /* for FILE */
 
-#include "mpi/run.h"
+#include "base/run_ctx.h"
 
 /* atomic_file_commit - check f's sticky error flag, flush, fsync and close it,
  * then rename tmp over path. Local. On any failure tmp is removed, path is

@@ -13,15 +13,14 @@
  * for level 1, on which code ISA-L picked for the CPU).
  *
  * Level 1, the speed setting, is ISA-L's igzip level 1; levels 0 and 2..9
- * are libdeflate's. On the forms bench text (27.4 MB, 1 MiB members, one
- * CPU) igzip 1 ran 335 MB/s to 44.5% of the text, libdeflate 1 211 MB/s to
- * 43.4%, zlib 1 103 MB/s to 45.7%; on keyword-layout text igzip 1 packs to
- * 28.5% against libdeflate's 27.3%.
+ * are libdeflate's: igzip 1 is the fastest of the three at level 1 and packs
+ * about as well (tests/bench/perf-log.md, 2026-11-24).
  *
- * TEXT_CAP by measurement (995k forms rows, 27.4 MB of text, level 1 / 6):
- * 256 KiB members compress 0.3% worse than 1 MiB and were no faster; 4 MiB
- * gains < 0.1% more for 4x the memory. */
+ * TEXT_CAP is chosen by measurement: smaller members compress worse and were
+ * no faster, larger ones gain almost nothing for their memory. */
 #include "io/csvz.h"
+#include "base/error.h"
+#include "base/alloc.h"
 
 #include <errno.h>           /* for errno */
 #include <isa-l/igzip_lib.h> /* for isal_deflate */
@@ -33,6 +32,8 @@
 #include <unistd.h>          /* for unlink */
 
 #define TEXT_CAP ((size_t)1 << 20) /* text bytes per gzip member */
+/* Room above TEXT_CAP + 1/8 for igzip's stored-block fallback and the gzip wrapper. */
+#define IGZIP_BOUND_SLACK 4096
 
 struct csvz {
     char *path, *tmp_path;
@@ -127,7 +128,7 @@ int csvz_open(run_ctx *run, const char *path, const char *tmp_path, int level, c
     if (level == 1) {
         w->zs = sb_alloc(run, 1, sizeof *w->zs);
         w->zs_buf = sb_alloc(run, ISAL_DEF_LVL1_DEFAULT, 1);
-        w->out_cap = TEXT_CAP + TEXT_CAP / 8 + 4096;
+        w->out_cap = TEXT_CAP + TEXT_CAP / 8 + IGZIP_BOUND_SLACK;
         if (w->zs == NULL || w->zs_buf == NULL) {
             csvz_free(w);
             return SB_ENOMEM;

@@ -1,5 +1,6 @@
-/* h5io.h - the columnar HDF5 file (parallel HDF5; the implementation in
- * io/h5_mpio.c is the one file outside mpi/ that sees MPI).
+/* h5io.h - the columnar HDF5 file (parallel HDF5): written by io/h5_write.c,
+ * read by io/h5_read.c and io/h5_stream.c; io/h5_mpio.c, which hands HDF5 the
+ * communicator, is the one file outside mpi/ that sees MPI.
  *
  * File layout (format "shardboost-h5", version 1):
  *   /features  float32 [N, F], chunked (whole rows, ~1 MiB) + LZ4 (or deflate)
@@ -13,7 +14,7 @@
 #define SB_H5IO_H
 
 #include "io/table.h"
-#include "mpi/run.h"
+#include "base/run_ctx.h"
 
 /* h5_write_table - write every rank's rows, in global row order, into one file.
  * Collective; t->row_start/n_rows_global must already be set (exclusive scan),
@@ -25,8 +26,8 @@ int h5_write_table(run_ctx *run, const char *path, const sb_table *t);
  * ids are contiguous whatever the codec):
  *   H5_CODEC_LZ4      HDF5's registered LZ4 filter (32004), no shuffle (LZ4
  *                     packs whole floats better than byte planes), the
- *                     default: 1M forms rows take 110 MB (deflate 98, none
- *                     211), written 4x and read 3x faster than deflate
+ *                     default: nearly deflate's size, written and read
+ *                     several times faster (tests/bench/perf-log.md)
  *                     (readers outside shardboost need Debian's
  *                     hdf5-filter-plugin or h5py's hdf5plugin);
  *   H5_CODEC_DEFLATE  shuffle + deflate at `level` 1..9 (0: shuffle only),

@@ -13,9 +13,9 @@
 
 #include <stdint.h> /* for int64_t */
 
-#include "io/source.h"
+#include "io/source_spec.h"
 #include "io/table.h"
-#include "mpi/run.h"
+#include "base/run_ctx.h"
 
 /* Gzip files weigh this much more than plain bytes when dealing out work. */
 #define INGEST_GZ_WEIGHT 4

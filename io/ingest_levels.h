@@ -8,7 +8,7 @@
 #include <stddef.h> /* for size_t */
 #include <stdint.h> /* for int32_t */
 
-#include "mpi/run.h"
+#include "base/run_ctx.h"
 
 #define LEVELS_MAX ((int32_t)1 << 24) /* codes are stored exactly in float32 */
 

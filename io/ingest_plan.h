@@ -18,7 +18,7 @@
 #include <stdint.h> /* for int32_t */
 
 #include "io/table.h"
-#include "mpi/run.h"
+#include "base/run_ctx.h"
 
 enum { INGEST_KEYWORDS = 0, INGEST_FORMS = 1, INGEST_CSV = 2 };
 enum { TGT_LABEL = 1, TGT_NUM = 2, TGT_DEN = 4, TGT_WEIGHT = 8 };

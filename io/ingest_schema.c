@@ -7,6 +7,8 @@
  *   ignore: [comment]
  */
 #include "io/ingest_plan.h"
+#include "base/error.h"
+#include "base/alloc.h"
 
 #include <errno.h>  /* for errno */
 #include <stdio.h>  /* for fopen */

@@ -13,7 +13,7 @@
 #include <stddef.h> /* for size_t */
 #include <stdint.h> /* for int64_t */
 
-#include "mpi/run.h"
+#include "base/run_ctx.h"
 
 #define LINES_MAX_LINE ((size_t)64 << 20) /* longer lines are an error */
 

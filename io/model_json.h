@@ -16,7 +16,7 @@ typedef struct {
 
 void json_init(json_cursor *j, const char *text, size_t len);
 /* 1 if the next value is `null` (and consume it). (Not json_null: jansson exports that name.) */
-int json_null_lit(json_cursor *j);
+int model_json_null(json_cursor *j);
 /* Containers: begin, then json_more() before each element / member. */
 void json_begin_obj(json_cursor *j);
 void json_begin_arr(json_cursor *j);
@@ -32,7 +32,5 @@ int64_t json_i64(json_cursor *j);
 /* String, malloc'd (NULL on error). */
 char *json_str(json_cursor *j);
 void json_skip(json_cursor *j);
-/* Byte offset of the cursor, for messages. */
-size_t json_pos(const json_cursor *j);
 
 #endif

@@ -17,10 +17,8 @@
 #include <stddef.h> /* for size_t */
 #include <stdint.h> /* for int32_t, uint32_t */
 
-#include "mpi/run.h"
-
-#define MODEL_REF_NAME_MAX 128
-#define MODEL_REF_STAGE_MAX 32
+#include "base/run_ctx.h"
+#include "io/model_name.h" /* for MODEL_REF_*_MAX, model_ref_version_of, model_ref_stage_ok */
 
 typedef enum { REF_PATH = 0, REF_VERSION = 1, REF_LATEST = 2, REF_STAGE = 3 } model_ref_kind;
 
@@ -38,12 +36,6 @@ typedef struct {
  * with characters outside [A-Za-z0-9._-], version 0 or with leading zeros,
  * a stage name outside [a-z][a-z0-9_-]* (at most 31 bytes), a path too long. */
 int model_ref_parse(const char *text, model_ref *out, char *err, size_t errlen);
-
-/* model_ref_version_of - N for the text "vN" (N >= 1, no leading zero), else 0. Local, pure. */
-int32_t model_ref_version_of(const char *s);
-
-/* model_ref_stage_ok - 1 if s is a valid stage name (not "latest", not vN). Local, pure. */
-int model_ref_stage_ok(const char *s);
 
 /* model_ref_resolve - parse text and find the model file it names (the
  * version a stage or @latest points to now). Local; only reads the disk.

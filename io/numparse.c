@@ -1,5 +1,5 @@
-/* numparse.c - see numparse.h. The fast path avoids strtod, which costs
- * ~100 ns per call and dominates CSV ingest; exactness is kept by using it
+/* numparse.c - see numparse.h. The fast path avoids strtod, whose cost
+ * per call dominates CSV ingest; exactness is kept by using it
  * only where one IEEE operation on exact operands gives the right answer. */
 #include "io/numparse.h"
 

@@ -14,11 +14,9 @@
 #include <time.h>      /* for time, gmtime_r, strftime */
 #include <unistd.h>    /* for readlink, symlink, unlink, getpid, gethostname */
 
-#include "io/model_ref.h"
-
-#ifndef SB_VERSION
-#define SB_VERSION "0.1.0"
-#endif
+#include "io/model_name.h"
+#include "base/error.h"
+#include "base/alloc.h"
 
 #define LOG_NAME "stages.log"
 

@@ -18,9 +18,10 @@
 #ifndef SB_REGISTRY_H
 #define SB_REGISTRY_H
 
+#include <stddef.h> /* for size_t */
 #include <stdint.h> /* for int32_t */
 
-#include "mpi/run.h"
+#include "base/run_ctx.h"
 
 /* What train knows about a model that the model file does not hold. */
 typedef struct {

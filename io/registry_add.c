@@ -12,10 +12,9 @@
 #include <unistd.h>   /* for getpid, gethostname, rmdir, unlink */
 
 #include "io/model_ref.h"
-
-#ifndef SB_VERSION
-#define SB_VERSION "0.1.0"
-#endif
+#include "base/error.h"
+#include "base/alloc.h"
+#include "base/version.h"
 
 /* mkdir -p */
 static int make_dirs(run_ctx *run, const char *dir)

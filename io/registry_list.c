@@ -9,7 +9,9 @@
 #include <string.h>   /* for strcmp, strerror */
 #include <sys/stat.h> /* for lstat */
 
-#include "io/model_ref.h"
+#include "io/model_name.h"
+#include "base/error.h"
+#include "base/alloc.h"
 
 void registry_names_free(char **names, int32_t n)
 {

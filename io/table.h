@@ -11,7 +11,6 @@
 
 #include <stdint.h> /* for int64_t, int32_t */
 
-#include "mpi/run.h"
 
 typedef enum { SB_ID_INT64 = 0, SB_ID_STRING = 1 } sb_id_type;
 

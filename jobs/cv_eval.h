@@ -7,9 +7,9 @@
 #include <stdint.h> /* for int32_t, uint8_t */
 
 #include "io/table.h"
-#include "jobs/booster.h"
+#include "engine/booster.h"
 #include "io/params.h"
-#include "mpi/run.h"
+#include "base/run_ctx.h"
 
 /* cv_eval_point - Collective over grp's ranks; arguments equal on all of them
  * except the local rows (t, fold: per local row its fold 0..k-1).

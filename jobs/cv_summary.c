@@ -1,9 +1,12 @@
 /* cv_summary.c - summary.json and refit arguments (see cv_summary.h). */
 #include "jobs/cv_summary.h"
 
+#include "base/json_str.h"
 #include "io/atomic_file.h"
+#include "base/error.h"
 
 #include <errno.h>  /* for errno */
+#include <limits.h> /* for PATH_MAX */
 #include <math.h>   /* for isfinite */
 #include <stdio.h>  /* for FILE, fprintf */
 #include <string.h> /* for strcmp, strerror */
@@ -41,18 +44,6 @@ void cv_train_args(const sb_params *p, char *buf, size_t len)
     }
 }
 
-static void json_str(FILE *f, const char *s)
-{
-    fputc('"', f);
-    for (; *s; ++s) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\') fprintf(f, "\\%c", c);
-        else if (c < 0x20) fprintf(f, "\\u%04x", c);
-        else fputc(c, f);
-    }
-    fputc('"', f);
-}
-
 static void json_num(FILE *f, double v)
 {
     if (isfinite(v)) fprintf(f, "%.17g", v);
@@ -62,7 +53,7 @@ static void json_num(FILE *f, double v)
 /* One ranked point as a JSON object. */
 static void json_point(FILE *f, const sb_grid *g, const cv_results *r, int64_t p, const char *indent)
 {
-    char cell[512];
+    char cell[CV_CELL_MAX];
     double mean = 0, sd = 0;
     const double *m = r->metric + p * r->k;
     const int32_t *rd = r->rounds + p * r->k;
@@ -72,7 +63,7 @@ static void json_point(FILE *f, const sb_grid *g, const cv_results *r, int64_t p
         cv_point_cell(&g->points[p], g->cols[c], cell, sizeof cell);
         if (!cell[0]) continue;
         fprintf(f, "%s\"%s\": ", first ? "" : ", ", g->cols[c]);
-        json_str(f, cell);
+        json_fquote(f, cell);
         first = 0;
     }
     fputs("},\n", f);
@@ -93,14 +84,15 @@ static void json_point(FILE *f, const sb_grid *g, const cv_results *r, int64_t p
 int cv_summary_write(run_ctx *run, const char *path, const cv_summary_info *info, const sb_grid *g,
                      const cv_results *r, const int64_t *order, int64_t n_done)
 {
-    char tmp[4200];
-    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
+    char tmp[PATH_MAX];
+    int w = snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
+    if (w < 0 || (size_t)w >= sizeof tmp) return SB_FAIL(run, SB_EINVAL, "%s: the path is too long", path);
     FILE *f = fopen(tmp, "w");
     if (!f) return SB_FAIL(run, SB_EIO, "%s: cannot create: %s", tmp, strerror(errno));
     fputs("{\n  \"format\": \"shardboost-cv\",\n  \"grid\": ", f);
-    json_str(f, info->grid_path);
+    json_fquote(f, info->grid_path);
     fputs(",\n  \"grid_shape\": ", f);
-    json_str(f, g->shape);
+    json_fquote(f, g->shape);
     fprintf(f, ",\n  \"grid_points\": %lld,\n  \"slice\": \"%d/%d\",\n  \"points_evaluated\": %lld,\n",
             (long long)g->n_points, (int)info->slice_i, (int)info->slice_n, (long long)n_done);
     fprintf(f, "  \"folds\": %d,\n  \"fold_seed\": %llu,\n  \"metric\": \"%s\",\n  \"lower_is_better\": true,\n",
@@ -112,12 +104,12 @@ int cv_summary_write(run_ctx *run, const char *path, const cv_summary_info *info
     else fputs("null", f);
     fputs(",\n  \"refit\": ", f);
     if (info->refit_params) {
-        char args[4096];
+        char args[CV_TRAIN_ARGS_MAX];
         cv_train_args(info->refit_params, args, sizeof args);
         fputs("{\"model\": ", f);
-        json_str(f, info->refit_model);
+        json_fquote(f, info->refit_model);
         fprintf(f, ", \"n_estimators\": %d, \"train_args\": ", (int)info->refit_params->n_rounds);
-        json_str(f, args);
+        json_fquote(f, args);
         fputs("}", f);
     } else fputs("null", f);
     fputs(",\n  \"leaderboard\": [", f);

@@ -9,7 +9,7 @@
 #include "jobs/cv_board.h"
 #include "jobs/grid.h"
 #include "io/params.h"
-#include "mpi/run.h"
+#include "base/run_ctx.h"
 
 typedef struct {
     const char *grid_path, *metric, *refit_model; /* refit_model NULL: no refit */
@@ -18,6 +18,9 @@ typedef struct {
     int64_t rows;
     const sb_params *refit_params; /* NULL without refit */
 } cv_summary_info;
+
+/* Room for cv_train_args' text: every parameter of io/params.h as --key value. */
+#define CV_TRAIN_ARGS_MAX 4096
 
 /* cv_train_args - "--key value ..." for every parameter of p that differs
  * from the defaults (values in params_each's exact text), so that

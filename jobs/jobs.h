@@ -4,7 +4,7 @@
 #ifndef SB_JOBS_H
 #define SB_JOBS_H
 
-#include "mpi/run.h"
+#include "base/run_ctx.h"
 
 int ingest_main(run_ctx *run, int argc, char **argv);
 int train_main(run_ctx *run, int argc, char **argv);

@@ -6,11 +6,11 @@
 #include <string.h>
 
 #include "jobs/jobs.h"
+#include "base/error.h"
+#include "base/run_local.h"
+#include "base/stop.h"
+#include "base/version.h"
 #include "mpi/run.h"
-
-#ifndef SB_VERSION
-#define SB_VERSION "0.1.0"
-#endif
 
 typedef int (*job_fn)(run_ctx *, int, char **);
 
@@ -63,7 +63,11 @@ int main(int argc, char **argv)
     job_fn fn = NULL;
     int checkpoints = 0, local = 0;
     for (size_t i = 0; i < sizeof jobs / sizeof jobs[0]; ++i)
-        if (!strcmp(argv[1], jobs[i].name)) fn = jobs[i].fn, checkpoints = jobs[i].checkpoints, local = jobs[i].local;
+        if (!strcmp(argv[1], jobs[i].name)) {
+            fn = jobs[i].fn;
+            checkpoints = jobs[i].checkpoints;
+            local = jobs[i].local;
+        }
     if (fn == NULL) {
         fprintf(stderr, "shardboost: error: unknown command '%s'\n", argv[1]);
         usage(stderr);

@@ -9,6 +9,7 @@
 #include "io/model_ref.h"
 #include "io/registry.h"
 #include "jobs/jobs.h"
+#include "base/error.h"
 
 static const char *usage_text =
     "usage: shardboost models COMMAND ...   (a registry is a directory REG; a model is REG/NAME)\n"
@@ -252,12 +253,12 @@ static int cmd_diff(run_ctx *run, const char *ta, const char *tb)
     }
     SB_TRY(run, registry_ref(run, tb, "latest", &b));
     json_t *ma = NULL, *mb = NULL;
-    SB_TRY(run, load_meta(run, &a, &ma));
-    int rc = load_meta(run, &b, &mb);
-    if (rc == SB_OK) {
-        printf("%s@v%d -> %s@v%d\n", a.name, (int)a.version, b.name, (int)b.version);
-        if (diff_values("", ma, mb) == 0) printf("  (no differences)\n");
-    }
+    int rc = SB_OK;
+    SB_CHECK(run, load_meta(run, &a, &ma));
+    SB_CHECK(run, load_meta(run, &b, &mb));
+    printf("%s@v%d -> %s@v%d\n", a.name, (int)a.version, b.name, (int)b.version);
+    if (diff_values("", ma, mb) == 0) printf("  (no differences)\n");
+out:
     json_decref(ma);
     json_decref(mb);
     return rc;

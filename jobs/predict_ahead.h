@@ -1,7 +1,7 @@
 /* predict_ahead.h - the blocks of rows predict scores, read one block ahead.
  *
- * Reading a block of an ingested file is mostly inflating its chunks (the
- * forms bench: 0.25 s of a 0.69 s run on one core). With a second CPU for the
+ * Reading a block of an ingested file is mostly inflating its chunks, a
+ * large share of a one-core run. With a second CPU for the
  * rank, a worker thread unfilters block k + 1 into the other of two buffers
  * while the main thread scores, formats and gzips block k. The worker makes
  * no MPI or HDF5 call (source_stream_read on the raw-chunk path: pread,
@@ -15,7 +15,7 @@
 #include <stdint.h> /* for int32_t, int64_t */
 
 #include "io/source.h"
-#include "mpi/run.h"
+#include "base/run_ctx.h"
 
 /* Rows per streamed block: read from the file, scored, formatted and gzipped
  * while they are still in cache; cut at the file's chunk edges (~5600 forms

@@ -1,8 +1,9 @@
 /* predict_outdir.h - the output directory protocol (Spark/Hadoop convention).
  *
  *   DIR/part-00000.csv.gz ... one per rank (rank r writes part-%05d)
- *   DIR/_SUCCESS          the scoring model (model=NAME@vN, model_path=, model_crc32=), written last, only when every rank's part
- *                         and the merged file (if any) are complete
+ *   DIR/_SUCCESS          the scoring model (model=NAME@vN, model_path=, model_crc32=, rows=),
+ *                         written last, only when every rank's part and the merged file
+ *                         (if any) are complete
  * While running, parts live under hidden temporary names (.part-00000.csv.gz.tmp),
  * which Spark/Hadoop input globs skip, and the merged file is FILE.tmp.
  *
@@ -13,10 +14,13 @@
 #ifndef SB_PREDICT_OUTDIR_H
 #define SB_PREDICT_OUTDIR_H
 
-#include "mpi/run.h"
+#include <stddef.h> /* for size_t */
 
-/* Final and temporary names of rank r's part file (buffers of PATH_MAX). Local. */
-void predict_outdir_part(const char *dir, int r, char *path, char *tmp, size_t len);
+#include "base/run_ctx.h"
+
+/* Final and temporary names of rank r's part file (buffers of len bytes,
+ * PATH_MAX). SB_EINVAL when they do not fit. Local. */
+int predict_outdir_part(run_ctx *run, const char *dir, int r, char *path, char *tmp, size_t len);
 
 /* predict_outdir_check - Collective; arguments equal on all ranks. Rank 0
  * looks, every rank gets the agreed verdict. merge may be NULL. Changes

@@ -17,7 +17,7 @@
 #include "io/source.h"
 #include "io/table.h"
 #include "kernels/tree_predict.h"
-#include "mpi/run.h"
+#include "base/run_ctx.h"
 
 /* Rows per block: predictions and gathered features stay in L2. */
 #define PREDICT_BLOCK_ROWS 4096

@@ -9,25 +9,21 @@
 #include <stdio.h>      /* for fprintf */
 #include <stdlib.h>     /* for calloc, free, strtoll */
 #include <string.h>     /* for strcmp */
-#include <time.h>       /* for clock_gettime, nanosleep */
+#include <time.h>       /* for clock_gettime (log stamps), nanosleep */
 #include <unistd.h>     /* for close */
 #include <limits.h>     /* for PATH_MAX */
 
+#include "base/timer.h"
+
 /* One request's state between libmicrohttpd's calls. */
 typedef struct {
-    struct timespec t0;
+    double t0; /* run_wtime() when the headers arrived */
     int route;
     char *body;
     size_t len, cap;
     int too_big;
 } req_state;
 
-static double since(const struct timespec *t0)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) * 1e-9;
-}
 
 static void stamp(char *buf, size_t len)
 {
@@ -97,7 +93,7 @@ static enum MHD_Result answer(serve_ctx *c, struct MHD_Connection *conn, req_sta
     if (status == 405) MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, r->route == ROUTE_PREDICT ? "POST" : "GET");
     enum MHD_Result ok = MHD_queue_response(conn, (unsigned)status, resp);
     MHD_destroy_response(resp);
-    double secs = since(&r->t0);
+    double secs = run_wtime() - r->t0;
     serve_metrics_observe(&c->metrics, r->route, status, secs, status == 200 ? rows : 0);
     log_request(c, conn, r, status, rows, secs, err);
     return ok;
@@ -223,7 +219,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     req_state *r = *con_cls;
     if (r == NULL) { /* headers are in; the body (if any) comes in later calls */
         if ((r = calloc(1, sizeof *r)) == NULL) return MHD_NO;
-        clock_gettime(CLOCK_MONOTONIC, &r->t0);
+        r->t0 = run_wtime();
         r->route = serve_route_of(url);
         atomic_fetch_add(&c->metrics.in_flight, 1);
         *con_cls = r;
@@ -288,8 +284,8 @@ void serve_http_stop(serve_ctx *c, struct MHD_Daemon *d, double drain_s)
     atomic_store(&c->ready, 0);
     MHD_socket s = MHD_quiesce_daemon(d); /* no new connections; open ones go on */
     if (s != MHD_INVALID_SOCKET) close(s);
-    struct timespec t0, nap = {0, 10 * 1000 * 1000};
-    clock_gettime(CLOCK_MONOTONIC, &t0);
-    while (atomic_load(&c->metrics.in_flight) > 0 && since(&t0) < drain_s) nanosleep(&nap, NULL);
+    struct timespec nap = {0, 10 * 1000 * 1000};
+    double t0 = run_wtime();
+    while (atomic_load(&c->metrics.in_flight) > 0 && run_wtime() - t0 < drain_s) nanosleep(&nap, NULL);
     MHD_stop_daemon(d);
 }

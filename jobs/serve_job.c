@@ -12,12 +12,14 @@
 #include <stdio.h>    /* for fopen, snprintf */
 #include <stdlib.h>   /* for strtoll */
 #include <string.h>   /* for strcmp */
-#include <time.h>     /* for nanosleep, clock_gettime */
+#include <time.h>     /* for nanosleep */
 #include <unistd.h>   /* for getpid */
 #include <limits.h>   /* for PATH_MAX */
 
 #include "jobs/jobs.h"
 #include "jobs/serve_http.h"
+#include "base/error.h"
+#include "base/timer.h"
 
 static const char *usage_text =
     "usage: shardboost serve --model MODEL|REG/NAME@REF [options]   (no mpirun needed)\n"
@@ -165,13 +167,6 @@ static void reload(run_ctx *run, serve_ctx *c, const serve_opts *o, serve_watch 
     serve_log(c, "info", "reload (%s): now serving %s (was %s), crc32 %08x", why, now, was, (unsigned)m->crc);
 }
 
-static double now_s(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
-}
-
 /* The main thread's loop: signals and the registry, until SIGTERM/SIGINT. */
 static void watch(run_ctx *run, serve_ctx *c, const serve_opts *o)
 {
@@ -179,7 +174,7 @@ static void watch(run_ctx *run, serve_ctx *c, const serve_opts *o)
     char err[PATH_MAX + 128];
     int pollable = model_ref_parse(o->model, &r, err, sizeof err) == 0 && (r.kind == REF_STAGE || r.kind == REF_LATEST);
     serve_watch w = {0, 0, 0};
-    double next = now_s() + o->poll_s;
+    double next = run_wtime() + o->poll_s;
     struct timespec nap = {0, 50 * 1000 * 1000};
     while (!stop_flag) {
         nanosleep(&nap, NULL);
@@ -187,8 +182,8 @@ static void watch(run_ctx *run, serve_ctx *c, const serve_opts *o)
             hup_flag = 0;
             reload(run, c, o, &w, "SIGHUP");
         }
-        if (pollable && o->poll_s > 0 && now_s() >= next) {
-            next = now_s() + o->poll_s;
+        if (pollable && o->poll_s > 0 && run_wtime() >= next) {
+            next = run_wtime() + o->poll_s;
             if (stage_moved(run, c, o, &w)) reload(run, c, o, &w, "stage moved");
         }
     }
@@ -200,22 +195,19 @@ static int serve_run(run_ctx *run, serve_ctx *c, const serve_opts *o)
     SB_TRY(run, serve_model_load(run, o->model, &m));
     serve_slot_init(&c->slot, m);
     char err[256], label[PATH_MAX + 64];
+    int port = 0, rc = SB_OK;
     struct MHD_Daemon *d = serve_http_start(c, &o->listen, err, sizeof err);
-    if (d == NULL) {
-        serve_slot_destroy(&c->slot);
-        return SB_FAIL(run, SB_EIO, "serve: %s", err);
-    }
-    int port = serve_http_port(d), rc = SB_OK;
-    if (o->port_file != NULL) rc = write_port_file(run, o->port_file, port);
-    if (rc == SB_OK) {
-        atomic_store(&c->ready, 1);
-        model_ref_label(&m->ref, label, sizeof label);
-        serve_log(c, "info", "serving %s (crc32 %08x, %d trees) on http://%s:%d with %u threads", label, (unsigned)m->crc,
-                  (int)m->m.n_trees, o->listen.bind, port, o->listen.threads);
-        watch(run, c, o);
-        serve_log(c, "info", "stopping: draining requests in flight");
-    }
-    serve_http_stop(c, d, o->drain_s);
+    if (d == NULL) SB_RAISE(run, SB_EIO, "serve: %s", err);
+    port = serve_http_port(d);
+    if (o->port_file != NULL) SB_CHECK(run, write_port_file(run, o->port_file, port));
+    atomic_store(&c->ready, 1);
+    model_ref_label(&m->ref, label, sizeof label);
+    serve_log(c, "info", "serving %s (crc32 %08x, %d trees) on http://%s:%d with %u threads", label, (unsigned)m->crc,
+              (int)m->m.n_trees, o->listen.bind, port, o->listen.threads);
+    watch(run, c, o);
+    serve_log(c, "info", "stopping: draining requests in flight");
+out:
+    if (d != NULL) serve_http_stop(c, d, o->drain_s);
     serve_slot_destroy(&c->slot);
     if (rc == SB_OK) serve_log(c, "info", "stopped");
     return rc;

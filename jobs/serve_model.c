@@ -8,6 +8,8 @@
 #include <string.h>  /* for strcmp, memset */
 
 #include "kernels/objective.h"
+#include "base/error.h"
+#include "base/alloc.h"
 
 static void model_destroy(serve_model *m)
 {

@@ -9,7 +9,7 @@
 #include <string.h> /* for strcmp, memcmp, memcpy */
 
 #include "io/csvrow.h"
-#include "io/csvz_fmt.h"
+#include "kernels/fmt_ryu.h"
 #include "io/numparse.h"
 
 /* ---- schema ---- */
@@ -363,13 +363,13 @@ char *serve_answer(const char *model, const char *version, const double *pred, i
     char *m = json_literal(model), *v = json_literal(version);
     char *id = ids ? json_dumps(ids, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
     size_t cap = (m ? strlen(m) : 0) + (v ? strlen(v) : 0) + (id ? strlen(id) : 2) + 64 +
-                 (size_t)n * (CSVZ_FMT_DOUBLE_MAX + 1);
+                 (size_t)n * (FMT_DOUBLE_MAX + 1);
     char *out = m && v ? malloc(cap) : NULL;
     if (out != NULL) {
         char *o = out + sprintf(out, "{\"model\":%s,\"version\":%s,\"predictions\":[", m, v);
         for (int64_t i = 0; i < n; ++i) {
             if (i > 0) *o++ = ',';
-            if (isfinite(pred[i])) o += csvz_fmt_double(pred[i], o);
+            if (isfinite(pred[i])) o += fmt_double(pred[i], o);
             else o += sprintf(o, "null");
         }
         o += sprintf(o, "],\"ids\":%s}\n", id ? id : "[]");

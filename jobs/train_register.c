@@ -7,6 +7,8 @@
 
 #include "io/model_ref.h"
 #include "io/registry.h"
+#include "base/error.h"
+#include "base/log.h"
 
 int train_register_check(run_ctx *run, const char *target)
 {

@@ -1,21 +1,14 @@
 /* fold.c - hash-based fold assignment (see fold.h). */
 #include "kernels/fold.h"
 
-/* SplitMix64 finaliser: a bijection with good avalanche, so consecutive row
- * indices land in unrelated folds. */
-static inline uint64_t mix64(uint64_t z)
-{
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
+#include "base/hash.h" /* for sb_mix64: consecutive row indices land in unrelated folds */
 
-/* Seed key mixed once; the fold stream for seed s is then mix64(key ^ row-term). */
-static inline uint64_t seed_key(uint64_t seed) { return mix64(seed + 0x9e3779b97f4a7c15ULL); }
+/* Seed key mixed once; the fold stream for seed s is then sb_mix64(key ^ row-term). */
+static inline uint64_t seed_key(uint64_t seed) { return sb_mix64(seed + SB_GOLDEN_GAMMA); }
 
 static inline int32_t fold_of_key(uint64_t key, int64_t row, int32_t k)
 {
-    uint64_t h = mix64(key ^ ((uint64_t)row * 0xd1342543de82ef95ULL + 0x632be59bd9b4e019ULL));
+    uint64_t h = sb_mix64(key ^ ((uint64_t)row * 0xd1342543de82ef95ULL + 0x632be59bd9b4e019ULL));
     return (int32_t)((h >> 11) % (uint64_t)k); /* top 53 bits: bias below 2^-45 for k <= 255 */
 }
 

@@ -124,9 +124,9 @@ void hist_build_fixed(const uint16_t *restrict rec, const uint16_t *restrict spi
                       int64_t n, const int64_t *restrict gh, int64_t *restrict hist)
 {
     /* Two-stage prefetch of the row's record and pair: into L2 far ahead,
-     * into L1 just before use. The histogram (~50 KB) does not fit L1, and
-     * lines fetched into L1 16 rows ahead evicted its cells: deep nodes
-     * (scattered rows) went from 25 to 13 ns per row with this. */
+     * into L1 just before use. The histogram does not fit L1, and lines
+     * fetched into L1 far ahead evicted its cells; deep nodes, whose rows
+     * are scattered, gain the most (tests/bench/perf-log.md). */
     const int64_t far = 32, near = 4;
     for (int64_t i = 0; i < n; ++i) {
         if (i + far < n) {

@@ -39,9 +39,8 @@ void hist_build_sparse(const int64_t *ptr, const uint16_t *cells, const int32_t 
  * A slot is the int64 offset of a cell (2 * cell index); the slots past the
  * row's cells point at the sink cells (sink .. sink + HIST_REC_SINKS - 1),
  * which hist_build_fixed adds to but nobody reads. A fixed step of 4 slots
- * and offsets ready for addressing take the kernel from ~8 to ~6
- * instructions per cell and drop the per-row exit of a remainder loop (real
- * forms rows: 16.5 -> 12.2 ns per row). c <= HIST_REC_INLINE: all slots in
+ * and offsets ready for addressing save instructions per cell and drop the
+ * per-row exit of a remainder loop (tests/bench/perf-log.md). c <= HIST_REC_INLINE: all slots in
  * the record; otherwise its first HIST_REC_INLINE and the other c -
  * HIST_REC_INLINE continue at spill[o], o = rec[.. + 30] | rec[.. + 31] << 16. */
 #define HIST_REC_WIDTH 32

@@ -8,10 +8,10 @@
 int64_t partition_rows(int32_t *restrict rows, int64_t n, const uint8_t *restrict col, int32_t split_bin,
                        int32_t missing_bin, int32_t default_left, int32_t *restrict scratch)
 {
-    /* Branch-free: the rule as a table over the 256 bin values (the missing
-     * bin's test was a branch, mispredicted on every row with a missing
-     * value), each row written to both outputs, the cursors advanced by the
-     * test. */
+    /* Branch-free: the rule as a table over the 256 bin values, so the
+     * missing bin costs no branch (one would mispredict on every row with a
+     * missing value); each row is written to both outputs and the cursors
+     * advance by the test. */
     uint8_t goes_left[256];
     for (int32_t b = 0; b < 256; ++b)
         goes_left[b] = (uint8_t)partition_goes_left(b, split_bin, missing_bin, default_left);
@@ -215,8 +215,8 @@ static AVX512 int64_t walk_avx512(const complete_tree *c, int32_t D, const uint8
     T.D = D;
     const int64_t stride = 16 * (int64_t)n_feat;
     /* Gathers are not followed by the hardware prefetcher: the lines of the
-     * rows PREFETCH ahead are asked for explicitly (200k rows x 47 features,
-     * depth 6, out of cache: 5.2 -> 2.9 ns per row and tree; 64-256 alike). */
+     * rows PREFETCH ahead are asked for explicitly (distances of 64-256 rows
+     * measured alike; tests/bench/perf-log.md). */
     enum { PREFETCH = 128 };
     int64_t i = 0;
     for (; i + 64 <= m; i += 64) {
@@ -239,11 +239,12 @@ int partition_walk_isa(void)
     return PARTITION_ISA_SCALAR;
 }
 
-int partition_tree_add_isa(int isa, const sb_node *tree, const uint8_t *restrict bins, int64_t n, int32_t n_feat,
-                           const int32_t *n_value, const uint8_t *has_missing, double *restrict margin)
+partition_walk_rc partition_tree_add_isa(int isa, const sb_node *tree, const uint8_t *restrict bins, int64_t n,
+                                         int32_t n_feat, const int32_t *n_value, const uint8_t *has_missing,
+                                         double *restrict margin)
 {
     const int32_t D = walk_depth(tree, 0, 0);
-    if (D < 0) return -1;
+    if (D < 0) return PARTITION_TOO_DEEP;
     complete_tree c;
     fill_complete(tree, 0, 0, 0, D, n_value, has_missing, &c);
     int64_t i = 0;
@@ -258,10 +259,10 @@ int partition_tree_add_isa(int isa, const sb_node *tree, const uint8_t *restrict
     (void)isa;
 #endif
     walk_rows(&c, D, bins, i, n, n_feat, margin);
-    return 0;
+    return PARTITION_WALKED;
 }
 
-int partition_tree_add(const sb_node *tree, const uint8_t *restrict bins, int64_t n, int32_t n_feat,
+partition_walk_rc partition_tree_add(const sb_node *tree, const uint8_t *restrict bins, int64_t n, int32_t n_feat,
                        const int32_t *n_value, const uint8_t *has_missing, double *restrict margin)
 {
     return partition_tree_add_isa(partition_walk_isa(), tree, bins, n, n_feat, n_value, has_missing, margin);
@@ -296,11 +297,12 @@ static inline int32_t col_step(const col_slot *t, const uint8_t *cols, int64_t r
     return 2 * s + 2 - ((b <= t[s].split) ^ (b == t[s].flip));
 }
 
-int partition_tree_add_cols(const sb_node *tree, const uint8_t *restrict cols, int64_t n, const int32_t *restrict rows,
-                            int64_t m, const int32_t *n_value, const uint8_t *has_missing, double *restrict margin)
+partition_walk_rc partition_tree_add_cols(const sb_node *tree, const uint8_t *restrict cols, int64_t n,
+                                          const int32_t *restrict rows, int64_t m, const int32_t *n_value,
+                                          const uint8_t *has_missing, double *restrict margin)
 {
     const int32_t D = walk_depth(tree, 0, 0);
-    if (D < 0) return -1;
+    if (D < 0) return PARTITION_TOO_DEEP;
     complete_tree c;
     fill_complete(tree, 0, 0, 0, D, n_value, has_missing, &c);
     col_slot t[(1 << PARTITION_WALK_MAX_DEPTH) - 1];
@@ -332,7 +334,7 @@ int partition_tree_add_cols(const sb_node *tree, const uint8_t *restrict cols, i
         for (int32_t d = 0; d < D; ++d) s = col_step(t, cols, r, s);
         margin[r] += leaf[s];
     }
-    return 0;
+    return PARTITION_WALKED;
 }
 
 void partition_tree_add_cols_ref(const sb_node *tree, const uint8_t *cols, int64_t n, const int32_t *rows, int64_t m,

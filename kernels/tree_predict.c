@@ -7,7 +7,6 @@
 #include <stddef.h> /* for NULL */
 
 #include "kernels/cpu.h"
-#include "kernels/float_key.h"
 #include "kernels/tree_predict_simd.h"
 
 /* Bytes of rows per block in tree_predict_add: the block stays in L2 while
@@ -75,8 +74,6 @@ void tree_layout_measure(const sb_forest *f, int32_t *depth, int64_t *n_inner, i
     *n_leaf = nl;
 }
 
-/* float_key with its top bit flipped: the same order on signed integers. */
-int32_t tree_split_key(float v) { return (int32_t)(float_key(v) ^ 0x80000000u); }
 
 void tree_layout_fill(const sb_forest *f, tree_layout *L)
 {
@@ -148,24 +145,14 @@ static void add_tree(const tree_layout *L, int32_t t, const sb_node *tree, const
     const double *leaf = L->leaf + L->leaf_off[t];
     int64_t done = 0;
 #if defined(__x86_64__)
-    if (D >= 0 && isa == TREE_ISA_AVX512) done = tree_block_avx512(L->kcol + o, L->kthr + o, leaf, D, xk, ld, m, margin);
+    if (D >= 0 && isa == TREE_ISA_AVX512)
+        done = tree_block_avx512(L->kcol + o, L->kthr + o, leaf, D, xk, ld, m, margin);
     if (D >= 0 && isa == TREE_ISA_AVX2) done = tree_block_avx2(L->kcol + o, L->kthr + o, leaf, D, xk, ld, m, margin);
 #else
     (void)xk, (void)ld, (void)isa;
 #endif
     add_tree_scalar(tree, L->feat + o, L->thr + o, L->dright + o, leaf, D, x + done * n_feat, m - done, n_feat,
                     margin + done);
-}
-
-void tree_transpose_keys_ref(const float *x, int64_t m, int32_t n_feat, int32_t *xk, int32_t ld)
-{
-    for (int64_t r = 0; r < m; ++r)
-        for (int32_t c = 0; c < n_feat; ++c) {
-            const float v = x[r * n_feat + c];
-            int32_t *col = xk + (int64_t)2 * c * ld + r;
-            col[0] = isnan(v) ? INT32_MIN : tree_split_key(v);
-            col[ld] = isnan(v) ? INT32_MAX : tree_split_key(v);
-        }
 }
 
 /* tree_layout_margin with the walk of the given isa (scalar where the rows

@@ -31,6 +31,8 @@
 
 #include <stdint.h> /* for int32_t, int64_t, uint8_t */
 
+#include "kernels/tree_keys.h" /* for tree_split_key, tree_transpose_keys_ref */
+
 typedef struct {
     int32_t feat;         /* split feature, -1 for a leaf */
     int32_t left, right;  /* child node indices within the same tree */
@@ -97,15 +99,6 @@ void tree_layout_margin_avx2(const tree_layout *L, const sb_forest *f, double ba
 void tree_layout_margin_avx512(const tree_layout *L, const sb_forest *f, double base_margin, const float *x,
                                int64_t n, int32_t n_feat, double *margin);
 #endif
-
-/* tree_split_key - key(v) of a non-NaN v (see split keys above). Local. */
-int32_t tree_split_key(float v);
-
-/* tree_transpose_keys_ref - the split-key columns of a block of rows, which
- * the vector walks read: xk[(2f + d) * ld + r] = key(x[r * n_feat + f]), or
- * for NaN INT32_MIN (d = 0) / INT32_MAX (d = 1), for r < m, f < n_feat (the
- * plain twin of tree_transpose_keys_avx512 / _avx2). Local. */
-void tree_transpose_keys_ref(const float *x, int64_t m, int32_t n_feat, int32_t *xk, int32_t ld);
 
 /* tree_predict_add - margin[i] += trees [t_begin, t_end) of f, in order, for
  * rows x (n x n_feat). Lays each tree out on the stack per block of rows (for

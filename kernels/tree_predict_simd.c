@@ -9,11 +9,8 @@
  *     right = key > bound,
  * the NaN default already chosen by the key column read; the same decisions
  * as the scalar rule on floats. The float rule took two compares, three mask
- * operations and a bit lookup per level: keys cut predict's score stage from
- * 0.224 to 0.194 s with AVX-512 and from 0.250 to 0.235 s with AVX2 (this
- * Zen 4 forced to its AVX2 walk; forms model, 100 trees depth 6, 995k rows,
- * medians of 6-9; block sizes 64 to 320 rows and 8 interleaved groups instead
- * of 4 measured no better). The top levels'
+ * operations and a bit lookup per level (figures: tests/bench/perf-log.md,
+ * 2026-11-24). The top levels'
  * tables fit in registers and are looked up with permutes (levels 0-5, the
  * whole of a depth-6 tree); deeper levels gather them. The leaf values
  * (double) are gathered and added to the rows' margins; vector adds round
@@ -22,19 +19,18 @@
  * The caller transposes each block of rows to key columns (16 x 16 or 8 x 8
  * tiles), so levels 0-3 load their slots' columns (1, 2, 4, 8 vector loads)
  * and pick each lane's value with blends by the decisions so far, with no
- * gather; deeper levels gather x. Gathers are slow and long-latency (Zen 4:
- * ~13 cycles per 16 lanes), so 4 groups of rows are walked with their steps
- * interleaved, which lets the gathers overlap (synthetic 100 trees depth 6,
- * 47 features, float walk: AVX-512 2.8 -> 4.6M rows/s, AVX2 2.7 -> 3.9M;
- * loading 16 columns for level 4 instead of gathering was slower, 3.9M;
- * permuting the 64 leaves instead of gathering gained nothing measurable). */
+ * gather; deeper levels gather x. Gathers are slow and long-latency, so 4
+ * groups of rows are walked with their steps interleaved, which lets the
+ * gathers overlap; loading columns for level 4 instead of gathering, and
+ * permuting the leaves instead of gathering them, measured no better
+ * (tests/bench/perf-log.md). */
 #include "kernels/tree_predict_simd.h"
 
 #if defined(__x86_64__)
 
 #include <immintrin.h>
 
-#include "kernels/tree_predict.h"
+#include "kernels/tree_keys.h" /* for tree_transpose_keys_ref: a block's last rows */
 
 #define AVX512 __attribute__((target("avx512f,avx512bw,avx512vl")))
 #define AVX2 __attribute__((target("avx2")))
@@ -93,8 +89,10 @@ static inline __attribute__((always_inline)) AVX512 void walk16(const tree16 *T,
 #pragma GCC unroll 4
         for (int k = 0; k < G; ++k) {
             const int64_t o = g + 16 * k;
-            const __m512i a = _mm512_mask_blend_epi32(r1[k], _mm512_loadu_si512(c[3] + o), _mm512_loadu_si512(c[4] + o));
-            const __m512i b = _mm512_mask_blend_epi32(r1[k], _mm512_loadu_si512(c[5] + o), _mm512_loadu_si512(c[6] + o));
+            const __m512i a =
+                _mm512_mask_blend_epi32(r1[k], _mm512_loadu_si512(c[3] + o), _mm512_loadu_si512(c[4] + o));
+            const __m512i b =
+                _mm512_mask_blend_epi32(r1[k], _mm512_loadu_si512(c[5] + o), _mm512_loadu_si512(c[6] + o));
             xv[k] = _mm512_mask_blend_epi32(r0[k], a, b);
             r2[k] = _mm512_cmpgt_epi32_mask(xv[k], _mm512_permutexvar_epi32(i[k], T->b03));
             i[k] = _mm512_add_epi32(step16(i[k], r2[k]), one);
@@ -433,7 +431,8 @@ AVX2 int64_t tree_block_avx2(const int32_t *kcol, const int32_t *kthr, const dou
      * far; levels 0-2 look bounds up by global slot (0..6), level 3 by local */
     const int32_t n03 = n_in < 15 ? n_in : 15;
     for (int32_t s = 0; s < 15; ++s) T.col[s] = xk + (int64_t)kcol[s < n03 ? s : 0] * ld;
-    const __m256i m02 = _mm256_cmpgt_epi32(_mm256_set1_epi32(n_in < 7 ? n_in : 7), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+    const __m256i m02 =
+        _mm256_cmpgt_epi32(_mm256_set1_epi32(n_in < 7 ? n_in : 7), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
     T.b02 = _mm256_maskload_epi32((const int *)kthr, m02);
     T.b3 = _mm256_setzero_si256();
     for (int k = 0; k < 2; ++k) T.f4[k] = T.b4[k] = T.b3;

@@ -7,15 +7,13 @@
 #include <string.h>
 
 #include "mpi/run_impl.h"
+#include "base/alloc.h"
 
 /* Attach MPI's own error text to a failed call. */
 static int comm_call(run_ctx *run, int mpi_rc, const char *what, const char *file, int line)
 {
     if (mpi_rc == MPI_SUCCESS) return SB_OK;
-    char text[MPI_MAX_ERROR_STRING];
-    int len = 0;
-    MPI_Error_string(mpi_rc, text, &len);
-    return err_set(run, SB_EMPI, file, line, "%s failed: %s", what, text);
+    return mpi_fail_at(run, SB_EMPI, mpi_rc, file, line, "%s", what);
 }
 #define CALL(run, expr, what) comm_call((run), (expr), (what), __FILE__, __LINE__)
 
@@ -29,7 +27,7 @@ int comm_count(run_ctx *run, int64_t n, int *out)
 
 int comm_agree_max(run_ctx *run, int *flag)
 {
-    return CALL(run, MPI_Allreduce(MPI_IN_PLACE, flag, 1, MPI_INT, MPI_MAX, run->comm), "MPI_Allreduce(agree max)");
+    return CALL(run, MPI_Allreduce(MPI_IN_PLACE, flag, 1, MPI_INT, MPI_MAX, run_comm(run)), "MPI_Allreduce(agree max)");
 }
 
 static int reduce(run_ctx *run, void *v, int64_t n, MPI_Datatype t, MPI_Op op, const char *what)
@@ -37,21 +35,23 @@ static int reduce(run_ctx *run, void *v, int64_t n, MPI_Datatype t, MPI_Op op, c
     int cnt = 0;
     SB_TRY(run, comm_count(run, n, &cnt));
     if (cnt == 0) return SB_OK;
-    return CALL(run, MPI_Allreduce(MPI_IN_PLACE, v, cnt, t, op, run->comm), what);
+    return CALL(run, MPI_Allreduce(MPI_IN_PLACE, v, cnt, t, op, run_comm(run)), what);
 }
 
 int comm_node_cpus(run_ctx *run, int *ranks, int *cpus)
 {
+    int rc = SB_OK;
     cpu_set_t set;
     CPU_ZERO(&set);
     if (sched_getaffinity(0, sizeof set, &set) != 0) CPU_SET(0, &set); /* unknown: count one */
     MPI_Comm node = MPI_COMM_NULL;
-    int rc = CALL(run, MPI_Comm_split_type(run->comm, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &node),
-                  "MPI_Comm_split_type(shared)");
-    if (rc == SB_OK) rc = CALL(run, MPI_Comm_size(node, ranks), "MPI_Comm_size");
-    if (rc == SB_OK) /* the union of the masks: a bitwise or of the bytes */
-        rc = CALL(run, MPI_Allreduce(MPI_IN_PLACE, &set, (int)sizeof set, MPI_BYTE, MPI_BOR, node),
-                  "MPI_Allreduce(bor)");
+    SB_CHECK(run, CALL(run, MPI_Comm_split_type(run_comm(run), MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &node),
+                       "MPI_Comm_split_type(shared)"));
+    SB_CHECK(run, CALL(run, MPI_Comm_size(node, ranks), "MPI_Comm_size"));
+    /* the union of the masks: a bitwise or of the bytes */
+    SB_CHECK(run, CALL(run, MPI_Allreduce(MPI_IN_PLACE, &set, (int)sizeof set, MPI_BYTE, MPI_BOR, node),
+                       "MPI_Allreduce(bor)"));
+out:
     if (node != MPI_COMM_NULL) MPI_Comm_free(&node);
     *cpus = rc == SB_OK ? CPU_COUNT(&set) : 1;
     return rc;
@@ -64,10 +64,10 @@ int comm_max_f64(run_ctx *run, double *v, int64_t n) { return reduce(run, v, n, 
 int comm_exscan_i64(run_ctx *run, int64_t mine, int64_t *before, int64_t *total)
 {
     int64_t b = 0;
-    SB_TRY(run, CALL(run, MPI_Exscan(&mine, &b, 1, MPI_INT64_T, MPI_SUM, run->comm), "MPI_Exscan"));
+    SB_TRY(run, CALL(run, MPI_Exscan(&mine, &b, 1, MPI_INT64_T, MPI_SUM, run_comm(run)), "MPI_Exscan"));
     if (run->rank == 0) b = 0; /* MPI leaves rank 0's result undefined */
     int64_t t = mine;
-    SB_TRY(run, CALL(run, MPI_Allreduce(MPI_IN_PLACE, &t, 1, MPI_INT64_T, MPI_SUM, run->comm), "MPI_Allreduce(total)"));
+    SB_TRY(run, CALL(run, MPI_Allreduce(MPI_IN_PLACE, &t, 1, MPI_INT64_T, MPI_SUM, run_comm(run)), "MPI_Allreduce(total)"));
     if (before) *before = b;
     if (total) *total = t;
     return SB_OK;
@@ -79,9 +79,23 @@ int comm_bcast(run_ctx *run, void *buf, int64_t nbytes, int root)
     char *p = buf;
     while (nbytes > 0) {
         int piece = nbytes > INT_MAX ? INT_MAX : (int)nbytes;
-        SB_TRY(run, CALL(run, MPI_Bcast(p, piece, MPI_BYTE, root, run->comm), "MPI_Bcast"));
+        SB_TRY(run, CALL(run, MPI_Bcast(p, piece, MPI_BYTE, root, run_comm(run)), "MPI_Bcast"));
         p += piece;
         nbytes -= piece;
+    }
+    return SB_OK;
+}
+
+/* Displacements of the gathered blocks (the same counts on every rank: the
+ * same outcome everywhere); *sum gets the total. Local. */
+static int displacements(run_ctx *run, const int *cnt, int *dsp, int64_t *counts, int64_t *sum)
+{
+    *sum = 0;
+    for (int r = 0; r < run->size; ++r) {
+        if (*sum > INT_MAX) return SB_FAIL(run, SB_EINVAL, "allgather of %lld bytes exceeds MPI int", (long long)*sum);
+        dsp[r] = (int)*sum;
+        *sum += cnt[r];
+        if (counts) counts[r] = cnt[r];
     }
     return SB_OK;
 }
@@ -92,62 +106,59 @@ int comm_bcast(run_ctx *run, void *buf, int64_t nbytes, int root)
 int comm_allgatherv_bytes(run_ctx *run, const void *mine, int64_t nbytes, void **out, int64_t *total,
                           int64_t *counts)
 {
-    int n = 0;
+    int rc = SB_OK, n = 0;
     int *cnt = NULL, *dsp = NULL;
     char *buf = NULL;
-    int rc = comm_count(run, nbytes, &n);
-    if (rc == SB_OK) {
-        cnt = sb_alloc(run, (size_t)run->size, sizeof *cnt);
-        dsp = sb_alloc(run, (size_t)run->size, sizeof *dsp);
-        if (!cnt || !dsp) rc = SB_ENOMEM;
-    }
-    rc = run_agree_rc(run, rc);
-    if (rc != SB_OK) {
-        free(cnt);
-        free(dsp);
-        return rc;
-    }
-    rc = CALL(run, MPI_Allgather(&n, 1, MPI_INT, cnt, 1, MPI_INT, run->comm), "MPI_Allgather(counts)");
     int64_t sum = 0;
-    for (int r = 0; rc == SB_OK && r < run->size; ++r) { /* the same counts on every rank: the same outcome */
-        if (sum > INT_MAX) rc = SB_FAIL(run, SB_EINVAL, "allgather of %lld bytes exceeds MPI int", (long long)sum);
-        dsp[r] = (int)sum;
-        sum += cnt[r];
-        if (counts) counts[r] = cnt[r];
-    }
-    if (rc == SB_OK && (buf = sb_alloc(run, (size_t)sum + 1, 1)) == NULL) rc = SB_ENOMEM;
-    rc = run_agree_rc(run, rc);
-    if (rc == SB_OK)
-        rc = CALL(run, MPI_Allgatherv(mine, n, MPI_BYTE, buf, cnt, dsp, MPI_BYTE, run->comm), "MPI_Allgatherv");
+    const int counted = comm_count(run, nbytes, &n);
+    cnt = sb_alloc(run, (size_t)run->size, sizeof *cnt);
+    dsp = sb_alloc(run, (size_t)run->size, sizeof *dsp);
+    SB_CHECK(run, run_agree_rc(run, counted != SB_OK ? counted : (cnt && dsp) ? SB_OK : SB_ENOMEM));
+    SB_CHECK(run, CALL(run, MPI_Allgather(&n, 1, MPI_INT, cnt, 1, MPI_INT, run_comm(run)), "MPI_Allgather(counts)"));
+    const int fits = displacements(run, cnt, dsp, counts, &sum);
+    if (fits == SB_OK) buf = sb_alloc(run, (size_t)sum + 1, 1);
+    SB_CHECK(run, run_agree_rc(run, fits != SB_OK ? fits : buf ? SB_OK : SB_ENOMEM));
+    SB_CHECK(run,
+             CALL(run, MPI_Allgatherv(mine, n, MPI_BYTE, buf, cnt, dsp, MPI_BYTE, run_comm(run)), "MPI_Allgatherv"));
+    *out = buf;
+    buf = NULL; /* handed over */
+    if (total) *total = sum;
+out:
     free(cnt);
     free(dsp);
-    if (rc != SB_OK) { free(buf); return rc; }
-    *out = buf;
-    if (total) *total = sum;
-    return SB_OK;
+    free(buf);
+    return rc;
 }
 
-int comm_barrier(run_ctx *run) { return CALL(run, MPI_Barrier(run->comm), "MPI_Barrier"); }
+int comm_barrier(run_ctx *run) { return CALL(run, MPI_Barrier(run_comm(run)), "MPI_Barrier"); }
 
 int comm_split(run_ctx *run, int color, int key, run_ctx **child)
 {
-    run_ctx *c = sb_alloc(run, 1, sizeof *c);
-    if (!c) return SB_ENOMEM;
+    int rc = SB_OK;
+    run_ctx *c = NULL;
+    struct run_comm *cc = NULL;
+    SB_ALLOC_OR_OUT(run, c, 1, sizeof *c);
+    SB_ALLOC_OR_OUT(run, cc, 1, sizeof *cc);
     *c = *run;
-    int rc = CALL(run, MPI_Comm_split(run->comm, color, key, &c->comm), "MPI_Comm_split");
-    if (rc != SB_OK) { free(c); return rc; }
-    MPI_Comm_set_errhandler(c->comm, MPI_ERRORS_RETURN);
-    MPI_Comm_rank(c->comm, &c->rank);
-    MPI_Comm_size(c->comm, &c->size);
-    c->owns_comm = 1;
+    c->comm = cc;
+    SB_CHECK(run, CALL(run, MPI_Comm_split(run_comm(run), color, key, &cc->comm), "MPI_Comm_split"));
+    cc->owns = 1;
+    MPI_Comm_set_errhandler(cc->comm, MPI_ERRORS_RETURN);
+    MPI_Comm_rank(cc->comm, &c->rank);
+    MPI_Comm_size(cc->comm, &c->size);
     err_clear(c);
     *child = c;
     return SB_OK;
+out:
+    free(cc);
+    free(c);
+    return rc;
 }
 
 void comm_free_child(run_ctx *child)
 {
     if (!child) return;
-    if (child->owns_comm) MPI_Comm_free(&child->comm);
+    if (child->comm->owns) MPI_Comm_free(&child->comm->comm);
+    free(child->comm);
     free(child);
 }

@@ -6,13 +6,7 @@
 
 #include "mpi/run_impl.h"
 
-static int mpi_fail(run_ctx *run, int rc, const char *what, int64_t n)
-{
-    char text[MPI_MAX_ERROR_STRING];
-    int len = 0;
-    MPI_Error_string(rc, text, &len);
-    return SB_FAIL(run, SB_EMPI, "%s (%lld values) failed: %s", what, (long long)n, text);
-}
+#define mpi_fail(run, rc, what, n) SB_MPI_FAIL((run), SB_EMPI, (rc), "%s (%lld values)", (what), (long long)(n))
 
 int comm_hist_allreduce(run_ctx *run, int64_t *hist, int64_t n)
 {
@@ -20,7 +14,7 @@ int comm_hist_allreduce(run_ctx *run, int64_t *hist, int64_t n)
     const int64_t piece_max = INT_MAX / 2;
     for (int64_t at = 0; at < n; at += piece_max) {
         int piece = (int)(n - at < piece_max ? n - at : piece_max);
-        int rc = MPI_Allreduce(MPI_IN_PLACE, hist + at, piece, MPI_INT64_T, MPI_SUM, run->comm);
+        int rc = MPI_Allreduce(MPI_IN_PLACE, hist + at, piece, MPI_INT64_T, MPI_SUM, run_comm(run));
         if (rc != MPI_SUCCESS) return mpi_fail(run, rc, "MPI_Allreduce(histograms)", piece);
     }
     return SB_OK;
@@ -41,7 +35,7 @@ int comm_hist_reduce_scatter(run_ctx *run, int64_t *hist, int64_t n_hist, int64_
         counts[q] = (int)(w * n_hist);
     }
     int64_t *mine = pack + total;
-    int rc = MPI_Reduce_scatter(pack, mine, counts, MPI_INT64_T, MPI_SUM, run->comm);
+    int rc = MPI_Reduce_scatter(pack, mine, counts, MPI_INT64_T, MPI_SUM, run_comm(run));
     if (rc != MPI_SUCCESS) return mpi_fail(run, rc, "MPI_Reduce_scatter(histograms)", total);
     const int64_t w = block[me + 1] - block[me];
     for (int64_t j = 0; j < n_hist; ++j) memcpy(hist + j * hl + block[me], mine + j * w, (size_t)w * sizeof *hist);
@@ -53,7 +47,7 @@ int comm_split_agree(run_ctx *run, split_info *cand, int32_t n, split_info *scra
     const int P = run->size;
     if (P == 1 || n == 0) return SB_OK;
     const int bytes = (int)((size_t)n * sizeof *cand);
-    int rc = MPI_Allgather(cand, bytes, MPI_BYTE, scratch, bytes, MPI_BYTE, run->comm);
+    int rc = MPI_Allgather(cand, bytes, MPI_BYTE, scratch, bytes, MPI_BYTE, run_comm(run));
     if (rc != MPI_SUCCESS) return mpi_fail(run, rc, "MPI_Allgather(split candidates)", n);
     for (int32_t i = 0; i < n; ++i) {
         cand[i] = scratch[i];

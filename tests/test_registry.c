@@ -7,9 +7,11 @@
 #include <unistd.h>
 
 #include "cunit_main.h"
+#include "helpers.h"
 #include "io/model_ref.h"
 #include "io/registry.h"
-#include "mpi/run.h"
+#include "base/error.h"
+#include "base/run_local.h"
 
 static run_ctx *run;
 static char dir[256];
@@ -125,21 +127,22 @@ static void test_versions_and_stages(void)
     CU_ASSERT_EQUAL(v, 5);
 }
 
-int main(int argc, char **argv)
+/* No MPI: the registry is local, and serve/models run on run_init_local's context. */
+static int set_up(void)
 {
-    (void)argc;
-    (void)argv;
     if (run_init_local(&run) != SB_OK) return 1;
-    snprintf(dir, sizeof dir, "%s/sb-registry-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-    if (mkdtemp(dir) == NULL) return 1;
-    static const sb_test tests[] = {{"reference syntax", test_parse_refs},
-                                    {"references refused with a message", test_parse_refs_refused},
-                                    {"versions, stages (CAS), rollback, gc", test_versions_and_stages}};
-    if (CU_initialize_registry() != CUE_SUCCESS || SB_SUITE("registry", tests)) return 1;
-    int rc = sb_run_all();
-    char cmd[320];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    if (system(cmd) != 0) rc = 1;
+    return sb_make_tmpdir(dir, sizeof dir, "registry");
+}
+
+static int tear_down(void)
+{
+    int rc = sb_remove_tree(dir);
     run_finalize_local(run);
     return rc;
 }
+
+static const sb_test tests[] = {{"reference syntax", test_parse_refs},
+                                {"references refused with a message", test_parse_refs_refused},
+                                {"versions, stages (CAS), rollback, gc", test_versions_and_stages}};
+
+SB_TEST_MAIN(NULL, SB_SUITE_FIXTURE("registry", tests, set_up, tear_down))

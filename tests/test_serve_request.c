@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "cunit_main.h"
-#include "io/csvz_fmt.h"
+#include "kernels/fmt_ryu.h"
 #include "jobs/serve_request.h"
 
 static char *devices[] = {"Computer", "Smartphone", "Tablet"};
@@ -127,7 +127,7 @@ static void test_content_types(void)
     CU_ASSERT_EQUAL(serve_body_kind("application/x-www-form-urlencoded"), -1);
 }
 
-/* The answer's numbers are predict's text (csvz_fmt_double) and read back exactly. */
+/* The answer's numbers are predict's text (fmt_double) and read back exactly. */
 static void test_answer_text(void)
 {
     double pred[3] = {0.036531558676126414, 1e-05, 0.1 + 0.2};
@@ -137,9 +137,9 @@ static void test_answer_text(void)
     CU_ASSERT_PTR_NOT_NULL_FATAL(s);
     CU_ASSERT_EQUAL(strlen(s), len);
     char want[256], a[32], b[32], c[32];
-    a[csvz_fmt_double(pred[0], a)] = '\0';
-    b[csvz_fmt_double(pred[1], b)] = '\0';
-    c[csvz_fmt_double(pred[2], c)] = '\0';
+    a[fmt_double(pred[0], a)] = '\0';
+    b[fmt_double(pred[1], b)] = '\0';
+    c[fmt_double(pred[2], c)] = '\0';
     snprintf(want, sizeof want,
              "{\"model\":\"kw\",\"version\":\"v3\",\"predictions\":[%s,%s,%s],\"ids\":[{\"entity_id\":4},null,"
              "{\"device\":\"Tablet\"}]}\n", a, b, c);
@@ -155,19 +155,23 @@ static void test_answer_text(void)
     free(err);
 }
 
-int main(void)
+static int set_up(void)
 {
-    if (serve_schema_init(&strict, 4, feats, 2, ids, 1) != 0 || serve_schema_init(&loose, 4, feats, 2, ids, 0) != 0)
-        return 1;
-    static const sb_test tests[] = {{"JSON rows and bare arrays", test_json_rows},
-                                    {"JSON refusals name row and field", test_json_refusals},
-                                    {"unseen level is missing outside keywords", test_unseen_level_is_missing_when_not_strict},
-                                    {"CSV bodies", test_csv},
-                                    {"content types", test_content_types},
-                                    {"answer text equals predict's", test_answer_text}};
-    if (CU_initialize_registry() != CUE_SUCCESS || SB_SUITE("serve_request", tests)) return 1;
-    int rc = sb_run_all();
+    return serve_schema_init(&strict, 4, feats, 2, ids, 1) != 0 || serve_schema_init(&loose, 4, feats, 2, ids, 0) != 0;
+}
+
+static int tear_down(void)
+{
     serve_schema_free(&strict);
     serve_schema_free(&loose);
-    return rc;
+    return 0;
 }
+
+static const sb_test tests[] = {{"JSON rows and bare arrays", test_json_rows},
+                                {"JSON refusals name row and field", test_json_refusals},
+                                {"unseen level is missing outside keywords", test_unseen_level_is_missing_when_not_strict},
+                                {"CSV bodies", test_csv},
+                                {"content types", test_content_types},
+                                {"answer text equals predict's", test_answer_text}};
+
+SB_TEST_MAIN(NULL, SB_SUITE_FIXTURE("serve_request", tests, set_up, tear_down))
