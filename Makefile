@@ -5,7 +5,7 @@
 #   make install PREFIX=/usr/local DESTDIR=...   binary, man page, sbatch scripts; make uninstall
 #   make lint / format-check   layering rules / .clang-format report
 #   make asan    unit tests under AddressSanitizer + UBSan (make asan-integration: the MPI jobs too)
-#   make bench   training/prediction benchmark against XGBoost;  make bench-ingest, bench-import (all log to
+#   make bench   training/prediction benchmark against XGBoost;  make bench-ingest, bench-import, bench-serve (all log to
 #                tests/bench/perf-log.md)
 # Several builds can live side by side: make BUILD=build-asan ...
 
@@ -31,7 +31,8 @@ SB_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wpedantic -Wshadow -Wvla $(WER
 # Every library with a .pc file goes through pkg-config (libcsv ships none), asked once per make
 # run (:=), not once per compile. On a fresh machine pkg-config exists only after `make deps`:
 # make test / demo run deps first and then build in a sub-make, which asks again.
-PKGS       := hdf5-openmpi libdeflate libisal liblz4 zlib yaml-0.1 jansson
+# libmicrohttpd and jansson: the serve command and the registry's meta.json.
+PKGS       := hdf5-openmpi libdeflate libisal liblz4 zlib yaml-0.1 libmicrohttpd jansson
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CUNIT_LIBS := $(shell pkg-config --libs cunit 2>/dev/null)
@@ -52,8 +53,9 @@ endif
 
 # Debian packages the build, tests and benchmark need (clang-format: make format-check only).
 DEB_PKGS := build-essential pkg-config libopenmpi-dev openmpi-bin libhdf5-openmpi-dev hdf5-tools \
-            libcsv-dev libjansson-dev zlib1g-dev libdeflate-dev libisal-dev liblz4-dev hdf5-filter-plugin libcunit1-dev \
-            libyaml-dev xz-utils python3 python3-numpy python3-xgboost procps bc clang-format
+            libcsv-dev zlib1g-dev libdeflate-dev libisal-dev liblz4-dev hdf5-filter-plugin libcunit1-dev \
+            libyaml-dev xz-utils python3 python3-numpy python3-xgboost procps bc clang-format \
+            libmicrohttpd-dev libjansson-dev curl wrk prometheus clang libclang-rt-14-dev
 
 # Open MPI as root, more ranks than cores, and quiet shared-memory transport.
 export OMPI_ALLOW_RUN_AS_ROOT := 1
@@ -86,7 +88,7 @@ VERSION_H := $(BUILD)/gen/sb_version.h
 FLAGS_STAMP := $(BUILD)/gen/flags
 
 .PHONY: all tests deps demo test unit asan asan-integration lint format-check install uninstall \
-        bench bench-ingest bench-import clean FORCE
+        bench bench-ingest bench-import bench-serve clean FORCE
 # A plain build needs no CUnit: the test binaries are built by make tests / unit / test.
 all: $(BIN)/shardboost $(GENS)
 tests: $(TESTS)

@@ -11,6 +11,7 @@
  * Numbers depend only on the grid, data, folds and seed, never on np or G:
  * models are rank-count invariant and fold metrics are reduced exactly. */
 #include "jobs/jobs.h"
+#include "jobs/train_register.h"
 
 #include <errno.h>    /* for errno */
 #include <limits.h>   /* for PATH_MAX */
@@ -63,6 +64,7 @@ static void usage(void)
            "  --refit MODEL.json     train the best point on all rows (n_estimators = its best_round when\n"
            "                         early stopping is on) -- equal bytes to `shardboost train` with the\n"
            "                         arguments summary.json lists under refit.train_args\n"
+           "  --register REG/NAME    also store the refit model as the next version REG/NAME/vN (shardboost models)\n"
            "  --slice I/N            only points p with p mod N == I (job arrays; merge the slices' boards\n"
            "                         with --merge-leaderboards or slurm/merge-leaderboards.sh)\n"
            "  -q, --quiet            no progress lines\n",
@@ -81,6 +83,7 @@ typedef struct {
     const char *data[CV_MAX_DATA];
     int n_data;
     const char *layout, *schema, *grid, *metric, *refit, *out;
+    const char *registry; /* --register REG/NAME: the refit model becomes its next version */
     int32_t folds, groups, es_rounds;
     uint64_t seed;
     int resume, overwrite, quiet, slice_i, slice_n, help;
@@ -148,7 +151,10 @@ static int parse_valued(run_ctx *run, const char *a, const char *v, cv_opts *o)
     else if (!strcmp(a, "--grid")) o->grid = v;
     else if (!strcmp(a, "--metric")) o->metric = v;
     else if (!strcmp(a, "--refit")) o->refit = v;
-    else if (!strcmp(a, "--out")) o->out = v;
+    else if (!strcmp(a, "--register")) {
+        SB_TRY(run, train_register_check(run, v));
+        o->registry = v;
+    } else if (!strcmp(a, "--out")) o->out = v;
     else if (!strcmp(a, "--folds")) return parse_int_opt(run, a, v, 2, SB_FOLD_MAX, &o->folds);
     else if (!strcmp(a, "--groups")) return parse_int_opt(run, a, v, 1, CV_MAX_GROUPS, &o->groups);
     else if (!strcmp(a, "--early-stopping-rounds")) return parse_int_opt(run, a, v, 0, CV_MAX_ES_ROUNDS, &o->es_rounds);
@@ -165,6 +171,7 @@ static int check_opts(run_ctx *run, cv_opts *o)
     if (o->n_data == 0 || o->grid == NULL) return SB_FAIL(run, SB_EINVAL, "cv needs --data and --grid (see cv --help)");
     if (o->groups > run_size(run))
         return SB_FAIL(run, SB_EINVAL, "--groups %d: more groups than the %d ranks", (int)o->groups, run_size(run));
+    if (o->registry && !o->refit) return SB_FAIL(run, SB_EINVAL, "--register stores the --refit model: give --refit too");
     if (o->refit && o->slice_n > 1)
         return SB_FAIL(run, SB_EINVAL, "--refit with --slice would refit a slice's best; merge the slices, then train");
     if (o->resume && o->overwrite) return SB_FAIL(run, SB_EINVAL, "--resume and --overwrite exclude each other");
@@ -660,6 +667,8 @@ static int finish(cv_state *st)
     SB_TRY(run, run_agree_rc(run, run_rank(run) == 0 ? write_outputs(st, &refit_prm) : SB_OK));
     log_best(st, &refit_prm);
     if (st->o->refit) SB_TRY(run, refit(st, &refit_prm));
+    if (st->o->registry)
+        SB_TRY(run, train_register(run, st->o->registry, st->o->refit, st->o->data, st->o->n_data, NULL));
     return SB_OK;
 }
 

@@ -5,6 +5,7 @@
 #include <string.h> /* for strcmp */
 
 #include "io/model.h"
+#include "jobs/predict_score.h"
 #include "jobs/jobs.h"
 #include "base/error.h"
 #include "base/alloc.h"
@@ -129,7 +130,7 @@ int dump_main(run_ctx *run, int argc, char **argv)
     }
     if (!path) return run_agree_rc(run, SB_FAIL(run, SB_EINVAL, "dump: --model M.json is required"));
     sb_model m;
-    SB_TRY(run, run_agree_rc(run, model_read(run, path, &m)));
+    SB_TRY(run, predict_load_model(run, path, &m)); /* a path or REG/NAME@REF */
     int rc = SB_OK;
     if (run_rank(run) == 0) {
         print_summary(&m, path);

@@ -14,5 +14,8 @@ int evaluate_main(run_ctx *run, int argc, char **argv);
 int dump_main(run_ctx *run, int argc, char **argv);
 int export_main(run_ctx *run, int argc, char **argv);
 int import_main(run_ctx *run, int argc, char **argv);
+/* Local commands (no MPI; main runs them with run_init_local). */
+int models_main(run_ctx *run, int argc, char **argv);
+int serve_main(run_ctx *run, int argc, char **argv);
 
 #endif

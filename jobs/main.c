@@ -7,6 +7,7 @@
 
 #include "jobs/jobs.h"
 #include "base/error.h"
+#include "base/run_local.h"
 #include "base/stop.h"
 #include "base/version.h"
 #include "mpi/run.h"
@@ -17,16 +18,19 @@ static const struct {
     const char *name;
     job_fn fn;
     int checkpoints; /* stops cleanly on SIGTERM (checkpoint, exit 75) */
+    int local;       /* never communicates: runs without MPI (run_init_local) */
     const char *help;
 } jobs[] = {
-    {"ingest", ingest_main, 0, "CSV / csv.gz (keywords, forms, generic) -> columnar HDF5"},
-    {"train", train_main, 1, "histogram gradient boosting over MPI ranks -> model.json"},
-    {"cv", cv_main, 1, "k-fold grid search from a YAML grid, leaderboard, refit"},
-    {"predict", predict_main, 0, "score data per rank -> part-NNNNN.csv.gz + _SUCCESS"},
-    {"evaluate", evaluate_main, 0, "metrics of a model on labelled data"},
-    {"dump", dump_main, 0, "print a model's trees readably"},
-    {"export", export_main, 0, "a model as XGBoost JSON or LightGBM text"},
-    {"import", import_main, 0, "an XGBoost JSON/UBJSON model as a shardboost model"},
+    {"ingest", ingest_main, 0, 0, "CSV / csv.gz (keywords, forms, generic) -> columnar HDF5"},
+    {"train", train_main, 1, 0, "histogram gradient boosting over MPI ranks -> model.json"},
+    {"cv", cv_main, 1, 0, "k-fold grid search from a YAML grid, leaderboard, refit"},
+    {"predict", predict_main, 0, 0, "score data per rank -> part-NNNNN.csv.gz + _SUCCESS"},
+    {"evaluate", evaluate_main, 0, 0, "metrics of a model on labelled data"},
+    {"dump", dump_main, 0, 0, "print a model's trees readably"},
+    {"export", export_main, 0, 0, "a model as XGBoost JSON or LightGBM text"},
+    {"import", import_main, 0, 0, "an XGBoost JSON/UBJSON model as a shardboost model"},
+    {"models", models_main, 0, 1, "model registry: list, show, promote, rollback, diff, gc"},
+    {"serve", serve_main, 0, 1, "HTTP prediction service (POST /v1/predict, /metrics); no mpirun"},
 };
 
 static void usage(FILE *f)
@@ -35,6 +39,17 @@ static void usage(FILE *f)
     for (size_t i = 0; i < sizeof jobs / sizeof jobs[0]; ++i) fprintf(f, "  %-9s %s\n", jobs[i].name, jobs[i].help);
     fprintf(f, "\n  --help     this text;  shardboost <command> --help for its options\n"
                "  --version  print the version\n");
+}
+
+/* A command that never communicates: no MPI at all, one process. */
+static int run_local_job(job_fn fn, int argc, char **argv)
+{
+    run_ctx *run = NULL;
+    if (run_init_local(&run) != SB_OK) return SB_EXIT_FAIL;
+    int rc = fn(run, argc - 1, argv + 1);
+    if (rc != SB_OK) run_report_error(run);
+    run_finalize_local(run);
+    return run_exit_code(rc);
 }
 
 int main(int argc, char **argv)
@@ -48,11 +63,12 @@ int main(int argc, char **argv)
         return 0;
     }
     job_fn fn = NULL;
-    int checkpoints = 0;
+    int checkpoints = 0, local = 0;
     for (size_t i = 0; i < sizeof jobs / sizeof jobs[0]; ++i)
         if (!strcmp(argv[1], jobs[i].name)) {
             fn = jobs[i].fn;
             checkpoints = jobs[i].checkpoints;
+            local = jobs[i].local;
         }
     if (fn == NULL) {
         fprintf(stderr, "shardboost: error: unknown command '%s'\n", argv[1]);
@@ -60,6 +76,7 @@ int main(int argc, char **argv)
         return SB_EXIT_USAGE;
     }
     run_ctx *run = NULL;
+    if (local) return run_local_job(fn, argc, argv);
     if (run_init(&argc, &argv, &run) != SB_OK) return SB_EXIT_FAIL;
     if (checkpoints) run_catch_sigterm();
     int rc = fn(run, argc - 1, argv + 1);

@@ -45,7 +45,7 @@ typedef struct {
 } predict_opts;
 
 static const char *usage_text =
-    "usage: shardboost predict --model MODEL --data DATA [--data DATA2 ...] --out DIR [options]\n"
+    "usage: shardboost predict --model MODEL|REG/NAME@REF --data DATA [--data DATA2 ...] --out DIR [options]\n"
     "  Scores every row of DATA (ingested .h5, or CSV / csv.gz in the model's layout) with MODEL.\n"
     "  Rank r writes DIR/part-NNNNN.csv.gz (NNNNN = r) (header + its rows, in input order);\n"
     "  DIR/_SUCCESS is written last, only when every part (and the merged file) is complete.\n"
@@ -125,6 +125,8 @@ typedef struct {
     int64_t header_bytes;
     sb_timers tm;
     double *pred;
+    model_ref ref;      /* which model: path or registry version */
+    uint32_t model_crc; /* CRC-32 of its file, for _SUCCESS */
 } predict_run;
 
 /* Score rows [i0, i1) (features at x) and append their lines to the part. */
@@ -194,10 +196,19 @@ static int rename_merged(run_ctx *run, const predict_run *p, const char *merge_t
     return SB_OK;
 }
 
+/* What _SUCCESS records: which model (registry version or path, its CRC-32) scored how many rows. */
+static void success_text(const predict_run *p, char *buf, size_t size)
+{
+    char label[PATH_MAX + 64];
+    model_ref_label(&p->ref, label, sizeof label);
+    snprintf(buf, size, "model=%s\nmodel_path=%s\nmodel_crc32=%08x\nrows=%lld\n", label, p->ref.path,
+             (unsigned)p->model_crc, (long long)p->table.n_rows_global);
+}
+
 /* Steps 5-6. Collective. */
 static int publish(run_ctx *run, predict_run *p)
 {
-    char merge_tmp[PATH_MAX];
+    char merge_tmp[PATH_MAX], success[3 * PATH_MAX];
     int rc = SB_OK;
     if (p->o.merge != NULL) {
         int w = snprintf(merge_tmp, sizeof merge_tmp, "%s.tmp", p->o.merge);
@@ -211,7 +222,8 @@ static int publish(run_ctx *run, predict_run *p)
     timer_start(&p->tm, T_COMMIT);
     SB_CHECK(run, run_agree_rc(run, csvz_rename(run, p->part)));
     SB_CHECK(run, run_agree_rc(run, rename_merged(run, p, merge_tmp)));
-    SB_CHECK(run, predict_outdir_success(run, p->o.out));
+    success_text(p, success, sizeof success);
+    SB_CHECK(run, predict_outdir_success(run, p->o.out, success));
 out:
     if (rc != SB_OK && p->o.merge != NULL && run_rank(run) == 0) {
         unlink(merge_tmp);
@@ -257,7 +269,7 @@ static int prepare_scoring(run_ctx *run, predict_run *p)
 /* Steps 1-2: model, output check, data, scorer. Collective. */
 static int prepare(run_ctx *run, predict_run *p)
 {
-    SB_TRY(run, predict_load_model(run, p->o.model, &p->model));
+    SB_TRY(run, predict_load_model_ref(run, p->o.model, &p->model, &p->ref, &p->model_crc));
     SB_TRY(run, predict_outdir_check(run, p->o.out, p->o.merge, p->o.overwrite));
     sb_source src = predict_source(&p->model, p->o.data, p->o.n_data, p->o.layout, p->o.schema, 0);
     SB_TRY(run, source_load_stream(run, &src, &p->table, &p->stream));

@@ -141,14 +141,16 @@ int predict_outdir_prepare(run_ctx *run, const char *dir, const char *merge, int
     return run_agree_rc(run, run_rank(run) == 0 ? prepare_dir(run, dir, merge, overwrite) : SB_OK);
 }
 
-/* Rank 0's part of predict_outdir_success: an empty _SUCCESS, renamed into place. Local. */
-static int write_success(run_ctx *run, const char *dir)
+/* Rank 0's part of predict_outdir_success: _SUCCESS holding content (NULL: empty), renamed into place. Local. */
+static int write_success(run_ctx *run, const char *dir, const char *content)
 {
     char path[PATH_MAX], tmp[PATH_MAX];
     SB_TRY(run, join_path(run, dir, "_SUCCESS", path));
     SB_TRY(run, join_path(run, dir, "._SUCCESS.tmp", tmp));
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0666);
-    if (fd < 0 || close(fd) != 0 || rename(tmp, path) != 0) {
+    size_t n = content ? strlen(content) : 0;
+    int bad = fd >= 0 && n > 0 && write(fd, content, n) != (ssize_t)n;
+    if (fd < 0 || bad | (close(fd) != 0) || rename(tmp, path) != 0) {
         int rc = SB_FAIL(run, SB_EIO, "write %s: %s", path, strerror(errno));
         unlink(tmp);
         return rc;
@@ -161,7 +163,7 @@ static int write_success(run_ctx *run, const char *dir)
     return SB_OK;
 }
 
-int predict_outdir_success(run_ctx *run, const char *dir)
+int predict_outdir_success(run_ctx *run, const char *dir, const char *content)
 {
-    return run_agree_rc(run, run_rank(run) == 0 ? write_success(run, dir) : SB_OK);
+    return run_agree_rc(run, run_rank(run) == 0 ? write_success(run, dir, content) : SB_OK);
 }

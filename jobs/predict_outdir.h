@@ -1,8 +1,9 @@
 /* predict_outdir.h - the output directory protocol (Spark/Hadoop convention).
  *
  *   DIR/part-00000.csv.gz ... one per rank (rank r writes part-%05d)
- *   DIR/_SUCCESS          empty, written last, only when every rank's part
- *                         and the merged file (if any) are complete
+ *   DIR/_SUCCESS          the scoring model (model=NAME@vN, model_path=, model_crc32=, rows=),
+ *                         written last, only when every rank's part and the merged file
+ *                         (if any) are complete
  * While running, parts live under hidden temporary names (.part-00000.csv.gz.tmp),
  * which Spark/Hadoop input globs skip, and the merged file is FILE.tmp.
  *
@@ -31,8 +32,9 @@ int predict_outdir_check(run_ctx *run, const char *dir, const char *merge, int o
  * with overwrite, removes the previous outputs named above. Agreed. */
 int predict_outdir_prepare(run_ctx *run, const char *dir, const char *merge, int overwrite);
 
-/* predict_outdir_success - Collective. Rank 0 writes the empty _SUCCESS
- * (temporary name, then rename) and syncs the directory. Agreed. */
-int predict_outdir_success(run_ctx *run, const char *dir);
+/* predict_outdir_success - Collective. Rank 0 writes _SUCCESS holding
+ * `content` (which model scored the parts; NULL: empty) under a temporary
+ * name, renames it and syncs the directory. Agreed. */
+int predict_outdir_success(run_ctx *run, const char *dir, const char *content);
 
 #endif

@@ -6,13 +6,33 @@
 
 #include "io/foreign_model.h"
 #include "kernels/objective.h"
+#include "mpi/comm.h"
 #include "base/error.h"
 #include "base/alloc.h"
 #include "mpi/run.h"
 
 int predict_load_model(run_ctx *run, const char *path, sb_model *m)
 {
-    return run_agree_rc(run, model_read_any(run, path, m)); /* shardboost's format or XGBoost JSON */
+    return predict_load_model_ref(run, path, m, NULL, NULL);
+}
+
+int predict_load_model_ref(run_ctx *run, const char *text, sb_model *m, model_ref *ref, uint32_t *crc)
+{
+    model_ref r;
+    uint32_t c = 0;
+    memset(&r, 0, sizeof r);
+    int rc = SB_OK;
+    if (run_rank(run) == 0) { /* one look at the stage: every rank reads the same version */
+        rc = model_ref_resolve(run, text, &r);
+        if (rc == SB_OK && crc != NULL) rc = model_file_crc32(run, r.path, &c);
+    }
+    SB_TRY(run, run_agree_rc(run, rc));
+    SB_TRY(run, comm_bcast(run, &r, (int64_t)sizeof r, 0));
+    SB_TRY(run, comm_bcast(run, &c, (int64_t)sizeof c, 0));
+    SB_TRY(run, run_agree_rc(run, model_read_any(run, r.path, m))); /* shardboost's format or XGBoost JSON */
+    if (ref != NULL) *ref = r;
+    if (crc != NULL) *crc = c;
+    return SB_OK;
 }
 
 sb_source predict_source(const sb_model *m, const char *const *paths, int n_paths, const char *layout,

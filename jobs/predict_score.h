@@ -13,6 +13,7 @@
 #include <stdint.h> /* for int32_t, int64_t */
 
 #include "io/model.h"
+#include "io/model_ref.h"
 #include "io/source.h"
 #include "io/table.h"
 #include "kernels/tree_predict.h"
@@ -36,6 +37,11 @@ typedef struct {
  * (io/model.h: format, version, crc32, structure; or an XGBoost JSON model,
  * io/foreign_model.h, bound to the data by model_bind_table); the status is agreed. */
 int predict_load_model(run_ctx *run, const char *path, sb_model *m);
+/* predict_load_model_ref - the same for any --model text (a path or a
+ * registry reference, io/model_ref.h): rank 0 resolves it once (a stage
+ * read once), every rank reads that version. ref / crc (the model file's
+ * CRC-32) may be NULL. Collective, agreed. */
+int predict_load_model_ref(run_ctx *run, const char *text, sb_model *m, model_ref *ref, uint32_t *crc);
 
 /* predict_source - the sb_source for scoring data with model m: layout
  * defaults to the model's (CSV input), categorical levels come from the

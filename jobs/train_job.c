@@ -7,6 +7,7 @@
 #include <unistd.h>       /* for access, unlink */
 
 #include "io/model.h"
+#include "jobs/train_register.h"
 #include "io/source.h"
 #include "io/table_ids.h"
 #include "engine/booster.h"
@@ -29,6 +30,7 @@ static const char *usage_text =
     "  --data PATH            training data (.h5 from `shardboost ingest`, or CSV with --layout); repeatable\n"
     "  --valid PATH           validation data (same layout) for metrics and early stopping\n"
     "  --model PATH           output model (JSON, written atomically by rank 0)\n"
+    "  --register REG/NAME    also store it as the next version REG/NAME/vN with meta.json (shardboost models)\n"
     "  --param k=v, --k v     parameters (XGBoost names or sklearn/LightGBM aliases), e.g. --eta 0.1\n"
     "  --early-stopping-rounds N  stop when the valid metric has not improved for N rounds; the model\n"
     "                         keeps the best round's trees\n"
@@ -53,6 +55,7 @@ typedef struct {
     int n_data;
     const char *layout, *schema, *valid, *model;
     char ckpt[PATH_MAX]; /* --checkpoint, else MODEL.ckpt */
+    const char *registry; /* --register REG/NAME */
     int32_t ckpt_every, progress_every;
     int resume, help, log_level;
     sb_params params;
@@ -90,6 +93,10 @@ static int parse_valued(run_ctx *run, train_args *a, const char *key, const char
     else if (!strcmp(key, "--valid")) a->valid = v;
     else if (!strcmp(key, "--model") || !strcmp(key, "-o")) a->model = v;
     else if (!strcmp(key, "--checkpoint")) *ckpt = v;
+    else if (!strcmp(key, "--register")) {
+        SB_TRY(run, train_register_check(run, v));
+        a->registry = v;
+    }
     else if (!strcmp(key, "--checkpoint-every")) return parse_int_opt(run, key, v, &a->ckpt_every);
     else if (!strcmp(key, "--progress-every")) return parse_int_opt(run, key, v, &a->progress_every);
     else if (!strcmp(key, "--param") || !strcmp(key, "-p")) return parse_param(run, a, v);
@@ -262,6 +269,7 @@ static int boost_and_write(run_ctx *run, train_run *tr)
     timer_start(&tr->tm, TP_WRITE);
     SB_TRY(run, model_write(run, &tr->model, a->model));
     timer_stop(&tr->tm, TP_WRITE);
+    if (a->registry) SB_TRY(run, train_register(run, a->registry, a->model, a->data, a->n_data, a->valid));
     if (run_rank(run) == 0 && (a->ckpt_every > 0 || tr->have_resume))
         unlink(a->ckpt); /* finished: the checkpoint is stale */
     log_result(run, tr, rss);

@@ -194,7 +194,7 @@ static void test_outdir_protocol(void)
     CU_ASSERT_FALSE(exists("_SUCCESS"));
     CU_ASSERT_FALSE(exists(".part-00000.csv.gz.tmp"));
     CU_ASSERT_TRUE(exists("notes.txt")); /* not ours: kept */
-    CU_ASSERT_EQUAL(predict_outdir_success(run, out), SB_OK);
+    CU_ASSERT_EQUAL(predict_outdir_success(run, out, NULL), SB_OK);
     CU_ASSERT_TRUE(exists("_SUCCESS"));
     CU_ASSERT_EQUAL(predict_outdir_check(run, out, NULL, 0), SB_EINVAL); /* _SUCCESS alone counts */
     err_clear(run);

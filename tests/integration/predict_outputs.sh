@@ -26,8 +26,8 @@ for np in 1 2 3; do
     sb_mpirun "$np" predict --model "$T/model.json" --data "$T/batch.h5" --out "$T/p$np" \
         --merge "$T/m$np.csv.gz" --gzip-level $((np * 3 - 2)) >"$T/log$np" 2>&1
     check "np $np: predict exits 0" [ $? -eq 0 ]
-    check "np $np: $np part files and an empty _SUCCESS" \
-        bash -c "[ \$(ls '$T/p$np'/part-*.csv.gz | wc -l) -eq $np ] && [ -f '$T/p$np/_SUCCESS' ] && [ ! -s '$T/p$np/_SUCCESS' ]"
+    check "np $np: $np part files and a _SUCCESS naming the model and its crc32" \
+        bash -c "[ \$(ls '$T/p$np'/part-*.csv.gz | wc -l) -eq $np ] && grep -q '^model_crc32=[0-9a-f]\{8\}\$' '$T/p$np/_SUCCESS' && grep -q '^model=' '$T/p$np/_SUCCESS'"
     check "np $np: no temporary names left" bash -c "! ls -A '$T/p$np' | grep -q tmp && [ ! -e '$T/m$np.csv.gz.tmp' ]"
     ok=1
     for p in "$T/p$np"/part-*.csv.gz; do [ "$(zcat "$p" | head -1)" = "entity_id,device,cr" ] || ok=0; done
