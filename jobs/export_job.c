@@ -6,12 +6,14 @@
 #include "base/error.h"
 #include "base/log.h"
 #include "io/foreign_model.h"
+#include "io/model_ref.h"
 #include "jobs/jobs.h"
 #include "mpi/run.h"
 
 static const char *usage_text =
     "usage: shardboost export --model MODEL --format FORMAT -o OUT [--no-feature-names]\n"
-    "  Writes MODEL in another library's format; predictions there equal shardboost predict's\n"
+    "  Writes MODEL (a path or a registry reference REG/NAME@v3|@latest|@production) in another\n"
+    "  library's format; predictions there equal shardboost predict's\n"
     "  to float32 precision (the split thresholds travel exactly).\n"
     "  --format xgboost-json   XGBoost 1.7 JSON with every field save_model writes (what Treelite,\n"
     "                          FIL and onnxmltools look for): xgboost.Booster(model_file=OUT)\n"
@@ -54,7 +56,10 @@ static int export_local(run_ctx *run, const export_opts *o)
 {
     int rc = SB_OK;
     sb_model m;
-    SB_CHECK(run, model_read_any(run, o->model, &m)); /* on failure m is zeroed */
+    model_ref ref; /* a path or REG/NAME@REF, as predict takes */
+    memset(&m, 0, sizeof m);
+    SB_CHECK(run, model_ref_resolve(run, o->model, &ref));
+    SB_CHECK(run, model_read_any(run, ref.path, &m));
     if (!strcmp(o->format, "xgboost-json")) {
         xgb_export_opts xo = {!o->no_names};
         SB_CHECK(run, xgb_export_write(run, &m, &xo, o->out));

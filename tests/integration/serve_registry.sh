@@ -45,6 +45,9 @@ sb_mpirun 2 train --data "$T/train.csv" --layout keywords --model "$T/m1.json" -
 check "train --register stores v1 with meta.json" \
     bash -c "[ -f '$R/v1/model.json' ] && grep -q '\"slurm_job_id\"\\|\"host\"' '$R/v1/meta.json' && cmp -s '$T/m1.json' '$R/v1/model.json'"
 check "models promote v1 to production" "$SB" models promote "$R@v1" --stage production
+"$SB" export --model "$R@production" --format xgboost-json -o "$T/prod.xgb.json" -q >/dev/null 2>&1 &&
+    "$SB" export --model "$R/v1/model.json" --format xgboost-json -o "$T/v1.xgb.json" -q >/dev/null 2>&1
+check "export takes a registry reference (@production = v1's file)" cmp -s "$T/prod.xgb.json" "$T/v1.xgb.json"
 sb_mpirun 1 predict --model "$R@production" --data "$T/batch.csv" --out "$T/pred1" -q
 check "predict --model REG/NAME@production records the version and crc32 in _SUCCESS" \
     bash -c "grep -qx 'model=kw@v1' '$T/pred1/_SUCCESS' && grep -qx \"model_crc32=\$(grep -o '[0-9a-f]\{8\}' <<< \$(grep model_crc32 '$R/v1/meta.json'))\" '$T/pred1/_SUCCESS'"
