@@ -12,6 +12,7 @@
 #include <zlib.h>   /* for crc32 */
 
 #include "io/atomic_file.h"
+#include "io/drift_ref.h"
 #include "base/json_str.h"
 #include "io/model_json.h"
 #include "base/error.h"
@@ -155,6 +156,12 @@ int model_to_json(run_ctx *run, const sb_model *m, char **out, int64_t *len)
         sb_printf(&b, "]}%s\n", t + 1 < m->n_trees ? "," : "");
     }
     sb_printf(&b, "  ],\n");
+    if (m->reference != NULL) {
+        char *ref = NULL;
+        if (drift_ref_to_json(run, m->reference, &ref) != SB_OK) b.oom = 1;
+        else sb_printf(&b, "  \"reference\": %s,\n", ref);
+        free(ref);
+    }
     if (b.oom) {
         free(b.p);
         return SB_FAIL(run, SB_ENOMEM, "model text: out of memory");
@@ -439,6 +446,7 @@ static int parse_body(run_ctx *run, json_cursor *j, const char *name, sb_model *
             }
         } else if (!strcmp(key, "training")) SB_TRY(run, read_training(run, j, name, m));
         else if (!strcmp(key, "trees")) SB_TRY(run, read_trees(run, j, m));
+        else if (!strcmp(key, "reference")) SB_TRY(run, drift_ref_read(run, j, name, m->n_feat, m->cut_start, &m->reference));
         else json_skip(j); /* crc32, created_by, objective (also in params), future keys */
     }
     if (j->err[0]) return SB_FAIL(run, SB_EDATA, "%s: malformed model: %s", name, j->err);
@@ -550,5 +558,6 @@ void model_free(sb_model *m)
     free(m->nodes);
     free(m->train_metric);
     free(m->valid_metric);
+    drift_ref_free(m->reference);
     memset(m, 0, sizeof *m);
 }

@@ -8,6 +8,7 @@
 #include "io/model.h"
 #include "io/source.h"
 #include "engine/booster.h"
+#include "engine/drift_reference.h"
 #include "jobs/jobs.h"
 #include "mpi/comm.h"
 #include "base/error.h"
@@ -180,6 +181,8 @@ int train_main(run_ctx *run, int argc, char **argv)
     int have_resume = 0;
     if (a.resume) rc = load_resume(run, ckpt, &resume, &have_resume);
     sb_binned *b = NULL;
+    drift_range range = {0, NULL, NULL}; /* the features' range for the drift reference, before binning takes x */
+    if (rc == SB_OK) rc = drift_range_compute(run, &train, &range);
     if (rc == SB_OK) rc = booster_bin_consume(run, &train, a.params.max_bin, a.params.seed, &b); /* takes train.x */
     double t2 = run_wtime();
     free(train.x); /* training reads the bins from here on: the largest array goes */
@@ -201,6 +204,7 @@ int train_main(run_ctx *run, int argc, char **argv)
     int64_t rss[2] = {(int64_t)ru.ru_maxrss, (int64_t)ru.ru_maxrss}; /* KiB: max and sum over ranks */
     if (rc == SB_OK) rc = comm_max_i64(run, rss, 1);
     if (rc == SB_OK) rc = comm_sum_i64(run, rss + 1, 1);
+    if (rc == SB_OK) rc = drift_reference_build(run, b, &train, &range, &model);
     if (rc == SB_OK) rc = model_write(run, &model, a.model);
     if (rc == SB_OK) {
         if (run_rank(run) == 0 && (a.ckpt_every > 0 || have_resume)) unlink(ckpt); /* finished: the checkpoint is stale */
@@ -213,6 +217,7 @@ int train_main(run_ctx *run, int argc, char **argv)
                 rss[1] / 1024.0 / run_size(run), a.model);
     }
     booster_binned_free(b);
+    drift_range_free(&range);
     model_free(&model);
     model_free(&resume);
     table_free(&train);

@@ -1,0 +1,65 @@
+/* drift_hist.h - the counting kernels of drift monitoring: values over a
+ * model's bins, predictions over quantile edges, exact fixed-point sums, and
+ * the distances between two count vectors (PSI, Jensen-Shannon).
+ *
+ * Bins follow kernels/binning.h: a value's bin is the number of cuts <= x
+ * (the threshold rule the trees use), and feature f has n_cuts + 2 bins, the
+ * last one for NaN. Counts are int64 so sums over ranks are exact and do not
+ * depend on how rows are sharded. Pure: no allocation, no I/O. */
+#ifndef SB_DRIFT_HIST_H
+#define SB_DRIFT_HIST_H
+
+#include <stdint.h> /* for int32_t, int64_t, uint8_t */
+
+/* drift_bin_counts - for the n rows at x (x_cols floats each) and each model
+ * feature f < n_feat, read column col[f] (col NULL: column f), add 1 to
+ * count[bin_start[f] + bin] and count values below lo[f] or above hi[f]
+ * (the training range; NaN bounds count nothing) into outside[f]. Feature
+ * by feature, branch-free binary search. */
+void drift_bin_counts(const float *x, int32_t x_cols, int64_t n, int32_t n_feat, const int32_t *col,
+                      const int64_t *cut_start, const float *cuts, const int64_t *bin_start, const double *lo,
+                      const double *hi, int64_t *count, int64_t *outside);
+/* Plain twin: row by row, linear scan of the cuts. */
+void drift_bin_counts_ref(const float *x, int32_t x_cols, int64_t n, int32_t n_feat, const int32_t *col,
+                          const int64_t *cut_start, const float *cuts, const int64_t *bin_start, const double *lo,
+                          const double *hi, int64_t *count, int64_t *outside);
+
+/* drift_bins_col_counts - the training side from column-major bins
+ * (cols[f * n + r], missing = n_value[f] when has_missing[f]), each row
+ * weighted w[r] (NULL: 1): count[bin_start[f] + bin] += w[r]. */
+void drift_bins_col_counts(const uint8_t *cols, int64_t n, int32_t n_feat, const int32_t *n_value,
+                           const int64_t *bin_start, const int64_t *w, int64_t *count);
+
+/* drift_score_counts - count[number of edges <= p[i]] += w[i] (w NULL: 1)
+ * for n predictions; edges sorted (repeats allowed), NaN predictions are
+ * left out. */
+void drift_score_counts(const double *p, const int64_t *w, int64_t n, const double *edges, int32_t n_edges,
+                        int64_t *count);
+/* Plain twin: linear scan. */
+void drift_score_counts_ref(const double *p, const int64_t *w, int64_t n, const double *edges, int32_t n_edges,
+                            int64_t *count);
+
+/* An exact sum of w[i] * round(p[i] * 2^DRIFT_SUM_BITS) (|p| clamped to
+ * 2^31), as three int64 limbs of 42 bits that ranks may add up as int64:
+ * any order of rows and ranks gives the same total. */
+#define DRIFT_SUM_BITS 24
+void drift_fixed_sum(const double *p, const int64_t *w, int64_t n, int64_t limbs[3]);
+/* The value a limb triple stands for (limbs summed over ranks), divided by
+ * 2^DRIFT_SUM_BITS. */
+double drift_fixed_value(const int64_t limbs[3]);
+
+/* An order-preserving map of doubles (not NaN) to uint64 keys and back. */
+uint64_t drift_double_key(double x);
+double drift_key_double(uint64_t k);
+
+/* drift_psi - population stability index of `now` against `ref` (n bins
+ * each): sum (a - e) ln(a / e) over the bins' shares, a share below
+ * DRIFT_EPS counted as DRIFT_EPS (an empty bin is not infinite drift).
+ * NaN when either side has no rows. */
+#define DRIFT_EPS 1e-4
+double drift_psi(const int64_t *ref, const int64_t *now, int64_t n);
+/* drift_js - Jensen-Shannon distance (square root of the divergence, natural
+ * logarithm, as scipy's jensenshannon): 0 for equal shares, at most sqrt(ln 2). */
+double drift_js(const int64_t *ref, const int64_t *now, int64_t n);
+
+#endif
