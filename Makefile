@@ -20,7 +20,7 @@ SB_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wpedantic $(WERROR) -ffp-contr
 # Evaluated lazily (=): on a fresh machine pkg-config exists only after `make deps`.
 HDF5_CFLAGS = $(shell pkg-config --cflags hdf5-openmpi)
 HDF5_LIBS   = $(shell pkg-config --libs hdf5-openmpi)
-LDLIBS   = $(HDF5_LIBS) -lcsv -ldeflate -lisal -llz4 -lz -lyaml -lm
+LDLIBS   = $(HDF5_LIBS) -lcsv -ldeflate -lisal -llz4 -lz -lyaml -ljansson -lcurl -lm
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 # The sanitizer build (build-asan/, bin-asan/) that make asan and make asan-integration share.
 ASAN_MAKE = $(MAKE) --no-print-directory BUILD=build-asan BIN=bin-asan OPT=-O1 CFLAGS="-O1 -g $(SAN_FLAGS)" \
@@ -29,7 +29,7 @@ ASAN_MAKE = $(MAKE) --no-print-directory BUILD=build-asan BIN=bin-asan OPT=-O1 C
 # Debian packages the build, tests and benchmark need.
 DEB_PKGS := build-essential pkg-config libopenmpi-dev openmpi-bin libhdf5-openmpi-dev hdf5-tools \
             libcsv-dev zlib1g-dev libdeflate-dev libisal-dev liblz4-dev hdf5-filter-plugin libcunit1-dev libyaml-dev xz-utils python3 python3-numpy python3-xgboost \
-            procps bc
+            procps bc libjansson-dev libcurl4-openssl-dev curl prometheus prometheus-pushgateway
 
 # Open MPI as root, more ranks than cores, and quiet shared-memory transport.
 export OMPI_ALLOW_RUN_AS_ROOT := 1

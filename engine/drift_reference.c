@@ -107,7 +107,7 @@ static int64_t weight_upto(const keyed *s, const int64_t *prefix, int64_t n, uin
     return prefix[lo];
 }
 
-/* Exact weighted quantile edges: edge j is the smallest prediction whose
+/* Exact (weighted) quantile edges: edge j is the smallest prediction whose
  * global cumulative weight reaches ceil((j + 1) W / BINS). All edges are
  * bisected together over the 64-bit keys, one int64 sum per step, so every
  * rank count finds the same values. Collective. */
@@ -171,16 +171,20 @@ int drift_reference_build(run_ctx *run, const sb_binned *b, const sb_table *t, c
     drift_ref *r = NULL;
     int64_t *w = NULL, *nb = sb_alloc(run, (size_t)b->n_feat + 1, sizeof *nb);
     for (int32_t f = 0; nb && f < b->n_feat; ++f) nb[f] = b->cut_start[f + 1] - b->cut_start[f] + 2;
-    int local = nb ? drift_ref_alloc(run, b->n_feat, nb, DRIFT_SCORE_BINS - 1, &r) : SB_ENOMEM;
+    int local = nb ? drift_ref_alloc(run, b->n_feat, nb, DRIFT_SCORE_BINS - 1, t->weight != NULL, &r) : SB_ENOMEM;
     if (local == SB_OK) local = fixed_weights(run, t, &w);
     SB_CHECK(run, run_agree_rc(run, local));
     r->weight_scale = t->weight ? WEIGHT_SCALE : 1;
     r->rows = b->n_rows_global;
     memcpy(r->lo, range->lo, (size_t)b->n_feat * sizeof *r->lo);
     memcpy(r->hi, range->hi, (size_t)b->n_feat * sizeof *r->hi);
-    drift_bins_col_counts(b->bins_col, b->n_rows, b->n_feat, b->n_value, r->bin_start, w, r->count);
+    drift_bins_col_counts(b->bins_col, b->n_rows, b->n_feat, b->n_value, r->bin_start, NULL, r->count);
     SB_CHECK(run, comm_sum_i64(run, r->count, r->bin_start[b->n_feat]));
-    SB_CHECK(run, score_reference(run, b, w, m, r));
+    if (w != NULL) {
+        drift_bins_col_counts(b->bins_col, b->n_rows, b->n_feat, b->n_value, r->bin_start, w, r->wcount);
+        SB_CHECK(run, comm_sum_i64(run, r->wcount, r->bin_start[b->n_feat]));
+    }
+    SB_CHECK(run, score_reference(run, b, NULL, m, r)); /* rows, as scoring counts them */
     drift_ref_free(m->reference);
     m->reference = r;
     r = NULL;

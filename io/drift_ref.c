@@ -1,6 +1,6 @@
 /* drift_ref.c - the model's training reference: allocation, JSON text, and
  * the validating reader (format in io/drift_ref.h). */
-#include "io/drift_ref.h"
+#include "io/drift_ref_read.h"
 
 #include <math.h>   /* for NAN, isfinite */
 #include <stdio.h>  /* for open_memstream, fprintf */
@@ -10,7 +10,8 @@
 #include "base/alloc.h"
 #include "base/error.h"
 
-int drift_ref_alloc(run_ctx *run, int32_t n_feat, const int64_t *n_bins, int32_t n_edges, drift_ref **out)
+int drift_ref_alloc(run_ctx *run, int32_t n_feat, const int64_t *n_bins, int32_t n_edges, int weighted,
+                    drift_ref **out)
 {
     int rc = SB_OK;
     drift_ref *r = NULL;
@@ -22,6 +23,7 @@ int drift_ref_alloc(run_ctx *run, int32_t n_feat, const int64_t *n_bins, int32_t
     SB_ALLOC_OR_OUT(run, r->bin_start, (size_t)n_feat + 1, sizeof *r->bin_start);
     for (int32_t f = 0; f < n_feat; ++f) r->bin_start[f + 1] = r->bin_start[f] + n_bins[f];
     SB_ALLOC_OR_OUT(run, r->count, (size_t)r->bin_start[n_feat] + 1, sizeof *r->count);
+    if (weighted) SB_ALLOC_OR_OUT(run, r->wcount, (size_t)r->bin_start[n_feat] + 1, sizeof *r->wcount);
     SB_ALLOC_OR_OUT(run, r->lo, (size_t)n_feat + 1, sizeof *r->lo);
     SB_ALLOC_OR_OUT(run, r->hi, (size_t)n_feat + 1, sizeof *r->hi);
     SB_ALLOC_OR_OUT(run, r->edges, (size_t)n_edges + 1, sizeof *r->edges);
@@ -39,6 +41,7 @@ void drift_ref_free(drift_ref *r)
     if (!r) return;
     free(r->bin_start);
     free(r->count);
+    free(r->wcount);
     free(r->lo);
     free(r->hi);
     free(r->edges);
@@ -75,6 +78,10 @@ int drift_ref_to_json(run_ctx *run, const drift_ref *r, char **out)
         put_num(f, r->hi[k]);
         fputs(", \"counts\": ", f);
         put_counts(f, r->count + r->bin_start[k], r->bin_start[k + 1] - r->bin_start[k]);
+        if (r->wcount) {
+            fputs(", \"weighted\": ", f);
+            put_counts(f, r->wcount + r->bin_start[k], r->bin_start[k + 1] - r->bin_start[k]);
+        }
         fputc('}', f);
     }
     fputs("],\n    \"scores\": {\"edges\": [", f);
@@ -134,10 +141,28 @@ static int read_doubles(run_ctx *run, json_cursor *j, double **v, int64_t *n)
     return SB_OK;
 }
 
+/* A JSON array of integers appended to *all (*n_all long); *n gets its length. */
+static int append_i64s(run_ctx *run, json_cursor *j, int64_t **all, int64_t *n_all, int64_t *n)
+{
+    int64_t *c = NULL;
+    int rc = read_i64s(run, j, &c, n);
+    if (rc == SB_OK && *n > 0) {
+        int64_t *q = sb_realloc(run, *all, (size_t)(*n_all + *n), sizeof *q);
+        if (!q) rc = SB_ENOMEM;
+        else {
+            memcpy(q + *n_all, c, (size_t)*n * sizeof *q);
+            *all = q;
+            *n_all += *n;
+        }
+    }
+    free(c);
+    return rc;
+}
+
 /* The parsed pieces before they are checked and packed into a drift_ref. */
 typedef struct {
-    int64_t scale, rows, n_feat, cap_feat, n_cnt, n_edges, n_score;
-    int64_t *cnt, *nb, *score;
+    int64_t scale, rows, n_feat, cap_feat, n_cnt, n_wcnt, n_edges, n_score;
+    int64_t *cnt, *wcnt, *nb, *score;
     double *lo, *hi, *edges, mean;
 } ref_parts;
 
@@ -153,7 +178,7 @@ static int read_feature(run_ctx *run, json_cursor *j, ref_parts *p)
         if (hi) p->hi = hi;
         if (!nb || !lo || !hi) return SB_ENOMEM;
     }
-    int64_t k = p->n_feat++, *c = NULL, n = 0;
+    int64_t k = p->n_feat++, n = 0;
     p->lo[k] = p->hi[k] = NAN;
     p->nb[k] = 0;
     int first = 1;
@@ -164,21 +189,10 @@ static int read_feature(run_ctx *run, json_cursor *j, ref_parts *p)
         if (!strcmp(key, "lo")) p->lo[k] = json_null(j) ? NAN : json_num(j);
         else if (!strcmp(key, "hi")) p->hi[k] = json_null(j) ? NAN : json_num(j);
         else if (!strcmp(key, "counts")) {
-            int rc = read_i64s(run, j, &c, &n);
-            if (rc == SB_OK && n > 0) {
-                int64_t *q = sb_realloc(run, p->cnt, (size_t)(p->n_cnt + n), sizeof *q);
-                if (!q) rc = SB_ENOMEM;
-                else {
-                    memcpy(q + p->n_cnt, c, (size_t)n * sizeof *q);
-                    p->cnt = q;
-                    p->n_cnt += n;
-                    p->nb[k] = n;
-                }
-            }
-            free(c);
-            c = NULL;
-            SB_TRY(run, rc);
-        } else json_skip(j);
+            SB_TRY(run, append_i64s(run, j, &p->cnt, &p->n_cnt, &n));
+            p->nb[k] = n;
+        } else if (!strcmp(key, "weighted")) SB_TRY(run, append_i64s(run, j, &p->wcnt, &p->n_wcnt, &n));
+        else json_skip(j);
     }
     return SB_OK;
 }
@@ -229,11 +243,14 @@ static int check_parts(run_ctx *run, const ref_parts *p, const char *name, int32
             return SB_FAIL(run, SB_EDATA, "%s: reference: feature %d has %lld counts, its %lld cuts need %lld", name,
                            f + 1, (long long)p->nb[f], (long long)(cut_start[f + 1] - cut_start[f]),
                            (long long)(cut_start[f + 1] - cut_start[f] + 2));
+    if (p->n_wcnt != 0 && p->n_wcnt != p->n_cnt)
+        return SB_FAIL(run, SB_EDATA, "%s: reference: %lld weighted counts for %lld bins", name, (long long)p->n_wcnt,
+                       (long long)p->n_cnt);
     if (p->n_score != p->n_edges + 1)
         return SB_FAIL(run, SB_EDATA, "%s: reference: scores has %lld counts for %lld edges", name,
                        (long long)p->n_score, (long long)p->n_edges);
     for (int64_t i = 0; i < p->n_cnt; ++i)
-        if (p->cnt[i] < 0) return SB_FAIL(run, SB_EDATA, "%s: reference: negative count", name);
+        if (p->cnt[i] < 0 || (p->n_wcnt && p->wcnt[i] < 0)) return SB_FAIL(run, SB_EDATA, "%s: reference: negative count", name);
     if (p->scale < 1) return SB_FAIL(run, SB_EDATA, "%s: reference: weight_scale must be >= 1", name);
     return SB_OK;
 }
@@ -248,12 +265,13 @@ int drift_ref_read(run_ctx *run, json_cursor *j, const char *name, int32_t n_fea
     SB_CHECK(run, read_parts(run, j, &p));
     if (j->err[0]) goto out; /* the model reader reports the parse error */
     SB_CHECK(run, check_parts(run, &p, name, n_feat, cut_start));
-    SB_CHECK(run, drift_ref_alloc(run, n_feat, p.nb, (int32_t)p.n_edges, out));
+    SB_CHECK(run, drift_ref_alloc(run, n_feat, p.nb, (int32_t)p.n_edges, p.n_wcnt > 0, out));
     drift_ref *r = *out;
     r->weight_scale = p.scale;
     r->rows = p.rows;
     r->score_mean = p.mean;
     if (p.n_cnt) memcpy(r->count, p.cnt, (size_t)p.n_cnt * sizeof *r->count);
+    if (p.n_wcnt) memcpy(r->wcount, p.wcnt, (size_t)p.n_wcnt * sizeof *r->wcount);
     if (n_feat) {
         memcpy(r->lo, p.lo, (size_t)n_feat * sizeof *r->lo);
         memcpy(r->hi, p.hi, (size_t)n_feat * sizeof *r->hi);
@@ -262,6 +280,7 @@ int drift_ref_read(run_ctx *run, json_cursor *j, const char *name, int32_t n_fea
     memcpy(r->score_count, p.score, (size_t)p.n_score * sizeof *r->score_count);
 out:
     free(p.cnt);
+    free(p.wcnt);
     free(p.nb);
     free(p.score);
     free(p.lo);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "jobs/jobs.h"
+#include "jobs/monitor.h"
 #include "base/error.h"
 #include "base/stop.h"
 #include "mpi/run.h"
@@ -60,7 +61,9 @@ int main(int argc, char **argv)
     run_ctx *run = NULL;
     if (run_init(&argc, &argv, &run) != SB_OK) return SB_EXIT_FAIL;
     if (checkpoints) run_catch_sigterm();
-    int rc = fn(run, argc - 1, argv + 1);
+    int rc = run_agree_rc(run, monitor_begin(run, &argc, argv)); /* takes --metrics-file, --pushgateway, ... out of argv */
+    if (rc == SB_OK) rc = fn(run, argc - 1, argv + 1);
+    monitor_end(run, rc);
     if (rc != SB_OK) {
         run_report_error(run);
         int code = run_exit_code(rc);

@@ -22,6 +22,8 @@
 #include "io/csvz.h"
 #include "io/model.h"
 #include "jobs/jobs.h"
+#include "jobs/monitor.h"
+#include "jobs/monitor_drift.h"
 #include "jobs/predict_ahead.h"
 #include "jobs/predict_outdir.h"
 #include "jobs/predict_rows.h"
@@ -122,6 +124,7 @@ typedef struct {
     int64_t header_bytes;
     double t[T_COUNT];
     double *pred;
+    drift_acc *drift; /* NULL: no drift report */
 } predict_run;
 
 /* Step 4: this rank's part file under its temporary name. Local. A failed
@@ -152,6 +155,7 @@ static int write_part(run_ctx *run, predict_run *p)
             const float *x = xb + (i0 - b) * nf;
             double t0 = run_wtime();
             predict_scorer_rows(&p->scorer, x, p->table.n_feat, i1 - i0, p->pred);
+            drift_acc_rows(p->drift, x, p->table.n_feat, i1 - i0, p->pred, p->table.row_start + i0);
             double t1 = run_wtime(), g0 = csvz_deflate_seconds(p->part);
             predict_rows_write_x(&p->rows, &p->table, x, i0, i1, p->pred, p->part);
             double dg = csvz_deflate_seconds(p->part) - g0;
@@ -199,6 +203,7 @@ static void report(run_ctx *run, predict_run *p)
     int64_t bytes[2] = {csvz_text_bytes(p->part), csvz_file_bytes(p->part)};
     if (comm_max_f64(run, t, T_COUNT) != SB_OK || comm_sum_i64(run, bytes, 2) != SB_OK) return;
     int np = run_size(run);
+    monitor_note_rows(p->table.n_rows_global);
     double n = (double)p->table.n_rows_global, write = t[T_SCORE] + t[T_FORMAT] + t[T_GZIP];
     sb_info(run, "predict: %lld rows on %d rank(s) -> %s%s%s (gzip %d, %.1f MB text -> %.1f MB)\n",
             (long long)p->table.n_rows_global, np, p->o.out, p->o.merge ? " + " : "", p->o.merge ? p->o.merge : "",
@@ -218,11 +223,13 @@ static int predict_run_all(run_ctx *run, predict_run *p)
 {
     double t_start = run_wtime();
     SB_TRY(run, predict_load_model(run, p->o.model, &p->model));
+    monitor_note_model(run, p->o.model, &p->model);
     SB_TRY(run, predict_outdir_check(run, p->o.out, p->o.merge, p->o.overwrite));
     sb_source src = predict_source(&p->model, p->o.data, p->o.n_data, p->o.layout, p->o.schema, 0);
     SB_TRY(run, source_load_stream(run, &src, &p->table, &p->stream));
     int rc = predict_scorer_init(run, &p->model, p->o.model, &p->table, p->o.data[0], &p->scorer);
     if (rc == SB_OK) rc = predict_rows_plan(run, &p->table, p->o.data[0], &p->rows);
+    if (rc == SB_OK) rc = drift_acc_init(run, &p->model, &p->scorer, p->table.n_rows_global, &p->drift);
     if (rc == SB_OK && (p->pred = sb_alloc(run, PREDICT_BLOCK_ROWS, sizeof *p->pred)) == NULL) rc = SB_ENOMEM;
     if (p->stream != NULL) /* the same on every rank */
         rc = predict_ahead_start(run, rc, p->stream, p->table.n_rows, PREDICT_STREAM_ROWS, p->table.n_feat,
@@ -231,6 +238,7 @@ static int predict_run_all(run_ctx *run, predict_run *p)
     p->t[T_LOAD] = run_wtime() - t_start;
     SB_TRY(run, predict_outdir_prepare(run, p->o.out, p->o.merge, p->o.overwrite));
     rc = run_agree_rc(run, write_part(run, p));
+    if (rc == SB_OK) rc = drift_acc_finish_dir(run, p->drift, &p->model, p->o.out); /* DIR/_drift.json before _SUCCESS */
     if (rc == SB_OK) rc = publish(run, p);
     if (rc != SB_OK) {
         csvz_discard(p->part); /* no rank keeps a part that looks complete */
@@ -256,6 +264,7 @@ int predict_main(run_ctx *run, int argc, char **argv)
     predict_ahead_close(p.ahead); /* joins the thread before the stream it reads goes */
     source_stream_close(p.stream);
     free(p.pred);
+    drift_acc_free(p.drift);
     table_free(&p.table);
     model_free(&p.model);
     return rc;

@@ -7,41 +7,30 @@
 
 #include "kernels/binning.h" /* for bin_of */
 
-/* 1 when v lies outside [lo, hi]; NaN bounds (no training value) never. */
-static inline int64_t outside_range(float v, double lo, double hi)
+void drift_bin_counts(const float *x, int32_t x_cols, const int32_t *rows, int64_t m, int32_t n_feat,
+                      const int32_t *col, const int64_t *cut_start, const float *cuts, const int64_t *bin_start,
+                      const float *lo, const float *hi, int64_t *count, int64_t *outside)
 {
-    return (int64_t)(((double)v < lo) | ((double)v > hi));
-}
-
-void drift_bin_counts(const float *x, int32_t x_cols, int64_t n, int32_t n_feat, const int32_t *col,
-                      const int64_t *cut_start, const float *cuts, const int64_t *bin_start, const double *lo,
-                      const double *hi, int64_t *count, int64_t *outside)
-{
-    for (int32_t f = 0; f < n_feat; ++f) {
-        const float *xf = x + (col ? col[f] : f);
-        const float *cf = cuts + cut_start[f];
-        const int32_t nc = (int32_t)(cut_start[f + 1] - cut_start[f]);
-        int64_t *cnt = count + bin_start[f], out = 0;
-        const double l = lo[f], h = hi[f];
-        for (int64_t i = 0; i < n; ++i) {
-            const float v = xf[i * x_cols];
-            if (isnan(v)) {
-                cnt[nc + 1]++;
-                continue;
-            }
-            cnt[bin_of(cf, nc, v)]++;
-            out += outside_range(v, l, h);
+    for (int64_t j = 0; j < m; ++j) {
+        const float *xr = x + (rows ? rows[j] : j) * (int64_t)x_cols;
+        for (int32_t f = 0; f < n_feat; ++f) {
+            const float v = xr[col ? col[f] : f];
+            const int32_t nc = (int32_t)(cut_start[f + 1] - cut_start[f]);
+            /* NaN: the missing bin; NaN compares false, so it is never outside */
+            const int32_t b = v == v ? bin_of(cuts + cut_start[f], nc, v) : nc + 1;
+            count[bin_start[f] + b]++;
+            outside[f] += (v < lo[f]) | (v > hi[f]);
         }
-        outside[f] += out;
     }
 }
 
-void drift_bin_counts_ref(const float *x, int32_t x_cols, int64_t n, int32_t n_feat, const int32_t *col,
-                          const int64_t *cut_start, const float *cuts, const int64_t *bin_start, const double *lo,
-                          const double *hi, int64_t *count, int64_t *outside)
+void drift_bin_counts_ref(const float *x, int32_t x_cols, const int32_t *rows, int64_t m, int32_t n_feat,
+                          const int32_t *col, const int64_t *cut_start, const float *cuts, const int64_t *bin_start,
+                          const float *lo, const float *hi, int64_t *count, int64_t *outside)
 {
-    for (int64_t i = 0; i < n; ++i)
+    for (int64_t j = 0; j < m; ++j)
         for (int32_t f = 0; f < n_feat; ++f) {
+            const int64_t i = rows ? rows[j] : j;
             const float v = x[i * x_cols + (col ? col[f] : f)];
             const int64_t nc = cut_start[f + 1] - cut_start[f];
             int64_t b = 0;
@@ -136,6 +125,30 @@ double drift_key_double(uint64_t k)
     double x;
     memcpy(&x, &u, sizeof x);
     return x;
+}
+
+int64_t drift_coarsen(const int64_t *ref, const int64_t *now, int64_t nb, int32_t groups, int64_t *cref,
+                      int64_t *cnow)
+{
+    __extension__ typedef __int128 i128;
+    int64_t tot = 0, run = 0, k = 0;
+    for (int64_t b = 0; b + 1 < nb; ++b) tot += ref[b];
+    int32_t g = 1; /* the group being filled closes at g * tot / groups */
+    cref[0] = cnow[0] = 0;
+    for (int64_t b = 0; b + 1 < nb; ++b) {
+        cref[k] += ref[b];
+        cnow[k] += now[b];
+        run += ref[b];
+        if (b + 2 < nb && (i128)run * groups >= (i128)tot * g && cref[k] > 0) {
+            while (g < groups && (i128)run * groups >= (i128)tot * g) ++g;
+            ++k;
+            cref[k] = cnow[k] = 0;
+        }
+    }
+    if (nb >= 2) ++k; /* close the last value group */
+    cref[k] = ref[nb - 1];
+    cnow[k] = now[nb - 1];
+    return k + 1;
 }
 
 static double total(const int64_t *c, int64_t n)

@@ -11,18 +11,19 @@
 
 #include <stdint.h> /* for int32_t, int64_t, uint8_t */
 
-/* drift_bin_counts - for the n rows at x (x_cols floats each) and each model
- * feature f < n_feat, read column col[f] (col NULL: column f), add 1 to
- * count[bin_start[f] + bin] and count values below lo[f] or above hi[f]
- * (the training range; NaN bounds count nothing) into outside[f]. Feature
- * by feature, branch-free binary search. */
-void drift_bin_counts(const float *x, int32_t x_cols, int64_t n, int32_t n_feat, const int32_t *col,
-                      const int64_t *cut_start, const float *cuts, const int64_t *bin_start, const double *lo,
-                      const double *hi, int64_t *count, int64_t *outside);
-/* Plain twin: row by row, linear scan of the cuts. */
-void drift_bin_counts_ref(const float *x, int32_t x_cols, int64_t n, int32_t n_feat, const int32_t *col,
-                          const int64_t *cut_start, const float *cuts, const int64_t *bin_start, const double *lo,
-                          const double *hi, int64_t *count, int64_t *outside);
+/* drift_bin_counts - for the rows rows[0 .. m) (NULL: rows 0 .. m-1) of x
+ * (x_cols floats each) and each model feature f < n_feat, read column col[f]
+ * (col NULL: column f), add 1 to count[bin_start[f] + bin] and count values
+ * below lo[f] or above hi[f] (the training range; NaN bounds count nothing)
+ * into outside[f]. Row by row (the row's floats are one cache line run),
+ * branch-free binary search. */
+void drift_bin_counts(const float *x, int32_t x_cols, const int32_t *rows, int64_t m, int32_t n_feat,
+                      const int32_t *col, const int64_t *cut_start, const float *cuts, const int64_t *bin_start,
+                      const float *lo, const float *hi, int64_t *count, int64_t *outside);
+/* Plain twin: linear scan of the cuts. */
+void drift_bin_counts_ref(const float *x, int32_t x_cols, const int32_t *rows, int64_t m, int32_t n_feat,
+                          const int32_t *col, const int64_t *cut_start, const float *cuts, const int64_t *bin_start,
+                          const float *lo, const float *hi, int64_t *count, int64_t *outside);
 
 /* drift_bins_col_counts - the training side from column-major bins
  * (cols[f * n + r], missing = n_value[f] when has_missing[f]), each row
@@ -51,6 +52,17 @@ double drift_fixed_value(const int64_t limbs[3]);
 /* An order-preserving map of doubles (not NaN) to uint64 keys and back. */
 uint64_t drift_double_key(double x);
 double drift_key_double(uint64_t k);
+
+/* drift_coarsen - merge the value bins 0 .. nb-2 of one feature into at most
+ * groups runs of adjacent bins with about equal reference weight (a run
+ * closes when the reference's running total reaches the next multiple of
+ * total / groups), the missing bin nb-1 kept as its own last group:
+ * cref/cnow (nb long at most) get the summed counts of ref/now. Returns the
+ * number of groups written. PSI over a model's 256 bins would see sampling
+ * noise as drift on small batches (about bins / rows); over deciles of the
+ * training data it does not, as monitoring tools compute it. */
+int64_t drift_coarsen(const int64_t *ref, const int64_t *now, int64_t nb, int32_t groups, int64_t *cref,
+                      int64_t *cnow);
 
 /* drift_psi - population stability index of `now` against `ref` (n bins
  * each): sum (a - e) ln(a / e) over the bins' shares, a share below
