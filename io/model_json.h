@@ -15,6 +15,9 @@ typedef struct {
 } json_cursor;
 
 void json_init(json_cursor *j, const char *text, size_t len);
+/* jansson (drift report, monitoring) exports a json_null of its own: this one
+ * links under another name so neither shadows the other. */
+#define json_null model_json_null
 /* 1 if the next value is `null` (and consume it). */
 int json_null(json_cursor *j);
 /* Containers: begin, then json_more() before each element / member. */

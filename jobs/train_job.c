@@ -10,6 +10,7 @@
 #include "engine/booster.h"
 #include "engine/drift_reference.h"
 #include "jobs/jobs.h"
+#include "jobs/monitor_jobs.h"
 #include "mpi/comm.h"
 #include "base/error.h"
 #include "base/log.h"
@@ -208,6 +209,7 @@ int train_main(run_ctx *run, int argc, char **argv)
     if (rc == SB_OK) rc = model_write(run, &model, a.model);
     if (rc == SB_OK) {
         if (run_rank(run) == 0 && (a.ckpt_every > 0 || have_resume)) unlink(ckpt); /* finished: the checkpoint is stale */
+        monitor_train_metrics(run, a.model, &model, train.n_rows_global);
         sb_info(run, "train: %d rounds%s, %d trees kept, train-%s %.6g", rep.rounds_done, rep.stopped_early ? " (early stop)" : "",
                 model.n_trees, metric_name(a.params.eval_metric), rep.final_train);
         if (a.valid) sb_info(run, ", best valid-%s %.6g at round %d", metric_name(a.params.eval_metric), rep.best_valid, rep.best_iteration + 1);
