@@ -166,7 +166,7 @@ static void score_all(const cmp_opts *o, cmp_state *c)
 #define SUM_I128 (2 * 2 * LOSSES + 2)
 
 /* The int128 sums as 42-bit limbs (top limb signed), summed over ranks, back
- * as doubles. Collective. */
+ * as one exact integer each, rounded to double once. Collective. */
 static int reduce_sums(run_ctx *run, cmp_state *c, int32_t n_sums, double *out)
 {
     const i128 mask = ((i128)1 << 42) - 1;
@@ -179,7 +179,7 @@ static int reduce_sums(run_ctx *run, cmp_state *c, int32_t n_sums, double *out)
     }
     SB_TRY(run, comm_sum_i64(run, c->limbs, 3 * n));
     for (int64_t k = 0; k < n; ++k)
-        out[k] = (double)c->limbs[3 * k + 2] * 0x1p84 + (double)c->limbs[3 * k + 1] * 0x1p42 + (double)c->limbs[3 * k];
+        out[k] = (double)((i128)c->limbs[3 * k + 2] * ((i128)1 << 84) + (i128)c->limbs[3 * k + 1] * ((i128)1 << 42) + c->limbs[3 * k]);
     return SB_OK;
 }
 

@@ -22,15 +22,9 @@
 #include <stdint.h> /* for int64_t */
 
 #include "io/model.h"
+#include "jobs/monitor_send.h" /* for monitor_opts */
 #include "base/run_ctx.h"
 
-typedef struct {
-    const char *metrics_file, *pushgateway, *webhook, *drift_out;
-    int alert_on_success, no_drift, help;
-    double psi_moderate, psi_major, js, share;
-    long http_timeout_ms;
-    int http_retries;
-} monitor_opts;
 
 /* monitor_begin - for the jobs above, take the monitoring options out of
  * argv (shifting the rest; *argc shrinks) so the job never sees them, and

@@ -6,7 +6,18 @@
 
 #include <stdint.h> /* for int64_t */
 
-#include "jobs/monitor.h"
+#include <stddef.h> /* for size_t */
+
+#include "base/run_ctx.h"
+
+/* The monitoring options (jobs/monitor.h lists them). */
+typedef struct {
+    const char *metrics_file, *pushgateway, *webhook, *drift_out;
+    int alert_on_success, no_drift, help;
+    double psi_moderate, psi_major, js, share;
+    long http_timeout_ms;
+    int http_retries;
+} monitor_opts;
 
 typedef struct {
     char name[96], help[192], labels[512];

@@ -108,7 +108,10 @@ void drift_fixed_sum(const double *p, const int64_t *w, int64_t n, int64_t limbs
 
 double drift_fixed_value(const int64_t limbs[3])
 {
-    return ((double)limbs[2] * 0x1p84 + (double)limbs[1] * 0x1p42 + (double)limbs[0]) / (double)(1LL << DRIFT_SUM_BITS);
+    /* The integer first, exactly: limbs summed from different partials differ
+     * while their total does not, and only the total may be rounded once. */
+    const drift_i128 t = (drift_i128)limbs[2] * ((drift_i128)1 << 84) + (drift_i128)limbs[1] * ((drift_i128)1 << 42) + (drift_i128)limbs[0];
+    return (double)t / (double)(1LL << DRIFT_SUM_BITS);
 }
 
 uint64_t drift_double_key(double x)
