@@ -1,5 +1,6 @@
 /* drift_ref.c - the model's training reference: allocation, JSON text, and
  * the validating reader (format in io/drift_ref.h). */
+#include "io/drift_ref.h"
 #include "io/drift_ref_read.h"
 
 #include <math.h>   /* for NAN, isfinite */

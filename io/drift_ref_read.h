@@ -6,13 +6,13 @@
 
 #include <stdint.h> /* for int32_t, int64_t */
 
-#include "io/drift_ref.h"
+#include "base/run_ctx.h"
 #include "io/model_json.h"
 
 /* drift_ref_read - parse the value at j (name for messages); checks that
  * the bin counts match the model's cuts (cut_start, n_feat features).
  * Local. On error *out is NULL and the message names the file and key. */
 int drift_ref_read(run_ctx *run, json_cursor *j, const char *name, int32_t n_feat, const int64_t *cut_start,
-                   drift_ref **out);
+                   struct drift_ref **out);
 
 #endif

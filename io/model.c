@@ -12,6 +12,7 @@
 #include <zlib.h>   /* for crc32 */
 
 #include "io/atomic_file.h"
+#include "io/drift_ref.h"
 #include "io/drift_ref_read.h"
 #include "base/json_str.h"
 #include "io/model_json.h"

@@ -22,6 +22,7 @@
 
 #include "io/source.h"
 #include "engine/booster.h"
+#include "engine/drift_reference.h"
 #include "jobs/cv_board.h"
 #include "jobs/cv_eval.h"
 #include "jobs/cv_summary.h"
@@ -420,8 +421,12 @@ static int refit(cv_state *st, const sb_params *prm)
         train_report rep = {0};
         booster_opts opts = {.progress = !st->o->quiet};
         rc = binned_for(st->grp, &st->t, prm, st->slots, &st->n_slots, &b);
+        drift_range range = {0, NULL, NULL}; /* the training reference, as train stores it */
         if (rc == SB_OK) rc = booster_train_binned(st->grp, b, &st->t, NULL, prm, NULL, &opts, &model, &rep);
+        if (rc == SB_OK) rc = drift_range_compute(st->grp, &st->t, &range);
+        if (rc == SB_OK) rc = drift_reference_build(st->grp, b, &st->t, &range, &model);
         if (rc == SB_OK) rc = model_write(st->grp, &model, st->o->refit);
+        drift_range_free(&range);
         model_free(&model);
     }
     return run_agree_rc(st->world, lift_error(st->world, st->grp, rc));

@@ -34,24 +34,20 @@ static int psi_status(double psi, const monitor_opts *o)
     return psi >= o->psi_major ? DRIFT_MAJOR : psi >= o->psi_moderate ? DRIFT_MODERATE : DRIFT_STABLE;
 }
 
-/* Groups of the model's bins PSI and JS are computed over: deciles of the
- * training rows (kernels/drift_hist.h says why), missing apart. */
-#define DRIFT_GROUPS 10
-
-/* One feature's numbers; scratch: two arrays of the feature's bin count. */
+/* One feature's numbers over its groups (the reference's bins summed the same way). */
 static void feature_numbers(const drift_ref *ref, const drift_counts *c, const monitor_opts *o, int32_t f,
-                            int64_t *scratch, drift_result *r)
+                            drift_result *r)
 {
     const int64_t b0 = ref->bin_start[f], nb = ref->bin_start[f + 1] - b0;
-    const int64_t *e = ref->count + b0, *a = c->count + b0;
-    const int64_t te = sum_i64(e, nb), ta = sum_i64(a, nb);
-    int64_t *ge = scratch, *ga = scratch + nb;
-    const int64_t ng = drift_coarsen(e, a, nb, DRIFT_GROUPS, ge, ga);
-    r->psi[f] = drift_psi(ge, ga, ng);
-    r->js[f] = drift_js(ge, ga, ng);
-    r->miss_ref[f] = ratio(e[nb - 1], te);
-    r->miss_now[f] = ratio(a[nb - 1], ta);
-    r->outside[f] = ratio(c->outside[f], ta - a[nb - 1]);
+    int64_t ge[DRIFT_GROUP_SLOTS];
+    const int64_t *ga = c->count + (int64_t)f * DRIFT_GROUP_SLOTS;
+    drift_group_sums(ref->count + b0, nb, c->first + (int64_t)f * DRIFT_MAX_GROUPS, c->n_groups[f], ge);
+    const int64_t te = sum_i64(ge, DRIFT_GROUP_SLOTS), ta = sum_i64(ga, DRIFT_GROUP_SLOTS);
+    r->psi[f] = drift_psi(ge, ga, DRIFT_GROUP_SLOTS);
+    r->js[f] = drift_js(ge, ga, DRIFT_GROUP_SLOTS);
+    r->miss_ref[f] = ratio(ge[DRIFT_GROUP_SLOTS - 1], te);
+    r->miss_now[f] = ratio(ga[DRIFT_GROUP_SLOTS - 1], ta);
+    r->outside[f] = ratio(c->outside[f], ta - ga[DRIFT_GROUP_SLOTS - 1]);
     r->status[f] = isnan(r->psi[f]) ? DRIFT_STABLE : psi_status(r->psi[f], o);
     r->drifted[f] = r->status[f] != DRIFT_STABLE || r->js[f] >= o->js;
     if (r->drifted[f] && r->status[f] == DRIFT_STABLE) r->status[f] = DRIFT_MODERATE; /* by JS alone */
@@ -82,11 +78,7 @@ int drift_result_compute(run_ctx *run, const drift_ref *ref, const drift_counts 
 {
     int rc = SB_OK;
     const size_t nf = (size_t)ref->n_feat + 1;
-    int64_t max_nb = 1, *scratch = NULL;
     memset(r, 0, sizeof *r);
-    for (int32_t f = 0; f < ref->n_feat; ++f)
-        if (ref->bin_start[f + 1] - ref->bin_start[f] > max_nb) max_nb = ref->bin_start[f + 1] - ref->bin_start[f];
-    SB_ALLOC_OR_OUT(run, scratch, 2 * (size_t)max_nb, sizeof *scratch);
     r->n_feat = ref->n_feat;
     r->rows = c->rows;
     r->sampled = c->sampled;
@@ -97,12 +89,11 @@ int drift_result_compute(run_ctx *run, const drift_ref *ref, const drift_counts 
     SB_ALLOC_OR_OUT(run, r->outside, nf, sizeof(double));
     SB_ALLOC_OR_OUT(run, r->status, nf, sizeof(int));
     SB_ALLOC_OR_OUT(run, r->drifted, nf, sizeof(int));
-    for (int32_t f = 0; f < ref->n_feat; ++f) feature_numbers(ref, c, o, f, scratch, r);
+    for (int32_t f = 0; f < ref->n_feat; ++f) feature_numbers(ref, c, o, f, r);
     r->share = ref->n_feat > 0 ? (double)r->n_drifted / ref->n_feat : 0.0;
     r->dataset_drifted = ref->n_feat > 0 && r->share >= o->share;
     score_numbers(ref, c, o, r);
 out:
-    free(scratch);
     if (rc != SB_OK) drift_result_free(r);
     return rc;
 }

@@ -26,14 +26,16 @@ typedef struct {
         below_now[DRIFT_N_QUANTILES];
 } drift_result;
 
-/* The counts of a run, summed over ranks, laid out as the reference's. */
+/* The counts of a run, summed over ranks, over the groups of the reference's bins. */
 typedef struct {
-    const int64_t *count;   /* ref->bin_start[n_feat] */
+    const int64_t *count;   /* DRIFT_GROUP_SLOTS per feature: value groups, missing last */
     const int64_t *outside; /* n_feat */
     const int64_t *score;   /* ref->n_edges + 1 */
     const int64_t *limbs;   /* 3: the fixed-point sum of the predictions */
     int64_t rows;           /* rows scored */
     int64_t sampled;        /* rows whose feature values were counted */
+    const int32_t *first;   /* per feature: DRIFT_MAX_GROUPS first bins of its groups */
+    const int32_t *n_groups;
 } drift_counts;
 
 /* drift_result_compute - every number of the report. Local. */

@@ -92,6 +92,7 @@ int monitor_begin(run_ctx *run, int *argc, char **argv)
 
 void monitor_note_model(run_ctx *run, const char *path, const sb_model *m)
 {
+    if (run_rank(run) != 0) return; /* only rank 0 reports */
     const char *base = strrchr(path, '/');
     base = base ? base + 1 : path;
     snprintf(st.model, sizeof st.model, "%s", base);

@@ -3,6 +3,7 @@
 #include "jobs/monitor_drift.h"
 
 #include <errno.h>  /* for errno */
+#include <math.h>   /* for INFINITY */
 #include <stdio.h>  /* for snprintf */
 #include <stdlib.h> /* for free */
 #include <string.h> /* for memset */
@@ -26,19 +27,45 @@
  * scoring with a 100-tree model; the sample's shares are as good for PSI.
  * The choice depends on the global row index only: any rank count counts the
  * same rows. Predictions are cheap to count and are all counted. */
-#define DRIFT_SAMPLE_ROWS 131072
+#define DRIFT_SAMPLE_ROWS 32768
+
+/* Value groups per feature: deciles of the training rows, as monitoring
+ * tools bin a reference for PSI. */
+#define DRIFT_GROUPS 10
 
 struct drift_acc {
     const drift_ref *ref;
     const sb_model *m;
     const int32_t *col;  /* model feature f is table column col[f] */
     float *lo, *hi;      /* the training range as floats (exact: it came from floats) */
+    int32_t *first, *n_groups; /* per feature: its groups' first bins (DRIFT_MAX_GROUPS each) */
+    float *bounds;       /* per feature: DRIFT_MAX_GROUPS group bounds, +inf padded */
+    int32_t *n_bounds;
     uint64_t sample_mask; /* row g is counted when mix(g) & mask == 0 */
     int32_t *rows_buf;   /* the sampled rows of one block */
     int64_t *buf, n_buf; /* every count, one int64 array: one reduction */
     int64_t *count, *outside, *score, *limbs, *rows, *sampled;
     double seconds;
 };
+
+/* Groups of about equal training rows per feature (kernels/drift_hist.h), and
+ * the cut values that bound them: a value's group is the number of bounds
+ * <= it, as its bin is the number of cuts <= it. */
+static void make_groups(drift_acc *d, const sb_model *m)
+{
+    const drift_ref *r = d->ref;
+    for (int32_t f = 0; f < r->n_feat; ++f) {
+        const int64_t b0 = r->bin_start[f], nb = r->bin_start[f + 1] - b0;
+        int32_t *first = d->first + (int64_t)f * DRIFT_MAX_GROUPS;
+        float *bounds = d->bounds + (int64_t)f * DRIFT_MAX_GROUPS;
+        d->n_groups[f] = drift_groups(r->count + b0, nb, DRIFT_GROUPS, first);
+        d->n_bounds[f] = d->n_groups[f] - 1;
+        for (int k = 0; k < DRIFT_MAX_GROUPS; ++k)
+            bounds[k] = k < d->n_bounds[f] ? m->cuts[m->cut_start[f] + first[k + 1] - 1] : INFINITY;
+        d->lo[f] = (float)r->lo[f];
+        d->hi[f] = (float)r->hi[f];
+    }
+}
 
 int drift_acc_init(run_ctx *run, const sb_model *m, const predict_scorer *s, int64_t n_rows_global, drift_acc **out)
 {
@@ -51,21 +78,23 @@ int drift_acc_init(run_ctx *run, const sb_model *m, const predict_scorer *s, int
     d->ref = ref;
     d->m = m;
     d->col = s->col_of;
-    d->n_buf = ref->bin_start[ref->n_feat] + ref->n_feat + ref->n_edges + 1 + 3 + 2;
+    const size_t nf = (size_t)ref->n_feat + 1;
+    d->n_buf = (int64_t)ref->n_feat * DRIFT_GROUP_SLOTS + ref->n_feat + ref->n_edges + 1 + 3 + 2;
     SB_ALLOC_OR_OUT(run, d->buf, (size_t)d->n_buf, sizeof *d->buf);
-    SB_ALLOC_OR_OUT(run, d->lo, (size_t)ref->n_feat + 1, sizeof *d->lo);
-    SB_ALLOC_OR_OUT(run, d->hi, (size_t)ref->n_feat + 1, sizeof *d->hi);
+    SB_ALLOC_OR_OUT(run, d->lo, nf, sizeof *d->lo);
+    SB_ALLOC_OR_OUT(run, d->hi, nf, sizeof *d->hi);
+    SB_ALLOC_OR_OUT(run, d->first, nf * DRIFT_MAX_GROUPS, sizeof *d->first);
+    SB_ALLOC_OR_OUT(run, d->n_groups, nf, sizeof *d->n_groups);
+    SB_ALLOC_OR_OUT(run, d->bounds, nf * DRIFT_MAX_GROUPS, sizeof *d->bounds);
+    SB_ALLOC_OR_OUT(run, d->n_bounds, nf, sizeof *d->n_bounds);
     SB_ALLOC_OR_OUT(run, d->rows_buf, PREDICT_BLOCK_ROWS, sizeof *d->rows_buf);
-    for (int32_t f = 0; f < ref->n_feat; ++f) {
-        d->lo[f] = (float)ref->lo[f];
-        d->hi[f] = (float)ref->hi[f];
-    }
+    make_groups(d, m);
     while ((n_rows_global >> 1) >= DRIFT_SAMPLE_ROWS) { /* the same on every rank */
         n_rows_global >>= 1;
         d->sample_mask = d->sample_mask << 1 | 1;
     }
     d->count = d->buf;
-    d->outside = d->count + ref->bin_start[ref->n_feat];
+    d->outside = d->count + (int64_t)ref->n_feat * DRIFT_GROUP_SLOTS;
     d->score = d->outside + ref->n_feat;
     d->limbs = d->score + ref->n_edges + 1;
     d->rows = d->limbs + 3;
@@ -92,8 +121,8 @@ void drift_acc_rows(drift_acc *d, const float *x, int32_t x_cols, int64_t n, con
         }
         rows = d->rows_buf;
     }
-    drift_bin_counts(x, x_cols, rows, m, r->n_feat, d->col, d->m->cut_start, d->m->cuts, r->bin_start, d->lo, d->hi,
-                     d->count, d->outside);
+    drift_group_counts(x, x_cols, rows, m, r->n_feat, d->col, d->bounds, d->n_bounds, d->lo, d->hi, d->count,
+                       d->outside);
     *d->sampled += m;
     drift_score_counts(pred, NULL, n, r->edges, r->n_edges, d->score);
     drift_fixed_sum(pred, NULL, n, d->limbs);
@@ -107,6 +136,10 @@ void drift_acc_free(drift_acc *d)
     free(d->buf);
     free(d->lo);
     free(d->hi);
+    free(d->first);
+    free(d->n_groups);
+    free(d->bounds);
+    free(d->n_bounds);
     free(d->rows_buf);
     free(d);
 }
@@ -129,7 +162,7 @@ static int skipped(run_ctx *run, const sb_model *m, const char *json_path)
 static int report(run_ctx *run, drift_acc *d, const sb_model *m, const char *json_path)
 {
     const drift_ref *ref = d->ref;
-    const drift_counts c = {d->count, d->outside, d->score, d->limbs, *d->rows, *d->sampled};
+    const drift_counts c = {d->count, d->outside, d->score, d->limbs, *d->rows, *d->sampled, d->first, d->n_groups};
     const monitor_opts *o = monitor_options();
     drift_result r;
     SB_TRY(run, drift_result_compute(run, ref, &c, o, &r));

@@ -2,45 +2,73 @@
  * (kernels/drift_hist.h). */
 #include "kernels/drift_hist.h"
 
-#include <math.h>   /* for isnan, log, sqrt, llround */
+#include <math.h>   /* for isnan, log, sqrt */
 #include <string.h> /* for memcpy */
 
 #include "kernels/binning.h" /* for bin_of */
 
-void drift_bin_counts(const float *x, int32_t x_cols, const int32_t *rows, int64_t m, int32_t n_feat,
-                      const int32_t *col, const int64_t *cut_start, const float *cuts, const int64_t *bin_start,
-                      const float *lo, const float *hi, int64_t *count, int64_t *outside)
+void drift_group_counts(const float *x, int32_t x_cols, const int32_t *rows, int64_t m, int32_t n_feat,
+                        const int32_t *col, const float *bounds, const int32_t *n_bounds, const float *lo,
+                        const float *hi, int64_t *restrict count, int64_t *restrict outside)
 {
     for (int64_t j = 0; j < m; ++j) {
         const float *xr = x + (rows ? rows[j] : j) * (int64_t)x_cols;
         for (int32_t f = 0; f < n_feat; ++f) {
             const float v = xr[col ? col[f] : f];
-            const int32_t nc = (int32_t)(cut_start[f + 1] - cut_start[f]);
-            /* NaN: the missing bin; NaN compares false, so it is never outside */
-            const int32_t b = v == v ? bin_of(cuts + cut_start[f], nc, v) : nc + 1;
-            count[bin_start[f] + b]++;
+            const float *bf = bounds + (int64_t)f * DRIFT_MAX_GROUPS;
+            int32_t g = 0;
+            for (int k = 0; k < DRIFT_MAX_GROUPS; ++k) g += bf[k] <= v; /* NaN: 0; +inf also passes the padding */
+            g = g > n_bounds[f] ? n_bounds[f] : g;
+            g = v == v ? g : DRIFT_GROUP_SLOTS - 1;
+            count[(int64_t)f * DRIFT_GROUP_SLOTS + g]++;
             outside[f] += (v < lo[f]) | (v > hi[f]);
         }
     }
 }
 
-void drift_bin_counts_ref(const float *x, int32_t x_cols, const int32_t *rows, int64_t m, int32_t n_feat,
-                          const int32_t *col, const int64_t *cut_start, const float *cuts, const int64_t *bin_start,
-                          const float *lo, const float *hi, int64_t *count, int64_t *outside)
+void drift_group_counts_ref(const float *x, int32_t x_cols, const int32_t *rows, int64_t m, int32_t n_feat,
+                            const int32_t *col, const float *bounds, const int32_t *n_bounds, const float *lo,
+                            const float *hi, int64_t *count, int64_t *outside)
 {
     for (int64_t j = 0; j < m; ++j)
         for (int32_t f = 0; f < n_feat; ++f) {
             const int64_t i = rows ? rows[j] : j;
             const float v = x[i * x_cols + (col ? col[f] : f)];
-            const int64_t nc = cut_start[f + 1] - cut_start[f];
-            int64_t b = 0;
-            if (isnan(v)) b = nc + 1;
+            int32_t g = 0;
+            if (isnan(v)) g = DRIFT_GROUP_SLOTS - 1;
             else {
-                while (b < nc && cuts[cut_start[f] + b] <= v) ++b;
+                while (g < n_bounds[f] && bounds[f * DRIFT_MAX_GROUPS + g] <= v) ++g;
                 if (v < lo[f] || v > hi[f]) outside[f]++;
             }
-            count[bin_start[f] + b]++;
+            count[f * DRIFT_GROUP_SLOTS + g]++;
         }
+}
+
+int32_t drift_groups(const int64_t *ref, int64_t nb, int32_t groups, int32_t *first)
+{
+    __extension__ typedef __int128 i128;
+    int64_t tot = 0, run = 0;
+    int32_t k = 0, g = 1; /* the group being filled closes at g * tot / groups */
+    for (int64_t b = 0; b + 1 < nb; ++b) tot += ref[b];
+    first[0] = 0;
+    for (int64_t b = 0; b + 2 < nb && g < groups; ++b) { /* thresholds g = 1 .. groups - 1 */
+        run += ref[b];
+        if (run > 0 && (i128)run * groups >= (i128)tot * g) {
+            while (g < groups && (i128)run * groups >= (i128)tot * g) ++g;
+            first[++k] = (int32_t)b + 1;
+        }
+    }
+    return k + 1;
+}
+
+void drift_group_sums(const int64_t *c, int64_t nb, const int32_t *first, int32_t ng, int64_t *out)
+{
+    for (int s = 0; s < DRIFT_GROUP_SLOTS; ++s) out[s] = 0;
+    for (int32_t g = 0; g < ng; ++g) {
+        const int64_t end = g + 1 < ng ? first[g + 1] : nb - 1;
+        for (int64_t b = first[g]; b < end; ++b) out[g] += c[b];
+    }
+    out[DRIFT_GROUP_SLOTS - 1] = c[nb - 1];
 }
 
 void drift_bins_col_counts(const uint8_t *cols, int64_t n, int32_t n_feat, const int32_t *n_value,
@@ -98,7 +126,8 @@ void drift_fixed_sum(const double *p, const int64_t *w, int64_t n, int64_t limbs
         double v = p[i];
         if (isnan(v)) continue;
         v = v > clamp ? clamp : v < -clamp ? -clamp : v;
-        s += (drift_i128)llround(v * (double)(1LL << DRIFT_SUM_BITS)) * (w ? w[i] : 1);
+        /* truncation: as exact a quantization as rounding, and a single instruction */
+        s += (drift_i128)(int64_t)(v * (double)(1LL << DRIFT_SUM_BITS)) * (w ? w[i] : 1);
     }
     const drift_i128 mask = ((drift_i128)1 << 42) - 1;
     limbs[0] += (int64_t)(s & mask);
@@ -128,30 +157,6 @@ double drift_key_double(uint64_t k)
     double x;
     memcpy(&x, &u, sizeof x);
     return x;
-}
-
-int64_t drift_coarsen(const int64_t *ref, const int64_t *now, int64_t nb, int32_t groups, int64_t *cref,
-                      int64_t *cnow)
-{
-    __extension__ typedef __int128 i128;
-    int64_t tot = 0, run = 0, k = 0;
-    for (int64_t b = 0; b + 1 < nb; ++b) tot += ref[b];
-    int32_t g = 1; /* the group being filled closes at g * tot / groups */
-    cref[0] = cnow[0] = 0;
-    for (int64_t b = 0; b + 1 < nb; ++b) {
-        cref[k] += ref[b];
-        cnow[k] += now[b];
-        run += ref[b];
-        if (b + 2 < nb && (i128)run * groups >= (i128)tot * g && cref[k] > 0) {
-            while (g < groups && (i128)run * groups >= (i128)tot * g) ++g;
-            ++k;
-            cref[k] = cnow[k] = 0;
-        }
-    }
-    if (nb >= 2) ++k; /* close the last value group */
-    cref[k] = ref[nb - 1];
-    cnow[k] = now[nb - 1];
-    return k + 1;
 }
 
 static double total(const int64_t *c, int64_t n)

@@ -25,45 +25,82 @@ static double unif(void)
     return (double)((z ^ (z >> 31)) >> 11) / 9007199254740992.0;
 }
 
-enum { NF = 5, NX = 7, NR = 3000 };
+enum { NF = 5, NX = 7, NR = 3000, NB = 40 };
 
-/* Cuts: feature f has f * 7 cuts (feature 0 none), increasing, some values on them. */
-static void make_cuts(int64_t *cut_start, float *cuts, int64_t *bin_start)
+static float xval(void)
 {
-    cut_start[0] = bin_start[0] = 0;
-    for (int f = 0; f < NF; ++f) {
-        cut_start[f + 1] = cut_start[f] + f * 7;
-        for (int k = 0; k < f * 7; ++k) cuts[cut_start[f] + k] = (float)(k * 1.5 - 3);
-        bin_start[f + 1] = bin_start[f] + (cut_start[f + 1] - cut_start[f]) + 2;
-    }
+    double u = unif();
+    return u < 0.1 ? NAN : u < 0.15 ? INFINITY : u < 0.3 ? (float)((int)(unif() * 20) * 1.5 - 3) : (float)(unif() * 50 - 10);
 }
 
-static void test_bin_counts_equal_twin(void)
+/* Model-like cuts (NB - 2 per feature), a skewed reference over them, the
+ * groups, and a value's group found two ways: by its bin among all cuts
+ * (plain) and by the group bounds (what scoring does). */
+static void test_groups_match_bins(void)
 {
-    int64_t cut_start[NF + 1], bin_start[NF + 1];
-    float cuts[NF * 7 * NF], lo[NF], hi[NF];
-    make_cuts(cut_start, cuts, bin_start);
-    static float x[NR * NX];
-    for (int i = 0; i < NR * NX; ++i) {
-        double u = unif();
-        x[i] = u < 0.1 ? NAN : u < 0.2 ? (float)((int)(unif() * 20) * 1.5 - 3) : (float)(unif() * 50 - 10);
+    float cuts[NB - 2], bounds[DRIFT_MAX_GROUPS];
+    int64_t ref[NB];
+    int32_t first[DRIFT_MAX_GROUPS];
+    for (int k = 0; k < NB - 2; ++k) cuts[k] = (float)(k * 1.5 - 3);
+    for (int b = 0; b < NB; ++b) ref[b] = b < 5 ? 1000 : b % 3 ? 7 : 0;
+    ref[NB - 2] = 0; /* the top bin never seen in training */
+    const int32_t ng = drift_groups(ref, NB, 10, first);
+    CU_ASSERT(ng >= 5 && ng <= 10);
+    CU_ASSERT_EQUAL(first[0], 0);
+    for (int g = 1; g < ng; ++g) CU_ASSERT(first[g] > first[g - 1] && first[g] <= NB - 2);
+    for (int k = 0; k < DRIFT_MAX_GROUPS; ++k) bounds[k] = k < ng - 1 ? cuts[first[k + 1] - 1] : INFINITY;
+    const int32_t nbound = ng - 1;
+    const float lo = -100, hi = 100;
+    for (int i = 0; i < 2000; ++i) {
+        const float v = xval();
+        int64_t cnt[DRIFT_GROUP_SLOTS] = {0}, out = 0;
+        drift_group_counts(&v, 1, NULL, 1, 1, NULL, bounds, &nbound, &lo, &hi, cnt, &out);
+        int b = 0, g = 0;
+        if (isnan(v)) g = DRIFT_GROUP_SLOTS - 1;
+        else {
+            while (b < NB - 2 && cuts[b] <= v) ++b;
+            while (g + 1 < ng && first[g + 1] <= b) ++g;
+        }
+        CU_ASSERT_EQUAL(cnt[g], 1);
     }
-    const int32_t col[NF] = {6, 0, 3, 2, 5};
-    for (int f = 0; f < NF; ++f) lo[f] = -5, hi[f] = 30;
+    int64_t sums[DRIFT_GROUP_SLOTS], tot = 0;
+    drift_group_sums(ref, NB, first, ng, sums);
+    for (int g = 0; g < DRIFT_GROUP_SLOTS; ++g) tot += sums[g];
+    int64_t want = 0;
+    for (int b = 0; b < NB; ++b) want += ref[b];
+    CU_ASSERT_EQUAL(tot, want);
+    CU_ASSERT_EQUAL(sums[DRIFT_GROUP_SLOTS - 1], ref[NB - 1]);
+    const int64_t none[3] = {0, 0, 4}; /* no value seen: one group */
+    CU_ASSERT_EQUAL(drift_groups(none, 3, 10, first), 1);
+}
+
+static void test_group_counts_equal_twin(void)
+{
+    float bounds[NF * DRIFT_MAX_GROUPS], lo[NF], hi[NF];
+    int32_t nb[NF];
+    for (int f = 0; f < NF; ++f) {
+        nb[f] = f * 3; /* feature 0: no bounds */
+        for (int k = 0; k < DRIFT_MAX_GROUPS; ++k)
+            bounds[f * DRIFT_MAX_GROUPS + k] = k < nb[f] ? (float)(k * 4.5 - 3) : INFINITY;
+        lo[f] = -5, hi[f] = 30;
+    }
     lo[4] = hi[4] = NAN; /* no training value: nothing is outside */
+    static float x[NR * NX];
+    for (int i = 0; i < NR * NX; ++i) x[i] = xval();
+    const int32_t col[NF] = {6, 0, 3, 2, 5};
     int32_t rows[NR / 2];
     for (int j = 0; j < NR / 2; ++j) rows[j] = 2 * j + 1;
     for (int pass = 0; pass < 2; ++pass) {
-        int64_t a[200] = {0}, b[200] = {0}, oa[NF] = {0}, ob[NF] = {0};
+        int64_t a[NF * DRIFT_GROUP_SLOTS] = {0}, b[NF * DRIFT_GROUP_SLOTS] = {0}, oa[NF] = {0}, ob[NF] = {0};
         const int32_t *rl = pass ? rows : NULL;
         const int64_t m = pass ? NR / 2 : NR;
-        drift_bin_counts(x, NX, rl, m, NF, col, cut_start, cuts, bin_start, lo, hi, a, oa);
-        drift_bin_counts_ref(x, NX, rl, m, NF, col, cut_start, cuts, bin_start, lo, hi, b, ob);
+        drift_group_counts(x, NX, rl, m, NF, col, bounds, nb, lo, hi, a, oa);
+        drift_group_counts_ref(x, NX, rl, m, NF, col, bounds, nb, lo, hi, b, ob);
         CU_ASSERT_EQUAL(memcmp(a, b, sizeof a), 0);
         CU_ASSERT_EQUAL(memcmp(oa, ob, sizeof oa), 0);
         int64_t tot = 0;
-        for (int64_t k = bin_start[2]; k < bin_start[3]; ++k) tot += a[k];
-        CU_ASSERT_EQUAL(tot, m); /* every row lands in one bin of each feature */
+        for (int k = 0; k < DRIFT_GROUP_SLOTS; ++k) tot += a[2 * DRIFT_GROUP_SLOTS + k];
+        CU_ASSERT_EQUAL(tot, m); /* every row lands in one group of each feature */
         CU_ASSERT_EQUAL(oa[4], 0);
         CU_ASSERT(oa[0] > 0);
     }
@@ -154,32 +191,6 @@ static void test_psi_js_values(void)
     const int64_t d1[2] = {5, 0}, d2[2] = {0, 7};
     CU_ASSERT_DOUBLE_EQUAL(drift_js(d1, d2, 2), sqrt(log(2.0)), 1e-12); /* disjoint: the maximum */
     CU_ASSERT(drift_psi(d1, d2, 2) > 10); /* empty bins count as DRIFT_EPS, not infinity */
-}
-
-static void test_coarsen(void)
-{
-    enum { NB = 258 };
-    static int64_t ref[NB], now[NB], cr[NB], cn[NB];
-    int64_t tr = 0, tn = 0;
-    for (int b = 0; b < NB; ++b) {
-        ref[b] = b % 5 == 0 ? 0 : (int64_t)(unif() * 100);
-        now[b] = (int64_t)(unif() * 100);
-        tr += ref[b];
-        tn += now[b];
-    }
-    const int64_t ng = drift_coarsen(ref, now, NB, 10, cr, cn);
-    CU_ASSERT(ng >= 3 && ng <= 12);
-    int64_t sr = 0, sn = 0;
-    for (int64_t g = 0; g < ng; ++g) sr += cr[g], sn += cn[g];
-    CU_ASSERT_EQUAL(sr, tr);
-    CU_ASSERT_EQUAL(sn, tn);
-    CU_ASSERT_EQUAL(cr[ng - 1], ref[NB - 1]); /* missing stays apart */
-    CU_ASSERT_EQUAL(cn[ng - 1], now[NB - 1]);
-    for (int64_t g = 0; g + 2 < ng; ++g) CU_ASSERT(cr[g] >= tr / 10 / 2); /* about a decile each */
-    const int64_t one_r[2] = {5, 1}, one_n[2] = {3, 0};
-    CU_ASSERT_EQUAL(drift_coarsen(one_r, one_n, 2, 10, cr, cn), 2);
-    CU_ASSERT_EQUAL(cr[0], 5);
-    CU_ASSERT_EQUAL(cr[1], 1);
 }
 
 /* A reference for 2 features with 1 and 3 cuts. */
@@ -287,13 +298,13 @@ int main(int argc, char **argv)
 {
     if (run_init(&argc, &argv, &run) != SB_OK) return 1;
     static const sb_test tests[] = {
-        {"bin counts == plain twin (NaN, columns, row lists, range)", test_bin_counts_equal_twin},
+        {"a value's group by bounds == by its bin among all cuts", test_groups_match_bins},
+        {"group counts == plain twin (NaN, inf, columns, row lists, range)", test_group_counts_equal_twin},
         {"training counts from column-major bins, weighted", test_bins_col_counts},
         {"score counts == plain twin (repeated edges, NaN, weights)", test_score_counts_equal_twin},
         {"fixed-point sums: order and split free", test_fixed_sum_order_free},
         {"double keys keep order and come back", test_double_key},
         {"PSI and Jensen-Shannon known values", test_psi_js_values},
-        {"decile groups keep totals, missing apart", test_coarsen},
         {"reference section: round trip, same bytes", test_ref_round_trip},
         {"reference section: counts that do not fit the cuts are refused", test_ref_rejects_mismatch},
         {"Prometheus text: grouping, escaping, NaN/Inf", test_prom_text},
