@@ -62,7 +62,7 @@ static void score_numbers(const drift_ref *ref, const drift_counts *c, const mon
     r->score_psi = drift_psi(ref->score_count, c->score, nb);
     r->score_status = isnan(r->score_psi) ? DRIFT_STABLE : psi_status(r->score_psi, o);
     r->mean_ref = ref->score_mean;
-    r->mean_now = c->rows > 0 ? drift_fixed_value(c->limbs) / (double)c->rows : NAN;
+    r->mean_now = c->sampled > 0 ? drift_fixed_value(c->limbs) / (double)c->sampled : NAN;
     const int64_t te = sum_i64(ref->score_count, nb), ta = sum_i64(c->score, nb);
     for (int k = 0; k < DRIFT_N_QUANTILES; ++k) {
         const int j = (int)(quantiles[k] * (ref->n_edges + 1) + 0.5) - 1; /* edge j is quantile (j+1)/bins */
@@ -195,7 +195,7 @@ static int by_psi(const void *a, const void *b)
 void drift_report_log(run_ctx *run, const drift_result *r, const sb_model *m, const monitor_opts *o)
 {
     sb_info(run, "drift: %d of %d features drift (%.0f%%): data set %s (from %.0f%%); scores PSI %.4f (%s), mean %.6g -> %.6g; "
-                 "values of %lld of %lld rows counted\n",
+                 "%lld of %lld rows counted\n",
             r->n_drifted, r->n_feat, 100 * r->share, r->dataset_drifted ? "DRIFTED" : "not drifted", 100 * o->share,
             r->score_psi, status_name[r->score_status], r->mean_ref, r->mean_now, (long long)r->sampled, (long long)r->rows);
     ranked *k = malloc(((size_t)r->n_feat + 1) * sizeof *k);

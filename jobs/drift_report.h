@@ -33,7 +33,7 @@ typedef struct {
     const int64_t *score;   /* ref->n_edges + 1 */
     const int64_t *limbs;   /* 3: the fixed-point sum of the predictions */
     int64_t rows;           /* rows scored */
-    int64_t sampled;        /* rows whose feature values were counted */
+    int64_t sampled;        /* rows counted (all, or the sample) */
     const int32_t *first;   /* per feature: DRIFT_MAX_GROUPS first bins of its groups */
     const int32_t *n_groups;
 } drift_counts;

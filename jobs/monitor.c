@@ -6,7 +6,6 @@
 #include <stdlib.h> /* for getenv, strtod, free */
 #include <string.h> /* for strcmp, strrchr */
 #include <time.h>   /* for clock_gettime */
-#include <zlib.h>   /* for crc32 */
 
 #include "io/prom_text.h"
 #include "jobs/monitor_send.h"
@@ -101,8 +100,9 @@ void monitor_note_model(run_ctx *run, const char *path, const sb_model *m)
     char *text = NULL;
     int64_t len = 0;
     run_ctx *d = run_detached(run); /* the version label is optional: its errors stay out of the job's */
-    if (d != NULL && m != NULL && model_to_json(d, m, &text, &len) == SB_OK)
-        snprintf(st.version, sizeof st.version, "%08lx", (unsigned long)crc32(0L, (const Bytef *)text, (uInt)len));
+    const char *tag = "\"crc32\": \"", *at = NULL;
+    if (d != NULL && m != NULL && model_to_json(d, m, &text, &len) == SB_OK && (at = strstr(text, tag)) != NULL)
+        snprintf(st.version, sizeof st.version, "%.8s", at + strlen(tag)); /* the file's own crc32 field */
     free(text);
     free(d);
 }

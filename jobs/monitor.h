@@ -34,7 +34,8 @@ int monitor_begin(run_ctx *run, int *argc, char **argv);
 const monitor_opts *monitor_options(void);
 
 /* What the job tells: the model it used or wrote (name = file name without
- * directory and .json; version = the model text's CRC-32), rows processed. Local. */
+ * directory and .json; version = the model file's "crc32" field, which
+ * changes with any byte of the model), rows processed. Local. */
 void monitor_note_model(run_ctx *run, const char *path, const sb_model *m);
 void monitor_note_rows(int64_t rows);
 

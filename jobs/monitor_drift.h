@@ -28,9 +28,9 @@ int drift_acc_init(run_ctx *run, const sb_model *m, const predict_scorer *s, int
 
 /* drift_acc_rows - count n <= PREDICT_BLOCK_ROWS rows at x (x_cols floats
  * each, the table's columns; global row index of the first: row0) and their
- * predictions. Feature values of large data sets are counted on a sample of
- * the rows chosen by global row index (the same for any rank count). d may
- * be NULL. Local, no allocation. */
+ * predictions. Large data sets are counted on a sample of the rows chosen
+ * by global row index (the same for any rank count). d may be NULL. Local,
+ * no allocation. */
 void drift_acc_rows(drift_acc *d, const float *x, int32_t x_cols, int64_t n, const double *pred, int64_t row0);
 
 /* drift_acc_finish - Collective. Sum the counts, then rank 0 logs the top

@@ -143,7 +143,7 @@ static void webhook(const monitor_opts *o, const monitor_state *st, int rc, cons
     json_t *j = json_pack("{s:s}", "text", text);
     char *body = j ? json_dumps(j, JSON_COMPACT) : NULL;
     http_policy pol = {o->http_timeout_ms, o->http_retries, 200};
-    if (body == NULL) warn("--alert-webhook", "out of memory");
+    if (body == NULL) warn("--alert-webhook", "the alert could not be encoded as JSON (not UTF-8?)");
     else if (http_post(o->webhook, "application/json", body, strlen(body), &pol, &status, why, sizeof why) != 0)
         warn("--alert-webhook", why);
     free(body);
