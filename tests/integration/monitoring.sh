@@ -59,6 +59,15 @@ check "drift: the data set is not drifted (3 of 47 < 50%)" [ "$(json "$T/d1/_dri
 check "drift: the log has the top table with f22 first" bash -c "grep -A1 '^drift: feature' '$T/dlog1' | grep -q '^drift: f22 '"
 check "drift: promtool accepts predict's metrics file (np 3)" promtool check metrics <"$T/pred3.prom"
 check "drift: per-feature PSI in the metrics" grep -q '^shardboost_drift_feature_psi{job="predict",model="forms",.*feature="f22"}' "$T/pred3.prom"
+sb_mpirun 1 predict --model "$T/forms.json" --data "$T/drifted.csv" --layout forms --out "$T/th" \
+    --drift-psi-moderate 20 --drift-psi-major 30 --drift-js 0.9 >/dev/null 2>&1
+check "drift: thresholds are parameters (PSI 20, JS 0.9: nothing drifts)" \
+    [ "$(json "$T/th/_drift.json" "(d['dataset']['n_drifted'], d['thresholds']['psi_moderate'])")" = "(0, 20.0)" ]
+sb_mpirun 1 predict --model "$T/forms.json" --data "$T/drifted.csv" --layout forms --out "$T/bad" \
+    --drift-js 2 >"$T/badlog" 2>&1
+rc=$?
+check "drift: a bad threshold is a usage error (exit 2) naming the option, no output" \
+    bash -c "[ $rc -eq 2 ] && grep -qF -- \"--drift-js '2': must be a number in (0, 1]\" '$T/badlog' && [ ! -e '$T/bad' ]"
 sb_mpirun 2 predict --model "$T/forms.json" --data "$T/fresh.csv" --layout forms --out "$T/f" >/dev/null 2>&1
 check "drift: fresh data from the same generator: no feature drifts" \
     [ "$(json "$T/f/_drift.json" "d['dataset']['n_drifted']")" = 0 ]
