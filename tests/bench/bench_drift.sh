@@ -33,7 +33,7 @@ for r in $(seq "$RUNS"); do
         flag=(); [ "$mode" = off ] && flag=(--no-drift)
         t0=$(date +%s.%N)
         sb "$NP" predict --model "$D/model.json" --data "$D/forms.h5" --out "$D/out-$mode" --overwrite \
-            --gzip-level 1 "${flag[@]}" >"$D/log-$mode" 2>&1
+            --gzip-level 1 --verbose "${flag[@]}" >"$D/log-$mode" 2>&1
         t1=$(date +%s.%N)
         echo "$t1 - $t0" | bc -l >>"$D/$mode.wall"
         sed -n 's/.* total \([0-9.]*\)$/\1/p' "$D/log-$mode" >>"$D/$mode.total"
