@@ -124,6 +124,77 @@ static void write_header(gen_out *w)
     gen_put_str(w, ",\"device\",\"week\",\"Clicks\",\"Conversions\"\n");
 }
 
+/* One row's Clicks and Conversions from its own stream (draws in a fixed order). */
+static void draw_counts(gen_rng *rr, const entity *e, int device, double cr, const gen_opts *o, int64_t *clicks,
+                        int64_t *conv)
+{
+    *clicks = draw_clicks(rr, e, device);
+    const int zero = gen_bern(rr, o->zero_frac), over = gen_bern(rr, o->over_frac);
+    if (zero) {
+        *clicks = 0;
+        *conv = 0;
+    } else if (over) {   /* post-click attribution can credit more conversions than clicks */
+        *conv = *clicks + 1 + gen_poisson(rr, 1.0);
+    } else {
+        *conv = gen_binomial(rr, *clicks, cr);
+    }
+}
+
+/* One CSV line of the keyword layout, formatted in place in w's buffer. */
+static void write_row(gen_out *w, const entity *e, int device, int week, int64_t clicks, int64_t conv)
+{
+    char *p = w->buf + w->len;
+    p = gen_fmt_u64(p, e->id);
+    for (int j = 0; j < N_ATT; j++) {
+        *p++ = ',';
+        *p++ = (char)('0' + e->att[j]);
+    }
+    *p++ = ',';
+    *p++ = '"';
+    const size_t dn = strlen(device_name[device]);
+    memcpy(p, device_name[device], dn);
+    p += dn;
+    *p++ = '"';
+    *p++ = ',';
+    p = gen_fmt_u64(p, (uint64_t)week);
+    *p++ = ',';
+    p = gen_fmt_u64(p, (uint64_t)clicks);
+    *p++ = ',';
+    p = gen_fmt_u64(p, (uint64_t)conv);
+    *p++ = '\n';
+    w->len = (size_t)(p - w->buf);
+    gen_out_row_done(w);
+}
+
+/* The rows of every entity until o->rows are written (truth: NULL or its file). */
+static void write_rows(const gen_opts *o, const double *prev, gen_out *w, gen_out *truth)
+{
+    int64_t row = 0;
+    uint64_t next_id = 4;
+    for (uint64_t ent = 0; row < o->rows; ent++) {
+        gen_rng r;
+        gen_rng_init(&r, o->seed, STREAM_ENTITY, ent);
+        entity e;
+        e.id = next_id;
+        next_id += 1 + gen_below(&r, 2);   /* ids with gaps, like the real sample */
+        draw_entity(&r, prev, &e);
+        for (int k = 0; k < e.n_combo && row < o->rows; k++, row++) {
+            const int device = e.combo[k] / 2, week = 30 + e.combo[k] % 2;
+            gen_rng rr;
+            gen_rng_init(&rr, o->seed, STREAM_ROW, (uint64_t)row);
+            const double cr = row_rate(&e, device, week);
+            int64_t clicks = 0, conv = 0;
+            draw_counts(&rr, &e, device, cr, o, &clicks, &conv);
+            write_row(w, &e, device, week, clicks, conv);
+            if (truth != NULL) {
+                char line[96];
+                snprintf(line, sizeof line, "%" PRIu64 ",%s,%d,%.17g\n", e.id, device_name[device], week, cr);
+                gen_put_str(truth, line);
+            }
+        }
+    }
+}
+
 int main(int argc, char **argv)
 {
     gen_opts o = { .rows = 0, .seed = 1, .zero_frac = 0.005, .over_frac = 0.0, .gz_level = 1 };
@@ -143,60 +214,7 @@ int main(int argc, char **argv)
         }
         gen_put_str(&t, "entity_id,device,week,cr\n");
     }
-    int64_t row = 0;
-    uint64_t next_id = 4;
-    for (uint64_t ent = 0; row < o.rows; ent++) {
-        gen_rng r;
-        gen_rng_init(&r, o.seed, STREAM_ENTITY, ent);
-        entity e;
-        e.id = next_id;
-        next_id += 1 + gen_below(&r, 2);   /* ids with gaps, like the real sample */
-        draw_entity(&r, prev, &e);
-        for (int k = 0; k < e.n_combo && row < o.rows; k++, row++) {
-            const int device = e.combo[k] / 2, week = 30 + e.combo[k] % 2;
-            gen_rng rr;
-            gen_rng_init(&rr, o.seed, STREAM_ROW, (uint64_t)row);
-            const double cr = row_rate(&e, device, week);
-            int64_t clicks = draw_clicks(&rr, &e, device), conv;
-            const int zero = gen_bern(&rr, o.zero_frac), over = gen_bern(&rr, o.over_frac);
-            if (zero) {
-                clicks = 0;
-                conv = 0;
-            } else if (over) {   /* post-click attribution can credit more conversions than clicks */
-                conv = clicks + 1 + gen_poisson(&rr, 1.0);
-            } else {
-                conv = gen_binomial(&rr, clicks, cr);
-            }
-
-            char *p = w.buf + w.len;
-            p = gen_fmt_u64(p, e.id);
-            for (int j = 0; j < N_ATT; j++) {
-                *p++ = ',';
-                *p++ = (char)('0' + e.att[j]);
-            }
-            *p++ = ',';
-            *p++ = '"';
-            const size_t dn = strlen(device_name[device]);
-            memcpy(p, device_name[device], dn);
-            p += dn;
-            *p++ = '"';
-            *p++ = ',';
-            p = gen_fmt_u64(p, (uint64_t)week);
-            *p++ = ',';
-            p = gen_fmt_u64(p, (uint64_t)clicks);
-            *p++ = ',';
-            p = gen_fmt_u64(p, (uint64_t)conv);
-            *p++ = '\n';
-            w.len = (size_t)(p - w.buf);
-            gen_out_row_done(&w);
-
-            if (o.truth != NULL) {
-                char line[96];
-                snprintf(line, sizeof line, "%" PRIu64 ",%s,%d,%.17g\n", e.id, device_name[device], week, cr);
-                gen_put_str(&t, line);
-            }
-        }
-    }
+    write_rows(&o, prev, &w, o.truth != NULL ? &t : NULL);
     int rc = gen_out_close(&w);
     if (o.truth != NULL) rc |= gen_out_close(&t);
     return rc == 0 ? 0 : 1;

@@ -46,7 +46,6 @@ int booster_bin(run_ctx *run, const sb_table *train, int32_t max_bin, uint64_t s
  * Same cuts, bins and fingerprint as booster_bin. Collective. */
 int booster_bin_consume(run_ctx *run, sb_table *train, int32_t max_bin, uint64_t seed, sb_binned **out);
 void booster_binned_free(sb_binned *b);
-int32_t booster_binned_max_bin(const sb_binned *b);
 
 /* booster_train_binned - Collective; params, opts and row_mask semantics
  * equal on all ranks. train must be the table b was binned from. valid may be

@@ -34,7 +34,7 @@ static int64_t rows_all_skipped(const sb_binned *b, const int32_t *f, int32_t m,
     memset(all, 1, (size_t)n);
     for (int32_t k = 0; k < m; ++k) {
         const uint8_t *col = b->bins_col + (int64_t)f[k] * n;
-        const int32_t skip = b->skip[f[k]] - b->off[f[k]];
+        const int32_t skip = b->skip_cell[f[k]] - b->cell_off[f[k]];
         for (int64_t i = 0; i < n; ++i) all[i] &= col[i] == skip;
     }
     int64_t c = 0;
@@ -42,95 +42,133 @@ static int64_t rows_all_skipped(const sb_binned *b, const int32_t *f, int32_t m,
     return c;
 }
 
-int bundle_plan(run_ctx *run, sb_binned *b, const int64_t *cnt)
+/* Scratch of the planning, allocated together. */
+typedef struct {
+    int32_t *cand;    /* candidate features by (cells, feature) */
+    int32_t n_cand;
+    int32_t *bundle_of; /* per feature: its bundle, or -1 */
+    int32_t *start, *size; /* proposal q: size[q] members from cand[start[q]] */
+    int32_t n_prop;
+    int64_t *skipped; /* per proposal: global rows with every member in its skipped bin */
+    uint8_t *all;     /* per local row: every member skipped */
+} bundle_work;
+
+/* Candidates by (cells, feature): small ones first pack the most members per bundle. */
+static void pick_candidates(const sb_binned *b, bundle_work *w)
 {
-    const int32_t nf = b->n_feat;
-    const size_t len = (size_t)nf + 1;
-    int32_t *cand = sb_alloc(run, len, sizeof *cand), *in = sb_alloc(run, len, sizeof *in);
-    int32_t *start = sb_alloc(run, len, sizeof *start), *msz = sb_alloc(run, len, sizeof *msz);
-    int64_t *skipped = sb_alloc(run, len, sizeof *skipped);
-    uint8_t *all = sb_alloc(run, (size_t)b->n_rows + 1, 1);
-    b->rf_first = sb_alloc(run, len, sizeof *b->rf_first);
-    b->rf_feat = sb_alloc(run, len, sizeof *b->rf_feat);
-    b->rf_stride = sb_alloc(run, len, sizeof *b->rf_stride);
-    b->rf_base = sb_alloc(run, len, sizeof *b->rf_base);
-    b->rf_skip = sb_alloc(run, len, sizeof *b->rf_skip);
-    int rc = cand && in && start && msz && skipped && all && b->rf_first && b->rf_feat && b->rf_stride && b->rf_base &&
-                     b->rf_skip ? SB_OK : SB_ENOMEM;
-    rc = run_agree_rc(run, rc);
-    if (rc != SB_OK) goto done;
-    /* Candidates by (cells, feature): small ones first pack the most members per bundle. */
-    int32_t nc = 0;
-    for (int32_t f = 0; f < nf; ++f) {
-        in[f] = -1;
-        if (b->skip[f] < 0 || b->n_cells[f] < 2 || b->n_cells[f] > BUNDLE_MEMBER_CELLS) continue;
-        int32_t at = nc++;
-        for (; at > 0 && b->n_cells[cand[at - 1]] > b->n_cells[f]; --at) cand[at] = cand[at - 1];
-        cand[at] = f;
+    w->n_cand = 0;
+    for (int32_t f = 0; f < b->n_feat; ++f) {
+        w->bundle_of[f] = -1;
+        if (b->skip_cell[f] < 0 || b->n_cells[f] < 2 || b->n_cells[f] > BUNDLE_MEMBER_CELLS) continue;
+        int32_t at = w->n_cand++;
+        for (; at > 0 && b->n_cells[w->cand[at - 1]] > b->n_cells[f]; --at) w->cand[at] = w->cand[at - 1];
+        w->cand[at] = f;
     }
-    /* Greedy: fill a bundle while its joint cells fit (msz[q] members from
-     * cand[start[q]]); keep it if it saves enough adds over all rows, counted
-     * exactly: its members' own cells against one cell per row not all skipped
-     * (one-hot groups, never non-default together, save nothing). */
-    int32_t n_prop = 0, n_bundles = 0, joint_cells = 0;
-    for (int32_t i = 0; i < nc; ++n_prop) {
+}
+
+/* Greedy proposals: fill a bundle while its joint cells fit. */
+static void propose_bundles(const sb_binned *b, bundle_work *w)
+{
+    w->n_prop = 0;
+    for (int32_t i = 0; i < w->n_cand; ++w->n_prop) {
         int32_t m = 0, cells = 1;
-        while (i + m < nc && m < HIST_BUNDLE_MAX_MEMBERS && cells * b->n_cells[cand[i + m]] <= BUNDLE_MAX_CELLS)
-            cells *= b->n_cells[cand[i + m++]];
-        start[n_prop] = i;
-        msz[n_prop] = m;
+        while (i + m < w->n_cand && m < HIST_BUNDLE_MAX_MEMBERS &&
+               cells * b->n_cells[w->cand[i + m]] <= BUNDLE_MAX_CELLS)
+            cells *= b->n_cells[w->cand[i + m++]];
+        w->start[w->n_prop] = i;
+        w->size[w->n_prop] = m;
         i += m;
     }
-    for (int32_t q = 0; q < n_prop; ++q) skipped[q] = msz[q] >= 2 ? rows_all_skipped(b, cand + start[q], msz[q], all) : 0;
-    rc = comm_sum_i64(run, skipped, n_prop);
-    if (rc != SB_OK) goto done;
-    for (int32_t q = 0; q < n_prop; ++q) {
-        const int32_t *f = cand + start[q];
+}
+
+/* Keep a proposal if it saves enough adds over all rows, counted exactly:
+ * its members' own cells against one cell per row not all skipped (one-hot
+ * groups, never non-default together, save nothing). Returns the bundles kept. */
+static int32_t keep_bundles(const sb_binned *b, const int64_t *cnt, bundle_work *w)
+{
+    int32_t n_bundles = 0, joint_cells = 0;
+    for (int32_t q = 0; q < w->n_prop; ++q) {
+        const int32_t *f = w->cand + w->start[q];
         int64_t own = 0, cells = 1;
-        for (int32_t k = 0; k < msz[q]; ++k) own += b->n_rows_global - cnt[b->skip[f[k]]], cells *= b->n_cells[f[k]];
-        const int64_t one = b->n_rows_global - skipped[q];
-        if (msz[q] < 2 || (double)(own - one) < BUNDLE_MIN_SAVING * (double)b->n_rows_global ||
-            b->total_bins + joint_cells + cells > 65536)
+        for (int32_t k = 0; k < w->size[q]; ++k) {
+            own += b->n_rows_global - cnt[b->skip_cell[f[k]]];
+            cells *= b->n_cells[f[k]];
+        }
+        const int64_t one = b->n_rows_global - w->skipped[q];
+        if (w->size[q] < 2 || (double)(own - one) < BUNDLE_MIN_SAVING * (double)b->n_rows_global ||
+            b->hist_cells + joint_cells + cells > SPARSE_MAX_CELLS)
             continue;
-        for (int32_t k = 0; k < msz[q]; ++k) in[f[k]] = n_bundles;
+        for (int32_t k = 0; k < w->size[q]; ++k) w->bundle_of[f[k]] = n_bundles;
         ++n_bundles;
         joint_cells += (int32_t)cells;
     }
-    /* Row features: the single features in order, then the bundles. */
+    return n_bundles;
+}
+
+/* Row features: the single features in order, then the bundles. */
+static void lay_out_row_features(sb_binned *b, const int32_t *bundle_of, int32_t n_bundles)
+{
     int32_t v = 0, at = 0;
-    for (int32_t f = 0; f < nf; ++f) {
-        if (in[f] >= 0) continue;
-        b->rf_first[v] = at;
-        b->rf_feat[at] = f;
-        b->rf_stride[at++] = 1;
-        b->rf_base[v] = b->off[f];
-        b->rf_skip[v++] = b->skip[f]; /* -1 (dense rows): never skipped */
+    for (int32_t f = 0; f < b->n_feat; ++f) {
+        if (bundle_of[f] >= 0) continue;
+        b->member_start[v] = at;
+        b->member_feat[at] = f;
+        b->member_stride[at++] = 1;
+        b->row_feat_base[v] = b->cell_off[f];
+        b->row_feat_skip[v++] = b->skip_cell[f]; /* -1 (dense rows): never skipped */
     }
-    int32_t base = b->total_bins;
+    int32_t base = b->hist_cells;
     for (int32_t q = 0; q < n_bundles; ++q) {
         int32_t stride = 1, skip = 0;
-        b->rf_first[v] = at;
-        for (int32_t f = 0; f < nf; ++f) {
-            if (in[f] != q) continue;
-            b->rf_feat[at] = f;
-            b->rf_stride[at++] = stride;
-            skip += (b->skip[f] - b->off[f]) * stride;
+        b->member_start[v] = at;
+        for (int32_t f = 0; f < b->n_feat; ++f) {
+            if (bundle_of[f] != q) continue;
+            b->member_feat[at] = f;
+            b->member_stride[at++] = stride;
+            skip += (b->skip_cell[f] - b->cell_off[f]) * stride;
             stride *= b->n_cells[f];
         }
-        b->rf_base[v] = base;
-        b->rf_skip[v++] = base + skip;
+        b->row_feat_base[v] = base;
+        b->row_feat_skip[v++] = base + skip;
         base += stride;
     }
-    b->rf_first[v] = at;
-    b->n_rowfeat = v;
+    b->member_start[v] = at;
+    b->n_row_feat = v;
     b->n_bundles = n_bundles;
-    b->total_cells = base;
-done:
-    free(cand);
-    free(in);
-    free(start);
-    free(msz);
-    free(skipped);
-    free(all);
+    b->row_cells = base;
+}
+
+int bundle_plan(run_ctx *run, sb_binned *b, const int64_t *cnt)
+{
+    const size_t len = (size_t)b->n_feat + 1;
+    bundle_work w = {0};
+    int rc = SB_OK;
+    w.cand = sb_alloc(run, len, sizeof *w.cand);
+    w.bundle_of = sb_alloc(run, len, sizeof *w.bundle_of);
+    w.start = sb_alloc(run, len, sizeof *w.start);
+    w.size = sb_alloc(run, len, sizeof *w.size);
+    w.skipped = sb_alloc(run, len, sizeof *w.skipped);
+    w.all = sb_alloc(run, (size_t)b->n_rows + 1, 1);
+    b->member_start = sb_alloc(run, len, sizeof *b->member_start);
+    b->member_feat = sb_alloc(run, len, sizeof *b->member_feat);
+    b->member_stride = sb_alloc(run, len, sizeof *b->member_stride);
+    b->row_feat_base = sb_alloc(run, len, sizeof *b->row_feat_base);
+    b->row_feat_skip = sb_alloc(run, len, sizeof *b->row_feat_skip);
+    const int ok = w.cand && w.bundle_of && w.start && w.size && w.skipped && w.all && b->member_start &&
+                   b->member_feat && b->member_stride && b->row_feat_base && b->row_feat_skip;
+    SB_CHECK(run, run_agree_rc(run, ok ? SB_OK : SB_ENOMEM));
+    pick_candidates(b, &w);
+    propose_bundles(b, &w);
+    for (int32_t q = 0; q < w.n_prop; ++q)
+        w.skipped[q] = w.size[q] >= 2 ? rows_all_skipped(b, w.cand + w.start[q], w.size[q], w.all) : 0;
+    SB_CHECK(run, comm_sum_i64(run, w.skipped, w.n_prop));
+    lay_out_row_features(b, w.bundle_of, keep_bundles(b, cnt, &w));
+out:
+    free(w.cand);
+    free(w.bundle_of);
+    free(w.start);
+    free(w.size);
+    free(w.skipped);
+    free(w.all);
     return rc;
 }

@@ -10,7 +10,6 @@
 #include "io/drift_ref.h"
 #include "kernels/drift_hist.h"
 #include "kernels/objective.h"
-#include "kernels/partition.h"
 #include "mpi/comm.h"
 #include "base/alloc.h"
 #include "base/error.h"
@@ -75,12 +74,8 @@ static int fixed_weights(run_ctx *run, const sb_table *t, int64_t **w)
 static void predict_by_bins(const sb_binned *b, const sb_model *m, double *pred)
 {
     for (int64_t i = 0; i < b->n_rows; ++i) pred[i] = m->base_margin;
-    for (int32_t t = 0; t < m->n_trees; ++t) {
-        const sb_node *tree = m->nodes + m->tree_start[t];
-        if (partition_tree_add_cols(tree, b->bins_col, b->n_rows, NULL, b->n_rows, b->n_value, b->has_missing, pred) == 0)
-            continue;
-        for (int64_t i = 0; i < b->n_rows; ++i) pred[i] += tree[tree_leaf_by_bins(tree, i, b)].value;
-    }
+    for (int32_t t = 0; t < m->n_trees; ++t)
+        trainer_add_tree_by_bins(b, m->nodes + m->tree_start[t], NULL, b->n_rows, pred);
     objective_link(m->params.objective, pred, pred, b->n_rows);
 }
 
@@ -165,15 +160,27 @@ out:
     return rc;
 }
 
+/* The reference's arrays (a bin per cut, one above, one missing) and the
+ * fixed-point weights. Local. */
+static int reference_alloc(run_ctx *run, const sb_binned *b, const sb_table *t, drift_ref **r, int64_t **w)
+{
+    int rc = SB_OK;
+    int64_t *nb = NULL;
+    SB_ALLOC_OR_OUT(run, nb, (size_t)b->n_feat + 1, sizeof *nb);
+    for (int32_t f = 0; f < b->n_feat; ++f) nb[f] = b->cut_start[f + 1] - b->cut_start[f] + 2;
+    SB_CHECK(run, drift_ref_alloc(run, b->n_feat, nb, DRIFT_SCORE_BINS - 1, t->weight != NULL, r));
+    SB_CHECK(run, fixed_weights(run, t, w));
+out:
+    free(nb);
+    return rc;
+}
+
 int drift_reference_build(run_ctx *run, const sb_binned *b, const sb_table *t, const drift_range *range, sb_model *m)
 {
     int rc = SB_OK;
     drift_ref *r = NULL;
-    int64_t *w = NULL, *nb = sb_alloc(run, (size_t)b->n_feat + 1, sizeof *nb);
-    for (int32_t f = 0; nb && f < b->n_feat; ++f) nb[f] = b->cut_start[f + 1] - b->cut_start[f] + 2;
-    int local = nb ? drift_ref_alloc(run, b->n_feat, nb, DRIFT_SCORE_BINS - 1, t->weight != NULL, &r) : SB_ENOMEM;
-    if (local == SB_OK) local = fixed_weights(run, t, &w);
-    SB_CHECK(run, run_agree_rc(run, local));
+    int64_t *w = NULL;
+    SB_CHECK(run, run_agree_rc(run, reference_alloc(run, b, t, &r, &w)));
     r->weight_scale = t->weight ? WEIGHT_SCALE : 1;
     r->rows = b->n_rows_global;
     memcpy(r->lo, range->lo, (size_t)b->n_feat * sizeof *r->lo);
@@ -191,6 +198,5 @@ int drift_reference_build(run_ctx *run, const sb_binned *b, const sb_table *t, c
 out:
     drift_ref_free(r);
     free(w);
-    free(nb);
     return rc;
 }

@@ -27,54 +27,64 @@ static inline double dval(uint64_t k)
     return x;
 }
 
-int weighted_median_groups(run_ctx *run, int32_t n_groups, const int64_t *begin, const int64_t *end, const int32_t *rows,
-                           const double *value, const int64_t *weight, int64_t wstride, double *out)
+/* Radix select: 8 passes of 8 bits over the 64-bit keys. */
+#define RADIX_BITS 8
+#define RADIX_BUCKETS (1 << RADIX_BITS)
+#define RADIX_PASSES (64 / RADIX_BITS)
+
+/* In each group's bucket counts, the bucket where the cumulative weight
+ * reaches need: its bits into prefix, need reduced by the weight before it. */
+static void pick_buckets(int32_t n_groups, const int64_t *cnt, int shift, int64_t *need, uint64_t *prefix)
 {
-    int64_t *cnt = sb_alloc(run, (size_t)n_groups * 256 + 1, sizeof *cnt);
+    for (int32_t l = 0; l < n_groups; ++l) {
+        int64_t cum = 0;
+        for (int b = 0; b < RADIX_BUCKETS; ++b) {
+            const int64_t c = cnt[(int64_t)l * RADIX_BUCKETS + b];
+            if (c > 0 && cum + c >= need[l]) {
+                prefix[l] |= (uint64_t)b << shift;
+                need[l] -= cum;
+                break;
+            }
+            cum += c;
+        }
+    }
+}
+
+int weighted_median_groups(run_ctx *run, int32_t n_groups, const int64_t *begin, const int64_t *end,
+                           const int32_t *rows, const double *value, const int64_t *weight, int64_t wstride,
+                           double *out)
+{
+    int rc = SB_OK;
+    int64_t *cnt = sb_alloc(run, (size_t)n_groups * RADIX_BUCKETS + 1, sizeof *cnt);
     int64_t *need = sb_alloc(run, (size_t)n_groups + 1, sizeof *need);
     int64_t *total = sb_alloc(run, (size_t)n_groups + 1, sizeof *total);
     uint64_t *prefix = sb_alloc(run, (size_t)n_groups + 1, sizeof *prefix);
-    int rc = (cnt && need && total && prefix) ? SB_OK : SB_ENOMEM;
-    if (rc != SB_OK) { free(cnt); free(need); free(total); free(prefix); }
-    SB_TRY(run, run_agree_rc(run, rc));
-    for (int32_t l = 0; l < n_groups; ++l) { /* total weight of each group */
-        need[l] = 0;
-        for (int64_t j = begin[l]; j < end[l]; ++j) need[l] += weight[wstride * (rows ? rows[j] : j)];
-    }
-    rc = comm_sum_i64(run, need, n_groups);
-    for (int32_t l = 0; l < n_groups; ++l) {
-        total[l] = need[l];
-        need[l] = need[l] / 2 + (need[l] & 1); /* lower median: first value with cumulative weight >= half */
-        prefix[l] = 0;
-    }
-    for (int pass = 0; rc == SB_OK && pass < 8; ++pass) {
-        const int shift = 56 - 8 * pass;
-        const uint64_t mask = pass == 0 ? 0 : ~0ULL << (64 - 8 * pass);
-        memset(cnt, 0, (size_t)n_groups * 256 * sizeof *cnt);
+    SB_CHECK(run, run_agree_rc(run, cnt && need && total && prefix ? SB_OK : SB_ENOMEM));
+    for (int32_t l = 0; l < n_groups; ++l) /* total weight of each group */
+        for (int64_t j = begin[l]; j < end[l]; ++j) total[l] += weight[wstride * (rows ? rows[j] : j)];
+    SB_CHECK(run, comm_sum_i64(run, total, n_groups));
+    for (int32_t l = 0; l < n_groups; ++l)
+        need[l] = total[l] / 2 + (total[l] & 1); /* lower median: first value with cumulative weight >= half */
+    for (int pass = 0; pass < RADIX_PASSES; ++pass) {
+        const int shift = 64 - RADIX_BITS * (pass + 1);
+        const uint64_t mask = pass == 0 ? 0 : ~0ULL << (64 - RADIX_BITS * pass);
+        memset(cnt, 0, (size_t)n_groups * RADIX_BUCKETS * sizeof *cnt);
         for (int32_t l = 0; l < n_groups; ++l)
             for (int64_t j = begin[l]; j < end[l]; ++j) {
-                int64_t r = rows ? rows[j] : j;
-                uint64_t k = dkey(value[r]);
-                if ((k & mask) == prefix[l]) cnt[(int64_t)l * 256 + (int64_t)((k >> shift) & 255)] += weight[wstride * r];
+                const int64_t r = rows ? rows[j] : j;
+                const uint64_t key = dkey(value[r]);
+                if ((key & mask) == prefix[l])
+                    cnt[(int64_t)l * RADIX_BUCKETS + (int64_t)((key >> shift) & (RADIX_BUCKETS - 1))] +=
+                        weight[wstride * r];
             }
-        rc = comm_sum_i64(run, cnt, (int64_t)n_groups * 256);
-        for (int32_t l = 0; rc == SB_OK && l < n_groups; ++l) {
-            int64_t cum = 0;
-            for (int b = 0; b < 256; ++b) {
-                const int64_t c = cnt[(int64_t)l * 256 + b];
-                if (c > 0 && cum + c >= need[l]) {
-                    prefix[l] |= (uint64_t)b << shift;
-                    need[l] -= cum;
-                    break;
-                }
-                cum += c;
-            }
-        }
+        SB_CHECK(run, comm_sum_i64(run, cnt, (int64_t)n_groups * RADIX_BUCKETS));
+        pick_buckets(n_groups, cnt, shift, need, prefix);
     }
-    for (int32_t l = 0; rc == SB_OK && l < n_groups; ++l) out[l] = total[l] > 0 ? dval(prefix[l]) : 0.0;
+    for (int32_t l = 0; l < n_groups; ++l) out[l] = total[l] > 0 ? dval(prefix[l]) : 0.0;
+out:
     free(total);
     free(cnt);
     free(need);
     free(prefix);
-    return run_agree_rc(run, rc);
+    return rc;
 }

@@ -8,13 +8,13 @@
 
 int atomic_file_commit(run_ctx *run, FILE *f, const char *tmp, const char *path)
 {
+    int err = 0; /* the last failing step's errno */
     int bad = ferror(f);
-    int err = 0;
-    if (fflush(f) != 0) bad = 1, err = errno;
+    if (fflush(f) != 0) err = errno;
     /* EINVAL: the file system cannot fsync (e.g. a pipe or special file); not a data loss. */
-    if (fsync(fileno(f)) != 0 && errno != EINVAL) bad = 1, err = errno;
-    if (fclose(f) != 0) bad = 1, err = errno;
-    if (bad) {
+    if (fsync(fileno(f)) != 0 && errno != EINVAL) err = errno;
+    if (fclose(f) != 0) err = errno;
+    if (bad || err != 0) {
         unlink(tmp);
         return SB_FAIL(run, SB_EIO, "%s: write failed%s%s", tmp, err ? ": " : "", err ? strerror(err) : "");
     }

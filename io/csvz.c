@@ -32,6 +32,8 @@
 #include <unistd.h>          /* for unlink */
 
 #define TEXT_CAP ((size_t)1 << 20) /* text bytes per gzip member */
+/* Room above TEXT_CAP + 1/8 for igzip's stored-block fallback and the gzip wrapper. */
+#define IGZIP_BOUND_SLACK 4096
 
 struct csvz {
     char *path, *tmp_path;
@@ -126,7 +128,7 @@ int csvz_open(run_ctx *run, const char *path, const char *tmp_path, int level, c
     if (level == 1) {
         w->zs = sb_alloc(run, 1, sizeof *w->zs);
         w->zs_buf = sb_alloc(run, ISAL_DEF_LVL1_DEFAULT, 1);
-        w->out_cap = TEXT_CAP + TEXT_CAP / 8 + 4096;
+        w->out_cap = TEXT_CAP + TEXT_CAP / 8 + IGZIP_BOUND_SLACK;
         if (w->zs == NULL || w->zs_buf == NULL) {
             csvz_free(w);
             return SB_ENOMEM;

@@ -7,7 +7,7 @@
  * csvz_rename. csvz_end_member ends the current member early; later text
  * starts a new one. Concatenated members are one valid gzip stream for zcat,
  * gzip, zlib's gzread and Python, and they let the merge step reuse a part
- * file's bytes without recompressing (see mpi/gz_merge.h). The output bytes
+ * file's bytes without recompressing (see io/gz_merge.h). The output bytes
  * depend only on the text, the end_member points, the level and the buffer
  * size (gzip header mtime 0; level 1 also on the igzip code ISA-L picks for
  * the CPU), never on how the text was cut into reserve/commit pieces.

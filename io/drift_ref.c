@@ -11,8 +11,7 @@
 #include "base/alloc.h"
 #include "base/error.h"
 
-int drift_ref_alloc(run_ctx *run, int32_t n_feat, const int64_t *n_bins, int32_t n_edges, int weighted,
-                    drift_ref **out)
+int drift_ref_alloc(run_ctx *run, int32_t n_feat, const int64_t *n_bins, int32_t n_edges, int weighted, drift_ref **out)
 {
     int rc = SB_OK;
     drift_ref *r = NULL;
@@ -137,7 +136,7 @@ static int read_doubles(run_ctx *run, json_cursor *j, double **v, int64_t *n)
             if (!q) return SB_ENOMEM;
             *v = q;
         }
-        (*v)[(*n)++] = json_null(j) ? NAN : json_num(j);
+        (*v)[(*n)++] = model_json_null(j) ? NAN : json_num(j);
     }
     return SB_OK;
 }
@@ -187,8 +186,8 @@ static int read_feature(run_ctx *run, json_cursor *j, ref_parts *p)
     json_begin_obj(j);
     while (json_more(j, '}', &first)) {
         json_key(j, key, sizeof key);
-        if (!strcmp(key, "lo")) p->lo[k] = json_null(j) ? NAN : json_num(j);
-        else if (!strcmp(key, "hi")) p->hi[k] = json_null(j) ? NAN : json_num(j);
+        if (!strcmp(key, "lo")) p->lo[k] = model_json_null(j) ? NAN : json_num(j);
+        else if (!strcmp(key, "hi")) p->hi[k] = model_json_null(j) ? NAN : json_num(j);
         else if (!strcmp(key, "counts")) {
             SB_TRY(run, append_i64s(run, j, &p->cnt, &p->n_cnt, &n));
             p->nb[k] = n;
@@ -207,7 +206,7 @@ static int read_scores(run_ctx *run, json_cursor *j, ref_parts *p)
         json_key(j, key, sizeof key);
         if (!strcmp(key, "edges")) SB_TRY(run, read_doubles(run, j, &p->edges, &p->n_edges));
         else if (!strcmp(key, "counts")) SB_TRY(run, read_i64s(run, j, &p->score, &p->n_score));
-        else if (!strcmp(key, "mean")) p->mean = json_null(j) ? NAN : json_num(j);
+        else if (!strcmp(key, "mean")) p->mean = model_json_null(j) ? NAN : json_num(j);
         else json_skip(j);
     }
     return SB_OK;
@@ -238,7 +237,8 @@ static int check_parts(run_ctx *run, const ref_parts *p, const char *name, int32
 {
     if (cut_start == NULL) return SB_FAIL(run, SB_EDATA, "%s: key \"reference\" comes before \"features\"", name);
     if (p->n_feat != n_feat)
-        return SB_FAIL(run, SB_EDATA, "%s: reference: %lld features, the model has %d", name, (long long)p->n_feat, n_feat);
+        return SB_FAIL(run, SB_EDATA, "%s: reference: %lld features, the model has %d", name, (long long)p->n_feat,
+                       n_feat);
     for (int32_t f = 0; f < n_feat; ++f)
         if (p->nb[f] != cut_start[f + 1] - cut_start[f] + 2)
             return SB_FAIL(run, SB_EDATA, "%s: reference: feature %d has %lld counts, its %lld cuts need %lld", name,
@@ -251,7 +251,8 @@ static int check_parts(run_ctx *run, const ref_parts *p, const char *name, int32
         return SB_FAIL(run, SB_EDATA, "%s: reference: scores has %lld counts for %lld edges", name,
                        (long long)p->n_score, (long long)p->n_edges);
     for (int64_t i = 0; i < p->n_cnt; ++i)
-        if (p->cnt[i] < 0 || (p->n_wcnt && p->wcnt[i] < 0)) return SB_FAIL(run, SB_EDATA, "%s: reference: negative count", name);
+        if (p->cnt[i] < 0 || (p->n_wcnt && p->wcnt[i] < 0))
+            return SB_FAIL(run, SB_EDATA, "%s: reference: negative count", name);
     if (p->scale < 1) return SB_FAIL(run, SB_EDATA, "%s: reference: weight_scale must be >= 1", name);
     return SB_OK;
 }

@@ -30,11 +30,11 @@ typedef struct drift_ref {
     int64_t weight_scale; /* fixed-point units per weight 1 */
     int64_t rows;         /* training rows counted */
     int32_t n_feat;
-    int64_t *bin_start;   /* n_feat + 1: feature f's bins are count[bin_start[f] .. bin_start[f+1]) */
-    int64_t *count;       /* rows per bin, last bin of each feature = missing */
-    int64_t *wcount;      /* weighted counts (same layout), or NULL without weights */
-    double *lo, *hi;      /* training range per feature (NaN: no value seen) */
-    int32_t n_edges;      /* score bins = n_edges + 1 */
+    int64_t *bin_start; /* n_feat + 1: feature f's bins are count[bin_start[f] .. bin_start[f+1]) */
+    int64_t *count;     /* rows per bin, last bin of each feature = missing */
+    int64_t *wcount;    /* weighted counts (same layout), or NULL without weights */
+    double *lo, *hi;    /* training range per feature (NaN: no value seen) */
+    int32_t n_edges;    /* score bins = n_edges + 1 */
     double *edges;
     int64_t *score_count; /* n_edges + 1 */
     double score_mean;

@@ -1,6 +1,6 @@
 /* drift_ref_read.h - the reader of the model's "reference" value, apart from
- * io/drift_ref.h because the model's pull parser (io/model_json.h) and
- * jansson, which the drift report uses, both name a function json_null. */
+ * io/drift_ref.h: only the model reader needs the model's pull parser
+ * (io/model_json.h); the drift report and monitoring use jansson. */
 #ifndef SB_DRIFT_REF_READ_H
 #define SB_DRIFT_REF_READ_H
 

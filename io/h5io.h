@@ -1,5 +1,6 @@
-/* h5io.h - the columnar HDF5 file (parallel HDF5; the implementation in
- * io/h5_mpio.c is the one file outside mpi/ that sees MPI).
+/* h5io.h - the columnar HDF5 file (parallel HDF5): written by io/h5_write.c,
+ * read by io/h5_read.c and io/h5_stream.c; io/h5_mpio.c, which hands HDF5 the
+ * communicator, is the one file outside mpi/ that sees MPI.
  *
  * File layout (format "shardboost-h5", version 1):
  *   /features  float32 [N, F], chunked (whole rows, ~1 MiB) + LZ4 (or deflate)

@@ -7,9 +7,9 @@
 #include <stddef.h> /* for size_t */
 
 typedef struct {
-    long timeout_ms;  /* per try, connect included */
-    int retries;      /* tries after the first (on connection errors and 5xx) */
-    long pause_ms;    /* before a retry, doubled each time */
+    long timeout_ms; /* per try, connect included */
+    int retries;     /* tries after the first (on connection errors and 5xx) */
+    long pause_ms;   /* before a retry, doubled each time */
 } http_policy;
 
 /* http_post - POST body (len bytes, content_type) to url. Returns 0 when the

@@ -96,41 +96,40 @@ static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *
 
 int levels_agree(run_ctx *run, const levels_dict *d, char ***levels, int32_t *n_levels, int32_t **remap)
 {
+    int rc = SB_OK;
     void *all = NULL;
-    int64_t total = 0;
+    char **v = NULL, **names = NULL;
+    int32_t *map = NULL;
+    int64_t total = 0, count = 0, u = 0;
     SB_TRY(run, comm_allgatherv_bytes(run, d->names, (int64_t)d->used, &all, &total, NULL));
-    int64_t count = 0;
     for (int64_t i = 0; i < total; ++i) count += ((char *)all)[i] == '\0';
-    char **v = sb_alloc(run, (size_t)count + 1, sizeof *v);
-    int32_t *map = sb_alloc(run, (size_t)d->n + 1, sizeof *map);
-    int rc = (v && map) ? SB_OK : SB_ENOMEM;
+    SB_ALLOC_OR_OUT(run, v, (size_t)count + 1, sizeof *v);
+    SB_ALLOC_OR_OUT(run, map, (size_t)d->n + 1, sizeof *map);
     int64_t k = 0;
-    for (char *p = all; rc == SB_OK && p < (char *)all + total; p += strlen(p) + 1) v[k++] = p;
-    if (rc == SB_OK) qsort(v, (size_t)count, sizeof *v, cmp_str);
-    int64_t u = 0;
-    for (int64_t i = 0; rc == SB_OK && i < count; ++i)
+    for (char *p = all; p < (char *)all + total; p += strlen(p) + 1) v[k++] = p;
+    qsort(v, (size_t)count, sizeof *v, cmp_str);
+    for (int64_t i = 0; i < count; ++i)
         if (u == 0 || strcmp(v[u - 1], v[i]) != 0) v[u++] = v[i];
-    if (rc == SB_OK && u > LEVELS_MAX)
-        rc = SB_FAIL(run, SB_EDATA, "more than %d distinct levels in a categorical column", (int)LEVELS_MAX);
-    for (int32_t c = 0; rc == SB_OK && c < d->n; ++c) {
+    if (u > LEVELS_MAX)
+        SB_RAISE(run, SB_EDATA, "more than %d distinct levels in a categorical column", (int)LEVELS_MAX);
+    for (int32_t c = 0; c < d->n; ++c) {
         const char *name = levels_name(d, c);
         char **hit = bsearch(&name, v, (size_t)u, sizeof *v, cmp_str);
         map[c] = (int32_t)(hit - v);
     }
-    char **out = rc == SB_OK ? sb_alloc(run, (size_t)u + 1, sizeof *out) : NULL;
-    if (rc == SB_OK && out == NULL) rc = SB_ENOMEM;
-    for (int64_t i = 0; rc == SB_OK && i < u; ++i)
-        if ((out[i] = sb_strdup(run, v[i])) == NULL) rc = SB_ENOMEM;
-    free(v);
-    free(all);
-    if (rc != SB_OK) {
-        for (int64_t i = 0; out && i < u; ++i) free(out[i]);
-        free(out);
-        free(map);
-        return rc;
-    }
-    *levels = out;
+    SB_ALLOC_OR_OUT(run, names, (size_t)u + 1, sizeof *names);
+    for (int64_t i = 0; i < u; ++i)
+        if ((names[i] = sb_strdup(run, v[i])) == NULL) SB_CHECK(run, SB_ENOMEM);
+    *levels = names;
     *n_levels = (int32_t)u;
     *remap = map;
-    return SB_OK;
+    names = NULL; /* handed over */
+    map = NULL;
+out:
+    for (int64_t i = 0; names && i < u; ++i) free(names[i]);
+    free(names);
+    free(map);
+    free(v);
+    free(all);
+    return rc;
 }

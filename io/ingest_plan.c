@@ -143,6 +143,57 @@ static int schema_col(run_ctx *run, const ingest_schema *s, const char *file, ch
     return SB_OK;
 }
 
+/* Room for a label name or a drop rule ("<denominator> == 0"); longer
+ * column names are cut in these texts only. */
+#define PLAN_NAME_MAX 300
+
+/* The targets a schema may name: label, numerator, denominator, weight. */
+#define N_TARGETS 4
+
+/* The weight column: the schema's, else the denominator's unless "none". */
+static const char *weight_col(const ingest_schema *s)
+{
+    return s->weight ? s->weight : (s->weight_none ? NULL : s->denominator);
+}
+
+/* Which header columns the schema names: ids, ignored, categorical, and the
+ * label / numerator / denominator / weight targets (role[c] 1: not a numeric
+ * feature). Local. */
+static int schema_roles(run_ctx *run, ingest_plan *p, const ingest_schema *s, const char *file, char **hdr, int32_t nh,
+                        int *role, int *is_cat)
+{
+    int32_t c = -1;
+    for (int32_t i = 0; i < s->n_ids; ++i) {
+        SB_TRY(run, schema_col(run, s, file, hdr, nh, "ids", s->ids[i], 0, &c));
+        if (p->cols[c].id >= 0) return SB_FAIL(run, SB_EINVAL, "%s: id column '%s' listed twice", s->path, s->ids[i]);
+        p->cols[c].id = p->n_ids;
+        role[c] = 1;
+        SB_TRY(run, add_id(run, p, s->ids[i], s->id_kind[i]));
+    }
+    for (int32_t i = 0; i < s->n_ignore; ++i) {
+        SB_TRY(run, schema_col(run, s, file, hdr, nh, "ignore", s->ignore[i], 0, &c));
+        role[c] = 1;
+    }
+    for (int32_t i = 0; i < s->n_cat; ++i) {
+        SB_TRY(run, schema_col(run, s, file, hdr, nh, "categorical", s->categorical[i], 0, &c));
+        is_cat[c] = 1;
+    }
+    const char *tnames[N_TARGETS] = {s->label, s->numerator, s->denominator, weight_col(s)};
+    const char *tkeys[N_TARGETS] = {"label", "numerator", "denominator", "weight"};
+    const int tbits[N_TARGETS] = {TGT_LABEL, TGT_NUM, TGT_DEN, TGT_WEIGHT};
+    for (int t = 0; t < N_TARGETS; ++t) {
+        if (tnames[t] == NULL) continue;
+        SB_TRY(run, schema_col(run, s, file, hdr, nh, tkeys[t], tnames[t], !p->require_label, &c));
+        if (c < 0) continue;
+        if (is_cat[c] || p->cols[c].id >= 0)
+            return SB_FAIL(run, SB_EINVAL, "%s: column '%s' cannot be both %s and an id or categorical", s->path,
+                           tnames[t], tkeys[t]);
+        role[c] = 1;
+        if (p->require_label) p->cols[c].target |= tbits[t];
+    }
+    return SB_OK;
+}
+
 static int build_csv(run_ctx *run, ingest_plan *p, const ingest_schema *s, const char *file, char **hdr, int32_t nh)
 {
     SB_TRY(run, plan_alloc(run, p, nh));
@@ -153,47 +204,29 @@ static int build_csv(run_ctx *run, ingest_plan *p, const ingest_schema *s, const
             return SB_FAIL(run, SB_EDATA, "%s:1: header column %d '%.64s' repeats an earlier column", file, (int)c + 1, hdr[c]);
         if ((p->col_names[c] = sb_strdup(run, hdr[c])) == NULL) return SB_ENOMEM;
     }
-    int32_t c = -1;
-    int *role = sb_alloc(run, (size_t)nh, sizeof *role); /* 1: named by the schema, not a numeric feature */
-    int *is_cat = sb_alloc(run, (size_t)nh, sizeof *is_cat);
-    int rc = (role && is_cat) ? SB_OK : SB_ENOMEM;
-    for (int32_t i = 0; rc == SB_OK && i < s->n_ids; ++i)
-        if ((rc = schema_col(run, s, file, hdr, nh, "ids", s->ids[i], 0, &c)) == SB_OK) {
-            if (p->cols[c].id >= 0) rc = SB_FAIL(run, SB_EINVAL, "%s: id column '%s' listed twice", s->path, s->ids[i]);
-            else p->cols[c].id = p->n_ids, role[c] = 1, rc = add_id(run, p, s->ids[i], s->id_kind[i]);
-        }
-    for (int32_t i = 0; rc == SB_OK && i < s->n_ignore; ++i)
-        if ((rc = schema_col(run, s, file, hdr, nh, "ignore", s->ignore[i], 0, &c)) == SB_OK) role[c] = 1;
-    for (int32_t i = 0; rc == SB_OK && i < s->n_cat; ++i)
-        if ((rc = schema_col(run, s, file, hdr, nh, "categorical", s->categorical[i], 0, &c)) == SB_OK) is_cat[c] = 1;
-    const char *tnames[4] = {s->label, s->numerator, s->denominator, s->weight ? s->weight : (s->weight_none ? NULL : s->denominator)};
-    const char *tkeys[4] = {"label", "numerator", "denominator", "weight"};
-    const int tbits[4] = {TGT_LABEL, TGT_NUM, TGT_DEN, TGT_WEIGHT};
-    for (int t = 0; rc == SB_OK && t < 4; ++t) {
-        if (tnames[t] == NULL) continue;
-        if ((rc = schema_col(run, s, file, hdr, nh, tkeys[t], tnames[t], !p->require_label, &c)) != SB_OK || c < 0) continue;
-        if (is_cat[c] || p->cols[c].id >= 0)
-            rc = SB_FAIL(run, SB_EINVAL, "%s: column '%s' cannot be both %s and an id or categorical", s->path, tnames[t], tkeys[t]);
-        role[c] = 1;
-        if (p->require_label) p->cols[c].target |= tbits[t];
-    }
-    for (int32_t k = 0; rc == SB_OK && k < nh; ++k)
+    int rc = SB_OK;
+    int *role = NULL, *is_cat = NULL;
+    SB_ALLOC_OR_OUT(run, role, (size_t)nh, sizeof *role);
+    SB_ALLOC_OR_OUT(run, is_cat, (size_t)nh, sizeof *is_cat);
+    SB_CHECK(run, schema_roles(run, p, s, file, hdr, nh, role, is_cat));
+    for (int32_t k = 0; k < nh; ++k)
         if (is_cat[k] || !role[k]) {
             p->cols[k].feat = p->n_feat;
-            rc = add_feature(run, p, hdr[k], is_cat[k]);
+            SB_CHECK(run, add_feature(run, p, hdr[k], is_cat[k]));
         }
-    free(role);
-    free(is_cat);
-    SB_TRY(run, rc);
-    if (p->n_feat == 0) return SB_FAIL(run, SB_EDATA, "%s:1: no feature columns left after the schema %s", file, s->path);
+    if (p->n_feat == 0) SB_RAISE(run, SB_EDATA, "%s:1: no feature columns left after the schema %s", file, s->path);
     p->ratio = p->require_label && s->label == NULL;
     p->has_label = p->require_label;
-    p->has_weight = p->require_label && tnames[3] != NULL;
-    char label[300];
+    p->has_weight = p->require_label && weight_col(s) != NULL;
+    char label[PLAN_NAME_MAX];
     snprintf(label, sizeof label, "%s", s->label ? s->label : s->label_name ? s->label_name : "rate");
-    char drop[300];
+    char drop[PLAN_NAME_MAX];
     if (s->denominator) snprintf(drop, sizeof drop, "%s == 0", s->denominator);
-    return set_strings(run, p, label, s->denominator ? drop : NULL, s->numerator, s->denominator);
+    SB_CHECK(run, set_strings(run, p, label, s->denominator ? drop : NULL, s->numerator, s->denominator));
+out:
+    free(role);
+    free(is_cat);
+    return rc;
 }
 
 int ingest_plan_build(run_ctx *run, int layout, const ingest_schema *schema, int require_label, const char *file,

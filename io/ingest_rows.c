@@ -121,7 +121,7 @@ static int put_string(run_ctx *run, ingest_rows *R, int32_t id, csv_field f)
         R->arena_cap = cap;
     }
     memcpy(R->arena + R->arena_used, f.p, f.n);
-    R->id_off[id][R->n] = (int64_t)R->arena_used << 16 | (int64_t)f.n; /* offset, length */
+    R->id_off[id][R->n] = ID_REF(R->arena_used, f.n);
     R->arena_used += f.n;
     if ((int32_t)f.n > R->id_max[id]) R->id_max[id] = (int32_t)f.n;
     return SB_OK;

@@ -20,6 +20,13 @@
 #include "io/ingest_plan.h"
 #include "io/lines.h"
 
+/* A string id in the arena: offset << ID_LEN_BITS | length (ids are at most
+ * 1024 bytes, so 16 bits of length are plenty). */
+#define ID_LEN_BITS 16
+#define ID_REF(off, len) ((int64_t)(off) << ID_LEN_BITS | (int64_t)(len))
+#define ID_REF_OFF(v) ((v) >> ID_LEN_BITS)
+#define ID_REF_LEN(v) ((size_t)((v) & (((int64_t)1 << ID_LEN_BITS) - 1)))
+
 typedef struct {
     const ingest_plan *plan;
     int64_t n, cap;          /* kept rows */

@@ -11,6 +11,8 @@
 #include <zlib.h>   /* for gzopen, gzread */
 
 #define CHUNK ((size_t)4 << 20)
+/* zlib's buffer for a gzip input. */
+#define GZ_BUFFER (1u << 18)
 
 struct lines {
     char *path;
@@ -83,8 +85,28 @@ static int refill(run_ctx *run, lines *L)
     return SB_OK;
 }
 
+/* Skip the tail of a line owned by the previous piece: start one byte
+ * before begin and drop everything through the first '\n' (or just the '\n'). */
+static int skip_partial_line(run_ctx *run, lines *L, int64_t begin)
+{
+    if (lseek(L->fd, begin - 1, SEEK_SET) < 0)
+        return SB_FAIL(run, SB_EIO, "%s: seek failed: %s", L->path, strerror(errno));
+    L->buf_off = begin - 1;
+    for (;;) {
+        char *nl = memchr(L->buf + L->pos, '\n', L->fill - L->pos);
+        if (nl) {
+            L->pos = (size_t)(nl - L->buf) + 1;
+            return SB_OK;
+        }
+        L->pos = L->fill;
+        if (L->eof) return SB_OK;
+        SB_TRY(run, refill(run, L));
+    }
+}
+
 int lines_open(run_ctx *run, const char *path, int gz, int64_t begin, int64_t end, lines **out)
 {
+    int rc = SB_OK;
     lines *L = sb_alloc(run, 1, sizeof *L);
     if (L == NULL) return SB_ENOMEM;
     L->fd = -1;
@@ -93,46 +115,24 @@ int lines_open(run_ctx *run, const char *path, int gz, int64_t begin, int64_t en
     L->cap = CHUNK;
     L->path = sb_strdup(run, path);
     L->buf = sb_alloc(run, L->cap, 1);
-    if (L->path == NULL || L->buf == NULL) {
-        lines_close(L);
-        return SB_ENOMEM;
-    }
-    int rc = SB_OK;
+    if (L->path == NULL || L->buf == NULL) SB_CHECK(run, SB_ENOMEM);
     if (gz) {
-        L->gz = gzopen(path, "rb");
-        if (L->gz == NULL) rc = SB_FAIL(run, SB_EIO, "%s: cannot open: %s", path, strerror(errno ? errno : ENOMEM));
-        else gzbuffer(L->gz, 1u << 18);
+        if ((L->gz = gzopen(path, "rb")) == NULL)
+            SB_RAISE(run, SB_EIO, "%s: cannot open: %s", path, strerror(errno ? errno : ENOMEM));
+        gzbuffer(L->gz, GZ_BUFFER);
         begin = 0;
     } else {
-        L->fd = open(path, O_RDONLY);
-        if (L->fd < 0) rc = SB_FAIL(run, SB_EIO, "%s: cannot open: %s", path, strerror(errno));
-        else posix_fadvise(L->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+        if ((L->fd = open(path, O_RDONLY)) < 0) SB_RAISE(run, SB_EIO, "%s: cannot open: %s", path, strerror(errno));
+        posix_fadvise(L->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
     }
-    /* Start one byte early and drop everything through the first '\n': that
-     * skips the tail of a line owned by the previous piece (or just the '\n'). */
-    if (rc == SB_OK && begin > 0) {
-        if (lseek(L->fd, begin - 1, SEEK_SET) < 0)
-            rc = SB_FAIL(run, SB_EIO, "%s: seek failed: %s", path, strerror(errno));
-        L->buf_off = begin - 1;
-        while (rc == SB_OK) {
-            char *nl = memchr(L->buf + L->pos, '\n', L->fill - L->pos);
-            if (nl) {
-                L->pos = (size_t)(nl - L->buf) + 1;
-                break;
-            }
-            L->pos = L->fill;
-            if (L->eof) break;
-            rc = refill(run, L);
-        }
-    }
-    if (rc != SB_OK) {
-        lines_close(L);
-        return rc;
-    }
+    if (begin > 0) SB_CHECK(run, skip_partial_line(run, L, begin));
     L->first_off = L->buf_off + (int64_t)L->pos;
     if (begin == 0) L->line_base = 0;
     *out = L;
     return SB_OK;
+out:
+    lines_close(L);
+    return rc;
 }
 
 int lines_next(run_ctx *run, lines *L, const char **line, size_t *len)

@@ -12,6 +12,7 @@
 #include <zlib.h>   /* for crc32 */
 
 #include "io/atomic_file.h"
+#include "base/version.h" /* for SB_VERSION: created_by */
 #include "io/drift_ref.h"
 #include "io/drift_ref_read.h"
 #include "base/json_str.h"
@@ -20,9 +21,16 @@
 #include "base/alloc.h"
 #include "mpi/run.h"
 
-#ifndef SB_VERSION
-#define SB_VERSION "0.1.0"
-#endif
+
+/* First size of the model text buffer (doubles as it grows). */
+#define SBUF_FIRST_CAP ((size_t)64 << 10)
+/* Reading a model file: first buffer, and the least free room before a read. */
+#define MODEL_READ_FIRST_CAP ((size_t)1 << 20)
+#define MODEL_READ_MIN_ROOM ((size_t)64 << 10)
+/* Longest temporary path of a model being written. */
+#define MODEL_PATH_MAX 4096
+/* The crc32 line ends the file: it is looked for in this many last bytes. */
+#define CRC_LINE_SEARCH 64
 
 /* ---- growable text buffer ------------------------------------------------ */
 typedef struct {
@@ -42,7 +50,7 @@ static void sb_printf(sbuf *b, const char *fmt, ...)
         va_end(ap);
         if (w < 0) { b->oom = 1; return; }
         if (b->p && b->len + (size_t)w < b->cap) { b->len += (size_t)w; return; }
-        size_t cap = b->cap ? b->cap * 2 : 65536;
+        size_t cap = b->cap ? b->cap * 2 : SBUF_FIRST_CAP;
         while (cap < b->len + (size_t)w + 1) cap *= 2;
         char *q = realloc(b->p, cap);
         if (!q) { b->oom = 1; return; }
@@ -81,101 +89,132 @@ static void param_cb(void *ctx, const char *key, const char *value)
     sb_jstr(b, value);
 }
 
-int model_to_json(run_ctx *run, const sb_model *m, char **out, int64_t *len)
+/* format .. id_names: what the model is and what it reads. */
+static void put_header(sbuf *b, const sb_model *m)
 {
-    sbuf b = {0};
-    sb_printf(&b, "{\n  \"format\": \"%s\",\n  \"version\": %d,\n  \"created_by\": \"shardboost %s\",\n",
+    sb_printf(b, "{\n  \"format\": \"%s\",\n  \"version\": %d,\n  \"created_by\": \"shardboost %s\",\n",
               SB_MODEL_FORMAT, SB_MODEL_VERSION, SB_VERSION);
-    sb_printf(&b, "  \"objective\": \"%s\",\n  \"base_score\": ", objective_name(m->params.objective));
-    sb_num(&b, m->base_score);
-    sb_printf(&b, ",\n  \"base_margin\": ");
-    sb_num(&b, m->base_margin);
-    sb_printf(&b, ",\n  \"params\": {");
-    params_each(&m->params, param_cb, &b);
-    sb_printf(&b, "},\n  \"layout\": ");
-    sb_jstr(&b, m->layout ? m->layout : "");
-    sb_printf(&b, ",\n  \"label_name\": ");
-    sb_jstr(&b, m->label_name ? m->label_name : "");
-    sb_printf(&b, ",\n  \"id_names\": [");
+    sb_printf(b, "  \"objective\": \"%s\",\n  \"base_score\": ", objective_name(m->params.objective));
+    sb_num(b, m->base_score);
+    sb_printf(b, ",\n  \"base_margin\": ");
+    sb_num(b, m->base_margin);
+    sb_printf(b, ",\n  \"params\": {");
+    params_each(&m->params, param_cb, b);
+    sb_printf(b, "},\n  \"layout\": ");
+    sb_jstr(b, m->layout ? m->layout : "");
+    sb_printf(b, ",\n  \"label_name\": ");
+    sb_jstr(b, m->label_name ? m->label_name : "");
+    sb_printf(b, ",\n  \"id_names\": [");
     for (int32_t i = 0; i < m->n_ids; ++i) {
-        if (i) sb_printf(&b, ", ");
-        sb_jstr(&b, m->id_names[i]);
+        if (i) sb_printf(b, ", ");
+        sb_jstr(b, m->id_names[i]);
     }
-    sb_printf(&b, "],\n  \"features\": [\n");
+}
+
+/* "features": name, categorical levels (or null) and bin cuts of each. */
+static void put_features(sbuf *b, const sb_model *m)
+{
+    sb_printf(b, "],\n  \"features\": [\n");
     for (int32_t f = 0; f < m->n_feat; ++f) {
-        sb_printf(&b, "    {\"name\": ");
-        sb_jstr(&b, m->feat[f].name);
-        sb_printf(&b, ", \"levels\": ");
+        sb_printf(b, "    {\"name\": ");
+        sb_jstr(b, m->feat[f].name);
+        sb_printf(b, ", \"levels\": ");
         if (m->feat[f].n_levels > 0) {
-            sb_printf(&b, "[");
+            sb_printf(b, "[");
             for (int32_t l = 0; l < m->feat[f].n_levels; ++l) {
-                if (l) sb_printf(&b, ", ");
-                sb_jstr(&b, m->feat[f].levels[l]);
+                if (l) sb_printf(b, ", ");
+                sb_jstr(b, m->feat[f].levels[l]);
             }
-            sb_printf(&b, "]");
-        } else sb_printf(&b, "null");
-        sb_printf(&b, ", \"cuts\": [");
+            sb_printf(b, "]");
+        } else sb_printf(b, "null");
+        sb_printf(b, ", \"cuts\": [");
         for (int64_t c = m->cut_start[f]; c < m->cut_start[f + 1]; ++c)
-            sb_printf(&b, "%s%.9g", c > m->cut_start[f] ? ", " : "", (double)m->cuts[c]);
-        sb_printf(&b, "]}%s\n", f + 1 < m->n_feat ? "," : "");
+            sb_printf(b, "%s%.9g", c > m->cut_start[f] ? ", " : "", (double)m->cuts[c]);
+        sb_printf(b, "]}%s\n", f + 1 < m->n_feat ? "," : "");
     }
-    sb_printf(&b, "  ],\n  \"data\": {\"rows\": %lld, \"rows_read\": %lld, \"dropped_zero_trials\": %lld, "
-                  "\"fingerprint\": \"%016llx\", \"sum_weight\": ",
+}
+
+/* "[v0, v1, ...]" of n doubles. */
+static void put_nums(sbuf *b, const double *v, int32_t n)
+{
+    sb_printf(b, "[");
+    for (int32_t r = 0; r < n; ++r) {
+        if (r) sb_printf(b, ", ");
+        sb_num(b, v[r]);
+    }
+    sb_printf(b, "]");
+}
+
+/* "data" (what it was trained on) and "training" (rounds and metrics). */
+static void put_data_training(sbuf *b, const sb_model *m)
+{
+    sb_printf(b, "  ],\n  \"data\": {\"rows\": %lld, \"rows_read\": %lld, \"dropped_zero_trials\": %lld, "
+                 "\"fingerprint\": \"%016llx\", \"sum_weight\": ",
               (long long)m->n_rows, (long long)m->rows_read, (long long)m->dropped_zero_trials,
               (unsigned long long)m->fingerprint);
-    sb_num(&b, m->sum_weight);
-    sb_printf(&b, "},\n  \"training\": {\"rounds\": %d, \"best_iteration\": %d, \"metric\": \"%s\", \"weighted\": %d,\n",
+    sb_num(b, m->sum_weight);
+    sb_printf(b, "},\n  \"training\": {\"rounds\": %d, \"best_iteration\": %d, \"metric\": \"%s\", \"weighted\": %d,\n",
               m->n_rounds_done, m->best_iteration, metric_name(m->metric), m->weighted_metric);
-    sb_printf(&b, "    \"train_metric\": [");
-    for (int32_t r = 0; r < m->n_rounds_done; ++r) {
-        if (r) sb_printf(&b, ", ");
-        sb_num(&b, m->train_metric[r]);
-    }
-    sb_printf(&b, "],\n    \"valid_metric\": ");
-    if (m->valid_metric) {
-        sb_printf(&b, "[");
-        for (int32_t r = 0; r < m->n_rounds_done; ++r) {
-            if (r) sb_printf(&b, ", ");
-            sb_num(&b, m->valid_metric[r]);
-        }
-        sb_printf(&b, "]");
-    } else sb_printf(&b, "null");
-    sb_printf(&b, "},\n  \"trees\": [\n");
+    sb_printf(b, "    \"train_metric\": ");
+    put_nums(b, m->train_metric, m->n_rounds_done);
+    sb_printf(b, ",\n    \"valid_metric\": ");
+    if (m->valid_metric) put_nums(b, m->valid_metric, m->n_rounds_done);
+    else sb_printf(b, "null");
+}
+
+/* "trees": one row of [feat, left, right, default_left, bin, threshold, value, gain, cover] per node. */
+static void put_trees(sbuf *b, const sb_model *m)
+{
+    sb_printf(b, "},\n  \"trees\": [\n");
     for (int32_t t = 0; t < m->n_trees; ++t) {
-        sb_printf(&b, "    {\"nodes\": [");
+        sb_printf(b, "    {\"nodes\": [");
         for (int64_t k = m->tree_start[t]; k < m->tree_start[t + 1]; ++k) {
             const sb_node *nd = &m->nodes[k];
-            sb_printf(&b, "%s\n      [%d, %d, %d, %d, %d, %.9g, ", k > m->tree_start[t] ? "," : "", nd->feat, nd->left,
+            sb_printf(b, "%s\n      [%d, %d, %d, %d, %d, %.9g, ", k > m->tree_start[t] ? "," : "", nd->feat, nd->left,
                       nd->right, nd->default_left, nd->bin, (double)nd->threshold);
-            sb_num(&b, nd->value);
-            sb_printf(&b, ", ");
-            sb_num(&b, nd->gain);
-            sb_printf(&b, ", ");
-            sb_num(&b, nd->cover);
-            sb_printf(&b, "]");
+            sb_num(b, nd->value);
+            sb_printf(b, ", ");
+            sb_num(b, nd->gain);
+            sb_printf(b, ", ");
+            sb_num(b, nd->cover);
+            sb_printf(b, "]");
         }
-        sb_printf(&b, "]}%s\n", t + 1 < m->n_trees ? "," : "");
+        sb_printf(b, "]}%s\n", t + 1 < m->n_trees ? "," : "");
     }
-    sb_printf(&b, "  ],\n");
-    if (m->reference != NULL) {
-        char *ref = NULL;
-        if (drift_ref_to_json(run, m->reference, &ref) != SB_OK) b.oom = 1;
-        else sb_printf(&b, "  \"reference\": %s,\n", ref);
-        free(ref);
+    sb_printf(b, "  ],\n");
+}
+
+/* "reference" (optional): the training data for drift (io/drift_ref.h). */
+static int put_reference(run_ctx *run, sbuf *b, const sb_model *m)
+{
+    if (m->reference == NULL) return SB_OK;
+    char *ref = NULL;
+    SB_TRY(run, drift_ref_to_json(run, m->reference, &ref));
+    sb_printf(b, "  \"reference\": %s,\n", ref);
+    free(ref);
+    return SB_OK;
+}
+
+int model_to_json(run_ctx *run, const sb_model *m, char **out, int64_t *len)
+{
+    int rc = SB_OK;
+    sbuf b = {0};
+    put_header(&b, m);
+    put_features(&b, m);
+    put_data_training(&b, m);
+    put_trees(&b, m);
+    SB_CHECK(run, put_reference(run, &b, m));
+    if (!b.oom) { /* the CRC covers everything before its own line */
+        const uint32_t crc = (uint32_t)crc32(0L, (const Bytef *)b.p, (uInt)b.len);
+        sb_printf(&b, "  \"crc32\": \"%08x\"\n}\n", crc);
     }
-    if (b.oom) {
-        free(b.p);
-        return SB_FAIL(run, SB_ENOMEM, "model text: out of memory");
-    }
-    uint32_t crc = (uint32_t)crc32(0L, (const Bytef *)b.p, (uInt)b.len);
-    sb_printf(&b, "  \"crc32\": \"%08x\"\n}\n", crc);
-    if (b.oom) {
-        free(b.p);
-        return SB_FAIL(run, SB_ENOMEM, "model text: out of memory");
-    }
+    if (b.oom) SB_RAISE(run, SB_ENOMEM, "model text: out of memory");
     *out = b.p;
     *len = (int64_t)b.len;
-    return SB_OK;
+    b.p = NULL;
+out:
+    free(b.p);
+    return rc;
 }
 
 /* ---- reading ------------------------------------------------------------- */
@@ -186,7 +225,7 @@ static int check_crc(run_ctx *run, const char *text, int64_t len, const char *na
     const char *tag = "\n  \"crc32\": \"";
     size_t tl = strlen(tag);
     int64_t at = -1;
-    for (int64_t i = len - (int64_t)tl; i >= 0 && i >= len - 64; --i)
+    for (int64_t i = len - (int64_t)tl; i >= 0 && i >= len - CRC_LINE_SEARCH; --i)
         if (!memcmp(text + i, tag, tl)) { at = i; break; }
     if (at < 0) return SB_FAIL(run, SB_EDATA, "%s: truncated or not a shardboost model (no crc32 line at the end)", name);
     unsigned want = 0;
@@ -203,15 +242,15 @@ static int read_params(run_ctx *run, json_cursor *j, const char *name, sb_params
 {
     params_default(p);
     int first = 1;
-    char key[64], err[256];
+    char key[64];
     json_begin_obj(j);
     while (json_more(j, '}', &first)) {
         json_key(j, key, sizeof key);
         char *v = json_str(j);
         if (!v) break;
-        int bad = params_set(p, key, v, err, sizeof err);
+        int rc = params_set_stored(run, p, key, v, "%s: params", name);
         free(v);
-        if (bad) return SB_FAIL(run, SB_EDATA, "%s: params: %s", name, err);
+        if (rc != SB_OK) return rc;
     }
     return SB_OK;
 }
@@ -241,7 +280,7 @@ static int read_features(run_ctx *run, json_cursor *j, sb_model *m)
             json_key(j, key, sizeof key);
             if (!strcmp(key, "name")) fi->name = json_str(j);
             else if (!strcmp(key, "levels")) {
-                if (json_null(j)) continue;
+                if (model_json_null(j)) continue;
                 int f2 = 1;
                 json_begin_arr(j);
                 while (json_more(j, ']', &f2)) {
@@ -272,7 +311,7 @@ static int read_features(run_ctx *run, json_cursor *j, sb_model *m)
 
 static int read_metric_array(run_ctx *run, json_cursor *j, double **out, int32_t *n)
 {
-    if (json_null(j)) return SB_OK;
+    if (model_json_null(j)) return SB_OK;
     int first = 1;
     int32_t cap = 0, k = 0;
     json_begin_arr(j);
@@ -447,7 +486,8 @@ static int parse_body(run_ctx *run, json_cursor *j, const char *name, sb_model *
             }
         } else if (!strcmp(key, "training")) SB_TRY(run, read_training(run, j, name, m));
         else if (!strcmp(key, "trees")) SB_TRY(run, read_trees(run, j, m));
-        else if (!strcmp(key, "reference")) SB_TRY(run, drift_ref_read(run, j, name, m->n_feat, m->cut_start, &m->reference));
+        else if (!strcmp(key, "reference"))
+            SB_TRY(run, drift_ref_read(run, j, name, m->n_feat, m->cut_start, &m->reference));
         else json_skip(j); /* crc32, created_by, objective (also in params), future keys */
     }
     if (j->err[0]) return SB_FAIL(run, SB_EDATA, "%s: malformed model: %s", name, j->err);
@@ -470,74 +510,57 @@ int model_from_json(run_ctx *run, const char *text, int64_t len, const char *nam
 int model_read(run_ctx *run, const char *path, sb_model *out)
 {
     memset(out, 0, sizeof *out);
-    FILE *f = fopen(path, "rb");
-    if (!f) return SB_FAIL(run, SB_EIO, "%s: cannot open model: %s", path, strerror(errno));
+    int rc = SB_OK;
     char *buf = NULL;
     size_t len = 0, cap = 0;
+    FILE *f = fopen(path, "rb");
+    if (!f) return SB_FAIL(run, SB_EIO, "%s: cannot open model: %s", path, strerror(errno));
     for (;;) {
-        if (len + 65536 > cap) {
-            cap = cap ? cap * 2 : 1 << 20;
+        if (len + MODEL_READ_MIN_ROOM > cap) {
+            cap = cap ? cap * 2 : MODEL_READ_FIRST_CAP;
             char *q = realloc(buf, cap);
-            if (!q) {
-                free(buf);
-                fclose(f);
-                return SB_FAIL(run, SB_ENOMEM, "%s: out of memory reading model", path);
-            }
+            if (!q) SB_RAISE(run, SB_ENOMEM, "%s: out of memory reading model", path);
             buf = q;
         }
         size_t got = fread(buf + len, 1, cap - len, f);
         len += got;
         if (got == 0) break;
     }
-    int bad = ferror(f);
+    if (ferror(f)) SB_RAISE(run, SB_EIO, "%s: read error", path);
+    SB_CHECK(run, model_from_json(run, buf, (int64_t)len, path, out));
+out:
     fclose(f);
-    if (bad) {
-        free(buf);
-        return SB_FAIL(run, SB_EIO, "%s: read error", path);
-    }
-    int rc = model_from_json(run, buf, (int64_t)len, path, out);
     free(buf);
+    return rc;
+}
+
+/* Rank 0's part of model_write: the text to a temporary name, then renamed. */
+static int write_text(run_ctx *run, const sb_model *m, const char *path)
+{
+    int rc = SB_OK;
+    char *text = NULL, tmp[MODEL_PATH_MAX];
+    int64_t len = 0;
+    SB_CHECK(run, model_to_json(run, m, &text, &len));
+    if (snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()) >= (int)sizeof tmp)
+        SB_RAISE(run, SB_EINVAL, "model path too long: %s", path);
+    FILE *f = fopen(tmp, "wb");
+    if (!f) SB_RAISE(run, SB_EIO, "%s: cannot create: %s", tmp, strerror(errno));
+    fwrite(text, 1, (size_t)len, f); /* a short write sets ferror, checked at commit */
+    SB_CHECK(run, atomic_file_commit(run, f, tmp, path));
+out:
+    free(text);
     return rc;
 }
 
 int model_write(run_ctx *run, const sb_model *m, const char *path)
 {
-    int rc = SB_OK;
-    if (run_rank(run) == 0) {
-        char *text = NULL;
-        int64_t len = 0;
-        rc = model_to_json(run, m, &text, &len);
-        char tmp[4096];
-        if (rc == SB_OK && snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()) >= (int)sizeof tmp)
-            rc = SB_FAIL(run, SB_EINVAL, "model path too long: %s", path);
-        if (rc == SB_OK) {
-            FILE *f = fopen(tmp, "wb");
-            if (!f) rc = SB_FAIL(run, SB_EIO, "%s: cannot create: %s", tmp, strerror(errno));
-            else {
-                fwrite(text, 1, (size_t)len, f); /* a short write sets ferror, checked at commit */
-                rc = atomic_file_commit(run, f, tmp, path);
-            }
-        }
-        free(text);
-    }
-    return run_agree_rc(run, rc);
+    return run_agree_rc(run, run_rank(run) == 0 ? write_text(run, m, path) : SB_OK);
 }
 
 sb_forest model_forest(const sb_model *m)
 {
     sb_forest f = {m->nodes, m->tree_start, m->n_trees};
     return f;
-}
-
-int model_copy(run_ctx *run, const sb_model *src, sb_model *dst)
-{
-    /* Via the text form: one code path, and a copy is exactly what a reload gives. */
-    char *text = NULL;
-    int64_t len = 0;
-    SB_TRY(run, model_to_json(run, src, &text, &len));
-    int rc = model_from_json(run, text, len, "(model copy)", dst);
-    free(text);
-    return rc;
 }
 
 void model_free(sb_model *m)

@@ -94,8 +94,6 @@ int model_to_json(run_ctx *run, const sb_model *m, char **out, int64_t *len);
 /* model_from_json - parse bytes (name used in messages). Local. */
 int model_from_json(run_ctx *run, const char *text, int64_t len, const char *name, sb_model *out);
 
-/* model_copy - deep copy. Local. */
-int model_copy(run_ctx *run, const sb_model *src, sb_model *dst);
 /* model_free - free everything and zero. Local. */
 void model_free(sb_model *m);
 

@@ -27,8 +27,6 @@ void json_init(json_cursor *j, const char *text, size_t len)
     j->err[0] = '\0';
 }
 
-size_t json_pos(const json_cursor *j) { return j->pos; }
-
 static void ws(json_cursor *j)
 {
     while (j->pos < j->n && (j->s[j->pos] == ' ' || j->s[j->pos] == '\n' || j->s[j->pos] == '\t' || j->s[j->pos] == '\r'))
@@ -50,7 +48,7 @@ static void expect(json_cursor *j, char c)
     j->pos++;
 }
 
-int json_null(json_cursor *j)
+int model_json_null(json_cursor *j)
 {
     if (peek(j) == 'n' && j->n - j->pos >= 4 && !memcmp(j->s + j->pos, "null", 4)) {
         j->pos += 4;
@@ -173,7 +171,7 @@ static size_t num_span(json_cursor *j)
 
 double json_num(json_cursor *j)
 {
-    if (json_null(j)) return NAN;
+    if (model_json_null(j)) return NAN;
     size_t len = num_span(j);
     if (!len || len > 63) {
         if (len) jfail(j, "number too long at byte %zu", j->pos);
@@ -191,7 +189,7 @@ double json_num(json_cursor *j)
 
 float json_float(json_cursor *j)
 {
-    if (json_null(j)) return NAN;
+    if (model_json_null(j)) return NAN;
     size_t len = num_span(j);
     if (!len || len > 63) return 0;
     char tmp[64];

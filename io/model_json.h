@@ -15,11 +15,9 @@ typedef struct {
 } json_cursor;
 
 void json_init(json_cursor *j, const char *text, size_t len);
-/* jansson (drift report, monitoring) exports a json_null of its own: this one
- * links under another name so neither shadows the other. */
-#define json_null model_json_null
-/* 1 if the next value is `null` (and consume it). */
-int json_null(json_cursor *j);
+/* 1 if the next value is `null` (and consume it). Not json_null: jansson
+ * (drift report, monitoring) exports a function of that name. */
+int model_json_null(json_cursor *j);
 /* Containers: begin, then json_more() before each element / member. */
 void json_begin_obj(json_cursor *j);
 void json_begin_arr(json_cursor *j);
@@ -35,7 +33,5 @@ int64_t json_i64(json_cursor *j);
 /* String, malloc'd (NULL on error). */
 char *json_str(json_cursor *j);
 void json_skip(json_cursor *j);
-/* Byte offset of the cursor, for messages. */
-size_t json_pos(const json_cursor *j);
 
 #endif

@@ -3,9 +3,17 @@
 
 #include <errno.h>  /* for errno */
 #include <math.h>   /* for isfinite */
+#include <stdarg.h> /* for va_list */
 #include <stdio.h>  /* for snprintf */
 #include <stdlib.h> /* for strtod, strtoll */
 #include <string.h> /* for strcmp */
+
+#include "base/error.h"
+
+/* Longest alias text a suggestion quotes. */
+#define PARAM_ALIAS_MAX 64
+/* Room for one value's text in params_each (%.17g, a u64, an enum name). */
+#define PARAM_VALUE_MAX 64
 
 typedef enum { P_DOUBLE, P_INT, P_U64, P_BOOL, P_OBJECTIVE, P_METRIC, P_GROW } ptype;
 
@@ -105,12 +113,15 @@ const char *params_canonical(const char *key)
     return d ? d->name : NULL;
 }
 
-/* Levenshtein distance, capped at 16 characters of each string. */
+/* Characters of a key and a name that the typo suggestion compares. */
+#define EDIT_MAX 32
+
+/* Levenshtein distance of the first EDIT_MAX characters of each string. */
 static int edit_distance(const char *a, size_t la, const char *b, size_t lb)
 {
-    if (la > 32) la = 32;
-    if (lb > 32) lb = 32;
-    int d[33][33];
+    if (la > EDIT_MAX) la = EDIT_MAX;
+    if (lb > EDIT_MAX) lb = EDIT_MAX;
+    int d[EDIT_MAX + 1][EDIT_MAX + 1];
     for (size_t i = 0; i <= la; ++i) d[i][0] = (int)i;
     for (size_t j = 0; j <= lb; ++j) d[0][j] = (int)j;
     for (size_t i = 1; i <= la; ++i)
@@ -174,121 +185,174 @@ static int parse_int(const char *s, long long *out)
     return 0;
 }
 
-int params_set(sb_params *p, const char *key, const char *value, char *err, size_t errlen)
+/* Where a failure is reported: the run's error, a status code and a prefix
+ * ("train", "FILE:LINE", NULL for none) before the message. */
+typedef struct {
+    run_ctx *run;
+    int code;
+    const char *where;
+} reporter;
+
+/* Longest message (before the prefix); the run context truncates longer ones. */
+#define PARAM_MSG_MAX 512
+/* Longest prefix (a path and a line, or a grid point's settings). */
+#define PARAM_WHERE_MAX 1024
+
+static int fail(const reporter *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int fail(const reporter *r, const char *fmt, ...)
 {
-    const pdef *d = lookup(key);
-    if (!d) {
-        char alias[64];
-        const char *s = suggest(key, alias, sizeof alias);
-        if (s) snprintf(err, errlen, "unknown parameter '%s'; did you mean '%s'?", key, s);
-        else snprintf(err, errlen, "unknown parameter '%s' (see 'shardboost train --help')", key);
-        return -1;
-    }
-    char *field = (char *)p + d->off;
-    switch (d->type) {
-    case P_DOUBLE: {
-        double v = 0;
-        if (parse_double(value, &v) != 0) {
-            snprintf(err, errlen, "parameter '%s': '%s' is not a number", key, value);
-            return -1;
-        }
-        if (v < d->lo || v > d->hi || (d->lo_open && v <= d->lo)) {
-            snprintf(err, errlen, "parameter '%s' = %s out of range %s%g, %g]", key, value, d->lo_open ? "(" : "[",
-                     d->lo, d->hi);
-            return -1;
-        }
-        *(double *)field = v;
-        break;
-    }
-    case P_INT:
-    case P_BOOL: {
-        long long v = 0;
-        if (d->type == P_BOOL && (!strcmp(value, "true") || !strcmp(value, "false")))
-            v = !strcmp(value, "true");
-        else if (parse_int(value, &v) != 0) {
-            snprintf(err, errlen, "parameter '%s': '%s' is not an integer", key, value);
-            return -1;
-        }
-        if ((double)v < d->lo || (double)v > d->hi) {
-            snprintf(err, errlen, "parameter '%s' = %s out of range [%g, %g]", key, value, d->lo, d->hi);
-            return -1;
-        }
-        if (d->type == P_BOOL) *(int *)field = (int)v;
-        else *(int32_t *)field = (int32_t)v;
-        break;
-    }
-    case P_U64: {
-        char *end = NULL;
-        errno = 0;
-        unsigned long long v = strtoull(value, &end, 10);
-        if (end == value || *end || errno == ERANGE || value[0] == '-') {
-            snprintf(err, errlen, "parameter '%s': '%s' is not a non-negative integer", key, value);
-            return -1;
-        }
-        *(uint64_t *)field = (uint64_t)v;
-        break;
-    }
-    case P_OBJECTIVE: {
-        sb_objective o;
-        if (objective_parse(value, &o) != 0) {
-            snprintf(err, errlen, "parameter '%s': unknown objective '%s' (%s)", key, value, d->help);
-            return -1;
-        }
-        *(sb_objective *)field = o;
-        if (!p->eval_metric_set) /* the objective's natural metric, as XGBoost picks it */
-            p->eval_metric = o == SB_OBJ_LOGISTIC ? SB_METRIC_LOGLOSS
-                             : o == SB_OBJ_POISSON ? SB_METRIC_POISSON_NLOGLIK
-                             : o == SB_OBJ_ABSOLUTEERROR ? SB_METRIC_MAE
-                                                          : SB_METRIC_RMSE;
-        break;
-    }
-    case P_METRIC: {
-        sb_metric_kind k;
-        if (metric_parse(value, &k) != 0) {
-            snprintf(err, errlen, "parameter '%s': unknown metric '%s' (%s)", key, value, d->help);
-            return -1;
-        }
-        *(sb_metric_kind *)field = k;
-        break;
-    }
-    case P_GROW:
-        if (!strcmp(value, "depthwise")) *(sb_grow_policy *)field = SB_GROW_DEPTHWISE;
-        else if (!strcmp(value, "lossguide")) *(sb_grow_policy *)field = SB_GROW_LOSSGUIDE;
-        else {
-            snprintf(err, errlen, "parameter '%s': '%s' is not depthwise or lossguide", key, value);
-            return -1;
-        }
-        break;
-    }
-    if (d->set_off) *(int *)((char *)p + d->set_off) = 1;
-    return 0;
+    char msg[PARAM_MSG_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (r->where) return SB_FAIL(r->run, r->code, "%s: %s", r->where, msg);
+    return SB_FAIL(r->run, r->code, "%s", msg);
 }
 
-int params_validate(const sb_params *p, char *err, size_t errlen)
+static int unknown_key(const reporter *r, const char *key)
 {
-    if (p->grow_policy == SB_GROW_DEPTHWISE && p->max_depth == 0) {
-        snprintf(err, errlen, "max_depth=0 (unlimited) needs grow_policy=lossguide with max_leaves");
-        return -1;
+    char alias[PARAM_ALIAS_MAX];
+    const char *s = suggest(key, alias, sizeof alias);
+    if (s) return fail(r, "unknown parameter '%s'; did you mean '%s'?", key, s);
+    return fail(r, "unknown parameter '%s' (see 'shardboost train --help')", key);
+}
+
+static int set_double(const reporter *r, const pdef *d, const char *key, const char *value, double *field)
+{
+    double v = 0;
+    if (parse_double(value, &v) != 0) return fail(r, "parameter '%s': '%s' is not a number", key, value);
+    if (v < d->lo || v > d->hi || (d->lo_open && v <= d->lo))
+        return fail(r, "parameter '%s' = %s out of range %s%g, %g]", key, value, d->lo_open ? "(" : "[", d->lo, d->hi);
+    *field = v;
+    return SB_OK;
+}
+
+/* P_INT (an int32_t field) or P_BOOL (an int field, also "true"/"false"). */
+static int set_int(const reporter *r, const pdef *d, const char *key, const char *value, void *field)
+{
+    long long v = 0;
+    if (d->type == P_BOOL && (!strcmp(value, "true") || !strcmp(value, "false"))) v = !strcmp(value, "true");
+    else if (parse_int(value, &v) != 0) return fail(r, "parameter '%s': '%s' is not an integer", key, value);
+    if ((double)v < d->lo || (double)v > d->hi)
+        return fail(r, "parameter '%s' = %s out of range [%g, %g]", key, value, d->lo, d->hi);
+    if (d->type == P_BOOL) *(int *)field = (int)v;
+    else *(int32_t *)field = (int32_t)v;
+    return SB_OK;
+}
+
+static int set_u64(const reporter *r, const char *key, const char *value, uint64_t *field)
+{
+    char *end = NULL;
+    errno = 0;
+    unsigned long long v = strtoull(value, &end, 10);
+    if (end == value || *end || errno == ERANGE || value[0] == '-')
+        return fail(r, "parameter '%s': '%s' is not a non-negative integer", key, value);
+    *field = (uint64_t)v;
+    return SB_OK;
+}
+
+/* The objective's natural metric, as XGBoost picks it when none is set. */
+static sb_metric_kind natural_metric(sb_objective o)
+{
+    return o == SB_OBJ_LOGISTIC ? SB_METRIC_LOGLOSS
+           : o == SB_OBJ_POISSON ? SB_METRIC_POISSON_NLOGLIK
+           : o == SB_OBJ_ABSOLUTEERROR ? SB_METRIC_MAE
+                                        : SB_METRIC_RMSE;
+}
+
+/* The named choices: objective, metric, grow policy. */
+static int set_enum(const reporter *r, const pdef *d, const char *key, const char *value, sb_params *p)
+{
+    void *field = (char *)p + d->off;
+    sb_objective o;
+    sb_metric_kind k;
+    switch (d->type) {
+    case P_OBJECTIVE:
+        if (objective_parse(value, &o) != 0)
+            return fail(r, "parameter '%s': unknown objective '%s' (%s)", key, value, d->help);
+        *(sb_objective *)field = o;
+        if (!p->eval_metric_set) p->eval_metric = natural_metric(o);
+        return SB_OK;
+    case P_METRIC:
+        if (metric_parse(value, &k) != 0)
+            return fail(r, "parameter '%s': unknown metric '%s' (%s)", key, value, d->help);
+        *(sb_metric_kind *)field = k;
+        return SB_OK;
+    default: /* P_GROW */
+        if (!strcmp(value, "depthwise")) *(sb_grow_policy *)field = SB_GROW_DEPTHWISE;
+        else if (!strcmp(value, "lossguide")) *(sb_grow_policy *)field = SB_GROW_LOSSGUIDE;
+        else return fail(r, "parameter '%s': '%s' is not depthwise or lossguide", key, value);
+        return SB_OK;
     }
-    if (p->grow_policy == SB_GROW_LOSSGUIDE && p->max_depth == 0 && p->max_leaves == 0) {
-        snprintf(err, errlen, "grow_policy=lossguide needs max_leaves (num_leaves) or max_depth > 0");
-        return -1;
+}
+
+static int set_one(const reporter *r, sb_params *p, const char *key, const char *value)
+{
+    const pdef *d = lookup(key);
+    if (!d) return unknown_key(r, key);
+    char *field = (char *)p + d->off;
+    switch (d->type) {
+    case P_DOUBLE: SB_TRY(r->run, set_double(r, d, key, value, (double *)field)); break;
+    case P_INT:
+    case P_BOOL: SB_TRY(r->run, set_int(r, d, key, value, field)); break;
+    case P_U64: SB_TRY(r->run, set_u64(r, key, value, (uint64_t *)field)); break;
+    default: SB_TRY(r->run, set_enum(r, d, key, value, p)); break;
     }
-    if (p->max_leaves == 1) {
-        snprintf(err, errlen, "max_leaves must be 0 (unlimited) or >= 2");
-        return -1;
-    }
-    if (p->base_score_set) {
-        if (p->objective == SB_OBJ_LOGISTIC && !(p->base_score > 0 && p->base_score < 1)) {
-            snprintf(err, errlen, "base_score must be in (0, 1) for reg:logistic");
-            return -1;
-        }
-        if (p->objective == SB_OBJ_POISSON && !(p->base_score > 0)) {
-            snprintf(err, errlen, "base_score must be > 0 for count:poisson");
-            return -1;
-        }
-    }
-    return 0;
+    if (d->set_off) *(int *)((char *)p + d->set_off) = 1;
+    return SB_OK;
+}
+
+/* Format the caller's prefix into buf; NULL when there is none. */
+static const char *where_text(char *buf, size_t len, const char *fmt, va_list ap)
+{
+    if (fmt == NULL) return NULL;
+    vsnprintf(buf, len, fmt, ap);
+    return buf;
+}
+
+int params_set(run_ctx *run, sb_params *p, const char *key, const char *value, const char *where, ...)
+{
+    char buf[PARAM_WHERE_MAX];
+    va_list ap;
+    va_start(ap, where);
+    const reporter r = {run, SB_EINVAL, where_text(buf, sizeof buf, where, ap)};
+    va_end(ap);
+    return set_one(&r, p, key, value);
+}
+
+int params_set_stored(run_ctx *run, sb_params *p, const char *key, const char *value, const char *where, ...)
+{
+    char buf[PARAM_WHERE_MAX];
+    va_list ap;
+    va_start(ap, where);
+    const reporter r = {run, SB_EDATA, where_text(buf, sizeof buf, where, ap)};
+    va_end(ap);
+    return set_one(&r, p, key, value);
+}
+
+static int check_all(const reporter *r, const sb_params *p)
+{
+    if (p->grow_policy == SB_GROW_DEPTHWISE && p->max_depth == 0)
+        return fail(r, "max_depth=0 (unlimited) needs grow_policy=lossguide with max_leaves");
+    if (p->grow_policy == SB_GROW_LOSSGUIDE && p->max_depth == 0 && p->max_leaves == 0)
+        return fail(r, "grow_policy=lossguide needs max_leaves (num_leaves) or max_depth > 0");
+    if (p->max_leaves == 1) return fail(r, "max_leaves must be 0 (unlimited) or >= 2");
+    if (p->base_score_set && p->objective == SB_OBJ_LOGISTIC && !(p->base_score > 0 && p->base_score < 1))
+        return fail(r, "base_score must be in (0, 1) for reg:logistic");
+    if (p->base_score_set && p->objective == SB_OBJ_POISSON && !(p->base_score > 0))
+        return fail(r, "base_score must be > 0 for count:poisson");
+    return SB_OK;
+}
+
+int params_validate(run_ctx *run, const sb_params *p, const char *where, ...)
+{
+    char buf[PARAM_WHERE_MAX];
+    va_list ap;
+    va_start(ap, where);
+    const reporter r = {run, SB_EINVAL, where_text(buf, sizeof buf, where, ap)};
+    va_end(ap);
+    return check_all(&r, p);
 }
 
 double params_effective_max_delta_step(const sb_params *p)
@@ -299,7 +363,7 @@ double params_effective_max_delta_step(const sb_params *p)
 
 void params_each(const sb_params *p, void (*fn)(void *ctx, const char *key, const char *value), void *ctx)
 {
-    char buf[64];
+    char buf[PARAM_VALUE_MAX];
     for (size_t i = 0; i < N_TABLE; ++i) {
         const pdef *d = &table[i];
         const char *field = (const char *)p + d->off;
@@ -317,6 +381,35 @@ void params_each(const sb_params *p, void (*fn)(void *ctx, const char *key, cons
         }
         fn(ctx, d->name, buf);
     }
+}
+
+static size_t field_size(ptype t)
+{
+    switch (t) {
+    case P_DOUBLE: return sizeof(double);
+    case P_INT: return sizeof(int32_t);
+    case P_BOOL: return sizeof(int);
+    case P_U64: return sizeof(uint64_t);
+    case P_OBJECTIVE: return sizeof(sb_objective);
+    case P_METRIC: return sizeof(sb_metric_kind);
+    case P_GROW: return sizeof(sb_grow_policy);
+    }
+    return 0;
+}
+
+int params_equal(const sb_params *a, const sb_params *b)
+{
+    for (size_t i = 0; i < N_TABLE; ++i) {
+        const pdef *d = &table[i];
+        if (d->set_off) {
+            const int set_a = *(const int *)((const char *)a + d->set_off) != 0;
+            const int set_b = *(const int *)((const char *)b + d->set_off) != 0;
+            if (set_a != set_b) return 0;
+            if (!set_a) continue; /* both at the default */
+        }
+        if (memcmp((const char *)a + d->off, (const char *)b + d->off, field_size(d->type)) != 0) return 0;
+    }
+    return 1;
 }
 
 void params_help(char *buf, size_t len)

@@ -7,6 +7,7 @@
 #include <stddef.h> /* for size_t */
 #include <stdint.h> /* for int32_t, uint64_t */
 
+#include "base/run_ctx.h"
 #include "kernels/metric.h"
 #include "kernels/objective.h"
 
@@ -41,17 +42,24 @@ typedef struct {
 void params_default(sb_params *p);
 
 /* params_set - set one parameter from text; key may be any alias, '-' and '_'
- * are interchangeable. On error returns -1 and writes a precise message into
- * err (unknown key with a "did you mean" suggestion, wrong type, out of
- * range); p is unchanged then. Local. */
-int params_set(sb_params *p, const char *key, const char *value, char *err, size_t errlen);
+ * are interchangeable. On error returns SB_EINVAL with the message in run's
+ * error context, prefixed by `where` (printf format; NULL: no prefix) and ": "
+ * (unknown key with a "did you mean" suggestion, wrong type, out of range);
+ * p is unchanged then. Local. */
+int params_set(run_ctx *run, sb_params *p, const char *key, const char *value, const char *where, ...)
+    __attribute__((format(printf, 5, 6)));
+/* params_set_stored - params_set of a value read back from a file (a model's
+ * params), so a bad one is bad data: SB_EDATA. Local. */
+int params_set_stored(run_ctx *run, sb_params *p, const char *key, const char *value, const char *where, ...)
+    __attribute__((format(printf, 5, 6)));
 
 /* params_canonical - the canonical (XGBoost) name of key or an alias, or NULL. Local. */
 const char *params_canonical(const char *key);
 
 /* params_validate - cross-parameter checks (e.g. lossguide needs max_leaves
- * or max_depth; max_depth 0 needs lossguide). Returns 0 or -1 with err. Local. */
-int params_validate(const sb_params *p, char *err, size_t errlen);
+ * or max_depth; max_depth 0 needs lossguide). SB_OK, or SB_EINVAL reported
+ * as params_set reports it. Local. */
+int params_validate(run_ctx *run, const sb_params *p, const char *where, ...) __attribute__((format(printf, 3, 4)));
 
 /* params_effective_max_delta_step - max_delta_step as the objective uses it
  * (0.7 for poisson unless set, as in XGBoost). Local. */
@@ -61,6 +69,11 @@ double params_effective_max_delta_step(const sb_params *p);
  * in table order, values in a form params_set reads back exactly (%.17g).
  * The model file stores params this way. Local. */
 void params_each(const sb_params *p, void (*fn)(void *ctx, const char *key, const char *value), void *ctx);
+
+/* params_equal - 1 when a and b hold the same parameters as the model file
+ * records them (params_each: every table field, unset optional fields alike),
+ * compared field by field, doubles by their bits. Local. */
+int params_equal(const sb_params *a, const sb_params *b);
 
 /* params_help - print the parameter table (name, aliases, range, default)
  * into buf for --help. Local. */

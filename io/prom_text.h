@@ -10,7 +10,7 @@
 #include "base/run_ctx.h"
 
 typedef struct {
-    const char *name;   /* [a-zA-Z_:][a-zA-Z0-9_:]* */
+    const char *name; /* [a-zA-Z_:][a-zA-Z0-9_:]* */
     const char *help;
     const char *labels; /* preformatted `k="v",...` (values escaped), or "" */
     double value;

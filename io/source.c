@@ -95,9 +95,11 @@ static void recode_rows(const recode_plan *rp, float *x, int64_t n, int32_t n_fe
 static int recode_levels(run_ctx *run, sb_table *t, const sb_feature_info *given, int32_t n_given)
 {
     recode_plan rp;
-    int rc = recode_plan_make(run, t, given, n_given, &rp);
-    if (rc == SB_OK) recode_rows(&rp, t->x, t->n_rows, t->n_feat);
-    recode_free(&rp);
+    int rc = SB_OK;
+    SB_CHECK(run, recode_plan_make(run, t, given, n_given, &rp));
+    recode_rows(&rp, t->x, t->n_rows, t->n_feat);
+out:
+    recode_free(&rp); /* the plan is safe to free even when making it failed */
     return rc;
 }
 
@@ -122,26 +124,29 @@ struct source_stream {
     int32_t n_feat;
 };
 
+/* The stream over h5 (taken over, *h5 set to NULL) when the file streams,
+ * and the recoding of categorical levels to the given ones. Local. */
+static int stream_setup(run_ctx *run, const sb_source *src, sb_table *out, h5_stream **h5, source_stream **s)
+{
+    if (*h5 != NULL) {
+        if ((*s = sb_alloc(run, 1, sizeof **s)) == NULL) return SB_ENOMEM;
+        (*s)->h5 = *h5;
+        (*s)->n_feat = out->n_feat;
+        *h5 = NULL;
+    }
+    if (!src->levels_from) return SB_OK;
+    if (*s != NULL) return recode_plan_make(run, out, src->levels_from, src->n_levels_from, &(*s)->recode);
+    return recode_levels(run, out, src->levels_from, src->n_levels_from);
+}
+
 int source_load_stream(run_ctx *run, const sb_source *src, sb_table *out, source_stream **stream)
 {
     *stream = NULL;
     if (src->n_paths != 1 || !ends_with(src->paths[0], ".h5")) return source_load(run, src, out);
     h5_stream *h5 = NULL;
-    SB_TRY(run, h5_stream_open(run, src->paths[0], src->require_label, out, &h5));
     source_stream *s = NULL;
-    int rc = SB_OK;
-    if (h5 != NULL && (s = sb_alloc(run, 1, sizeof *s)) == NULL) rc = SB_ENOMEM;
-    if (s != NULL) {
-        memset(s, 0, sizeof *s);
-        s->h5 = h5;
-        s->n_feat = out->n_feat;
-        h5 = NULL;
-    }
-    if (rc == SB_OK && src->levels_from) {
-        if (s != NULL) rc = recode_plan_make(run, out, src->levels_from, src->n_levels_from, &s->recode);
-        else rc = recode_levels(run, out, src->levels_from, src->n_levels_from);
-    }
-    rc = run_agree_rc(run, rc);
+    SB_TRY(run, h5_stream_open(run, src->paths[0], src->require_label, out, &h5));
+    const int rc = run_agree_rc(run, stream_setup(run, src, out, &h5, &s));
     if (rc != SB_OK) {
         h5_stream_close(h5);
         source_stream_close(s);

@@ -28,26 +28,27 @@ static void score_fold(const sb_model *m, const sb_table *t, const uint8_t *trai
 int cv_eval_point(run_ctx *grp, const sb_binned *b, const sb_table *t, const uint8_t *fold, int32_t k,
                   const sb_params *params, sb_metric_kind metric, double *fold_metric, int32_t *fold_rounds)
 {
+    int rc = SB_OK;
     size_t n = (size_t)t->n_rows + 1;
     uint8_t *mask = sb_alloc(grp, n, 1), *held = sb_alloc(grp, n, 1);
     double *pred = sb_alloc(grp, n, sizeof *pred);
     sb_metric_part *parts = sb_alloc(grp, (size_t)k, sizeof *parts);
-    int rc = run_agree_rc(grp, (mask && held && pred && parts) ? SB_OK : SB_ENOMEM);
+    sb_model model = {0};
     booster_opts opts = {0};
-    for (int32_t f = 0; rc == SB_OK && f < k; ++f) {
-        fold_train_mask(fold, t->n_rows, f, mask);
-        sb_model model = {0};
+    SB_CHECK(grp, run_agree_rc(grp, (mask && held && pred && parts) ? SB_OK : SB_ENOMEM));
+    for (int32_t f = 0; f < k; ++f) {
         train_report rep = {0};
-        rc = booster_train_binned(grp, b, t, NULL, params, mask, &opts, &model, &rep);
-        if (rc == SB_OK) {
-            score_fold(&model, t, mask, metric, params->weighted_metric, pred, held, &parts[f]);
-            fold_rounds[f] = model.n_trees;
-        }
-        model_free(&model);
+        fold_train_mask(fold, t->n_rows, f, mask);
+        SB_CHECK(grp, booster_train_binned(grp, b, t, NULL, params, mask, &opts, &model, &rep));
+        score_fold(&model, t, mask, metric, params->weighted_metric, pred, held, &parts[f]);
+        fold_rounds[f] = model.n_trees;
+        model_free(&model); /* zeroes it for the next fold */
     }
     /* One exact reduction for all k folds: integer sums, any rank count, same bits. */
-    if (rc == SB_OK) rc = run_agree_rc(grp, comm_sum_i64(grp, (int64_t *)parts, k * SB_METRIC_PART_I64));
-    for (int32_t f = 0; rc == SB_OK && f < k; ++f) fold_metric[f] = metric_value(metric, &parts[f]);
+    SB_CHECK(grp, run_agree_rc(grp, comm_sum_i64(grp, (int64_t *)parts, k * SB_METRIC_PART_I64)));
+    for (int32_t f = 0; f < k; ++f) fold_metric[f] = metric_value(metric, &parts[f]);
+out:
+    model_free(&model);
     free(mask);
     free(held);
     free(pred);

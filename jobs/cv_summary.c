@@ -6,6 +6,7 @@
 #include "base/error.h"
 
 #include <errno.h>  /* for errno */
+#include <limits.h> /* for PATH_MAX */
 #include <math.h>   /* for isfinite */
 #include <stdio.h>  /* for FILE, fprintf */
 #include <string.h> /* for strcmp, strerror */
@@ -52,7 +53,7 @@ static void json_num(FILE *f, double v)
 /* One ranked point as a JSON object. */
 static void json_point(FILE *f, const sb_grid *g, const cv_results *r, int64_t p, const char *indent)
 {
-    char cell[512];
+    char cell[CV_CELL_MAX];
     double mean = 0, sd = 0;
     const double *m = r->metric + p * r->k;
     const int32_t *rd = r->rounds + p * r->k;
@@ -83,8 +84,9 @@ static void json_point(FILE *f, const sb_grid *g, const cv_results *r, int64_t p
 int cv_summary_write(run_ctx *run, const char *path, const cv_summary_info *info, const sb_grid *g,
                      const cv_results *r, const int64_t *order, int64_t n_done)
 {
-    char tmp[4200];
-    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
+    char tmp[PATH_MAX];
+    int w = snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
+    if (w < 0 || (size_t)w >= sizeof tmp) return SB_FAIL(run, SB_EINVAL, "%s: the path is too long", path);
     FILE *f = fopen(tmp, "w");
     if (!f) return SB_FAIL(run, SB_EIO, "%s: cannot create: %s", tmp, strerror(errno));
     fputs("{\n  \"format\": \"shardboost-cv\",\n  \"grid\": ", f);
@@ -102,7 +104,7 @@ int cv_summary_write(run_ctx *run, const char *path, const cv_summary_info *info
     else fputs("null", f);
     fputs(",\n  \"refit\": ", f);
     if (info->refit_params) {
-        char args[4096];
+        char args[CV_TRAIN_ARGS_MAX];
         cv_train_args(info->refit_params, args, sizeof args);
         fputs("{\"model\": ", f);
         json_fquote(f, info->refit_model);

@@ -19,6 +19,9 @@ typedef struct {
     const sb_params *refit_params; /* NULL without refit */
 } cv_summary_info;
 
+/* Room for cv_train_args' text: every parameter of io/params.h as --key value. */
+#define CV_TRAIN_ARGS_MAX 4096
+
 /* cv_train_args - "--key value ..." for every parameter of p that differs
  * from the defaults (values in params_each's exact text), so that
  * `shardboost train --data D --model M <args>` trains with exactly p. Local. */

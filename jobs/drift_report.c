@@ -2,13 +2,13 @@
  * log table and metrics (jobs/drift_report.h). */
 #include "jobs/drift_report.h"
 
-#include <errno.h>   /* for errno */
+#include <errno.h> /* for errno */
 #include <jansson.h>
-#include <math.h>    /* for NAN, isnan */
-#include <stdio.h>   /* for snprintf, fopen */
-#include <stdlib.h>  /* for free, qsort */
-#include <string.h>  /* for strerror */
-#include <unistd.h>  /* for getpid */
+#include <math.h>   /* for NAN, isnan */
+#include <stdio.h>  /* for snprintf, fopen */
+#include <stdlib.h> /* for free, qsort */
+#include <string.h> /* for strerror */
+#include <unistd.h> /* for getpid */
 
 #include "io/atomic_file.h"
 #include "io/prom_text.h"
@@ -119,11 +119,11 @@ static json_t *features_json(const drift_result *r, const sb_model *m)
 {
     json_t *a = json_array();
     for (int32_t f = 0; a && f < r->n_feat; ++f)
-        json_array_append_new(
-            a, json_pack("{s:s, s:o, s:o, s:s, s:b, s:o, s:o, s:o, s:o}", "name", m->feat[f].name, "psi",
-                         num(r->psi[f]), "js", num(r->js[f]), "status", status_name[r->status[f]], "drifted",
-                         r->drifted[f], "missing_ref", num(r->miss_ref[f]), "missing_now", num(r->miss_now[f]),
-                         "missing_change", num(r->miss_now[f] - r->miss_ref[f]), "outside_range", num(r->outside[f])));
+        json_array_append_new(a, json_pack("{s:s, s:o, s:o, s:s, s:b, s:o, s:o, s:o, s:o}", "name", m->feat[f].name,
+                                           "psi", num(r->psi[f]), "js", num(r->js[f]), "status",
+                                           status_name[r->status[f]], "drifted", r->drifted[f], "missing_ref",
+                                           num(r->miss_ref[f]), "missing_now", num(r->miss_now[f]), "missing_change",
+                                           num(r->miss_now[f] - r->miss_ref[f]), "outside_range", num(r->outside[f])));
     return a;
 }
 
@@ -131,13 +131,13 @@ static json_t *scores_json(const drift_result *r)
 {
     json_t *q = json_array();
     for (int k = 0; q && k < DRIFT_N_QUANTILES; ++k)
-        json_array_append_new(q, json_pack("{s:o, s:o, s:o, s:o, s:o}", "q", num(r->q[k]), "train_value",
-                                           num(r->q_value[k]), "share_below_ref", num(r->below_ref[k]),
-                                           "share_below_now", num(r->below_now[k]), "shift",
-                                           num(r->below_now[k] - r->below_ref[k])));
-    return json_pack("{s:o, s:s, s:o, s:o, s:o, s:o}", "psi", num(r->score_psi), "status",
-                     status_name[r->score_status], "mean_ref", num(r->mean_ref), "mean_now", num(r->mean_now),
-                     "mean_shift", num(r->mean_now - r->mean_ref), "quantiles", q ? q : json_null());
+        json_array_append_new(q,
+                              json_pack("{s:o, s:o, s:o, s:o, s:o}", "q", num(r->q[k]), "train_value",
+                                        num(r->q_value[k]), "share_below_ref", num(r->below_ref[k]), "share_below_now",
+                                        num(r->below_now[k]), "shift", num(r->below_now[k] - r->below_ref[k])));
+    return json_pack("{s:o, s:s, s:o, s:o, s:o, s:o}", "psi", num(r->score_psi), "status", status_name[r->score_status],
+                     "mean_ref", num(r->mean_ref), "mean_now", num(r->mean_now), "mean_shift",
+                     num(r->mean_now - r->mean_ref), "quantiles", q ? q : json_null());
 }
 
 static json_t *report_json(const drift_result *r, const sb_model *m, const monitor_opts *o)
@@ -145,13 +145,13 @@ static json_t *report_json(const drift_result *r, const sb_model *m, const monit
     json_t *names = json_array();
     for (int32_t f = 0; names && f < r->n_feat; ++f)
         if (r->drifted[f]) json_array_append_new(names, json_string(m->feat[f].name));
-    return json_pack("{s:s, s:i, s:I, s:I, s:I, s:{s:f, s:f, s:f, s:f}, s:{s:b, s:i, s:i, s:o, s:o}, s:o, s:o}", "format",
-                     "shardboost-drift", "version", 1, "rows", (json_int_t)r->rows, "rows_sampled", (json_int_t)r->sampled, "reference_rows",
-                     (json_int_t)m->reference->rows, "thresholds", "psi_moderate", o->psi_moderate, "psi_major",
-                     o->psi_major, "js", o->js, "share", o->share, "dataset", "drifted", r->dataset_drifted,
-                     "n_features", r->n_feat, "n_drifted", r->n_drifted, "share_drifted", num(r->share),
-                     "drifted_features", names ? names : json_null(), "scores", scores_json(r), "features",
-                     features_json(r, m));
+    return json_pack("{s:s, s:i, s:I, s:I, s:I, s:{s:f, s:f, s:f, s:f}, s:{s:b, s:i, s:i, s:o, s:o}, s:o, s:o}",
+                     "format", "shardboost-drift", "version", 1, "rows", (json_int_t)r->rows, "rows_sampled",
+                     (json_int_t)r->sampled, "reference_rows", (json_int_t)m->reference->rows, "thresholds",
+                     "psi_moderate", o->psi_moderate, "psi_major", o->psi_major, "js", o->js, "share", o->share,
+                     "dataset", "drifted", r->dataset_drifted, "n_features", r->n_feat, "n_drifted", r->n_drifted,
+                     "share_drifted", num(r->share), "drifted_features", names ? names : json_null(), "scores",
+                     scores_json(r), "features", features_json(r, m));
 }
 
 int drift_report_json(run_ctx *run, const drift_result *r, const sb_model *m, const monitor_opts *o, const char *path)
@@ -194,10 +194,13 @@ static int by_psi(const void *a, const void *b)
 
 void drift_report_log(run_ctx *run, const drift_result *r, const sb_model *m, const monitor_opts *o)
 {
-    sb_info(run, "drift: %d of %d features drift (%.0f%%): data set %s (from %.0f%%); scores PSI %.4f (%s), mean %.6g -> %.6g; "
-                 "%lld of %lld rows counted\n",
-            r->n_drifted, r->n_feat, 100 * r->share, r->dataset_drifted ? "DRIFTED" : "not drifted", 100 * o->share,
-            r->score_psi, status_name[r->score_status], r->mean_ref, r->mean_now, (long long)r->sampled, (long long)r->rows);
+    sb_info(
+        run,
+        "drift: %d of %d features drift (%.0f%%): data set %s (from %.0f%%); scores PSI %.4f (%s), mean %.6g -> %.6g; "
+        "%lld of %lld rows counted\n",
+        r->n_drifted, r->n_feat, 100 * r->share, r->dataset_drifted ? "DRIFTED" : "not drifted", 100 * o->share,
+        r->score_psi, status_name[r->score_status], r->mean_ref, r->mean_now, (long long)r->sampled,
+        (long long)r->rows);
     ranked *k = malloc(((size_t)r->n_feat + 1) * sizeof *k);
     if (k == NULL || r->n_feat == 0) {
         free(k);
@@ -229,16 +232,18 @@ void drift_report_metrics(const drift_result *r, const sb_model *m)
     char alert[3000] = "", *p = alert;
     for (int32_t f = 0; f < r->n_feat; ++f) {
         const char *n = m->feat[f].name;
-        feature_gauge("shardboost_drift_feature_psi", "Population stability index of the feature against training.", n, r->psi[f]);
-        feature_gauge("shardboost_drift_feature_js", "Jensen-Shannon distance of the feature against training.", n, r->js[f]);
+        feature_gauge("shardboost_drift_feature_psi", "Population stability index of the feature against training.", n,
+                      r->psi[f]);
+        feature_gauge("shardboost_drift_feature_js", "Jensen-Shannon distance of the feature against training.", n,
+                      r->js[f]);
         feature_gauge("shardboost_drift_feature_missing_rate_change", "Missing rate now minus in training.", n,
                       r->miss_now[f] - r->miss_ref[f]);
         feature_gauge("shardboost_drift_feature_outside_range_share", "Share of values outside the training range.", n,
                       r->outside[f]);
         feature_gauge("shardboost_drift_feature_drifted", "1 if the feature drifts.", n, r->drifted[f]);
         if (r->status[f] == DRIFT_MAJOR && p < alert + sizeof alert - 200)
-            p += snprintf(p, (size_t)(alert + sizeof alert - p), "%s%s (PSI %.3f)", p == alert ? "major drift: " : ", ", n,
-                          r->psi[f]);
+            p += snprintf(p, (size_t)(alert + sizeof alert - p), "%s%s (PSI %.3f)", p == alert ? "major drift: " : ", ",
+                          n, r->psi[f]);
     }
     monitor_gauge("shardboost_drift_features_drifted_share", "Share of features that drift.", "", r->share);
     monitor_gauge("shardboost_drift_dataset_drifted", "1 if the data set drifts.", "", r->dataset_drifted);

@@ -22,8 +22,7 @@ typedef struct {
     double share;
     double score_psi, mean_ref, mean_now;
     int score_status;
-    double q[DRIFT_N_QUANTILES], q_value[DRIFT_N_QUANTILES], below_ref[DRIFT_N_QUANTILES],
-        below_now[DRIFT_N_QUANTILES];
+    double q[DRIFT_N_QUANTILES], q_value[DRIFT_N_QUANTILES], below_ref[DRIFT_N_QUANTILES], below_now[DRIFT_N_QUANTILES];
 } drift_result;
 
 /* The counts of a run, summed over ranks, over the groups of the reference's bins. */

@@ -91,6 +91,27 @@ static void print_param(void *ctx, const char *key, const char *value)
     printf(" %s=%s", key, value);
 }
 
+/* The model's header lines: format, parameters, data, training. */
+static void print_summary(const sb_model *m, const char *path)
+{
+    printf("model %s: %s version %d, objective %s, base_score %.17g (margin %.17g)\n", path, SB_MODEL_FORMAT,
+           SB_MODEL_VERSION, objective_name(m->params.objective), m->base_score, m->base_margin);
+    printf("params:");
+    params_each(&m->params, print_param, NULL);
+    printf("\ndata: layout %s, label %s, %lld rows (%lld read, %lld dropped), %d features, fingerprint %016llx\n",
+           m->layout, m->label_name, (long long)m->n_rows, (long long)m->rows_read, (long long)m->dropped_zero_trials,
+           m->n_feat, (unsigned long long)m->fingerprint);
+    printf("training: %d rounds, %d trees kept, best iteration %d", m->n_rounds_done, m->n_trees, m->best_iteration);
+    if (m->n_rounds_done > 0) {
+        int32_t last = m->n_rounds_done - 1;
+        printf(", last train-%s %.9g", metric_name(m->metric), m->train_metric[last]);
+        if (m->valid_metric)
+            printf(", valid-%s %.9g (best %.9g)", metric_name(m->metric), m->valid_metric[last],
+                   m->valid_metric[m->best_iteration]);
+    }
+    printf("\n");
+}
+
 int dump_main(run_ctx *run, int argc, char **argv)
 {
     const char *path = NULL;
@@ -109,27 +130,10 @@ int dump_main(run_ctx *run, int argc, char **argv)
     if (!path) return run_agree_rc(run, SB_FAIL(run, SB_EINVAL, "dump: --model M.json is required"));
     sb_model m;
     SB_TRY(run, run_agree_rc(run, model_read(run, path, &m)));
+    int rc = SB_OK;
     if (run_rank(run) == 0) {
-        printf("model %s: %s version %d, objective %s, base_score %.17g (margin %.17g)\n", path, SB_MODEL_FORMAT,
-               SB_MODEL_VERSION, objective_name(m.params.objective), m.base_score, m.base_margin);
-        printf("params:");
-        params_each(&m.params, print_param, NULL);
-        printf("\ndata: layout %s, label %s, %lld rows (%lld read, %lld dropped), %d features, fingerprint %016llx\n",
-               m.layout, m.label_name, (long long)m.n_rows, (long long)m.rows_read, (long long)m.dropped_zero_trials,
-               m.n_feat, (unsigned long long)m.fingerprint);
-        printf("training: %d rounds, %d trees kept, best iteration %d", m.n_rounds_done, m.n_trees, m.best_iteration);
-        if (m.n_rounds_done > 0) {
-            int32_t last = m.n_rounds_done - 1;
-            printf(", last train-%s %.9g", metric_name(m.metric), m.train_metric[last]);
-            if (m.valid_metric)
-                printf(", valid-%s %.9g (best %.9g)", metric_name(m.metric), m.valid_metric[last], m.valid_metric[m.best_iteration]);
-        }
-        printf("\n");
-        int rc = importance ? print_importance(run, &m) : SB_OK;
-        if (rc != SB_OK) {
-            model_free(&m);
-            return rc; /* rank 0 only: an unagreed, local failure */
-        }
+        print_summary(&m, path);
+        if (importance) SB_CHECK(run, print_importance(run, &m)); /* rank 0 only: an unagreed, local failure */
         for (int32_t t = 0; trees && t < m.n_trees; ++t) {
             if (only >= 0 && t != only) continue;
             printf("booster[%d]:\n", t);
@@ -137,6 +141,7 @@ int dump_main(run_ctx *run, int argc, char **argv)
         }
         fflush(stdout);
     }
+out:
     model_free(&m);
-    return SB_OK;
+    return rc;
 }

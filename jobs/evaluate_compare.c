@@ -75,8 +75,14 @@ static int parse_opts(run_ctx *run, int argc, char **argv, cmp_opts *o)
     for (int i = 1; i < argc; ++i) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         long l = 0;
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) { o->help = 1; continue; }
-        if (!strcmp(a, "--json")) { o->json = 1; continue; }
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            o->help = 1;
+            continue;
+        }
+        if (!strcmp(a, "--json")) {
+            o->json = 1;
+            continue;
+        }
         if (v == NULL) return SB_FAIL(run, SB_EINVAL, "evaluate: option %s needs a value", a);
         if (!strcmp(a, "--model") && nm < 2) o->model[nm++] = v;
         else if (!strcmp(a, "--model")) return SB_FAIL(run, SB_EINVAL, "evaluate: at most two --model to compare");
@@ -89,8 +95,7 @@ static int parse_opts(run_ctx *run, int argc, char **argv, cmp_opts *o)
         } else if (!strcmp(a, "--seed")) {
             SB_TRY(run, parse_num(run, a, v, 2147483647L, &l));
             o->seed = (uint64_t)l;
-        }
-        else return SB_FAIL(run, SB_EINVAL, "evaluate: unknown option '%s' (see shardboost evaluate --help)", a);
+        } else return SB_FAIL(run, SB_EINVAL, "evaluate: unknown option '%s' (see shardboost evaluate --help)", a);
         ++i;
     }
     if (!o->help && o->n_data == 0) return SB_FAIL(run, SB_EINVAL, "evaluate: --data is required");
@@ -179,7 +184,8 @@ static int reduce_sums(run_ctx *run, cmp_state *c, int32_t n_sums, double *out)
     }
     SB_TRY(run, comm_sum_i64(run, c->limbs, 3 * n));
     for (int64_t k = 0; k < n; ++k)
-        out[k] = (double)((i128)c->limbs[3 * k + 2] * ((i128)1 << 84) + (i128)c->limbs[3 * k + 1] * ((i128)1 << 42) + c->limbs[3 * k]);
+        out[k] = (double)((i128)c->limbs[3 * k + 2] * ((i128)1 << 84) + (i128)c->limbs[3 * k + 1] * ((i128)1 << 42) +
+                          c->limbs[3 * k]);
     return SB_OK;
 }
 
@@ -267,6 +273,21 @@ static void print_results(const cmp_opts *o, const cmp_state *c, const double *v
     fflush(stdout);
 }
 
+/* Scorers for both models, their prediction buffers, the resample sums
+ * (c owns them all). Local. */
+static int prepare_scoring(run_ctx *run, const cmp_opts *o, cmp_state *c)
+{
+    for (int m = 0; m < 2; ++m)
+        SB_TRY(run, predict_scorer_init(run, &c->m[m], o->model[m], &c->t, o->data[0], &c->s[m]));
+    if (c->t.label == NULL)
+        return SB_FAIL(run, SB_EDATA, "%s: no label column: evaluate needs labelled data", o->data[0]);
+    for (int m = 0; m < 2; ++m)
+        if ((c->pred[m] = sb_alloc(run, PREDICT_BLOCK_ROWS, sizeof(double))) == NULL) return SB_ENOMEM;
+    if ((c->sums = sb_alloc(run, (size_t)o->boot + 1, sizeof *c->sums)) == NULL) return SB_ENOMEM;
+    if ((c->limbs = sb_alloc(run, 3 * ((size_t)o->boot + 1) * SUM_I128, sizeof(int64_t))) == NULL) return SB_ENOMEM;
+    return SB_OK;
+}
+
 /* Load both models and the rows; scorers for both. Collective. */
 static int load_all(run_ctx *run, const cmp_opts *o, cmp_state *c)
 {
@@ -274,29 +295,23 @@ static int load_all(run_ctx *run, const cmp_opts *o, cmp_state *c)
     monitor_note_model(run, o->model[1], &c->m[1]);
     sb_source src = predict_source(&c->m[0], o->data, o->n_data, o->layout, o->schema, 1);
     SB_TRY(run, source_load(run, &src, &c->t));
-    int rc = SB_OK;
-    for (int m = 0; m < 2 && rc == SB_OK; ++m) rc = predict_scorer_init(run, &c->m[m], o->model[m], &c->t, o->data[0], &c->s[m]);
-    if (rc == SB_OK && c->t.label == NULL)
-        rc = SB_FAIL(run, SB_EDATA, "%s: no label column: evaluate needs labelled data", o->data[0]);
-    for (int m = 0; m < 2 && rc == SB_OK; ++m)
-        if ((c->pred[m] = sb_alloc(run, PREDICT_BLOCK_ROWS, sizeof(double))) == NULL) rc = SB_ENOMEM;
-    if (rc == SB_OK && (c->sums = sb_alloc(run, (size_t)o->boot + 1, sizeof *c->sums)) == NULL) rc = SB_ENOMEM;
-    if (rc == SB_OK && (c->limbs = sb_alloc(run, 3 * ((size_t)o->boot + 1) * SUM_I128, sizeof(int64_t))) == NULL)
-        rc = SB_ENOMEM;
-    return run_agree_rc(run, rc);
+    return run_agree_rc(run, prepare_scoring(run, o, c));
 }
 
 static int compare_all(run_ctx *run, const cmp_opts *o, cmp_state *c)
 {
-    SB_TRY(run, load_all(run, o, c));
+    int rc = SB_OK;
+    double *v = NULL, *diffs = NULL;
+    SB_CHECK(run, load_all(run, o, c));
     score_all(o, c);
-    SB_TRY(run, comm_agree_max(run, &c->bad_label));
-    double *v = sb_alloc(run, ((size_t)o->boot + 1) * SUM_I128, sizeof *v);
-    double *diffs = sb_alloc(run, (size_t)o->boot + 1, sizeof *diffs);
-    int rc = run_agree_rc(run, v && diffs ? SB_OK : SB_ENOMEM);
-    if (rc == SB_OK) rc = reduce_sums(run, c, o->boot + 1, v);
-    if (rc == SB_OK && run_rank(run) == 0) print_results(o, c, v, diffs);
-    if (rc == SB_OK) monitor_note_rows((int64_t)v[2 * 2 * LOSSES]);
+    SB_CHECK(run, comm_agree_max(run, &c->bad_label));
+    v = sb_alloc(run, ((size_t)o->boot + 1) * SUM_I128, sizeof *v);
+    diffs = sb_alloc(run, (size_t)o->boot + 1, sizeof *diffs);
+    SB_CHECK(run, run_agree_rc(run, v && diffs ? SB_OK : SB_ENOMEM));
+    SB_CHECK(run, reduce_sums(run, c, o->boot + 1, v));
+    if (run_rank(run) == 0) print_results(o, c, v, diffs);
+    monitor_note_rows((int64_t)v[2 * 2 * LOSSES]);
+out:
     free(v);
     free(diffs);
     return rc;
@@ -305,14 +320,16 @@ static int compare_all(run_ctx *run, const cmp_opts *o, cmp_state *c)
 int evaluate_compare_main(run_ctx *run, int argc, char **argv)
 {
     cmp_opts o;
-    int rc = run_agree_rc(run, parse_opts(run, argc, argv, &o));
-    if (rc != SB_OK || o.help) {
-        if (rc == SB_OK && run_rank(run) == 0) fputs(usage_text, stdout);
-        return rc;
-    }
     cmp_state c;
     memset(&c, 0, sizeof c);
-    rc = compare_all(run, &o, &c);
+    int rc = SB_OK;
+    SB_CHECK(run, run_agree_rc(run, parse_opts(run, argc, argv, &o)));
+    if (o.help) {
+        if (run_rank(run) == 0) fputs(usage_text, stdout);
+        goto out;
+    }
+    SB_CHECK(run, compare_all(run, &o, &c));
+out:
     for (int m = 0; m < 2; ++m) {
         free(c.pred[m]);
         predict_scorer_free(&c.s[m]);

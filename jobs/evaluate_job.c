@@ -9,7 +9,7 @@
 #include <stdlib.h> /* for free */
 #include <string.h> /* for strcmp */
 
-#include "io/csvz_fmt.h"
+#include "kernels/fmt_ryu.h"
 #include "io/model.h"
 #include "io/source.h"
 #include "jobs/evaluate_compare.h"
@@ -75,7 +75,7 @@ static int parse_opts(run_ctx *run, int argc, char **argv, eval_opts *o)
 static const char *num(double v, char *buf, const char *undefined)
 {
     if (isnan(v) || isinf(v)) return undefined;
-    buf[csvz_fmt_double(v, buf)] = '\0';
+    buf[fmt_double(v, buf)] = '\0';
     return buf;
 }
 
@@ -115,41 +115,21 @@ static void accumulate(predict_scorer *s, const sb_table *t, const float *x, int
     }
 }
 
-/* An ingested file is streamed block by block (its features are never all in
- * memory, and with 2 CPUs per rank the next block is read ahead), like
- * predict; CSV input is parsed whole. */
-static int evaluate_all(run_ctx *run, const eval_opts *o, sb_model *m, sb_table *t, predict_scorer *s,
-                        double **pred, drift_acc **d)
+/* Scorer, label check, prediction buffer, drift counts. Local. */
+static int prepare_scoring(run_ctx *run, const eval_opts *o, const sb_model *m, const sb_table *t,
+                           predict_scorer *s, double **pred, drift_acc **d)
 {
-    SB_TRY(run, predict_load_model(run, o->model, m));
-    monitor_note_model(run, o->model, m);
-    sb_source src = predict_source(m, o->data, o->n_data, o->layout, o->schema, 1);
-    source_stream *stream = NULL;
-    SB_TRY(run, source_load_stream(run, &src, t, &stream));
-    predict_ahead *ahead = NULL;
-    int rc = predict_scorer_init(run, m, o->model, t, o->data[0], s);
-    if (rc == SB_OK && t->label == NULL)
-        rc = SB_FAIL(run, SB_EDATA, "%s: no label column: evaluate needs labelled data", o->data[0]);
-    if (rc == SB_OK && (*pred = sb_alloc(run, PREDICT_BLOCK_ROWS, sizeof **pred)) == NULL) rc = SB_ENOMEM;
-    if (rc == SB_OK) rc = drift_acc_init(run, m, s, t->n_rows_global, d);
-    if (stream != NULL) /* the same on every rank */
-        rc = predict_ahead_start(run, rc, stream, t->n_rows, PREDICT_STREAM_ROWS, t->n_feat, AHEAD_AUTO, &ahead);
-    rc = run_agree_rc(run, rc);
+    SB_TRY(run, predict_scorer_init(run, m, o->model, t, o->data[0], s));
+    if (t->label == NULL) return SB_FAIL(run, SB_EDATA, "%s: no label column: evaluate needs labelled data", o->data[0]);
+    if ((*pred = sb_alloc(run, PREDICT_BLOCK_ROWS, sizeof **pred)) == NULL) return SB_ENOMEM;
+    SB_TRY(run, drift_acc_init(run, m, s, t->n_rows_global, d));
+    return SB_OK;
+}
 
-    sb_metric_part part[2 * N_KINDS];
-    for (int i = 0; i < 2 * N_KINDS; ++i) metric_part_zero(&part[i]);
-    if (rc == SB_OK && ahead != NULL) {
-        int64_t b = 0, e = 0;
-        const float *x = NULL;
-        while ((rc = predict_ahead_next(run, ahead, &b, &e, &x)) == SB_OK && b < e)
-            accumulate(s, t, x, b, e, *pred, part, *d);
-        rc = run_agree_rc(run, rc); /* a bad chunk on one rank: every rank stops here */
-    } else if (rc == SB_OK) {
-        accumulate(s, t, t->x, 0, t->n_rows, *pred, part, *d);
-    }
-    predict_ahead_close(ahead);
-    source_stream_close(stream);
-    SB_TRY(run, rc);
+/* The metric partials reduced over ranks, the values, the printout. Collective. */
+static int report_metrics(run_ctx *run, const eval_opts *o, const sb_model *m, const sb_table *t,
+                          sb_metric_part *part)
+{
     for (int i = 0; i < 2 * N_KINDS; ++i) metric_part_normalize(&part[i]);
     SB_TRY(run, comm_sum_i64(run, (int64_t *)part, 2 * N_KINDS * SB_METRIC_PART_I64));
     double val[2 * N_KINDS];
@@ -162,18 +142,52 @@ static int evaluate_all(run_ctx *run, const eval_opts *o, sb_model *m, sb_table 
     if (bad) val[3] = val[N_KINDS + 3] = NAN;
     if (run_rank(run) == 0) print_results(o, m, t, val, part[0].n, xsum_value(&part[N_KINDS].wsum));
     monitor_eval_metrics(val, kinds, N_KINDS, part[0].n);
-    return drift_acc_finish(run, *d, m, monitor_options()->drift_out);
+    return SB_OK;
+}
+
+/* An ingested file is streamed block by block (its features are never all in
+ * memory, and with 2 CPUs per rank the next block is read ahead), like
+ * predict; CSV input is parsed whole. */
+static int evaluate_all(run_ctx *run, const eval_opts *o, sb_model *m, sb_table *t, predict_scorer *s,
+                        double **pred, drift_acc **d)
+{
+    SB_TRY(run, predict_load_model(run, o->model, m));
+    monitor_note_model(run, o->model, m);
+    sb_source src = predict_source(m, o->data, o->n_data, o->layout, o->schema, 1);
+    source_stream *stream = NULL;
+    SB_TRY(run, source_load_stream(run, &src, t, &stream));
+    predict_ahead *ahead = NULL;
+    sb_metric_part part[2 * N_KINDS];
+    int rc = prepare_scoring(run, o, m, t, s, pred, d);
+    if (stream != NULL) /* the same on every rank; collective whatever this rank's rc */
+        rc = predict_ahead_start(run, rc, stream, t->n_rows, PREDICT_STREAM_ROWS, t->n_feat, AHEAD_AUTO, &ahead);
+    SB_CHECK(run, run_agree_rc(run, rc));
+    for (int i = 0; i < 2 * N_KINDS; ++i) metric_part_zero(&part[i]);
+    if (ahead != NULL) {
+        int64_t b = 0, e = 0;
+        const float *x = NULL;
+        while ((rc = predict_ahead_next(run, ahead, &b, &e, &x)) == SB_OK && b < e)
+            accumulate(s, t, x, b, e, *pred, part, *d);
+        SB_CHECK(run, run_agree_rc(run, rc)); /* a bad chunk on one rank: every rank stops here */
+    } else {
+        accumulate(s, t, t->x, 0, t->n_rows, *pred, part, *d);
+    }
+    predict_ahead_close(ahead); /* the data is read: its buffers go before the reduction */
+    source_stream_close(stream);
+    ahead = NULL;
+    stream = NULL;
+    SB_CHECK(run, report_metrics(run, o, m, t, part));
+    SB_CHECK(run, drift_acc_finish(run, *d, m, monitor_options()->drift_out));
+out:
+    predict_ahead_close(ahead);
+    source_stream_close(stream);
+    return rc;
 }
 
 int evaluate_main(run_ctx *run, int argc, char **argv)
 {
     if (evaluate_compare_wanted(argc, argv)) return evaluate_compare_main(run, argc, argv); /* --model A --model B */
     eval_opts o;
-    int rc = run_agree_rc(run, parse_opts(run, argc, argv, &o));
-    if (rc == SB_OK && o.help) {
-        if (run_rank(run) == 0) fputs(usage_text, stdout);
-        return SB_OK;
-    }
     sb_model m;
     sb_table t;
     predict_scorer s;
@@ -182,7 +196,14 @@ int evaluate_main(run_ctx *run, int argc, char **argv)
     memset(&s, 0, sizeof s);
     double *pred = NULL;
     drift_acc *d = NULL;
-    if (rc == SB_OK) rc = evaluate_all(run, &o, &m, &t, &s, &pred, &d);
+    int rc = SB_OK;
+    SB_CHECK(run, run_agree_rc(run, parse_opts(run, argc, argv, &o)));
+    if (o.help) {
+        if (run_rank(run) == 0) fputs(usage_text, stdout);
+        goto out;
+    }
+    SB_CHECK(run, evaluate_all(run, &o, &m, &t, &s, &pred, &d));
+out:
     free(pred);
     drift_acc_free(d);
     predict_scorer_free(&s);

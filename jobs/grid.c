@@ -1,37 +1,54 @@
-/* grid.c - YAML hyperparameter grids (see grid.h), parsed with libyaml's
- * document API so every node carries its line (yaml_mark_t). */
+/* grid.c - hyperparameter grids (see grid.h): the YAML tree (io/yaml_tree.h)
+ * checked key by key against the parameter table and expanded into points,
+ * in document order so the first error in the file is the one named. */
 #include "jobs/grid.h"
-#include "base/error.h"
-#include "base/alloc.h"
 
+#include <stdarg.h> /* for va_list */
 #include <stdio.h>  /* for FILE, fopen, snprintf */
 #include <stdlib.h> /* for free */
 #include <string.h> /* for strcmp, memset */
-#include <yaml.h>   /* for yaml_parser_load, yaml_document_t */
 
-/* The parse in progress: the document plus the grid being filled. */
+#include "io/yaml_tree.h"
+#include "jobs/param_msg.h"
+#include "base/alloc.h"
+#include "base/error.h"
+
+/* Room for one message about a point: its settings and the parameter error. */
+#define GRID_MSG_MAX 1024
+/* First capacities of the growing arrays (doubled as needed). */
+#define GRID_POINTS_INIT 64
+#define GRID_STRINGS_INIT 64
+#define GRID_COLS_INIT 16
+/* Reading the file: the first buffer, and the least room left before a read. */
+#define GRID_READ_INIT 65536
+#define GRID_READ_MIN 4096
+
+/* The parse in progress: the grid being filled. */
 typedef struct {
     run_ctx *run;
     const char *name;
-    yaml_document_t *doc;
     const sb_params *base;
     sb_grid *g;
     int64_t cap_points, cap_strings;
     int32_t cap_cols;
-    char sub_shapes[160];
+    char sub_shapes[SB_GRID_SHAPE_MAX];
 } builder;
 
-static int line_of(const yaml_node_t *n) { return (int)n->start_mark.line + 1; }
-
-static int fail_at(builder *b, int line, const char *what)
+static int fail_at(builder *b, int line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int fail_at(builder *b, int line, const char *fmt, ...)
 {
+    char what[GRID_MSG_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
     return SB_FAIL(b->run, SB_EINVAL, "%s:%d: %s", b->name, line, what);
 }
 
 static const char *keep_string(builder *b, const char *s)
 {
     if (b->g->n_strings == b->cap_strings) {
-        int64_t cap = b->cap_strings ? 2 * b->cap_strings : 64;
+        int64_t cap = b->cap_strings ? 2 * b->cap_strings : GRID_STRINGS_INIT;
         char **p = sb_realloc(b->run, b->g->strings, (size_t)cap, sizeof *p);
         if (!p) return NULL;
         b->g->strings = p;
@@ -47,7 +64,7 @@ static int add_col(builder *b, const char *canon)
     for (int32_t i = 0; i < b->g->n_cols; ++i)
         if (b->g->cols[i] == canon) return SB_OK;
     if (b->g->n_cols == b->cap_cols) {
-        int32_t cap = b->cap_cols ? 2 * b->cap_cols : 16;
+        int32_t cap = b->cap_cols ? 2 * b->cap_cols : GRID_COLS_INIT;
         const char **p = sb_realloc(b->run, (void *)b->g->cols, (size_t)cap, sizeof *p);
         if (!p) return SB_ENOMEM;
         b->g->cols = p;
@@ -58,69 +75,73 @@ static int add_col(builder *b, const char *canon)
 }
 
 /* A scalar value checked against the parameter table on its own (type, range). */
-static int check_scalar(builder *b, const char *key, const yaml_node_t *v, grid_setting *out)
+static int check_scalar(builder *b, const char *key, const yaml_tree_node *v, grid_setting *out)
 {
-    if (v->type != YAML_SCALAR_NODE)
-        return fail_at(b, line_of(v), "expected a value here (lists may not nest; explicit points are scalars)");
-    const char *text = (const char *)v->data.scalar.value;
-    int plain = v->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
-    if (text[0] == '\0' || (plain && (!strcmp(text, "~") || !strcmp(text, "null")))) {
-        char msg[256];
-        snprintf(msg, sizeof msg, "'%s' has no value", key);
-        return fail_at(b, line_of(v), msg);
-    }
+    if (v->kind != YAML_TREE_SCALAR)
+        return fail_at(b, v->line, "expected a value here (lists may not nest; explicit points are scalars)");
+    if (yaml_tree_null(v)) return fail_at(b, v->line, "'%s' has no value", key);
     sb_params tmp = *b->base;
-    char err[512];
-    if (params_set(&tmp, key, text, err, sizeof err) != 0) return fail_at(b, line_of(v), err);
+    SB_TRY(b->run, params_set(b->run, &tmp, key, v->text, "%s:%d", b->name, v->line));
     out->canon = params_canonical(key);
-    out->value = keep_string(b, text);
-    out->line = line_of(v);
+    out->value = keep_string(b, v->text);
+    out->line = v->line;
     return out->value ? SB_OK : SB_ENOMEM;
 }
 
 /* A key: a known parameter name, not repeating one already in this mapping. */
-static int check_key(builder *b, const yaml_node_t *k, const char **seen_canon, const int *seen_line, int n_seen,
+static int check_key(builder *b, const yaml_tree_node *k, const char **seen_canon, const int *seen_line, int n_seen,
                      const char **canon)
 {
-    if (k->type != YAML_SCALAR_NODE) return fail_at(b, line_of(k), "keys must be parameter names");
-    const char *key = (const char *)k->data.scalar.value;
-    *canon = params_canonical(key);
-    char err[512];
+    if (k->kind != YAML_TREE_SCALAR) return fail_at(b, k->line, "keys must be parameter names");
+    *canon = params_canonical(k->text);
     if (*canon == NULL) {
-        sb_params tmp = *b->base;
-        params_set(&tmp, key, "0", err, sizeof err); /* fills the "did you mean" message */
-        return fail_at(b, line_of(k), err);
+        sb_params tmp = *b->base; /* an unknown key: params_set words the "did you mean" message */
+        return params_set(b->run, &tmp, k->text, "0", "%s:%d", b->name, k->line);
     }
     for (int i = 0; i < n_seen; ++i)
-        if (seen_canon[i] == *canon) {
-            snprintf(err, sizeof err, "'%s' sets parameter '%s', already set on line %d", key, *canon, seen_line[i]);
-            return fail_at(b, line_of(k), err);
-        }
+        if (seen_canon[i] == *canon)
+            return fail_at(b, k->line, "'%s' sets parameter '%s', already set on line %d", k->text, *canon,
+                           seen_line[i]);
     return SB_OK;
+}
+
+/* Room for one more point, zeroed, at *out (not yet counted). */
+static int new_point(builder *b, int line, grid_point **out)
+{
+    sb_grid *g = b->g;
+    if (g->n_points >= SB_GRID_MAX_POINTS)
+        return fail_at(b, line, "the grid has more than %d points", SB_GRID_MAX_POINTS);
+    if (g->n_points == b->cap_points) {
+        int64_t cap = b->cap_points ? 2 * b->cap_points : GRID_POINTS_INIT;
+        grid_point *p = sb_realloc(b->run, g->points, (size_t)cap, sizeof *p);
+        if (!p) return SB_ENOMEM;
+        g->points = p;
+        b->cap_points = cap;
+    }
+    *out = &g->points[g->n_points];
+    memset(*out, 0, sizeof **out);
+    return SB_OK;
+}
+
+/* The point's parameters valid together, else a message listing its settings. */
+static int validate_point(builder *b, const grid_point *p, int64_t index, int line)
+{
+    char msg[GRID_MSG_MAX];
+    int w = snprintf(msg, sizeof msg, "grid point %lld (", (long long)index);
+    for (int32_t i = 0; i < p->n_set && w > 0 && (size_t)w < sizeof msg; ++i)
+        w += snprintf(msg + w, sizeof msg - (size_t)w, "%s%s=%s", i ? ", " : "", p->set[i].canon, p->set[i].value);
+    if (w > 0 && (size_t)w < sizeof msg) snprintf(msg + w, sizeof msg - (size_t)w, ")");
+    return params_validate(b->run, &p->params, "%s:%d: %s", b->name, line, msg);
 }
 
 /* Append one point: fixed settings, then the point's own (which win). */
 static int add_point(builder *b, const grid_setting *fixed, int n_fixed, const grid_setting *own, int n_own,
                      int line)
 {
-    sb_grid *g = b->g;
-    if (g->n_points >= SB_GRID_MAX_POINTS) {
-        char msg[128];
-        snprintf(msg, sizeof msg, "the grid has more than %d points", SB_GRID_MAX_POINTS);
-        return fail_at(b, line, msg);
-    }
-    if (g->n_points == b->cap_points) {
-        int64_t cap = b->cap_points ? 2 * b->cap_points : 64;
-        grid_point *p = sb_realloc(b->run, g->points, (size_t)cap, sizeof *p);
-        if (!p) return SB_ENOMEM;
-        g->points = p;
-        b->cap_points = cap;
-    }
-    grid_point *p = &g->points[g->n_points];
-    memset(p, 0, sizeof *p);
-    p->set = sb_alloc(b->run, (size_t)(n_fixed + n_own) + 1, sizeof *p->set);
-    if (!p->set) return SB_ENOMEM;
-    g->n_points++;
+    grid_point *p = NULL;
+    SB_TRY(b->run, new_point(b, line, &p));
+    if ((p->set = sb_alloc(b->run, (size_t)(n_fixed + n_own) + 1, sizeof *p->set)) == NULL) return SB_ENOMEM;
+    b->g->n_points++;
     p->line = line;
     for (int i = 0; i < n_fixed; ++i) {
         int overridden = 0;
@@ -129,130 +150,163 @@ static int add_point(builder *b, const grid_setting *fixed, int n_fixed, const g
     }
     for (int j = 0; j < n_own; ++j) p->set[p->n_set++] = own[j];
     p->params = *b->base;
-    char err[512];
     for (int32_t i = 0; i < p->n_set; ++i) {
-        if (params_set(&p->params, p->set[i].canon, p->set[i].value, err, sizeof err) != 0)
-            return fail_at(b, p->set[i].line, err);
+        const grid_setting *st = &p->set[i];
+        SB_TRY(b->run, params_set(b->run, &p->params, st->canon, st->value, "%s:%d", b->name, st->line));
         SB_TRY(b->run, add_col(b, p->set[i].canon));
     }
-    if (params_validate(&p->params, err, sizeof err) != 0) {
-        char msg[1024];
-        int w = snprintf(msg, sizeof msg, "grid point %lld (", (long long)g->n_points - 1);
-        for (int32_t i = 0; i < p->n_set && w > 0 && (size_t)w < sizeof msg; ++i)
-            w += snprintf(msg + w, sizeof msg - (size_t)w, "%s%s=%s", i ? ", " : "", p->set[i].canon, p->set[i].value);
-        if (w > 0 && (size_t)w < sizeof msg) snprintf(msg + w, sizeof msg - (size_t)w, "): %s", err);
-        return fail_at(b, line, msg);
+    return validate_point(b, p, b->g->n_points - 1, line);
+}
+
+/* One entry of `points:`, a mapping of scalars. */
+static int add_explicit_point(builder *b, const yaml_tree_node *m, const grid_setting *fixed, int n_fixed)
+{
+    if (m->kind != YAML_TREE_MAP)
+        return fail_at(b, m->line, "each entry of 'points' must be a mapping of parameter: value");
+    int rc = SB_OK, n = m->n;
+    grid_setting *own = NULL;
+    const char **canon = NULL;
+    int *lines = NULL;
+    SB_ALLOC_OR_OUT(b->run, own, (size_t)n + 1, sizeof *own);
+    SB_ALLOC_OR_OUT(b->run, canon, (size_t)n + 1, sizeof *canon);
+    SB_ALLOC_OR_OUT(b->run, lines, (size_t)n + 1, sizeof *lines);
+    for (int i = 0; i < n; ++i) {
+        const yaml_tree_node *k = yaml_tree_key(m, i);
+        SB_CHECK(b->run, check_key(b, k, canon, lines, i, &canon[i]));
+        SB_CHECK(b->run, check_scalar(b, k->text, yaml_tree_value(m, i), &own[i]));
+        lines[i] = k->line;
     }
-    return SB_OK;
+    SB_CHECK(b->run, add_point(b, fixed, n_fixed, own, n, m->line));
+out:
+    free(own);
+    free((void *)canon);
+    free(lines);
+    return rc;
 }
 
 /* The explicit `points:` list of one sub-grid. */
-static int add_explicit(builder *b, const yaml_node_t *list, const grid_setting *fixed, int n_fixed)
+static int add_explicit(builder *b, const yaml_tree_node *list, const grid_setting *fixed, int n_fixed)
 {
-    if (list->type != YAML_SEQUENCE_NODE) return fail_at(b, line_of(list), "'points' must be a list of mappings");
-    for (yaml_node_item_t *it = list->data.sequence.items.start; it < list->data.sequence.items.top; ++it) {
-        const yaml_node_t *m = yaml_document_get_node(b->doc, *it);
-        if (m->type != YAML_MAPPING_NODE)
-            return fail_at(b, line_of(m), "each entry of 'points' must be a mapping of parameter: value");
-        int n = (int)(m->data.mapping.pairs.top - m->data.mapping.pairs.start);
-        grid_setting *own = sb_alloc(b->run, (size_t)n + 1, sizeof *own);
-        const char **canon = sb_alloc(b->run, (size_t)n + 1, sizeof *canon);
-        int *lines = sb_alloc(b->run, (size_t)n + 1, sizeof *lines);
-        int rc = (own && canon && lines) ? SB_OK : SB_ENOMEM;
-        for (int i = 0; rc == SB_OK && i < n; ++i) {
-            const yaml_node_pair_t *pr = &m->data.mapping.pairs.start[i];
-            const yaml_node_t *k = yaml_document_get_node(b->doc, pr->key);
-            rc = check_key(b, k, canon, lines, i, &canon[i]);
-            if (rc == SB_OK) rc = check_scalar(b, (const char *)k->data.scalar.value,
-                                               yaml_document_get_node(b->doc, pr->value), &own[i]);
-            lines[i] = line_of(k);
+    if (list->kind != YAML_TREE_LIST) return fail_at(b, list->line, "'points' must be a list of mappings");
+    for (int32_t i = 0; i < list->n; ++i)
+        SB_TRY(b->run, add_explicit_point(b, yaml_tree_item(list, i), fixed, n_fixed));
+    return SB_OK;
+}
+
+/* One sub-grid as read: its fixed scalars, its lists, its explicit points. */
+typedef struct {
+    grid_setting *fixed;
+    const char **canon; /* per key so far: canonical name and line (repeats are errors) */
+    int *lines;
+    grid_setting **vals; /* per list: its values */
+    int *len, *idx;
+    grid_setting *cur; /* the product point being made */
+    int n_fixed, n_lists, n_keys;
+    const yaml_tree_node *explicit_pts;
+} subgrid;
+
+static int subgrid_alloc(run_ctx *run, subgrid *sg, int n)
+{
+    int rc = SB_OK;
+    memset(sg, 0, sizeof *sg);
+    SB_ALLOC_OR_OUT(run, sg->fixed, (size_t)n + 1, sizeof *sg->fixed);
+    SB_ALLOC_OR_OUT(run, sg->canon, (size_t)n + 1, sizeof *sg->canon);
+    SB_ALLOC_OR_OUT(run, sg->lines, (size_t)n + 1, sizeof *sg->lines);
+    SB_ALLOC_OR_OUT(run, sg->vals, (size_t)n + 1, sizeof *sg->vals);
+    SB_ALLOC_OR_OUT(run, sg->len, (size_t)n + 1, sizeof *sg->len);
+    SB_ALLOC_OR_OUT(run, sg->idx, (size_t)n + 1, sizeof *sg->idx);
+    SB_ALLOC_OR_OUT(run, sg->cur, (size_t)n + 1, sizeof *sg->cur);
+out:
+    return rc;
+}
+
+static void subgrid_free(subgrid *sg)
+{
+    for (int i = 0; sg->vals && i < sg->n_lists; ++i) free(sg->vals[i]);
+    free(sg->fixed);
+    free((void *)sg->canon);
+    free(sg->lines);
+    free(sg->vals);
+    free(sg->len);
+    free(sg->idx);
+    free(sg->cur);
+}
+
+/* key: [v1, v2, ...], each value checked. */
+static int read_list(builder *b, subgrid *sg, const char *key, const yaml_tree_node *v)
+{
+    if (v->n == 0) return fail_at(b, v->line, "'%s' has an empty list of values", key);
+    int l = sg->n_lists;
+    if ((sg->vals[l] = sb_alloc(b->run, (size_t)v->n, sizeof **sg->vals)) == NULL) return SB_ENOMEM;
+    sg->len[l] = v->n;
+    sg->n_lists++;
+    for (int32_t j = 0; j < v->n; ++j) SB_TRY(b->run, check_scalar(b, key, yaml_tree_item(v, j), &sg->vals[l][j]));
+    return SB_OK;
+}
+
+/* The pairs of a sub-grid mapping in file order: points, fixed scalars, lists. */
+static int read_pairs(builder *b, const yaml_tree_node *m, subgrid *sg)
+{
+    for (int32_t i = 0; i < m->n; ++i) {
+        const yaml_tree_node *k = yaml_tree_key(m, i), *v = yaml_tree_value(m, i);
+        if (k->kind == YAML_TREE_SCALAR && !strcmp(k->text, "points")) {
+            if (sg->explicit_pts) return fail_at(b, k->line, "'points' given twice");
+            sg->explicit_pts = v;
+            continue;
         }
-        if (rc == SB_OK) rc = add_point(b, fixed, n_fixed, own, n, line_of(m));
-        free(own);
-        free(canon);
-        free(lines);
-        SB_TRY(b->run, rc);
+        const char *c = NULL;
+        SB_TRY(b->run, check_key(b, k, sg->canon, sg->lines, sg->n_keys, &c));
+        sg->canon[sg->n_keys] = c;
+        sg->lines[sg->n_keys++] = k->line;
+        if (v->kind != YAML_TREE_LIST) SB_TRY(b->run, check_scalar(b, k->text, v, &sg->fixed[sg->n_fixed++]));
+        else SB_TRY(b->run, read_list(b, sg, k->text, v));
     }
     return SB_OK;
 }
 
-/* One sub-grid mapping: fixed scalars, lists (cartesian product), points. */
-static int add_subgrid(builder *b, const yaml_node_t *m)
+/* The product of the lists, last list fastest (itertools.product order). */
+static int expand_product(builder *b, subgrid *sg, int line)
 {
-    if (m->type != YAML_MAPPING_NODE)
-        return fail_at(b, line_of(m), "a grid is a mapping of parameter: [values] (or a list of such mappings)");
-    int n = (int)(m->data.mapping.pairs.top - m->data.mapping.pairs.start);
-    grid_setting *fixed = sb_alloc(b->run, (size_t)n + 1, sizeof *fixed);
-    const char **canon = sb_alloc(b->run, (size_t)n + 1, sizeof *canon);
-    int *lines = sb_alloc(b->run, (size_t)n + 1, sizeof *lines);
-    const yaml_node_t **lists = sb_alloc(b->run, (size_t)n + 1, sizeof *lists);
-    grid_setting **vals = sb_alloc(b->run, (size_t)n + 1, sizeof *vals); /* per list: its values */
-    int *len = sb_alloc(b->run, (size_t)n + 1, sizeof *len), *idx = sb_alloc(b->run, (size_t)n + 1, sizeof *idx);
-    grid_setting *cur = sb_alloc(b->run, (size_t)n + 1, sizeof *cur);
-    int rc = (fixed && canon && lines && lists && vals && len && idx && cur) ? SB_OK : SB_ENOMEM;
-    int n_fixed = 0, n_lists = 0, n_keys = 0;
-    const yaml_node_t *explicit_pts = NULL;
-    for (int i = 0; rc == SB_OK && i < n; ++i) {
-        const yaml_node_pair_t *pr = &m->data.mapping.pairs.start[i];
-        const yaml_node_t *k = yaml_document_get_node(b->doc, pr->key), *v = yaml_document_get_node(b->doc, pr->value);
-        if (k->type == YAML_SCALAR_NODE && !strcmp((const char *)k->data.scalar.value, "points")) {
-            if (explicit_pts) rc = fail_at(b, line_of(k), "'points' given twice");
-            explicit_pts = v;
-            continue;
-        }
-        const char *c = NULL;
-        rc = check_key(b, k, canon, lines, n_keys, &c);
-        if (rc != SB_OK) break;
-        canon[n_keys] = c;
-        lines[n_keys++] = line_of(k);
-        const char *key = (const char *)k->data.scalar.value;
-        if (v->type != YAML_SEQUENCE_NODE) {
-            rc = check_scalar(b, key, v, &fixed[n_fixed++]);
-            continue;
-        }
-        int nv = (int)(v->data.sequence.items.top - v->data.sequence.items.start);
-        if (nv == 0) {
-            char msg[256];
-            snprintf(msg, sizeof msg, "'%s' has an empty list of values", key);
-            rc = fail_at(b, line_of(v), msg);
-            break;
-        }
-        vals[n_lists] = sb_alloc(b->run, (size_t)nv, sizeof **vals);
-        if (!vals[n_lists]) { rc = SB_ENOMEM; break; }
-        len[n_lists] = nv;
-        lists[n_lists++] = v;
-        for (int j = 0; rc == SB_OK && j < nv; ++j)
-            rc = check_scalar(b, key, yaml_document_get_node(b->doc, v->data.sequence.items.start[j]),
-                              &vals[n_lists - 1][j]);
+    for (int i = 0; i < sg->n_lists; ++i) sg->idx[i] = 0;
+    for (;;) {
+        for (int i = 0; i < sg->n_lists; ++i) sg->cur[i] = sg->vals[i][sg->idx[i]];
+        SB_TRY(b->run, add_point(b, sg->fixed, sg->n_fixed, sg->cur, sg->n_lists, line));
+        int i = sg->n_lists - 1;
+        while (i >= 0 && ++sg->idx[i] == sg->len[i]) sg->idx[i--] = 0;
+        if (i < 0) return SB_OK;
     }
-    /* The product, last list fastest (itertools.product order). */
+}
+
+/* A readable shape for the log, e.g. "3 x 2 + 2 explicit", appended to the grid's. */
+static void note_shape(builder *b, const subgrid *sg, int64_t n_product, int64_t n_explicit)
+{
+    char s[SB_GRID_SHAPE_MAX] = "";
+    int w = 0;
+    for (int i = 0; i < sg->n_lists && w < (int)sizeof s - 16; ++i)
+        w += snprintf(s + w, sizeof s - (size_t)w, "%s%d", i ? " x " : "", sg->len[i]);
+    if (sg->n_lists == 0 && n_product) w += snprintf(s + w, sizeof s - (size_t)w, "1");
+    if (sg->explicit_pts && w < (int)sizeof s - 32)
+        snprintf(s + w, sizeof s - (size_t)w, "%s%lld explicit", w ? " + " : "", (long long)n_explicit);
+    size_t used = strlen(b->sub_shapes);
+    snprintf(b->sub_shapes + used, sizeof b->sub_shapes - used, "%s%s", used ? "; " : "", s);
+}
+
+/* One sub-grid mapping: fixed scalars, lists (cartesian product), points. */
+static int add_subgrid(builder *b, const yaml_tree_node *m)
+{
+    if (m->kind != YAML_TREE_MAP)
+        return fail_at(b, m->line, "a grid is a mapping of parameter: [values] (or a list of such mappings)");
+    subgrid sg;
+    int rc = SB_OK;
+    SB_CHECK(b->run, subgrid_alloc(b->run, &sg, m->n));
+    SB_CHECK(b->run, read_pairs(b, m, &sg));
     int64_t before = b->g->n_points;
-    if (rc == SB_OK && (n_lists > 0 || explicit_pts == NULL)) {
-        for (int i = 0; i < n_lists; ++i) idx[i] = 0;
-        for (;;) {
-            for (int i = 0; i < n_lists; ++i) cur[i] = vals[i][idx[i]];
-            if ((rc = add_point(b, fixed, n_fixed, cur, n_lists, line_of(m))) != SB_OK) break;
-            int i = n_lists - 1;
-            while (i >= 0 && ++idx[i] == len[i]) idx[i--] = 0;
-            if (i < 0) break;
-        }
-    }
+    if (sg.n_lists > 0 || sg.explicit_pts == NULL) SB_CHECK(b->run, expand_product(b, &sg, m->line));
     int64_t n_product = b->g->n_points - before;
-    if (rc == SB_OK && explicit_pts) rc = add_explicit(b, explicit_pts, fixed, n_fixed);
-    if (rc == SB_OK) { /* a readable shape for the log */
-        char s[160] = "";
-        int w = 0;
-        for (int i = 0; i < n_lists && w < (int)sizeof s - 16; ++i)
-            w += snprintf(s + w, sizeof s - (size_t)w, "%s%d", i ? " x " : "", len[i]);
-        if (n_lists == 0 && n_product) w += snprintf(s + w, sizeof s - (size_t)w, "1");
-        if (explicit_pts && w < (int)sizeof s - 32)
-            snprintf(s + w, sizeof s - (size_t)w, "%s%lld explicit", w ? " + " : "",
-                     (long long)(b->g->n_points - before - n_product));
-        size_t used = strlen(b->sub_shapes);
-        snprintf(b->sub_shapes + used, sizeof b->sub_shapes - used, "%s%s", used ? "; " : "", s);
-    }
-    for (int i = 0; vals && i < n_lists; ++i) free(vals[i]);
-    free(fixed), free(canon), free(lines), free((void *)lists), free(vals), free(len), free(idx), free(cur);
+    if (sg.explicit_pts) SB_CHECK(b->run, add_explicit(b, sg.explicit_pts, sg.fixed, sg.n_fixed));
+    note_shape(b, &sg, n_product, b->g->n_points - before - n_product);
+out:
+    subgrid_free(&sg);
     return rc;
 }
 
@@ -260,61 +314,57 @@ int grid_parse(run_ctx *run, const char *name, const char *text, size_t len, con
                sb_grid *out)
 {
     memset(out, 0, sizeof *out);
-    yaml_parser_t parser;
-    yaml_document_t doc;
-    if (!yaml_parser_initialize(&parser)) return SB_FAIL(run, SB_ENOMEM, "%s: libyaml init failed", name);
-    yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
-    if (!yaml_parser_load(&parser, &doc)) {
-        /* libyaml notices a missing ']' where the next thing starts; name the opening line too. */
-        char ctx[160] = "";
-        if (parser.context)
-            snprintf(ctx, sizeof ctx, "; %s started on line %d", parser.context, (int)parser.context_mark.line + 1);
-        int rc = SB_FAIL(run, SB_EINVAL, "%s:%d: YAML syntax: %s (column %d)%s", name, (int)parser.problem_mark.line + 1,
-                         parser.problem ? parser.problem : "error", (int)parser.problem_mark.column + 1, ctx);
-        yaml_parser_delete(&parser);
-        return rc;
-    }
-    builder b = {.run = run, .name = name, .doc = &doc, .base = base, .g = out};
+    yaml_tree doc;
+    SB_TRY(run, yaml_tree_parse(run, name, text, len, &doc));
+    builder b = {.run = run, .name = name, .base = base, .g = out};
+    const yaml_tree_node *root = doc.root;
     int rc = SB_OK;
-    out->name = sb_strdup(run, name);
-    yaml_node_t *root = yaml_document_get_root_node(&doc);
-    if (!out->name) rc = SB_ENOMEM;
-    else if (!root) rc = SB_FAIL(run, SB_EINVAL, "%s: the grid file is empty", name);
-    else if (root->type == YAML_SEQUENCE_NODE) {
-        if (root->data.sequence.items.start == root->data.sequence.items.top)
-            rc = fail_at(&b, line_of(root), "the list of sub-grids is empty");
-        for (yaml_node_item_t *it = root->data.sequence.items.start; rc == SB_OK && it < root->data.sequence.items.top; ++it)
-            rc = add_subgrid(&b, yaml_document_get_node(&doc, *it));
-    } else rc = add_subgrid(&b, root);
-    if (rc == SB_OK) snprintf(out->shape, sizeof out->shape, "%s", b.sub_shapes);
-    yaml_document_delete(&doc);
-    yaml_parser_delete(&parser);
+    if ((out->name = sb_strdup(run, name)) == NULL) SB_CHECK(run, SB_ENOMEM);
+    if (!root) SB_RAISE(run, SB_EINVAL, "%s: the grid file is empty", name);
+    if (root->kind == YAML_TREE_LIST) {
+        if (root->n == 0) SB_CHECK(run, fail_at(&b, root->line, "the list of sub-grids is empty"));
+        for (int32_t i = 0; i < root->n; ++i) SB_CHECK(run, add_subgrid(&b, yaml_tree_item(root, i)));
+    } else SB_CHECK(run, add_subgrid(&b, root));
+    snprintf(out->shape, sizeof out->shape, "%s", b.sub_shapes);
+out:
+    yaml_tree_free(&doc);
     if (rc != SB_OK) grid_free(out);
+    return rc;
+}
+
+/* The whole file into *text (len bytes). */
+static int read_file(run_ctx *run, const char *path, char **text, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return SB_FAIL(run, SB_EIO, "%s: cannot open the grid file", path);
+    int rc = SB_OK;
+    size_t cap = 0;
+    for (;;) {
+        if (*len + GRID_READ_MIN > cap) {
+            cap = cap ? 2 * cap : GRID_READ_INIT;
+            char *p = sb_realloc(run, *text, cap, 1);
+            if (!p) SB_CHECK(run, SB_ENOMEM);
+            *text = p;
+        }
+        size_t got = fread(*text + *len, 1, cap - *len, f);
+        *len += got;
+        if (got == 0) break;
+    }
+    if (ferror(f)) SB_RAISE(run, SB_EIO, "%s: read error", path);
+out:
+    fclose(f);
     return rc;
 }
 
 int grid_load(run_ctx *run, const char *path, const sb_params *base, sb_grid *out)
 {
     memset(out, 0, sizeof *out);
-    FILE *f = fopen(path, "rb");
-    if (!f) return SB_FAIL(run, SB_EIO, "%s: cannot open the grid file", path);
     char *text = NULL;
-    size_t len = 0, cap = 0;
+    size_t len = 0;
     int rc = SB_OK;
-    for (;;) {
-        if (len + 4096 > cap) {
-            cap = cap ? 2 * cap : 65536;
-            char *p = sb_realloc(run, text, cap, 1);
-            if (!p) { rc = SB_ENOMEM; break; }
-            text = p;
-        }
-        size_t got = fread(text + len, 1, cap - len, f);
-        len += got;
-        if (got == 0) break;
-    }
-    if (rc == SB_OK && ferror(f)) rc = SB_FAIL(run, SB_EIO, "%s: read error", path);
-    fclose(f);
-    if (rc == SB_OK) rc = grid_parse(run, path, text, len, base, out);
+    SB_CHECK(run, read_file(run, path, &text, &len));
+    SB_CHECK(run, grid_parse(run, path, text, len, base, out));
+out:
     free(text);
     return rc;
 }

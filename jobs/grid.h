@@ -1,4 +1,5 @@
-/* grid.h - hyperparameter grids from YAML (FORMATS.md section 4), read with libyaml.
+/* grid.h - hyperparameter grids from YAML (FORMATS.md section 4; the YAML itself
+ * is read by io/yaml_tree.h).
  *
  * A grid file is either one mapping or a list of mappings (sklearn's
  * param_grid as a list of dicts); each mapping is a sub-grid:
@@ -21,6 +22,8 @@
 
 /* Upper limit on grid points (a typo like a 10^7-point product fails early). */
 #define SB_GRID_MAX_POINTS 1000000
+/* Room for the grid's shape text. */
+#define SB_GRID_SHAPE_MAX 160
 
 typedef struct {
     const char *canon; /* canonical parameter name (static storage in params.c) */
@@ -41,7 +44,7 @@ typedef struct {
     grid_point *points;
     int32_t n_cols;
     const char **cols;  /* canonical keys set anywhere, in order of first appearance */
-    char shape[160];    /* e.g. "3 x 2 x 3 + 2 explicit" */
+    char shape[SB_GRID_SHAPE_MAX]; /* e.g. "3 x 2 x 3 + 2 explicit" */
     char **strings;     /* owned value texts */
     int64_t n_strings;
 } sb_grid;

@@ -102,6 +102,10 @@ static int parse_args(run_ctx *run, int argc, char **argv, ingest_args *a)
     return SB_OK;
 }
 
+/* Phases of an ingest, printed at --verbose. */
+enum { IP_LOAD, IP_WRITE, IP_TOTAL, IP_COUNT };
+static const char *const ingest_phase_names[IP_COUNT] = {"read+parse", "HDF5 write", "total"};
+
 static void print_summary(run_ctx *run, const ingest_args *a, const ingest_stats *st, const sb_table *t, double write_s,
                           double total_s)
 {
@@ -123,29 +127,31 @@ static void print_summary(run_ctx *run, const ingest_args *a, const ingest_stats
 
 int ingest_main(run_ctx *run, int argc, char **argv)
 {
-    double t0 = run_wtime();
+    sb_timers tm;
+    timer_init(&tm, ingest_phase_names, IP_COUNT);
+    timer_start(&tm, IP_TOTAL);
     ingest_args a;
-    int rc = run_agree_rc(run, parse_args(run, argc, argv, &a));
-    if (rc == SB_OK && a.help) {
-        if (run_rank(run) == 0) fputs(usage_text, stdout);
-        free(a.inputs);
-        return SB_OK;
-    }
-    if (rc != SB_OK) {
-        free(a.inputs);
-        return rc;
-    }
-    sb_source src = {a.inputs, a.n_inputs, a.layout, a.schema, a.require_label, NULL, 0, a.cap_rate};
     sb_table t;
     ingest_stats st;
-    rc = ingest_load(run, &src, &t, &st);
-    if (rc == SB_OK) {
-        double w0 = run_wtime();
-        rc = h5_write_table_codec(run, a.output, &t, a.h5codec, a.deflate);
-        double write_s = run_wtime() - w0;
-        if (rc == SB_OK && !a.quiet) print_summary(run, &a, &st, &t, write_s, run_wtime() - t0);
-        table_free(&t);
+    memset(&a, 0, sizeof a);
+    memset(&t, 0, sizeof t);
+    int rc = SB_OK;
+    SB_CHECK(run, run_agree_rc(run, parse_args(run, argc, argv, &a)));
+    if (a.help) {
+        if (run_rank(run) == 0) fputs(usage_text, stdout);
+        goto out;
     }
+    sb_source src = {a.inputs, a.n_inputs, a.layout, a.schema, a.require_label, NULL, 0, a.cap_rate};
+    timer_start(&tm, IP_LOAD);
+    SB_CHECK(run, ingest_load(run, &src, &t, &st));
+    timer_stop(&tm, IP_LOAD);
+    timer_start(&tm, IP_WRITE);
+    SB_CHECK(run, h5_write_table_codec(run, a.output, &t, a.h5codec, a.deflate));
+    double write_s = timer_stop(&tm, IP_WRITE);
+    if (!a.quiet) print_summary(run, &a, &st, &t, write_s, timer_stop(&tm, IP_TOTAL));
+    timer_report(run, &tm, "ingest: phases");
+out:
+    table_free(&t);
     free(a.inputs);
     return rc;
 }

@@ -9,11 +9,8 @@
 #include "jobs/monitor.h"
 #include "base/error.h"
 #include "base/stop.h"
+#include "base/version.h"
 #include "mpi/run.h"
-
-#ifndef SB_VERSION
-#define SB_VERSION "0.1.0"
-#endif
 
 typedef int (*job_fn)(run_ctx *, int, char **);
 
@@ -39,6 +36,18 @@ static void usage(FILE *f)
                "  --version  print the version\n");
 }
 
+/* The job between monitor_begin, which takes --metrics-file, --pushgateway, ...
+ * out of argv, and monitor_end, which reports how it went (whatever happened). */
+static int run_monitored(run_ctx *run, job_fn fn, int argc, char **argv)
+{
+    int rc = SB_OK;
+    SB_CHECK(run, run_agree_rc(run, monitor_begin(run, &argc, argv)));
+    rc = fn(run, argc - 1, argv + 1);
+out:
+    monitor_end(run, rc);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
@@ -52,7 +61,10 @@ int main(int argc, char **argv)
     job_fn fn = NULL;
     int checkpoints = 0;
     for (size_t i = 0; i < sizeof jobs / sizeof jobs[0]; ++i)
-        if (!strcmp(argv[1], jobs[i].name)) fn = jobs[i].fn, checkpoints = jobs[i].checkpoints;
+        if (!strcmp(argv[1], jobs[i].name)) {
+            fn = jobs[i].fn;
+            checkpoints = jobs[i].checkpoints;
+        }
     if (fn == NULL) {
         fprintf(stderr, "shardboost: error: unknown command '%s'\n", argv[1]);
         usage(stderr);
@@ -61,9 +73,7 @@ int main(int argc, char **argv)
     run_ctx *run = NULL;
     if (run_init(&argc, &argv, &run) != SB_OK) return SB_EXIT_FAIL;
     if (checkpoints) run_catch_sigterm();
-    int rc = run_agree_rc(run, monitor_begin(run, &argc, argv)); /* takes --metrics-file, --pushgateway, ... out of argv */
-    if (rc == SB_OK) rc = fn(run, argc - 1, argv + 1);
-    monitor_end(run, rc);
+    int rc = run_monitored(run, fn, argc, argv);
     if (rc != SB_OK) {
         run_report_error(run);
         int code = run_exit_code(rc);

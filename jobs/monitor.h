@@ -25,7 +25,6 @@
 #include "jobs/monitor_send.h" /* for monitor_opts */
 #include "base/run_ctx.h"
 
-
 /* monitor_begin - for the jobs above, take the monitoring options out of
  * argv (shifting the rest; *argc shrinks) so the job never sees them, and
  * start the clock. argv[1] is the job's name. Local (every rank parses the

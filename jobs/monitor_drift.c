@@ -24,9 +24,10 @@
  * up to 2 * DRIFT_SAMPLE_ROWS - 1 rows, else the rows whose global index
  * hashes to 0 mod 2^k, the smallest k leaving fewer than that (about). Shares
  * of ten groups (and of twenty score bins) from 32k+ rows are as good as from
- * all rows, and the pass over a sample costs a few percent of predict where
- * one over every value would cost a fifth. The choice depends on the global
- * row index only: any rank count counts the same rows. */
+ * all rows, and a pass over a sample keeps drift a small share of predict's
+ * time where one over every value would not (make bench-drift measures it).
+ * The choice depends on the global row index only: any rank count counts the
+ * same rows. */
 #define DRIFT_SAMPLE_ROWS 32768
 
 /* Value groups per feature: deciles of the training rows, as monitoring
@@ -36,15 +37,15 @@
 struct drift_acc {
     const drift_ref *ref;
     const sb_model *m;
-    const int32_t *col;  /* model feature f is table column col[f] */
-    float *lo, *hi;      /* the training range as floats (exact: it came from floats) */
+    const int32_t *col;        /* model feature f is table column col[f] */
+    float *lo, *hi;            /* the training range as floats (exact: it came from floats) */
     int32_t *first, *n_groups; /* per feature: its groups' first bins (DRIFT_MAX_GROUPS each) */
-    float *bounds;       /* per feature: DRIFT_MAX_GROUPS group bounds, +inf padded */
+    float *bounds;             /* per feature: DRIFT_MAX_GROUPS group bounds, +inf padded */
     int32_t *n_bounds;
     uint64_t sample_mask; /* row g is counted when mix(g) & mask == 0 */
-    int32_t *rows_buf;   /* the sampled rows of one block */
-    double *pred_buf;    /* and their predictions */
-    int64_t *buf, n_buf; /* every count, one int64 array: one reduction */
+    int32_t *rows_buf;    /* the sampled rows of one block */
+    double *pred_buf;     /* and their predictions */
+    int64_t *buf, n_buf;  /* every count, one int64 array: one reduction */
     int64_t *count, *outside, *score, *limbs, *rows, *sampled;
     double seconds;
 };
@@ -155,8 +156,9 @@ static int skipped(run_ctx *run, const sb_model *m, const char *json_path)
     int rc = SB_OK;
     if (run_rank(run) == 0) {
         sb_info(run, "drift: skipped (%s)\n",
-                m->reference == NULL ? "the model has no training reference: trained before drift monitoring, or imported"
-                                     : "--no-drift");
+                m->reference == NULL
+                    ? "the model has no training reference: trained before drift monitoring, or imported"
+                    : "--no-drift");
         if (json_path && unlink(json_path) != 0 && errno != ENOENT)
             rc = SB_FAIL(run, SB_EIO, "remove stale %s: %s", json_path, strerror(errno));
     }
@@ -186,7 +188,8 @@ int drift_acc_finish(run_ctx *run, drift_acc *d, const sb_model *m, const char *
     const double t0 = run_wtime();
     SB_TRY(run, comm_sum_i64(run, d->buf, d->n_buf));
     int rc = run_rank(run) == 0 ? report(run, d, m, json_path) : SB_OK;
-    sb_verbose(run, "drift: counting %.3fs (max over ranks), report %.3fs\n", t[0], run_wtime() - t0); /* timings: stdout stays the same run to run */
+    sb_verbose(run, "drift: counting %.3fs (max over ranks), report %.3fs\n", t[0],
+               run_wtime() - t0); /* timings: stdout stays the same run to run */
     return run_agree_rc(run, rc);
 }
 

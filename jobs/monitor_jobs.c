@@ -26,7 +26,8 @@ void monitor_eval_metrics(const double *val, const sb_metric_kind *kinds, int n_
     monitor_note_rows(rows);
     for (int w = 0; w < 2; ++w)
         for (int k = 0; k < n_kinds; ++k) {
-            snprintf(labels, sizeof labels, "metric=\"%s\",weighted=\"%s\"", metric_name(kinds[k]), w ? "true" : "false");
+            snprintf(labels, sizeof labels, "metric=\"%s\",weighted=\"%s\"", metric_name(kinds[k]),
+                     w ? "true" : "false");
             monitor_gauge("shardboost_eval_metric", "Metric of the model on the evaluated data.", labels,
                           val[w * n_kinds + k]);
         }

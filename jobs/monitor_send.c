@@ -120,7 +120,8 @@ static void alert_text(const monitor_opts *o, const monitor_state *st, int rc, c
 {
     char host[128] = "?", model[400] = "";
     gethostname(host, sizeof host - 1);
-    if (st->model[0]) snprintf(model, sizeof model, " (model %s%s%s)", st->model, st->version[0] ? " " : "", st->version);
+    if (st->model[0])
+        snprintf(model, sizeof model, " (model %s%s%s)", st->model, st->version[0] ? " " : "", st->version);
     out[0] = '\0';
     if (rc != SB_OK)
         snprintf(out, len, ":x: shardboost %s%s FAILED on %s after %.1fs: %s", st->job, model, host,
@@ -128,8 +129,7 @@ static void alert_text(const monitor_opts *o, const monitor_state *st, int rc, c
     else if (o->alert_on_success)
         snprintf(out, len, ":white_check_mark: shardboost %s%s succeeded on %s: %lld rows in %.1fs", st->job, model,
                  host, (long long)st->rows, st->t_end - st->t_start);
-    else if (st->alert[0])
-        snprintf(out, len, ":warning: shardboost %s%s on %s: major drift", st->job, model, host);
+    else if (st->alert[0]) snprintf(out, len, ":warning: shardboost %s%s on %s: major drift", st->job, model, host);
     size_t k = strlen(out);
     if (k && st->alert[0]) snprintf(out + k, len - k, "\n%s", st->alert);
 }

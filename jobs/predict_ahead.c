@@ -65,41 +65,43 @@ static void *worker(void *arg)
     return NULL;
 }
 
+/* The worker thread; when it cannot start, blocks are read in turn. */
+static void start_worker(predict_ahead *a)
+{
+    pthread_mutex_init(&a->mu, NULL);
+    pthread_cond_init(&a->cv, NULL);
+    if (pthread_create(&a->th, NULL, worker, a) != 0) {
+        pthread_mutex_destroy(&a->mu);
+        pthread_cond_destroy(&a->cv);
+        free(a->wrun);
+        a->wrun = NULL;
+        a->threaded = 0;
+    }
+}
+
 int predict_ahead_open(run_ctx *run, source_stream *s, int64_t n_rows, int64_t max_rows, int32_t n_feat, int threaded,
                        predict_ahead **out)
 {
+    int rc = SB_OK;
+    predict_ahead *a = NULL;
     *out = NULL;
-    predict_ahead *a = sb_alloc(run, 1, sizeof *a);
-    if (a == NULL) return SB_ENOMEM;
-    memset(a, 0, sizeof *a);
+    SB_ALLOC_OR_OUT(run, a, 1, sizeof *a);
     a->s = s;
     a->n = n_rows;
     a->max_rows = max_rows;
     a->held = -1;
-    a->threaded = threaded;
     const size_t len = (size_t)(max_rows > 0 ? max_rows : 1) * (size_t)(n_feat > 0 ? n_feat : 1);
-    for (int k = 0; k < 1 + a->threaded; ++k)
-        if ((a->buf[k] = sb_alloc(run, len, sizeof *a->buf[k])) == NULL) {
-            predict_ahead_close(a);
-            return SB_ENOMEM;
-        }
-    if (a->threaded) {
-        if ((a->wrun = run_detached(run)) == NULL) {
-            predict_ahead_close(a);
-            return SB_FAIL(run, SB_ENOMEM, "out of memory starting the read-ahead thread");
-        }
-        pthread_mutex_init(&a->mu, NULL);
-        pthread_cond_init(&a->cv, NULL);
-        if (pthread_create(&a->th, NULL, worker, a) != 0) { /* no thread: read in turn */
-            pthread_mutex_destroy(&a->mu);
-            pthread_cond_destroy(&a->cv);
-            free(a->wrun);
-            a->wrun = NULL;
-            a->threaded = 0;
-        }
+    for (int k = 0; k < 1 + (threaded != 0); ++k) SB_ALLOC_OR_OUT(run, a->buf[k], len, sizeof *a->buf[k]);
+    if (threaded) {
+        if ((a->wrun = run_detached(run)) == NULL)
+            SB_RAISE(run, SB_ENOMEM, "out of memory starting the read-ahead thread");
+        a->threaded = 1; /* only now: close joins a thread only when one was started */
+        start_worker(a);
     }
     *out = a;
-    return SB_OK;
+out:
+    if (rc != SB_OK) predict_ahead_close(a);
+    return rc;
 }
 
 int predict_ahead_start(run_ctx *run, int rc, source_stream *s, int64_t n_rows, int64_t max_rows, int32_t n_feat,
@@ -107,13 +109,14 @@ int predict_ahead_start(run_ctx *run, int rc, source_stream *s, int64_t n_rows, 
 {
     *out = NULL;
     int ranks = 1, cpus = 1;
-    const int crc = comm_node_cpus(run, &ranks, &cpus);
+    const int crc = comm_node_cpus(run, &ranks, &cpus); /* collective: before any return */
     const int threaded = mode == AHEAD_ON || (mode == AHEAD_AUTO && cpus >= 2 * ranks);
-    if (rc == SB_OK) rc = crc;
-    if (rc == SB_OK) rc = predict_ahead_open(run, s, n_rows, max_rows, n_feat, threaded, out);
     sb_verbose(run, "%d rank(s) on %d CPU(s) on rank 0's node: read-ahead thread %s\n", ranks, cpus,
                threaded ? "on" : "off");
-    return rc;
+    SB_TRY(run, rc);
+    SB_TRY(run, crc);
+    SB_TRY(run, predict_ahead_open(run, s, n_rows, max_rows, n_feat, threaded, out));
+    return SB_OK;
 }
 
 int predict_ahead_next(run_ctx *run, predict_ahead *a, int64_t *b, int64_t *e, const float **x)

@@ -29,7 +29,7 @@
 #include "jobs/predict_rows.h"
 #include "jobs/predict_score.h"
 #include "mpi/comm.h"
-#include "mpi/gz_merge.h"
+#include "io/gz_merge.h"
 #include "base/error.h"
 #include "base/alloc.h"
 #include "base/log.h"
@@ -69,16 +69,15 @@ static int parse_opts(run_ctx *run, int argc, char **argv, predict_opts *o)
     for (int i = 1; i < argc; ++i) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-        int takes = 1;
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) o->help = 1, takes = 0;
-        else if (!strcmp(a, "--overwrite")) o->overwrite = 1, takes = 0;
-        else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) run_set_log_level(run, SB_LOG_QUIET), takes = 0;
-        else if (!strcmp(a, "--verbose")) run_set_log_level(run, SB_LOG_VERBOSE), takes = 0;
+        int takes = 0; /* does the option take the next argument as its value? */
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) o->help = 1;
+        else if (!strcmp(a, "--overwrite")) o->overwrite = 1;
+        else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) run_set_log_level(run, SB_LOG_QUIET);
+        else if (!strcmp(a, "--verbose")) run_set_log_level(run, SB_LOG_VERBOSE);
         else if (a[0] != '-') {
             if (o->n_data >= MAX_DATA) return SB_FAIL(run, SB_EINVAL, "predict: more than %d data files", MAX_DATA);
             o->data[o->n_data++] = a;
-            takes = 0;
-        }
+        } else takes = 1;
         if (!takes) continue;
         if (v == NULL) return SB_FAIL(run, SB_EINVAL, "predict: option %s needs a value", a);
         if (!strcmp(a, "--model")) o->model = v;
@@ -109,8 +108,9 @@ static int parse_opts(run_ctx *run, int argc, char **argv, predict_opts *o)
     return SB_OK;
 }
 
-/* Stage times of this rank, reduced with max for the log. */
+/* Stage times of this rank (base/timer.h), reduced with max for the log. */
 enum { T_LOAD, T_SCORE, T_FORMAT, T_GZIP, T_MERGE, T_COMMIT, T_TOTAL, T_COUNT };
+static const char *const stage_names[T_COUNT] = {"load", "score", "format", "gzip+write", "merge", "commit", "total"};
 
 typedef struct {
     predict_opts o;
@@ -122,17 +122,48 @@ typedef struct {
     predict_ahead *ahead;  /* the stream's blocks (read ahead with 2+ CPUs) */
     csvz *part;
     int64_t header_bytes;
-    double t[T_COUNT];
+    sb_timers tm;
     double *pred;
     drift_acc *drift; /* NULL: no drift report */
 } predict_run;
+
+/* Score rows [i0, i1) (features at x) and append their lines to the part. */
+static void score_block(predict_run *p, const float *x, int64_t i0, int64_t i1)
+{
+    timer_start(&p->tm, T_SCORE);
+    predict_scorer_rows(&p->scorer, x, p->table.n_feat, i1 - i0, p->pred);
+    drift_acc_rows(p->drift, x, p->table.n_feat, i1 - i0, p->pred, p->table.row_start + i0);
+    timer_stop(&p->tm, T_SCORE);
+    double g0 = csvz_deflate_seconds(p->part);
+    timer_start(&p->tm, T_FORMAT);
+    predict_rows_write_x(&p->rows, &p->table, x, i0, i1, p->pred, p->part);
+    timer_stop(&p->tm, T_FORMAT);
+    /* the writer deflates a member whenever one fills: its clock moves that share to gzip */
+    double dg = csvz_deflate_seconds(p->part) - g0;
+    p->tm.total[T_FORMAT] -= dg;
+    p->tm.total[T_GZIP] += dg;
+}
+
+/* The next block of local rows [*b, *e) with its features at *xb. Local. */
+static int next_block(run_ctx *run, predict_run *p, int64_t *b, int64_t *e, const float **xb)
+{
+    if (p->ahead == NULL) {
+        *e = p->table.n_rows;
+        *xb = p->table.x + *b * p->table.n_feat;
+        return SB_OK;
+    }
+    timer_start(&p->tm, T_LOAD); /* with the thread: the wait for it */
+    int rc = predict_ahead_next(run, p->ahead, b, e, xb);
+    timer_stop(&p->tm, T_LOAD);
+    return rc;
+}
 
 /* Step 4: this rank's part file under its temporary name. Local. A failed
  * read (corrupt chunk mid-stream) stops this rank; the caller agrees. */
 static int write_part(run_ctx *run, predict_run *p)
 {
     char path[PATH_MAX], tmp[PATH_MAX];
-    predict_outdir_part(p->o.out, run_rank(run), path, tmp, sizeof path);
+    SB_TRY(run, predict_outdir_part(run, p->o.out, run_rank(run), path, tmp, sizeof path));
     SB_TRY(run, csvz_open(run, path, tmp, p->o.gzip_level, &p->part));
     predict_rows_header(&p->rows, p->part);
     csvz_end_member(p->part); /* header alone: the merge drops it for ranks > 0 */
@@ -140,66 +171,62 @@ static int write_part(run_ctx *run, predict_run *p)
     const int64_t n = p->table.n_rows, nf = p->table.n_feat;
     for (int64_t b = 0; b < n;) {
         int64_t e = n;
-        const float *xb = p->table.x;
-        if (p->ahead != NULL) {
-            double t0 = run_wtime();
-            int rc = predict_ahead_next(run, p->ahead, &b, &e, &xb);
-            p->t[T_LOAD] += run_wtime() - t0; /* with the thread: the wait for it */
-            if (rc != SB_OK) return rc;
-            if (b >= e) break;
-        } else {
-            xb += b * nf;
-        }
+        const float *xb = NULL;
+        SB_TRY(run, next_block(run, p, &b, &e, &xb));
+        if (b >= e) break;
         for (int64_t i0 = b; i0 < e; i0 += PREDICT_BLOCK_ROWS) {
             int64_t i1 = i0 + PREDICT_BLOCK_ROWS < e ? i0 + PREDICT_BLOCK_ROWS : e;
-            const float *x = xb + (i0 - b) * nf;
-            double t0 = run_wtime();
-            predict_scorer_rows(&p->scorer, x, p->table.n_feat, i1 - i0, p->pred);
-            drift_acc_rows(p->drift, x, p->table.n_feat, i1 - i0, p->pred, p->table.row_start + i0);
-            double t1 = run_wtime(), g0 = csvz_deflate_seconds(p->part);
-            predict_rows_write_x(&p->rows, &p->table, x, i0, i1, p->pred, p->part);
-            double dg = csvz_deflate_seconds(p->part) - g0;
-            p->t[T_SCORE] += t1 - t0;
-            p->t[T_FORMAT] += run_wtime() - t1 - dg;
-            p->t[T_GZIP] += dg;
+            score_block(p, xb + (i0 - b) * nf, i0, i1);
         }
         b = e;
     }
-    double t0 = run_wtime();
+    timer_start(&p->tm, T_GZIP);
     int rc = csvz_close(run, p->part); /* the last deflate and the flush */
-    p->t[T_GZIP] += run_wtime() - t0;
+    timer_stop(&p->tm, T_GZIP);
     return rc;
+}
+
+/* Rank 0 renames the merged file into place. Local. */
+static int rename_merged(run_ctx *run, const predict_run *p, const char *merge_tmp)
+{
+    if (p->o.merge == NULL || run_rank(run) != 0) return SB_OK;
+    if (rename(merge_tmp, p->o.merge) != 0)
+        return SB_FAIL(run, SB_EIO, "rename %s -> %s failed", merge_tmp, p->o.merge);
+    return SB_OK;
 }
 
 /* Steps 5-6. Collective. */
 static int publish(run_ctx *run, predict_run *p)
 {
     char merge_tmp[PATH_MAX];
+    int rc = SB_OK;
     if (p->o.merge != NULL) {
-        double t0 = run_wtime();
-        snprintf(merge_tmp, sizeof merge_tmp, "%s.tmp", p->o.merge);
+        int w = snprintf(merge_tmp, sizeof merge_tmp, "%s.tmp", p->o.merge);
+        if (w < 0 || (size_t)w >= sizeof merge_tmp) /* the same on every rank */
+            return SB_FAIL(run, SB_EINVAL, "--merge %s: path too long", p->o.merge);
         int64_t off = run_rank(run) == 0 ? 0 : p->header_bytes;
+        timer_start(&p->tm, T_MERGE);
         SB_TRY(run, gz_merge_write(run, merge_tmp, csvz_tmp_path(p->part), off, csvz_file_bytes(p->part) - off, NULL));
-        p->t[T_MERGE] = run_wtime() - t0;
+        timer_stop(&p->tm, T_MERGE);
     }
-    double t0 = run_wtime();
-    int rc = run_agree_rc(run, csvz_rename(run, p->part));
-    if (rc == SB_OK && p->o.merge != NULL && run_rank(run) == 0 && rename(merge_tmp, p->o.merge) != 0)
-        rc = SB_FAIL(run, SB_EIO, "rename %s -> %s failed", merge_tmp, p->o.merge);
-    rc = run_agree_rc(run, rc);
-    if (rc == SB_OK) rc = predict_outdir_success(run, p->o.out);
+    timer_start(&p->tm, T_COMMIT);
+    SB_CHECK(run, run_agree_rc(run, csvz_rename(run, p->part)));
+    SB_CHECK(run, run_agree_rc(run, rename_merged(run, p, merge_tmp)));
+    SB_CHECK(run, predict_outdir_success(run, p->o.out));
+out:
     if (rc != SB_OK && p->o.merge != NULL && run_rank(run) == 0) {
         unlink(merge_tmp);
         unlink(p->o.merge);
     }
-    p->t[T_COMMIT] = run_wtime() - t0;
+    timer_stop(&p->tm, T_COMMIT);
     return rc;
 }
 
 static void report(run_ctx *run, predict_run *p)
 {
     double t[T_COUNT];
-    memcpy(t, p->t, sizeof t);
+    memcpy(t, p->tm.total, sizeof t);
+    timer_report(run, &p->tm, "predict: stages on rank 0");
     int64_t bytes[2] = {csvz_text_bytes(p->part), csvz_file_bytes(p->part)};
     if (comm_max_f64(run, t, T_COUNT) != SB_OK || comm_sum_i64(run, bytes, 2) != SB_OK) return;
     int np = run_size(run);
@@ -219,46 +246,63 @@ static void report(run_ctx *run, predict_run *p)
             t[T_TOTAL] > 0 ? n / np / t[T_TOTAL] : 0.0);
 }
 
-static int predict_run_all(run_ctx *run, predict_run *p)
+/* Scorer, output plan, drift counts and prediction buffer. Local. */
+static int prepare_scoring(run_ctx *run, predict_run *p)
 {
-    double t_start = run_wtime();
+    SB_TRY(run, predict_scorer_init(run, &p->model, p->o.model, &p->table, p->o.data[0], &p->scorer));
+    SB_TRY(run, predict_rows_plan(run, &p->table, p->o.data[0], &p->rows));
+    SB_TRY(run, drift_acc_init(run, &p->model, &p->scorer, p->table.n_rows_global, &p->drift));
+    if ((p->pred = sb_alloc(run, PREDICT_BLOCK_ROWS, sizeof *p->pred)) == NULL) return SB_ENOMEM;
+    return SB_OK;
+}
+
+/* Steps 1-2: model, output check, data, scorer. Collective. */
+static int prepare(run_ctx *run, predict_run *p)
+{
     SB_TRY(run, predict_load_model(run, p->o.model, &p->model));
     monitor_note_model(run, p->o.model, &p->model);
     SB_TRY(run, predict_outdir_check(run, p->o.out, p->o.merge, p->o.overwrite));
     sb_source src = predict_source(&p->model, p->o.data, p->o.n_data, p->o.layout, p->o.schema, 0);
     SB_TRY(run, source_load_stream(run, &src, &p->table, &p->stream));
-    int rc = predict_scorer_init(run, &p->model, p->o.model, &p->table, p->o.data[0], &p->scorer);
-    if (rc == SB_OK) rc = predict_rows_plan(run, &p->table, p->o.data[0], &p->rows);
-    if (rc == SB_OK) rc = drift_acc_init(run, &p->model, &p->scorer, p->table.n_rows_global, &p->drift);
-    if (rc == SB_OK && (p->pred = sb_alloc(run, PREDICT_BLOCK_ROWS, sizeof *p->pred)) == NULL) rc = SB_ENOMEM;
-    if (p->stream != NULL) /* the same on every rank */
+    int rc = prepare_scoring(run, p);
+    if (p->stream != NULL) /* the same on every rank; collective whatever this rank's rc */
         rc = predict_ahead_start(run, rc, p->stream, p->table.n_rows, PREDICT_STREAM_ROWS, p->table.n_feat,
                                  (ahead_mode)p->o.ahead, &p->ahead);
     SB_TRY(run, run_agree_rc(run, rc));
-    p->t[T_LOAD] = run_wtime() - t_start;
-    SB_TRY(run, predict_outdir_prepare(run, p->o.out, p->o.merge, p->o.overwrite));
-    rc = run_agree_rc(run, write_part(run, p));
-    if (rc == SB_OK) rc = drift_acc_finish_dir(run, p->drift, &p->model, p->o.out); /* DIR/_drift.json before _SUCCESS */
-    if (rc == SB_OK) rc = publish(run, p);
-    if (rc != SB_OK) {
-        csvz_discard(p->part); /* no rank keeps a part that looks complete */
-        return rc;
-    }
-    p->t[T_TOTAL] = run_wtime() - t_start;
-    report(run, p);
     return SB_OK;
+}
+
+static int predict_run_all(run_ctx *run, predict_run *p)
+{
+    int rc = SB_OK;
+    timer_start(&p->tm, T_TOTAL);
+    timer_start(&p->tm, T_LOAD);
+    SB_CHECK(run, prepare(run, p));
+    timer_stop(&p->tm, T_LOAD);
+    SB_CHECK(run, predict_outdir_prepare(run, p->o.out, p->o.merge, p->o.overwrite));
+    SB_CHECK(run, run_agree_rc(run, write_part(run, p)));
+    SB_CHECK(run, drift_acc_finish_dir(run, p->drift, &p->model, p->o.out)); /* DIR/_drift.json before _SUCCESS */
+    SB_CHECK(run, publish(run, p));
+    timer_stop(&p->tm, T_TOTAL);
+    report(run, p);
+out:
+    if (rc != SB_OK) csvz_discard(p->part); /* no rank keeps a part that looks complete */
+    return rc;
 }
 
 int predict_main(run_ctx *run, int argc, char **argv)
 {
     predict_run p;
     memset(&p, 0, sizeof p);
-    int rc = run_agree_rc(run, parse_opts(run, argc, argv, &p.o));
-    if (rc == SB_OK && p.o.help) {
+    timer_init(&p.tm, stage_names, T_COUNT);
+    int rc = SB_OK;
+    SB_CHECK(run, run_agree_rc(run, parse_opts(run, argc, argv, &p.o)));
+    if (p.o.help) {
         if (run_rank(run) == 0) fputs(usage_text, stdout);
-        return SB_OK;
+        goto out;
     }
-    if (rc == SB_OK) rc = predict_run_all(run, &p);
+    SB_CHECK(run, predict_run_all(run, &p));
+out:
     csvz_free(p.part);
     predict_scorer_free(&p.scorer);
     predict_ahead_close(p.ahead); /* joins the thread before the stream it reads goes */

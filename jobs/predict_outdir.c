@@ -12,10 +12,13 @@
 #include <sys/stat.h> /* for stat, mkdir */
 #include <unistd.h>   /* for unlink, close, fsync */
 
-void predict_outdir_part(const char *dir, int r, char *path, char *tmp, size_t len)
+int predict_outdir_part(run_ctx *run, const char *dir, int r, char *path, char *tmp, size_t len)
 {
-    snprintf(path, len, "%s/part-%05d.csv.gz", dir, r);
-    snprintf(tmp, len, "%s/.part-%05d.csv.gz.tmp", dir, r);
+    int wp = snprintf(path, len, "%s/part-%05d.csv.gz", dir, r);
+    int wt = snprintf(tmp, len, "%s/.part-%05d.csv.gz.tmp", dir, r);
+    if (wp < 0 || wt < 0 || (size_t)wp >= len || (size_t)wt >= len)
+        return SB_FAIL(run, SB_EINVAL, "--out %s: path too long", dir);
+    return SB_OK;
 }
 
 static int ends_with(const char *s, const char *suffix)
@@ -54,20 +57,31 @@ static int find_existing(run_ctx *run, const char *dir, char *found, size_t len)
     return SB_OK;
 }
 
+/* Rank 0's part of predict_outdir_check. Local. */
+static int check_free(run_ctx *run, const char *dir, const char *merge)
+{
+    char found[PATH_MAX];
+    SB_TRY(run, find_existing(run, dir, found, sizeof found));
+    if (found[0] != '\0')
+        return SB_FAIL(run, SB_EINVAL, "--out %s already holds output (%s); pass --overwrite to replace it", dir,
+                       found);
+    struct stat st;
+    if (merge != NULL && stat(merge, &st) == 0)
+        return SB_FAIL(run, SB_EINVAL, "--merge %s already exists; pass --overwrite to replace it", merge);
+    return SB_OK;
+}
+
 int predict_outdir_check(run_ctx *run, const char *dir, const char *merge, int overwrite)
 {
-    int rc = SB_OK;
-    if (run_rank(run) == 0 && !overwrite) {
-        char found[PATH_MAX];
-        rc = find_existing(run, dir, found, sizeof found);
-        if (rc == SB_OK && found[0] != '\0')
-            rc = SB_FAIL(run, SB_EINVAL,
-                         "--out %s already holds output (%s); pass --overwrite to replace it", dir, found);
-        struct stat st;
-        if (rc == SB_OK && merge != NULL && stat(merge, &st) == 0)
-            rc = SB_FAIL(run, SB_EINVAL, "--merge %s already exists; pass --overwrite to replace it", merge);
-    }
-    return run_agree_rc(run, rc);
+    return run_agree_rc(run, run_rank(run) == 0 && !overwrite ? check_free(run, dir, merge) : SB_OK);
+}
+
+/* dir/name into buf (PATH_MAX); SB_EINVAL when it does not fit. Local. */
+static int join_path(run_ctx *run, const char *dir, const char *name, char *buf)
+{
+    int w = snprintf(buf, PATH_MAX, "%s/%s", dir, name);
+    if (w < 0 || w >= PATH_MAX) return SB_FAIL(run, SB_EINVAL, "--out %s: path too long", dir);
+    return SB_OK;
 }
 
 /* mkdir -p */
@@ -87,6 +101,12 @@ static int make_dirs(run_ctx *run, const char *dir)
     return SB_OK;
 }
 
+static int remove_file(run_ctx *run, const char *path)
+{
+    if (unlink(path) != 0 && errno != ENOENT) return SB_FAIL(run, SB_EIO, "remove %s: %s", path, strerror(errno));
+    return SB_OK;
+}
+
 static int remove_ours(run_ctx *run, const char *dir, const char *merge)
 {
     DIR *d = opendir(dir);
@@ -95,47 +115,53 @@ static int remove_ours(run_ctx *run, const char *dir, const char *merge)
     /* _SUCCESS goes first, so an interrupted clean-up never leaves a
      * _SUCCESS next to a partial set of parts. */
     char path[PATH_MAX];
-    snprintf(path, sizeof path, "%s/_SUCCESS", dir);
-    if (unlink(path) != 0 && errno != ENOENT) rc = SB_FAIL(run, SB_EIO, "remove %s: %s", path, strerror(errno));
-    for (struct dirent *e; rc == SB_OK && (e = readdir(d)) != NULL;) {
+    SB_CHECK(run, join_path(run, dir, "_SUCCESS", path));
+    SB_CHECK(run, remove_file(run, path));
+    for (struct dirent *e; (e = readdir(d)) != NULL;) {
         if (!is_ours(e->d_name)) continue;
-        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-        if (unlink(path) != 0 && errno != ENOENT) rc = SB_FAIL(run, SB_EIO, "remove %s: %s", path, strerror(errno));
+        SB_CHECK(run, join_path(run, dir, e->d_name, path));
+        SB_CHECK(run, remove_file(run, path));
     }
+    if (merge != NULL) SB_CHECK(run, remove_file(run, merge));
+out:
     closedir(d);
-    if (rc == SB_OK && merge != NULL && unlink(merge) != 0 && errno != ENOENT)
-        rc = SB_FAIL(run, SB_EIO, "remove %s: %s", merge, strerror(errno));
     return rc;
+}
+
+/* Rank 0's part of predict_outdir_prepare. Local. */
+static int prepare_dir(run_ctx *run, const char *dir, const char *merge, int overwrite)
+{
+    SB_TRY(run, make_dirs(run, dir));
+    if (overwrite) SB_TRY(run, remove_ours(run, dir, merge));
+    return SB_OK;
 }
 
 int predict_outdir_prepare(run_ctx *run, const char *dir, const char *merge, int overwrite)
 {
-    int rc = SB_OK;
-    if (run_rank(run) == 0) {
-        rc = make_dirs(run, dir);
-        if (rc == SB_OK && overwrite) rc = remove_ours(run, dir, merge);
+    return run_agree_rc(run, run_rank(run) == 0 ? prepare_dir(run, dir, merge, overwrite) : SB_OK);
+}
+
+/* Rank 0's part of predict_outdir_success: an empty _SUCCESS, renamed into place. Local. */
+static int write_success(run_ctx *run, const char *dir)
+{
+    char path[PATH_MAX], tmp[PATH_MAX];
+    SB_TRY(run, join_path(run, dir, "_SUCCESS", path));
+    SB_TRY(run, join_path(run, dir, "._SUCCESS.tmp", tmp));
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0666);
+    if (fd < 0 || close(fd) != 0 || rename(tmp, path) != 0) {
+        int rc = SB_FAIL(run, SB_EIO, "write %s: %s", path, strerror(errno));
+        unlink(tmp);
+        return rc;
     }
-    return run_agree_rc(run, rc);
+    int dfd = open(dir, O_RDONLY | O_DIRECTORY); /* make the renames durable */
+    if (dfd >= 0) {
+        fsync(dfd);
+        close(dfd);
+    }
+    return SB_OK;
 }
 
 int predict_outdir_success(run_ctx *run, const char *dir)
 {
-    int rc = SB_OK;
-    if (run_rank(run) == 0) {
-        char path[PATH_MAX], tmp[PATH_MAX];
-        snprintf(path, sizeof path, "%s/_SUCCESS", dir);
-        snprintf(tmp, sizeof tmp, "%s/._SUCCESS.tmp", dir);
-        int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0666);
-        if (fd < 0 || close(fd) != 0 || rename(tmp, path) != 0) {
-            rc = SB_FAIL(run, SB_EIO, "write %s: %s", path, strerror(errno));
-            unlink(tmp);
-        } else {
-            int dfd = open(dir, O_RDONLY | O_DIRECTORY); /* make the renames durable */
-            if (dfd >= 0) {
-                fsync(dfd);
-                close(dfd);
-            }
-        }
-    }
-    return run_agree_rc(run, rc);
+    return run_agree_rc(run, run_rank(run) == 0 ? write_success(run, dir) : SB_OK);
 }

@@ -17,8 +17,9 @@
 
 #include "base/run_ctx.h"
 
-/* Final and temporary names of rank r's part file (buffers of PATH_MAX). Local. */
-void predict_outdir_part(const char *dir, int r, char *path, char *tmp, size_t len);
+/* Final and temporary names of rank r's part file (buffers of len bytes,
+ * PATH_MAX). SB_EINVAL when they do not fit. Local. */
+int predict_outdir_part(run_ctx *run, const char *dir, int r, char *path, char *tmp, size_t len);
 
 /* predict_outdir_check - Collective; arguments equal on all ranks. Rank 0
  * looks, every rank gets the agreed verdict. merge may be NULL. Changes

@@ -4,7 +4,7 @@
 #include <math.h>   /* for isnan */
 #include <string.h> /* for strcmp, memchr, memcpy, strlen */
 
-#include "io/csvz_fmt.h"
+#include "kernels/fmt_ryu.h"
 #include "base/error.h"
 
 static const sb_id_col *find_id(const sb_table *t, const char *name)
@@ -33,7 +33,7 @@ static int add_named(run_ctx *run, const sb_table *t, const char *name, const ch
 
 static int64_t col_max_bytes(const sb_table *t, const predict_col *c)
 {
-    if (c->id != NULL) return c->id->type == SB_ID_INT64 ? CSVZ_FMT_I64_MAX : 2 * (int64_t)c->id->width + 2;
+    if (c->id != NULL) return c->id->type == SB_ID_INT64 ? FMT_I64_MAX : 2 * (int64_t)c->id->width + 2;
     int64_t m = 3; /* "nan" for a missing level */
     const sb_feature_info *f = &t->feat[c->feat];
     for (int32_t l = 0; l < f->n_levels; ++l) {
@@ -59,7 +59,7 @@ int predict_rows_plan(run_ctx *run, const sb_table *t, const char *data_name, pr
         for (int32_t i = 0; i < t->n_ids; ++i) SB_TRY(run, add_named(run, t, t->ids[i].name, data_name, out));
         out->pred_name = "prediction";
     }
-    int64_t m = CSVZ_FMT_DOUBLE_MAX + 1;
+    int64_t m = FMT_DOUBLE_MAX + 1;
     for (int32_t i = 0; i < out->n_cols; ++i) m += col_max_bytes(t, &out->cols[i]) + 1;
     out->max_row_bytes = m;
     if (m > (int64_t)CSVZ_RESERVE_MAX)
@@ -105,7 +105,7 @@ static char *put_line(const predict_rows *p, const sb_table *t, const float *x, 
     for (int32_t c = 0; c < p->n_cols; ++c) {
         const predict_col *col = &p->cols[c];
         if (col->id != NULL && col->id->type == SB_ID_INT64) {
-            e += csvz_fmt_i64(col->id->i64[i], e);
+            e += fmt_i64(col->id->i64[i], e);
         } else if (col->id != NULL) {
             const char *s = col->id->str + i * (int64_t)col->id->width;
             e = put_field(e, s, strnlen(s, (size_t)col->id->width));
@@ -122,15 +122,9 @@ static char *put_line(const predict_rows *p, const sb_table *t, const float *x, 
         }
         *e++ = ',';
     }
-    e += csvz_fmt_double(pred, e);
+    e += fmt_double(pred, e);
     *e++ = '\n';
     return e;
-}
-
-void predict_rows_write(const predict_rows *p, const sb_table *t, int64_t i0, int64_t i1, const double *pred,
-                        csvz *w)
-{
-    predict_rows_write_x(p, t, t->x != NULL ? t->x + i0 * t->n_feat : NULL, i0, i1, pred, w);
 }
 
 void predict_rows_write_x(const predict_rows *p, const sb_table *t, const float *x, int64_t i0, int64_t i1,
@@ -150,9 +144,9 @@ void predict_rows_write_x(const predict_rows *p, const sb_table *t, const float 
         char *e = o;
         if (one_id != NULL) {
             for (int64_t i = b0; i < b1; ++i) {
-                e += csvz_fmt_i64(one_id[i], e);
+                e += fmt_i64(one_id[i], e);
                 *e++ = ',';
-                e += csvz_fmt_double(pred[i - i0], e);
+                e += fmt_double(pred[i - i0], e);
                 *e++ = '\n';
             }
         } else {

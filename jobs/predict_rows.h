@@ -3,7 +3,7 @@
  *   forms:    form_id,completion_rate
  *   generic:  the schema's id columns, then prediction
  * One line per input row, in input order; predictions in shortest round-trip
- * form (io/csvz_fmt.h). String ids are quoted only when they must be (RFC 4180). */
+ * form (kernels/fmt_ryu.h). String ids are quoted only when they must be (RFC 4180). */
 #ifndef SB_PREDICT_ROWS_H
 #define SB_PREDICT_ROWS_H
 
@@ -36,13 +36,10 @@ int predict_rows_plan(run_ctx *run, const sb_table *t, const char *data_name, pr
 /* predict_rows_header - write the header line. Local. */
 void predict_rows_header(const predict_rows *p, csvz *w);
 
-/* predict_rows_write - lines for local rows [i0, i1) of t with predictions
- * pred[0 .. i1-i0). Local. */
-void predict_rows_write(const predict_rows *p, const sb_table *t, int64_t i0, int64_t i1, const double *pred,
-                        csvz *w);
-
-/* predict_rows_write_x - the same with the feature rows of [i0, i1) at x
- * (t->n_feat floats each) instead of t->x (a block streamed from the file). Local. */
+/* predict_rows_write_x - lines for local rows [i0, i1) of t with predictions
+ * pred[0 .. i1-i0); the feature rows of [i0, i1) are at x (t->n_feat floats
+ * each: t->x + i0 * n_feat, or a block streamed from the file), read only for
+ * a categorical output column. Local. */
 void predict_rows_write_x(const predict_rows *p, const sb_table *t, const float *x, int64_t i0, int64_t i1,
                           const double *pred, csvz *w);
 

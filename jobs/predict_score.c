@@ -68,47 +68,37 @@ static void layout_free(tree_layout *L)
 int predict_scorer_init(run_ctx *run, const sb_model *m, const char *model_name, const sb_table *t,
                         const char *data_name, predict_scorer *s)
 {
+    int rc = SB_OK;
     memset(s, 0, sizeof *s);
     if (m->layout != NULL && t->layout != NULL && strcmp(m->layout, t->layout) != 0)
         return SB_FAIL(run, SB_EDATA, "%s has the '%s' layout but model %s was trained on the '%s' layout", data_name,
                        t->layout, model_name, m->layout);
-    s->col_of = sb_alloc(run, (size_t)(m->n_feat > 0 ? m->n_feat : 1), sizeof *s->col_of);
-    if (s->col_of == NULL) return SB_ENOMEM;
+    SB_ALLOC_OR_OUT(run, s->col_of, (size_t)(m->n_feat > 0 ? m->n_feat : 1), sizeof *s->col_of);
     s->identity = t->n_feat == m->n_feat;
     for (int32_t f = 0; f < m->n_feat; ++f) {
         int32_t c = table_find_feature(t, m->feat[f].name);
-        if (c < 0) {
-            predict_scorer_free(s);
-            return SB_FAIL(run, SB_EDATA, "%s: no column '%s', a feature of model %s (%d features)", data_name,
-                           m->feat[f].name, model_name, (int)m->n_feat);
-        }
-        if ((m->feat[f].n_levels > 0) != (t->feat[c].n_levels > 0)) {
-            predict_scorer_free(s);
-            return SB_FAIL(run, SB_EDATA, "%s: column '%s' is %s but model %s treats it as %s", data_name,
-                           m->feat[f].name, t->feat[c].n_levels > 0 ? "categorical" : "numeric", model_name,
-                           m->feat[f].n_levels > 0 ? "categorical" : "numeric");
-        }
+        if (c < 0)
+            SB_RAISE(run, SB_EDATA, "%s: no column '%s', a feature of model %s (%d features)", data_name,
+                     m->feat[f].name, model_name, (int)m->n_feat);
+        if ((m->feat[f].n_levels > 0) != (t->feat[c].n_levels > 0))
+            SB_RAISE(run, SB_EDATA, "%s: column '%s' is %s but model %s treats it as %s", data_name, m->feat[f].name,
+                     t->feat[c].n_levels > 0 ? "categorical" : "numeric", model_name,
+                     m->feat[f].n_levels > 0 ? "categorical" : "numeric");
         s->col_of[f] = c;
         if (c != f) s->identity = 0;
     }
-    if (!s->identity) {
-        s->xbuf = sb_alloc(run, (size_t)PREDICT_BLOCK_ROWS * (size_t)(m->n_feat > 0 ? m->n_feat : 1), sizeof(float));
-        if (s->xbuf == NULL) {
-            predict_scorer_free(s);
-            return SB_ENOMEM;
-        }
-    }
+    if (!s->identity)
+        SB_ALLOC_OR_OUT(run, s->xbuf, (size_t)PREDICT_BLOCK_ROWS * (size_t)(m->n_feat > 0 ? m->n_feat : 1),
+                        sizeof(float));
     s->forest = model_forest(m);
-    int rc = layout_alloc(run, &s->forest, &s->layout);
-    if (rc != SB_OK) {
-        predict_scorer_free(s);
-        return rc;
-    }
+    SB_CHECK(run, layout_alloc(run, &s->forest, &s->layout));
     tree_layout_fill(&s->forest, &s->layout);
     s->base_margin = m->base_margin;
     s->objective = m->params.objective;
     s->n_feat = m->n_feat;
-    return SB_OK;
+out:
+    if (rc != SB_OK) predict_scorer_free(s);
+    return rc;
 }
 
 void predict_scorer_rows(predict_scorer *s, const float *x, int32_t x_cols, int64_t n, double *pred)

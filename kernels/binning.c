@@ -225,6 +225,10 @@ void bin_rows_ref(const float *x, int64_t n, int32_t n_feat, const int64_t *cut_
 #if defined(__x86_64__)
 #include <immintrin.h>
 
+/* The AVX-512 binning holds one block's bins of every feature (16 bytes each) on the stack
+ * before storing them: up to this many features (64 KiB); wider rows take the plain twin. */
+enum { BIN_ROWS_SIMD_MAX_FEAT = 4096 };
+
 /* Rows [0, n) sixteen at a time, one feature at a time: the sixteen values
  * are gathered, and the same branch-free search as bin_of runs on all of
  * them (the cut count, hence every step size, is the feature's, shared by the
@@ -243,9 +247,10 @@ __attribute__((target("avx512f,avx512bw,avx512vl"))) static int64_t bin_rows_avx
         const float *xb = x + i * n_feat;
         if (i + 48 <= n) { /* gathers are not prefetched by the hardware: fetch the block after next */
             const char *next = (const char *)(xb + 32 * (int64_t)n_feat);
-            for (int64_t b = 0; b < 16 * (int64_t)n_feat * (int64_t)sizeof(float); b += 64) __builtin_prefetch(next + b);
+            for (int64_t b = 0; b < 16 * (int64_t)n_feat * (int64_t)sizeof(float); b += 64)
+                __builtin_prefetch(next + b);
         }
-        __m128i bins[n_feat > 0 ? n_feat : 1];
+        __m128i bins[BIN_ROWS_SIMD_MAX_FEAT];
         for (int32_t f = 0; f < n_feat; ++f) {
             const __m512 v = _mm512_i32gather_ps(lane, xb + f, 4);
             const float *c = cuts + cut_start[f];
@@ -287,7 +292,8 @@ void bin_rows(const float *x, int64_t n, int32_t n_feat, const int64_t *cut_star
 {
     int64_t i = 0;
 #if defined(__x86_64__)
-    if (n_feat <= 4096 && cpu_has_avx512()) i = bin_rows_avx512(x, n, n_feat, cut_start, cuts, has_missing, bins);
+    if (n_feat <= BIN_ROWS_SIMD_MAX_FEAT && cpu_has_avx512())
+        i = bin_rows_avx512(x, n, n_feat, cut_start, cuts, has_missing, bins);
 #endif
     bin_rows_ref(x + i * n_feat, n - i, n_feat, cut_start, cuts, has_missing, bins + i * n_feat);
 }

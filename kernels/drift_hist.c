@@ -139,7 +139,8 @@ double drift_fixed_value(const int64_t limbs[3])
 {
     /* The integer first, exactly: limbs summed from different partials differ
      * while their total does not, and only the total may be rounded once. */
-    const drift_i128 t = (drift_i128)limbs[2] * ((drift_i128)1 << 84) + (drift_i128)limbs[1] * ((drift_i128)1 << 42) + (drift_i128)limbs[0];
+    const drift_i128 t = (drift_i128)limbs[2] * ((drift_i128)1 << 84) + (drift_i128)limbs[1] * ((drift_i128)1 << 42) +
+                         (drift_i128)limbs[0];
     return (double)t / (double)(1LL << DRIFT_SUM_BITS);
 }
 

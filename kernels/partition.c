@@ -239,11 +239,12 @@ int partition_walk_isa(void)
     return PARTITION_ISA_SCALAR;
 }
 
-int partition_tree_add_isa(int isa, const sb_node *tree, const uint8_t *restrict bins, int64_t n, int32_t n_feat,
-                           const int32_t *n_value, const uint8_t *has_missing, double *restrict margin)
+partition_walk_rc partition_tree_add_isa(int isa, const sb_node *tree, const uint8_t *restrict bins, int64_t n,
+                                         int32_t n_feat, const int32_t *n_value, const uint8_t *has_missing,
+                                         double *restrict margin)
 {
     const int32_t D = walk_depth(tree, 0, 0);
-    if (D < 0) return -1;
+    if (D < 0) return PARTITION_TOO_DEEP;
     complete_tree c;
     fill_complete(tree, 0, 0, 0, D, n_value, has_missing, &c);
     int64_t i = 0;
@@ -258,10 +259,10 @@ int partition_tree_add_isa(int isa, const sb_node *tree, const uint8_t *restrict
     (void)isa;
 #endif
     walk_rows(&c, D, bins, i, n, n_feat, margin);
-    return 0;
+    return PARTITION_WALKED;
 }
 
-int partition_tree_add(const sb_node *tree, const uint8_t *restrict bins, int64_t n, int32_t n_feat,
+partition_walk_rc partition_tree_add(const sb_node *tree, const uint8_t *restrict bins, int64_t n, int32_t n_feat,
                        const int32_t *n_value, const uint8_t *has_missing, double *restrict margin)
 {
     return partition_tree_add_isa(partition_walk_isa(), tree, bins, n, n_feat, n_value, has_missing, margin);
@@ -296,11 +297,12 @@ static inline int32_t col_step(const col_slot *t, const uint8_t *cols, int64_t r
     return 2 * s + 2 - ((b <= t[s].split) ^ (b == t[s].flip));
 }
 
-int partition_tree_add_cols(const sb_node *tree, const uint8_t *restrict cols, int64_t n, const int32_t *restrict rows,
-                            int64_t m, const int32_t *n_value, const uint8_t *has_missing, double *restrict margin)
+partition_walk_rc partition_tree_add_cols(const sb_node *tree, const uint8_t *restrict cols, int64_t n,
+                                          const int32_t *restrict rows, int64_t m, const int32_t *n_value,
+                                          const uint8_t *has_missing, double *restrict margin)
 {
     const int32_t D = walk_depth(tree, 0, 0);
-    if (D < 0) return -1;
+    if (D < 0) return PARTITION_TOO_DEEP;
     complete_tree c;
     fill_complete(tree, 0, 0, 0, D, n_value, has_missing, &c);
     col_slot t[(1 << PARTITION_WALK_MAX_DEPTH) - 1];
@@ -332,7 +334,7 @@ int partition_tree_add_cols(const sb_node *tree, const uint8_t *restrict cols, i
         for (int32_t d = 0; d < D; ++d) s = col_step(t, cols, r, s);
         margin[r] += leaf[s];
     }
-    return 0;
+    return PARTITION_WALKED;
 }
 
 void partition_tree_add_cols_ref(const sb_node *tree, const uint8_t *cols, int64_t n, const int32_t *rows, int64_t m,

@@ -28,6 +28,10 @@ static inline int partition_goes_left(int32_t bin, int32_t split_bin, int32_t mi
 /* Deepest tree partition_tree_add lays out complete (2^D leaf slots on the stack). */
 #define PARTITION_WALK_MAX_DEPTH 8
 
+/* What a complete walk did: walked, or refused a tree deeper than
+ * PARTITION_WALK_MAX_DEPTH (margins untouched: the caller walks node by node). */
+typedef enum { PARTITION_WALKED = 0, PARTITION_TOO_DEEP = -1 } partition_walk_rc;
+
 /* partition_tree_add - margin[i] += the value of the leaf row i reaches in
  * one tree, walking its row-major bins (bins[i * n_feat + f]) with the rule
  * above (missing bin of f: n_value[f] when has_missing[f], else none); the
@@ -36,10 +40,10 @@ static inline int partition_goes_left(int32_t bin, int32_t split_bin, int32_t mi
  * at run time) 16 rows per vector, 4 groups of 16 interleaved, the bins
  * gathered 32 bits at a time (the rows whose 4-byte reads could pass
  * bins[n * n_feat - 1] are walked scalar, so bins needs no padding). Same
- * margins bit for bit as the twin: one add per row. Returns 0, or -1 (margin
- * untouched) when the tree is deeper than PARTITION_WALK_MAX_DEPTH. Local. */
-int partition_tree_add(const sb_node *tree, const uint8_t *bins, int64_t n, int32_t n_feat, const int32_t *n_value,
-                       const uint8_t *has_missing, double *margin);
+ * margins bit for bit as the twin: one add per row. Returns PARTITION_WALKED,
+ * or PARTITION_TOO_DEEP (margin untouched). Local. */
+partition_walk_rc partition_tree_add(const sb_node *tree, const uint8_t *bins, int64_t n, int32_t n_feat,
+                                     const int32_t *n_value, const uint8_t *has_missing, double *margin);
 
 /* The variants partition_tree_add picks from: the scalar complete walk (any
  * CPU) and the AVX-512 one (x86-64; call it only when partition_walk_isa()
@@ -48,17 +52,18 @@ int partition_tree_add(const sb_node *tree, const uint8_t *bins, int64_t n, int3
 enum { PARTITION_ISA_SCALAR = 0, PARTITION_ISA_AVX512 = 1 };
 #define PARTITION_AVX512_MAX_FEAT (1 << 26)
 int partition_walk_isa(void);
-int partition_tree_add_isa(int isa, const sb_node *tree, const uint8_t *bins, int64_t n, int32_t n_feat,
+partition_walk_rc partition_tree_add_isa(int isa, const sb_node *tree, const uint8_t *bins, int64_t n, int32_t n_feat,
                            const int32_t *n_value, const uint8_t *has_missing, double *margin);
 /* partition_tree_add_cols - the same for column-major bins (row r's bin of
  * feature f at cols[f * n + r], n local rows) and the rows listed in
  * rows[0 .. m) (NULL: rows 0 .. m-1): margin[r] += the value of the leaf row
  * r reaches. Scalar and branch-free: per slot the rule is (bin <= split) XOR
  * (bin == flip), flip the missing bin when its default direction differs from
- * its comparison. Returns 0, or -1 (margins untouched) when the tree is
- * deeper than PARTITION_WALK_MAX_DEPTH. Local. */
-int partition_tree_add_cols(const sb_node *tree, const uint8_t *cols, int64_t n, const int32_t *rows, int64_t m,
-                            const int32_t *n_value, const uint8_t *has_missing, double *margin);
+ * its comparison. Returns PARTITION_WALKED, or PARTITION_TOO_DEEP (margins
+ * untouched). Local. */
+partition_walk_rc partition_tree_add_cols(const sb_node *tree, const uint8_t *cols, int64_t n, const int32_t *rows,
+                                          int64_t m, const int32_t *n_value, const uint8_t *has_missing,
+                                          double *margin);
 /* Plain twin: node by node, any depth. */
 void partition_tree_add_cols_ref(const sb_node *tree, const uint8_t *cols, int64_t n, const int32_t *rows, int64_t m,
                                  const int32_t *n_value, const uint8_t *has_missing, double *margin);

@@ -1,7 +1,8 @@
 /* split.c - split gain and the best-split scan. */
 #include "kernels/split.h"
 
-#include <math.h> /* for fabs, INFINITY, isnan, copysign */
+#include <math.h>   /* for fabs, INFINITY, isnan, copysign */
+#include <stddef.h> /* for NULL */
 
 static inline double threshold_l1(double g, double alpha)
 {
@@ -48,8 +49,8 @@ static inline void consider(const split_cfg *c, double parent_gain, int64_t G, i
     if (hl <= 0 || hr <= 0) return; /* an empty side */
     double dhl = (double)hl * c->inv_scale, dhr = (double)hr * c->inv_scale;
     if (dhl < c->min_child_weight || dhr < c->min_child_weight) return;
-    double gain = split_node_gain(c, (double)gl * c->inv_scale, dhl) + split_node_gain(c, (double)gr * c->inv_scale, dhr) -
-                  parent_gain;
+    double gain = split_node_gain(c, (double)gl * c->inv_scale, dhl) +
+                  split_node_gain(c, (double)gr * c->inv_scale, dhr) - parent_gain;
     if (!(gain > c->min_gain)) return;
     split_info s = {gain, f, bin, dl, gl, hl};
     if (split_better(&s, best)) *best = s;
@@ -88,27 +89,41 @@ void split_find(const split_cfg *c, const split_layout *L, const uint8_t *mask, 
     }
 }
 
+/* The twin shares only the definitions (split_node_gain, the cfg's limits)
+ * with split_find: it walks every candidate (feature, bin, missing side) in
+ * the tie order itself - lower feature, lower bin, missing right first - so
+ * a strictly higher gain is the only way to replace the best, and it sums
+ * each left side afresh from the bins instead of carrying prefix sums. */
 void split_find_ref(const split_cfg *c, const split_layout *L, const uint8_t *mask, const int64_t *hist, int64_t G,
                     int64_t H, split_info *best)
 {
-    init_best(best);
-    const double parent_gain = split_node_gain(c, (double)G * c->inv_scale, (double)H * c->inv_scale);
+    const double s = c->inv_scale;
+    const double parent = split_node_gain(c, (double)G * s, (double)H * s);
+    split_info none = {-INFINITY, -1, -1, 0, 0, 0};
+    *best = none;
     for (int32_t f = 0; f < L->n_feat; ++f) {
-        if (mask && !mask[f]) continue;
+        if (mask != NULL && mask[f] == 0) continue;
         const int64_t *h = hist + 2 * (int64_t)L->off[f];
-        for (int32_t b = 0; b + 1 < L->n_value[f]; ++b)
-            for (int32_t dl = 0; dl <= (L->has_missing[f] ? 1 : 0); ++dl) {
-                int64_t gl = 0, hl = 0;
-                for (int32_t k = 0; k <= b; ++k) {
+        const int32_t nv = L->n_value[f];
+        const int64_t g_missing = L->has_missing[f] ? h[2 * nv] : 0, h_missing = L->has_missing[f] ? h[2 * nv + 1] : 0;
+        for (int32_t bin = 0; bin < nv - 1; ++bin) {
+            for (int32_t missing_left = 0; missing_left <= 1; ++missing_left) {
+                if (missing_left && h_missing == 0) continue; /* no missing rows: one side only */
+                int64_t gl = missing_left ? g_missing : 0, hl = missing_left ? h_missing : 0;
+                for (int32_t k = 0; k <= bin; ++k) {
                     gl += h[2 * k];
                     hl += h[2 * k + 1];
                 }
-                if (dl) {
-                    if (h[2 * L->n_value[f] + 1] == 0) continue;
-                    gl += h[2 * L->n_value[f]];
-                    hl += h[2 * L->n_value[f] + 1];
+                const int64_t gr = G - gl, hr = H - hl;
+                if (hl <= 0 || hr <= 0) continue;
+                if ((double)hl * s < c->min_child_weight || (double)hr * s < c->min_child_weight) continue;
+                const double gain = split_node_gain(c, (double)gl * s, (double)hl * s) +
+                                    split_node_gain(c, (double)gr * s, (double)hr * s) - parent;
+                if (gain > c->min_gain && gain > best->gain) {
+                    const split_info found = {gain, f, bin, missing_left, gl, hl};
+                    *best = found;
                 }
-                consider(c, parent_gain, G, H, gl, hl, f, b, dl, best);
             }
+        }
     }
 }

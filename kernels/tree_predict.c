@@ -145,7 +145,8 @@ static void add_tree(const tree_layout *L, int32_t t, const sb_node *tree, const
     const double *leaf = L->leaf + L->leaf_off[t];
     int64_t done = 0;
 #if defined(__x86_64__)
-    if (D >= 0 && isa == TREE_ISA_AVX512) done = tree_block_avx512(L->kcol + o, L->kthr + o, leaf, D, xk, ld, m, margin);
+    if (D >= 0 && isa == TREE_ISA_AVX512)
+        done = tree_block_avx512(L->kcol + o, L->kthr + o, leaf, D, xk, ld, m, margin);
     if (D >= 0 && isa == TREE_ISA_AVX2) done = tree_block_avx2(L->kcol + o, L->kthr + o, leaf, D, xk, ld, m, margin);
 #else
     (void)xk, (void)ld, (void)isa;

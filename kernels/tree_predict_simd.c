@@ -89,8 +89,10 @@ static inline __attribute__((always_inline)) AVX512 void walk16(const tree16 *T,
 #pragma GCC unroll 4
         for (int k = 0; k < G; ++k) {
             const int64_t o = g + 16 * k;
-            const __m512i a = _mm512_mask_blend_epi32(r1[k], _mm512_loadu_si512(c[3] + o), _mm512_loadu_si512(c[4] + o));
-            const __m512i b = _mm512_mask_blend_epi32(r1[k], _mm512_loadu_si512(c[5] + o), _mm512_loadu_si512(c[6] + o));
+            const __m512i a =
+                _mm512_mask_blend_epi32(r1[k], _mm512_loadu_si512(c[3] + o), _mm512_loadu_si512(c[4] + o));
+            const __m512i b =
+                _mm512_mask_blend_epi32(r1[k], _mm512_loadu_si512(c[5] + o), _mm512_loadu_si512(c[6] + o));
             xv[k] = _mm512_mask_blend_epi32(r0[k], a, b);
             r2[k] = _mm512_cmpgt_epi32_mask(xv[k], _mm512_permutexvar_epi32(i[k], T->b03));
             i[k] = _mm512_add_epi32(step16(i[k], r2[k]), one);
@@ -429,7 +431,8 @@ AVX2 int64_t tree_block_avx2(const int32_t *kcol, const int32_t *kthr, const dou
      * far; levels 0-2 look bounds up by global slot (0..6), level 3 by local */
     const int32_t n03 = n_in < 15 ? n_in : 15;
     for (int32_t s = 0; s < 15; ++s) T.col[s] = xk + (int64_t)kcol[s < n03 ? s : 0] * ld;
-    const __m256i m02 = _mm256_cmpgt_epi32(_mm256_set1_epi32(n_in < 7 ? n_in : 7), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+    const __m256i m02 =
+        _mm256_cmpgt_epi32(_mm256_set1_epi32(n_in < 7 ? n_in : 7), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
     T.b02 = _mm256_maskload_epi32((const int *)kthr, m02);
     T.b3 = _mm256_setzero_si256();
     for (int k = 0; k < 2; ++k) T.f4[k] = T.b4[k] = T.b3;

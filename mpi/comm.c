@@ -40,16 +40,18 @@ static int reduce(run_ctx *run, void *v, int64_t n, MPI_Datatype t, MPI_Op op, c
 
 int comm_node_cpus(run_ctx *run, int *ranks, int *cpus)
 {
+    int rc = SB_OK;
     cpu_set_t set;
     CPU_ZERO(&set);
     if (sched_getaffinity(0, sizeof set, &set) != 0) CPU_SET(0, &set); /* unknown: count one */
     MPI_Comm node = MPI_COMM_NULL;
-    int rc = CALL(run, MPI_Comm_split_type(run_comm(run), MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &node),
-                  "MPI_Comm_split_type(shared)");
-    if (rc == SB_OK) rc = CALL(run, MPI_Comm_size(node, ranks), "MPI_Comm_size");
-    if (rc == SB_OK) /* the union of the masks: a bitwise or of the bytes */
-        rc = CALL(run, MPI_Allreduce(MPI_IN_PLACE, &set, (int)sizeof set, MPI_BYTE, MPI_BOR, node),
-                  "MPI_Allreduce(bor)");
+    SB_CHECK(run, CALL(run, MPI_Comm_split_type(run_comm(run), MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &node),
+                       "MPI_Comm_split_type(shared)"));
+    SB_CHECK(run, CALL(run, MPI_Comm_size(node, ranks), "MPI_Comm_size"));
+    /* the union of the masks: a bitwise or of the bytes */
+    SB_CHECK(run, CALL(run, MPI_Allreduce(MPI_IN_PLACE, &set, (int)sizeof set, MPI_BYTE, MPI_BOR, node),
+                       "MPI_Allreduce(bor)"));
+out:
     if (node != MPI_COMM_NULL) MPI_Comm_free(&node);
     *cpus = rc == SB_OK ? CPU_COUNT(&set) : 1;
     return rc;
@@ -84,45 +86,48 @@ int comm_bcast(run_ctx *run, void *buf, int64_t nbytes, int root)
     return SB_OK;
 }
 
+/* Displacements of the gathered blocks (the same counts on every rank: the
+ * same outcome everywhere); *sum gets the total. Local. */
+static int displacements(run_ctx *run, const int *cnt, int *dsp, int64_t *counts, int64_t *sum)
+{
+    *sum = 0;
+    for (int r = 0; r < run->size; ++r) {
+        if (*sum > INT_MAX) return SB_FAIL(run, SB_EINVAL, "allgather of %lld bytes exceeds MPI int", (long long)*sum);
+        dsp[r] = (int)*sum;
+        *sum += cnt[r];
+        if (counts) counts[r] = cnt[r];
+    }
+    return SB_OK;
+}
+
 /* Every local failure (count too large, no memory) is agreed before the
  * next collective, so a rank that cannot take part never leaves the others
  * waiting in MPI_Allgather(v). */
 int comm_allgatherv_bytes(run_ctx *run, const void *mine, int64_t nbytes, void **out, int64_t *total,
                           int64_t *counts)
 {
-    int n = 0;
+    int rc = SB_OK, n = 0;
     int *cnt = NULL, *dsp = NULL;
     char *buf = NULL;
-    int rc = comm_count(run, nbytes, &n);
-    if (rc == SB_OK) {
-        cnt = sb_alloc(run, (size_t)run->size, sizeof *cnt);
-        dsp = sb_alloc(run, (size_t)run->size, sizeof *dsp);
-        if (!cnt || !dsp) rc = SB_ENOMEM;
-    }
-    rc = run_agree_rc(run, rc);
-    if (rc != SB_OK) {
-        free(cnt);
-        free(dsp);
-        return rc;
-    }
-    rc = CALL(run, MPI_Allgather(&n, 1, MPI_INT, cnt, 1, MPI_INT, run_comm(run)), "MPI_Allgather(counts)");
     int64_t sum = 0;
-    for (int r = 0; rc == SB_OK && r < run->size; ++r) { /* the same counts on every rank: the same outcome */
-        if (sum > INT_MAX) rc = SB_FAIL(run, SB_EINVAL, "allgather of %lld bytes exceeds MPI int", (long long)sum);
-        dsp[r] = (int)sum;
-        sum += cnt[r];
-        if (counts) counts[r] = cnt[r];
-    }
-    if (rc == SB_OK && (buf = sb_alloc(run, (size_t)sum + 1, 1)) == NULL) rc = SB_ENOMEM;
-    rc = run_agree_rc(run, rc);
-    if (rc == SB_OK)
-        rc = CALL(run, MPI_Allgatherv(mine, n, MPI_BYTE, buf, cnt, dsp, MPI_BYTE, run_comm(run)), "MPI_Allgatherv");
+    const int counted = comm_count(run, nbytes, &n);
+    cnt = sb_alloc(run, (size_t)run->size, sizeof *cnt);
+    dsp = sb_alloc(run, (size_t)run->size, sizeof *dsp);
+    SB_CHECK(run, run_agree_rc(run, counted != SB_OK ? counted : (cnt && dsp) ? SB_OK : SB_ENOMEM));
+    SB_CHECK(run, CALL(run, MPI_Allgather(&n, 1, MPI_INT, cnt, 1, MPI_INT, run_comm(run)), "MPI_Allgather(counts)"));
+    const int fits = displacements(run, cnt, dsp, counts, &sum);
+    if (fits == SB_OK) buf = sb_alloc(run, (size_t)sum + 1, 1);
+    SB_CHECK(run, run_agree_rc(run, fits != SB_OK ? fits : buf ? SB_OK : SB_ENOMEM));
+    SB_CHECK(run,
+             CALL(run, MPI_Allgatherv(mine, n, MPI_BYTE, buf, cnt, dsp, MPI_BYTE, run_comm(run)), "MPI_Allgatherv"));
+    *out = buf;
+    buf = NULL; /* handed over */
+    if (total) *total = sum;
+out:
     free(cnt);
     free(dsp);
-    if (rc != SB_OK) { free(buf); return rc; }
-    *out = buf;
-    if (total) *total = sum;
-    return SB_OK;
+    free(buf);
+    return rc;
 }
 
 int comm_barrier(run_ctx *run) { return CALL(run, MPI_Barrier(run_comm(run)), "MPI_Barrier"); }

@@ -11,6 +11,7 @@
 #include <zlib.h>
 
 #include "cunit_main.h"
+#include "helpers.h"
 #include "io/model.h"
 #include "engine/booster.h"
 #include "kernels/metric.h"
@@ -20,34 +21,9 @@
 
 static run_ctx *run;
 
-/* An in-memory table of n rows (x row-major, nf features), no ids. */
-static void make_table(sb_table *t, int64_t n, int32_t nf, const float *x, const double *y, const double *w)
-{
-    memset(t, 0, sizeof *t);
-    t->layout = strdup("csv");
-    t->label_name = strdup("y");
-    t->n_rows = t->n_rows_global = t->rows_read = n;
-    t->n_feat = nf;
-    t->feat = calloc((size_t)nf, sizeof *t->feat);
-    for (int32_t f = 0; f < nf; ++f) {
-        char name[16];
-        snprintf(name, sizeof name, "x%d", f);
-        t->feat[f].name = strdup(name);
-    }
-    t->x = malloc((size_t)(n * nf) * sizeof(float));
-    memcpy(t->x, x, (size_t)(n * nf) * sizeof(float));
-    t->label = malloc((size_t)n * sizeof(double));
-    memcpy(t->label, y, (size_t)n * sizeof(double));
-    if (w) {
-        t->weight = malloc((size_t)n * sizeof(double));
-        memcpy(t->weight, w, (size_t)n * sizeof(double));
-    }
-}
-
 static void set(sb_params *p, const char *k, const char *v)
 {
-    char err[256];
-    CU_ASSERT_EQUAL_FATAL(params_set(p, k, v, err, sizeof err), 0);
+    CU_ASSERT_EQUAL_FATAL(params_set(run, p, k, v, NULL), 0);
 }
 
 /* x0 = 1..6, x1 with two NaN; y = 1,1,1,5,5,5; base 3, lambda 0, eta 1:
@@ -58,15 +34,9 @@ static void test_first_tree_by_hand(void)
     const float x[12] = {1, 0, 2, 0, 3, NAN, 4, 1, 5, NAN, 6, 1};
     const double y[6] = {1, 1, 1, 5, 5, 5};
     sb_table t;
-    make_table(&t, 6, 2, x, y, NULL);
+    sb_make_table(&t, 6, 2, NULL, NULL, x, y, NULL);
     sb_params p;
-    params_default(&p);
-    set(&p, "base_score", "3");
-    set(&p, "eta", "1");
-    set(&p, "lambda", "0");
-    set(&p, "min_child_weight", "0");
-    set(&p, "max_depth", "2");
-    set(&p, "n_estimators", "1");
+    sb_make_params(&p, "base_score=3 eta=1 lambda=0 min_child_weight=0 max_depth=2 n_estimators=1");
     sb_model m;
     CU_ASSERT_EQUAL_FATAL(booster_train(run, &t, NULL, &p, NULL, &m, NULL), SB_OK);
     CU_ASSERT_EQUAL(m.n_trees, 1);
@@ -95,15 +65,9 @@ static void test_missing_goes_left(void)
     const float x[6] = {1, NAN, 2, 3, NAN, 4};
     const double y[6] = {5, 5, 5, 1, 5, 1};
     sb_table t;
-    make_table(&t, 6, 1, x, y, NULL);
+    sb_make_table(&t, 6, 1, NULL, NULL, x, y, NULL);
     sb_params p;
-    params_default(&p);
-    set(&p, "base_score", "3");
-    set(&p, "eta", "1");
-    set(&p, "lambda", "0");
-    set(&p, "min_child_weight", "0");
-    set(&p, "max_depth", "1");
-    set(&p, "n_estimators", "1");
+    sb_make_params(&p, "base_score=3 eta=1 lambda=0 min_child_weight=0 max_depth=1 n_estimators=1");
     sb_model m;
     CU_ASSERT_EQUAL_FATAL(booster_train(run, &t, NULL, &p, NULL, &m, NULL), SB_OK);
     const sb_node *n = m.nodes;
@@ -144,7 +108,7 @@ static void make_noisy(sb_table *t, int64_t n, int random_tail)
         if (random_tail && i >= n * 3 / 4) y[i] = unif(); /* held-out rows unrelated to x */
         w[i] = 1 + (double)(i % 5);
     }
-    make_table(t, n, 4, x, y, w);
+    sb_make_table(t, n, 4, NULL, NULL, x, y, w);
     free(x);
     free(y);
     free(w);
@@ -196,11 +160,7 @@ static void test_row_mask_early_stopping(void)
     uint8_t *mask = malloc((size_t)t.n_rows);
     for (int64_t i = 0; i < t.n_rows; ++i) mask[i] = i < t.n_rows * 3 / 4;
     sb_params p;
-    params_default(&p);
-    set(&p, "n_estimators", "200");
-    set(&p, "eta", "0.5");
-    set(&p, "max_depth", "6");
-    set(&p, "early_stopping_rounds", "3");
+    sb_make_params(&p, "n_estimators=200 eta=0.5 max_depth=6 early_stopping_rounds=3");
     sb_model m;
     train_report rep;
     CU_ASSERT_EQUAL_FATAL(booster_train(run, &t, NULL, &p, mask, &m, &rep), SB_OK);
@@ -219,11 +179,7 @@ static void test_lossguide_leaves(void)
     sb_table t;
     make_noisy(&t, 2000, 0);
     sb_params p;
-    params_default(&p);
-    set(&p, "grow_policy", "lossguide");
-    set(&p, "max_leaves", "5");
-    set(&p, "max_depth", "0");
-    set(&p, "n_estimators", "3");
+    sb_make_params(&p, "grow_policy=lossguide max_leaves=5 max_depth=0 n_estimators=3");
     sb_model m;
     CU_ASSERT_EQUAL_FATAL(booster_train(run, &t, NULL, &p, NULL, &m, NULL), SB_OK);
     for (int32_t tr = 0; tr < m.n_trees; ++tr) {
@@ -243,12 +199,9 @@ static void test_absoluteerror_medians(void)
     const double y[5] = {2, 1, 10, 3, 100}, w1[5] = {1, 1, 1, 1, 1}, w5[5] = {1, 1, 1, 1, 5};
     for (int c = 0; c < 3; ++c) {
         sb_table t;
-        make_table(&t, 5, 1, x, y, c == 1 ? w5 : w1);
+        sb_make_table(&t, 5, 1, NULL, NULL, x, y, c == 1 ? w5 : w1);
         sb_params p;
-        params_default(&p);
-        set(&p, "objective", "reg:absoluteerror");
-        set(&p, "n_estimators", "1");
-        set(&p, "eta", "0.5");
+        sb_make_params(&p, "objective=reg:absoluteerror n_estimators=1 eta=0.5");
         if (c == 2) set(&p, "base_score", "0");
         sb_model m;
         CU_ASSERT_EQUAL_FATAL(booster_train(run, &t, NULL, &p, NULL, &m, NULL), SB_OK);
@@ -276,9 +229,7 @@ static void test_bin_consume_same_model(void)
             for (int64_t i = 0; i < t.n_rows; ++i)
                 if (i % 5) t.x[i * 4 + 2] = u.x[i * 4 + 2] = t.x[i * 4 + 3] = u.x[i * 4 + 3] = 0.25f;
         sb_params p;
-        params_default(&p);
-        set(&p, "n_estimators", "8");
-        set(&p, "max_depth", "4");
+        sb_make_params(&p, "n_estimators=8 max_depth=4");
         sb_binned *b1 = NULL, *b2 = NULL;
         CU_ASSERT_EQUAL_FATAL(booster_bin(run, &t, p.max_bin, p.seed, &b1), SB_OK);
         CU_ASSERT_EQUAL_FATAL(booster_bin_consume(run, &u, p.max_bin, p.seed, &b2), SB_OK);
@@ -310,10 +261,9 @@ static void test_logistic_bad_label_message(void)
     for (int c = 0; c < 2; ++c) {
         const double y[3] = {0.5, c == 0 ? 6.0 : -0.5, 0.25};
         sb_table t;
-        make_table(&t, 3, 1, x, y, NULL);
+        sb_make_table(&t, 3, 1, NULL, NULL, x, y, NULL);
         sb_params p;
-        params_default(&p);
-        set(&p, "objective", "reg:logistic");
+        sb_make_params(&p, "objective=reg:logistic");
         sb_model m;
         CU_ASSERT_EQUAL(booster_train(run, &t, NULL, &p, NULL, &m, NULL), SB_EDATA);
         const char *msg = err_message(run);
@@ -344,8 +294,7 @@ static void test_model_file_checks(void)
     sb_table t;
     make_noisy(&t, 500, 0);
     sb_params p;
-    params_default(&p);
-    set(&p, "n_estimators", "3");
+    sb_make_params(&p, "n_estimators=3");
     sb_model m, back;
     CU_ASSERT_EQUAL_FATAL(booster_train(run, &t, NULL, &p, NULL, &m, NULL), SB_OK);
     char *a = NULL, *b = NULL;
@@ -401,25 +350,24 @@ static void test_model_file_checks(void)
     table_free(&t);
 }
 
-int main(int argc, char **argv)
+static const sb_test tests[] = {
+    {"first tree by hand, split by split", test_first_tree_by_hand},
+    {"missing values learn the left default", test_missing_goes_left},
+    {"saved model predicts training's bits (3 objectives)", test_saved_model_predicts_training_bits},
+    {"row mask validation + early stopping", test_row_mask_early_stopping},
+    {"lossguide max_leaves", test_lossguide_leaves},
+    {"absoluteerror: weighted median base and leaves", test_absoluteerror_medians},
+    {"binning over x (consume) = booster_bin, dense and sparse", test_bin_consume_same_model},
+    {"logistic label > 1: message points to --cap-rate", test_logistic_bad_label_message},
+};
+static const sb_test mtests[] = {
+    {"round trip, corruption, truncation, version", test_model_file_checks},
+};
+
+static int quiet(void)
 {
-    if (run_init(&argc, &argv, &run) != SB_OK) return 1;
     run_set_log_level(run, SB_LOG_QUIET);
-    static const sb_test tests[] = {
-        {"first tree by hand, split by split", test_first_tree_by_hand},
-        {"missing values learn the left default", test_missing_goes_left},
-        {"saved model predicts training's bits (3 objectives)", test_saved_model_predicts_training_bits},
-        {"row mask validation + early stopping", test_row_mask_early_stopping},
-        {"lossguide max_leaves", test_lossguide_leaves},
-        {"absoluteerror: weighted median base and leaves", test_absoluteerror_medians},
-        {"binning over x (consume) = booster_bin, dense and sparse", test_bin_consume_same_model},
-        {"logistic label > 1: message points to --cap-rate", test_logistic_bad_label_message},
-    };
-    static const sb_test mtests[] = {
-        {"round trip, corruption, truncation, version", test_model_file_checks},
-    };
-    if (CU_initialize_registry() != CUE_SUCCESS || SB_SUITE("booster", tests) || SB_SUITE("model", mtests)) return 1;
-    int rc = sb_run_all();
-    run_finalize(run);
-    return rc;
+    return 0;
 }
+
+SB_TEST_MAIN(&run, SB_SUITE_FIXTURE("booster", tests, quiet, NULL), SB_SUITE("model", mtests))

@@ -61,7 +61,8 @@ static void test_unshuffle_float_bits(void)
     float *x = malloc(N * sizeof *x), *y = malloc(N * sizeof *y);
     unsigned char *s = malloc(N * sizeof *x);
     CU_ASSERT_FATAL(x && y && s);
-    static const uint32_t special[] = {0x7fc00000u, 0x7fa00001u, 0xffc00123u, 0x7f800000u, 0xff800000u, 0x80000000u, 0x00000001u};
+    static const uint32_t special[] = {0x7fc00000u, 0x7fa00001u, 0xffc00123u, 0x7f800000u,
+                                       0xff800000u, 0x80000000u, 0x00000001u};
     for (size_t i = 0; i < N; ++i) {
         uint32_t u = (i % 11 == 0) ? special[i % 7] : next_u32();
         memcpy(&x[i], &u, 4);
@@ -241,15 +242,12 @@ static void test_lz4_h5filter(void)
     free(plain);
 }
 
-int main(void)
-{
-    static const sb_test tests[] = {
-        {"unshuffle = _ref twin = inverse of shuffle (sizes, counts)", test_unshuffle_vs_ref},
-        {"unshuffle keeps float bits (NaN payloads, -0, inf)", test_unshuffle_float_bits},
-        {"inflate = zlib uncompress; short/long/corrupt/truncated reported", test_inflate_vs_zlib},
-        {"LZ4 filter chunks: round trip, other writers' blocks, short/long/cut reported", test_lz4_format},
-        {"LZ4 filter callback: encode, decode, bad chunk leaves the buffer", test_lz4_h5filter},
-    };
-    if (CU_initialize_registry() != CUE_SUCCESS || SB_SUITE("chunk_codec", tests)) return 1;
-    return sb_run_all();
-}
+static const sb_test tests[] = {
+    {"unshuffle = _ref twin = inverse of shuffle (sizes, counts)", test_unshuffle_vs_ref},
+    {"unshuffle keeps float bits (NaN payloads, -0, inf)", test_unshuffle_float_bits},
+    {"inflate = zlib uncompress; short/long/corrupt/truncated reported", test_inflate_vs_zlib},
+    {"LZ4 filter chunks: round trip, other writers' blocks, short/long/cut reported", test_lz4_format},
+    {"LZ4 filter callback: encode, decode, bad chunk leaves the buffer", test_lz4_h5filter},
+};
+
+SB_TEST_MAIN(NULL, SB_SUITE("chunk_codec", tests))

@@ -26,13 +26,13 @@ static int split_str(csvrow *r, const char *s, int ref, char out[][64], int max)
 
 static void test_fast_equals_libcsv(void)
 {
-    static const char *lines[] = {"a,b,c", "1,,3", ",", "", "x", " a , b ,c ", "1.5,-2,3e4,", ",,,", "\ta\t,b",
+    static const char *samples[] = {"a,b,c", "1,,3", ",", "", "x", " a , b ,c ", "1.5,-2,3e4,", ",,,", "\ta\t,b",
                                   "\"a\",\"b,c\", d", "\"\"", "\"x\" , \"y\"", "1,\"\",3", "\"Computer\",30,1,0"};
     csvrow *r = csvrow_new();
     char fa[16][64], fb[16][64];
-    for (size_t i = 0; i < sizeof lines / sizeof *lines; ++i) {
-        int na = split_str(r, lines[i], 0, fa, 16);
-        int nb = split_str(r, lines[i], 1, fb, 16);
+    for (size_t i = 0; i < sizeof samples / sizeof *samples; ++i) {
+        int na = split_str(r, samples[i], 0, fa, 16);
+        int nb = split_str(r, samples[i], 1, fb, 16);
         CU_ASSERT_EQUAL(na, nb);
         for (int k = 0; k < na && k < nb && k < 16; ++k) CU_ASSERT_STRING_EQUAL(fa[k], fb[k]);
     }
@@ -64,7 +64,8 @@ static void test_random_lines_fast_equals_libcsv(void)
         int same = ra == rb && (ra != CSVROW_OK || na == nb);
         for (int k = 0; same && ra == CSVROW_OK && k < na && k < 32; ++k)
             same = strlen(copy[k]) == f[k].n && memcmp(copy[k], f[k].p, f[k].n) == 0;
-        if (!same && disagree++ < 5) printf("\n  disagree on [%s]: fast rc %d n %d, libcsv rc %d n %d", line, ra, na, rb, nb);
+        if (!same && disagree++ < 5)
+            printf("\n  disagree on [%s]: fast rc %d n %d, libcsv rc %d n %d", line, ra, na, rb, nb);
     }
     CU_ASSERT_EQUAL(disagree, 0);
     csvrow_free(r);
@@ -162,18 +163,12 @@ static void test_gzip_and_truncation(void)
     unlink(path);
 }
 
-int main(int argc, char **argv)
-{
-    if (run_init(&argc, &argv, &run) != SB_OK) return 1;
-    static const sb_test tests[] = {
-        {"fast split == libcsv split", test_fast_equals_libcsv},
-        {"quoted fields and quote errors", test_quotes},
-        {"random lines: fast split == libcsv", test_random_lines_fast_equals_libcsv},
-        {"byte-range pieces tile the file (BOM, CRLF, blank, no final newline)", test_pieces_tile_the_file},
-        {"gzip lines and truncated gzip", test_gzip_and_truncation},
-    };
-    if (CU_initialize_registry() != CUE_SUCCESS || SB_SUITE("csv", tests)) return 1;
-    int rc = sb_run_all();
-    run_finalize(run);
-    return rc;
-}
+static const sb_test tests[] = {
+    {"fast split == libcsv split", test_fast_equals_libcsv},
+    {"quoted fields and quote errors", test_quotes},
+    {"random lines: fast split == libcsv", test_random_lines_fast_equals_libcsv},
+    {"byte-range pieces tile the file (BOM, CRLF, blank, no final newline)", test_pieces_tile_the_file},
+    {"gzip lines and truncated gzip", test_gzip_and_truncation},
+};
+
+SB_TEST_MAIN(&run, SB_SUITE("csv", tests))

@@ -9,13 +9,14 @@
 #include <zlib.h>         /* for gzopen, gzread */
 
 #include "cunit_main.h"
+#include "helpers.h"
 #include "io/csvz.h"
-#include "mpi/gz_merge.h"
+#include "io/gz_merge.h"
 #include "base/error.h"
 #include "mpi/run.h"
 
 static run_ctx *run;
-static char dir[] = "/tmp/sb-test-csvz.XXXXXX";
+static char dir[128]; /* $TMPDIR/sb_csvz_<pid>.XXXXXX */
 
 static char *path_in(const char *name)
 {
@@ -44,31 +45,13 @@ static char *gunzip_all(const char *path, size_t *len)
     return out;
 }
 
-/* Whole content of a file, or NULL. */
-static unsigned char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (f == NULL) return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    rewind(f);
-    unsigned char *b = malloc((size_t)n + 1);
-    *len = fread(b, 1, (size_t)n, f);
-    fclose(f);
-    if (*len != (size_t)n) { /* a short read is a failure, not a shorter file */
-        free(b);
-        return NULL;
-    }
-    return b;
-}
-
 /* Decompress a gzip file member by member with zlib's inflate; returns the
  * text (NUL-terminated, *len bytes) and the number of members, or NULL if the
  * file is not a clean sequence of complete members. */
 static char *inflate_members(const char *path, size_t *len, int *members)
 {
     size_t n = 0;
-    unsigned char *in = slurp(path, &n);
+    unsigned char *in = (unsigned char *)sb_slurp(path, &n);
     if (in == NULL) return NULL;
     size_t cap = 1 << 20, have = 0;
     char *out = malloc(cap);
@@ -227,7 +210,7 @@ static unsigned char *write_cut(const char *name, int level, const char *text, s
     int rc = csvz_close(run, w);
     if (rc == SB_OK) rc = csvz_rename(run, w);
     csvz_free(w);
-    return rc == SB_OK ? slurp(fin, file_len) : NULL;
+    return rc == SB_OK ? (unsigned char *)sb_slurp(fin, file_len) : NULL;
 }
 
 /* Levels 0/1/6/9: the text comes back through zlib, one member per 1 MiB of
@@ -402,26 +385,19 @@ static void test_merge_missing_source(void)
     err_clear(run);
 }
 
-int main(int argc, char **argv)
-{
-    if (run_init(&argc, &argv, &run) != SB_OK || mkdtemp(dir) == NULL) return 1;
-    if (CU_initialize_registry() != CUE_SUCCESS) return 1;
-    static const sb_test tests[] = {
-        {"header member + rows, tmp then rename, merge of rows only", test_members_and_rename},
-        {"empty file is valid gzip", test_empty_file_is_valid_gzip},
-        {"same text, same bytes", test_reproducible_bytes},
-        {"levels 0/1/6/9, one member per 1 MiB, bytes independent of the cuts", test_levels_members_and_cuts},
-        {"member edges: exact buffer sizes, empty members", test_member_edges},
-        {"incompressible text at levels 1 (igzip) and 2 (libdeflate)", test_incompressible_text},
-        {"bad level, bad path", test_bad_level_and_path},
-        {"sticky write error removes tmp", test_sticky_write_error},
-        {"merge of a missing source fails cleanly", test_merge_missing_source},
-    };
-    if (SB_SUITE("csvz", tests) != 0) return 1;
-    int rc = sb_run_all();
-    char cmd[300];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    if (system(cmd) != 0) rc = 1;
-    run_finalize(run);
-    return rc;
-}
+static const sb_test tests[] = {
+    {"header member + rows, tmp then rename, merge of rows only", test_members_and_rename},
+    {"empty file is valid gzip", test_empty_file_is_valid_gzip},
+    {"same text, same bytes", test_reproducible_bytes},
+    {"levels 0/1/6/9, one member per 1 MiB, bytes independent of the cuts", test_levels_members_and_cuts},
+    {"member edges: exact buffer sizes, empty members", test_member_edges},
+    {"incompressible text at levels 1 (igzip) and 2 (libdeflate)", test_incompressible_text},
+    {"bad level, bad path", test_bad_level_and_path},
+    {"sticky write error removes tmp", test_sticky_write_error},
+    {"merge of a missing source fails cleanly", test_merge_missing_source},
+};
+
+static int make_dir(void) { return sb_make_tmpdir(dir, sizeof dir, "csvz"); }
+static int remove_dir(void) { return sb_remove_tree(dir); }
+
+SB_TEST_MAIN(&run, SB_SUITE_FIXTURE("csvz", tests, make_dir, remove_dir))

@@ -5,16 +5,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h> /* for rmdir */
+#include <unistd.h> /* for rmdir, access */
 
 #include "cunit_main.h"
+#include "helpers.h"
+#include "io/cv_journal.h"
+#include "io/leaderboard.h"
 #include "jobs/cv_board.h"
+#include "jobs/cv_record.h"
 #include "jobs/cv_summary.h"
 #include "base/error.h"
 #include "mpi/run.h"
 
 static run_ctx *run;
-static char dir[] = "/tmp/sb-test-cv.XXXXXX";
+static char dir[128]; /* $TMPDIR/sb_cv_<pid>.XXXXXX */
 
 static void fill(cv_results *r, int64_t p, double a, double b, int32_t ra, int32_t rb)
 {
@@ -45,7 +49,9 @@ static void test_rank_ties_and_nan(void)
     fill(&r, 2, NAN, 0.1, 1, 1);
     fill(&r, 4, 0.2, 0.2, 1, 1); /* ties with point 1; point 3 not done */
     int64_t order[5];
-    CU_ASSERT_EQUAL(cv_rank(&r, order), 4);
+    int64_t n_done = 0;
+    CU_ASSERT_EQUAL(cv_rank(run, &r, order, &n_done), SB_OK);
+    CU_ASSERT_EQUAL(n_done, 4);
     CU_ASSERT_EQUAL(order[0], 1);
     CU_ASSERT_EQUAL(order[1], 4);
     CU_ASSERT_EQUAL(order[2], 0);
@@ -90,16 +96,24 @@ static void test_journal(void)
     cv_results_free(&r);
 }
 
-static char *slurp(const char *path)
+static void test_journal_names(void)
 {
-    FILE *f = fopen(path, "r");
-    if (!f) return NULL;
-    char *s = calloc(1, 1 << 16);
-    size_t n = fread(s, 1, (1 << 16) - 1, f);
-    s[n] = '\0';
-    fclose(f);
-    return s;
+    char path[512], other[512];
+    CU_ASSERT_EQUAL(cv_journal_path(run, dir, 7, path, sizeof path), SB_OK);
+    CU_ASSERT(strstr(path, "/journal-r00007.csv") != NULL);
+    CU_ASSERT_EQUAL(cv_journal_path(run, dir, 7, path, 8), SB_EINVAL); /* too long for the buffer */
+    err_clear(run);
+    CU_ASSERT_EQUAL(cv_journal_path(run, dir, 7, path, sizeof path), SB_OK);
+    snprintf(other, sizeof other, "%s/leaderboard.csv", dir);
+    fclose(fopen(path, "w"));
+    fclose(fopen(other, "w"));
+    CU_ASSERT_EQUAL(cv_journal_count(dir), 1);
+    cv_journal_remove_all(run, dir); /* --overwrite: journals go, other files stay */
+    CU_ASSERT_EQUAL(cv_journal_count(dir), 0);
+    CU_ASSERT_EQUAL(access(other, F_OK), 0);
+    remove(other);
 }
+
 
 static void test_board_and_merge(void)
 {
@@ -115,11 +129,13 @@ static void test_board_and_merge(void)
     fill(&r, 2, 0.2, 0.2, 2, 3);
     fill(&r, 3, 0.5, 0.5, 1, 1);
     int64_t order[4];
-    CU_ASSERT_EQUAL(cv_rank(&r, order), 4); /* points 1 and 2 tie at 0.2: point order */
+    int64_t n_done = 0;
+    CU_ASSERT_EQUAL(cv_rank(run, &r, order, &n_done), SB_OK);
+    CU_ASSERT_EQUAL(n_done, 4); /* points 1 and 2 tie at 0.2: point order */
     char whole[512], a[512], b[512], m[512];
     snprintf(whole, sizeof whole, "%s/whole.csv", dir);
     CU_ASSERT_EQUAL_FATAL(cv_board_write(run, whole, &g, &r, order, 4, "mse"), SB_OK);
-    char *text = slurp(whole);
+    char *text = sb_slurp(whole, NULL);
     CU_ASSERT_STRING_EQUAL(text,
                            "point,max_depth,eta,mean_mse,std_mse,best_round,mse_fold0,mse_fold1,rounds_fold0,rounds_fold1,fit_seconds\n"
                            "1,2,0.3,0.20000000000000001,0.099999999999999992,6,0.10000000000000001,0.29999999999999999,5,6,1.500\n"
@@ -135,17 +151,17 @@ static void test_board_and_merge(void)
     CU_ASSERT_EQUAL(cv_board_write(run, a, &g, &r, even, 2, "mse"), SB_OK);
     CU_ASSERT_EQUAL(cv_board_write(run, b, &g, &r, odd, 2, "mse"), SB_OK);
     char *in[2] = {a, b};
-    CU_ASSERT_EQUAL(cv_board_merge(run, m, in, 2), SB_OK);
-    char *x = slurp(m), *w = slurp(whole);
+    CU_ASSERT_EQUAL(leaderboard_merge(run, m, in, 2), SB_OK);
+    char *x = sb_slurp(m, NULL), *w = sb_slurp(whole, NULL);
     CU_ASSERT_PTR_NOT_NULL_FATAL(x);
     CU_ASSERT_STRING_EQUAL(x, w);
     free(x), free(w);
     char *twice[2] = {a, a};
     remove(m);
     err_clear(run);
-    CU_ASSERT_EQUAL(cv_board_merge(run, m, twice, 2), SB_EDATA);
+    CU_ASSERT_EQUAL(leaderboard_merge(run, m, twice, 2), SB_EDATA);
     CU_ASSERT(strstr(err_message(run), "is in two of the leaderboards") != NULL);
-    CU_ASSERT_PTR_NULL(slurp(m));
+    CU_ASSERT_PTR_NULL(sb_slurp(m, NULL));
     remove(a), remove(b), remove(whole);
     cv_results_free(&r);
     grid_free(&g);
@@ -155,29 +171,26 @@ static void test_train_args(void)
 {
     sb_params p;
     params_default(&p);
-    char buf[1024], err[256];
+    char buf[1024];
     cv_train_args(&p, buf, sizeof buf);
     CU_ASSERT_STRING_EQUAL(buf, "");
-    params_set(&p, "learning_rate", "0.1", err, sizeof err);
-    params_set(&p, "num_leaves", "31", err, sizeof err);
-    params_set(&p, "objective", "count:poisson", err, sizeof err);
+    CU_ASSERT_EQUAL(params_set(run, &p, "learning_rate", "0.1", NULL), SB_OK);
+    CU_ASSERT_EQUAL(params_set(run, &p, "num_leaves", "31", NULL), SB_OK);
+    CU_ASSERT_EQUAL(params_set(run, &p, "objective", "count:poisson", NULL), SB_OK);
     cv_train_args(&p, buf, sizeof buf);
     CU_ASSERT_STRING_EQUAL(buf, "--objective count:poisson --eta 0.10000000000000001 --max_leaves 31");
 }
 
-int main(int argc, char **argv)
-{
-    if (run_init(&argc, &argv, &run) != SB_OK || mkdtemp(dir) == NULL) return 1;
-    static const sb_test tests[] = {
-        {"mean, population std, best round", test_stats_and_rounds},
-        {"ranking: mean, ties by point, NaN last; records", test_rank_ties_and_nan},
-        {"journal: append, torn line and stale key ignored", test_journal},
-        {"leaderboard bytes; merge of slices; a slice twice", test_board_and_merge},
-        {"train arguments of a refit", test_train_args},
-    };
-    if (CU_initialize_registry() != CUE_SUCCESS || SB_SUITE("cv_board", tests) != 0) return 1;
-    int rc = sb_run_all();
-    rmdir(dir);
-    run_finalize(run);
-    return rc;
-}
+static const sb_test tests[] = {
+    {"mean, population std, best round", test_stats_and_rounds},
+    {"ranking: mean, ties by point, NaN last; records", test_rank_ties_and_nan},
+    {"journal: append, torn line and stale key ignored", test_journal},
+    {"journal: file names, --overwrite removes only journals", test_journal_names},
+    {"leaderboard bytes; merge of slices; a slice twice", test_board_and_merge},
+    {"train arguments of a refit", test_train_args},
+};
+
+static int make_dir(void) { return sb_make_tmpdir(dir, sizeof dir, "cv"); }
+static int remove_dir(void) { return sb_remove_tree(dir); }
+
+SB_TEST_MAIN(&run, SB_SUITE_FIXTURE("cv_board", tests, make_dir, remove_dir))

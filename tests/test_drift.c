@@ -13,7 +13,7 @@
 #include "jobs/monitor_send.h"
 #include "kernels/drift_hist.h"
 #include "base/error.h"
-#include "mpi/run.h"
+#include "base/run_ctx.h"
 
 static run_ctx *run;
 static uint64_t st = 4242;
@@ -30,7 +30,10 @@ enum { NF = 5, NX = 7, NR = 3000, NB = 40 };
 static float xval(void)
 {
     double u = unif();
-    return u < 0.1 ? NAN : u < 0.15 ? INFINITY : u < 0.3 ? (float)((int)(unif() * 20) * 1.5 - 3) : (float)(unif() * 50 - 10);
+    return u < 0.1    ? NAN
+           : u < 0.15 ? INFINITY
+           : u < 0.3  ? (float)((int)(unif() * 20) * 1.5 - 3)
+                      : (float)(unif() * 50 - 10);
 }
 
 /* Model-like cuts (NB - 2 per feature), a skewed reference over them, the
@@ -155,7 +158,7 @@ static void test_fixed_sum_order_free(void)
     for (int i = 0; i < N; ++i) p[i] = (unif() - 0.4) * 1000, w[i] = (int64_t)(unif() * 65536 * 3);
     int64_t all[3] = {0, 0, 0}, parts[3] = {0, 0, 0}, rev[3] = {0, 0, 0};
     drift_fixed_sum(p, w, N, all);
-    drift_fixed_sum(p, w, 3333, parts); /* "rank 0" */
+    drift_fixed_sum(p, w, 3333, parts);                   /* "rank 0" */
     drift_fixed_sum(p + 3333, w + 3333, N - 3333, parts); /* "rank 1", limbs added as int64 */
     for (int i = N - 1; i >= 0; --i) drift_fixed_sum(p + i, w + i, 1, rev);
     CU_ASSERT_EQUAL(drift_fixed_value(all), drift_fixed_value(parts));
@@ -185,7 +188,8 @@ static void test_psi_js_values(void)
     CU_ASSERT_DOUBLE_EQUAL(drift_psi(a, b, 4), 0.0, 1e-15); /* shares, not counts */
     CU_ASSERT_DOUBLE_EQUAL(drift_js(a, b, 4), 0.0, 1e-15);
     /* sum (a - e) ln(a / e) by hand */
-    const double want = (0.4 - 0.1) * log(4.0) + (0.3 - 0.2) * log(1.5) + (0.2 - 0.3) * log(2.0 / 3) + (0.1 - 0.4) * log(0.25);
+    const double want =
+        (0.4 - 0.1) * log(4.0) + (0.3 - 0.2) * log(1.5) + (0.2 - 0.3) * log(2.0 / 3) + (0.1 - 0.4) * log(0.25);
     CU_ASSERT_DOUBLE_EQUAL(drift_psi(a, c, 4), want, 1e-12);
     CU_ASSERT(isnan(drift_psi(a, z, 4)));
     const int64_t d1[2] = {5, 0}, d2[2] = {0, 7};
@@ -275,9 +279,10 @@ static void test_prom_text(void)
     char *text = NULL;
     size_t len = 0;
     CU_ASSERT_EQUAL_FATAL(prom_text_format(run, s, 4, "job=\"predict\"", &text, &len), SB_OK);
-    const char *want = "# HELP x_psi PSI.\n# TYPE x_psi gauge\nx_psi{job=\"predict\",feature=\"f1\"} 0.5\n"
-                       "x_psi{job=\"predict\",feature=\"f2\"} NaN\n# HELP x_rows Rows.\n# TYPE x_rows gauge\n"
-                       "x_rows{job=\"predict\"} 10\n# HELP x_inf Inf.\n# TYPE x_inf gauge\nx_inf{job=\"predict\"} +Inf\n";
+    const char *want =
+        "# HELP x_psi PSI.\n# TYPE x_psi gauge\nx_psi{job=\"predict\",feature=\"f1\"} 0.5\n"
+        "x_psi{job=\"predict\",feature=\"f2\"} NaN\n# HELP x_rows Rows.\n# TYPE x_rows gauge\n"
+        "x_rows{job=\"predict\"} 10\n# HELP x_inf Inf.\n# TYPE x_inf gauge\nx_inf{job=\"predict\"} +Inf\n";
     CU_ASSERT_STRING_EQUAL(text, want);
     CU_ASSERT_EQUAL(len, strlen(want));
     free(text);
@@ -294,24 +299,18 @@ static void test_group_url(void)
     CU_ASSERT_STRING_EQUAL(url, "http://h:1/metrics/job/cv");
 }
 
-int main(int argc, char **argv)
-{
-    if (run_init(&argc, &argv, &run) != SB_OK) return 1;
-    static const sb_test tests[] = {
-        {"a value's group by bounds == by its bin among all cuts", test_groups_match_bins},
-        {"group counts == plain twin (NaN, inf, columns, row lists, range)", test_group_counts_equal_twin},
-        {"training counts from column-major bins, weighted", test_bins_col_counts},
-        {"score counts == plain twin (repeated edges, NaN, weights)", test_score_counts_equal_twin},
-        {"fixed-point sums: order and split free", test_fixed_sum_order_free},
-        {"double keys keep order and come back", test_double_key},
-        {"PSI and Jensen-Shannon known values", test_psi_js_values},
-        {"reference section: round trip, same bytes", test_ref_round_trip},
-        {"reference section: counts that do not fit the cuts are refused", test_ref_rejects_mismatch},
-        {"Prometheus text: grouping, escaping, NaN/Inf", test_prom_text},
-        {"Pushgateway grouping URL (base64 for odd names)", test_group_url},
-    };
-    if (CU_initialize_registry() != CUE_SUCCESS || SB_SUITE("drift", tests)) return 1;
-    int rc = sb_run_all();
-    run_finalize(run);
-    return rc;
-}
+static const sb_test tests[] = {
+    {"a value's group by bounds == by its bin among all cuts", test_groups_match_bins},
+    {"group counts == plain twin (NaN, inf, columns, row lists, range)", test_group_counts_equal_twin},
+    {"training counts from column-major bins, weighted", test_bins_col_counts},
+    {"score counts == plain twin (repeated edges, NaN, weights)", test_score_counts_equal_twin},
+    {"fixed-point sums: order and split free", test_fixed_sum_order_free},
+    {"double keys keep order and come back", test_double_key},
+    {"PSI and Jensen-Shannon known values", test_psi_js_values},
+    {"reference section: round trip, same bytes", test_ref_round_trip},
+    {"reference section: counts that do not fit the cuts are refused", test_ref_rejects_mismatch},
+    {"Prometheus text: grouping, escaping, NaN/Inf", test_prom_text},
+    {"Pushgateway grouping URL (base64 for odd names)", test_group_url},
+};
+
+SB_TEST_MAIN(&run, SB_SUITE("drift", tests))

@@ -7,13 +7,13 @@
 #include <string.h>
 
 #include "cunit_main.h"
-#include "io/csvz_fmt.h"
+#include "kernels/fmt_ryu.h"
 
 static char fast[64], ref[64];
 
 static const char *fmt(double v)
 {
-    fast[csvz_fmt_double(v, fast)] = '\0';
+    fast[fmt_double(v, fast)] = '\0';
     return fast;
 }
 
@@ -21,7 +21,7 @@ static const char *fmt(double v)
  * still reads back (the asymmetric interval at powers of two). */
 static int agree(double v)
 {
-    int a = csvz_fmt_double(v, fast), b = csvz_fmt_double_ref(v, ref);
+    int a = fmt_double(v, fast), b = fmt_double_ref(v, ref);
     fast[a] = ref[b] = '\0';
     if (a == b && memcmp(fast, ref, (size_t)a) == 0) return 1;
     return a < b && strtod(fast, NULL) == v;
@@ -87,7 +87,8 @@ static void test_fast_vs_ref_edges(void)
         bad += !agree(p) + !agree(nextafter(p, 0)) + !agree(nextafter(p, INFINITY));
     }
     double t = 1e-320;
-    for (int e = -320; e <= 308; ++e, t *= 10) bad += !agree(t) + !agree(nextafter(t, 0)) + !agree(nextafter(t, INFINITY));
+    for (int e = -320; e <= 308; ++e, t *= 10)
+        bad += !agree(t) + !agree(nextafter(t, 0)) + !agree(nextafter(t, INFINITY));
     for (int i = 1; i <= 100000; ++i) bad += !agree((double)i) + !agree(i / 1000.0);
     CU_ASSERT_EQUAL(bad, 0);
 }
@@ -109,15 +110,15 @@ static void test_roundtrip(void)
 static void test_i64(void)
 {
     char b[32];
-    b[csvz_fmt_i64(0, b)] = '\0';
+    b[fmt_i64(0, b)] = '\0';
     CU_ASSERT_STRING_EQUAL(b, "0");
-    b[csvz_fmt_i64(1113027, b)] = '\0';
+    b[fmt_i64(1113027, b)] = '\0';
     CU_ASSERT_STRING_EQUAL(b, "1113027");
-    b[csvz_fmt_i64(-42, b)] = '\0';
+    b[fmt_i64(-42, b)] = '\0';
     CU_ASSERT_STRING_EQUAL(b, "-42");
-    b[csvz_fmt_i64(INT64_MAX, b)] = '\0';
+    b[fmt_i64(INT64_MAX, b)] = '\0';
     CU_ASSERT_STRING_EQUAL(b, "9223372036854775807");
-    b[csvz_fmt_i64(INT64_MIN, b)] = '\0';
+    b[fmt_i64(INT64_MIN, b)] = '\0';
     CU_ASSERT_STRING_EQUAL(b, "-9223372036854775808");
 }
 
@@ -132,7 +133,7 @@ static void test_i64_vs_ref(void)
         for (int64_t d = -2; d <= 2; ++d) {
             int64_t v = p + d;
             for (int sign = 0; sign < 2; ++sign, v = -v) {
-                int na = csvz_fmt_i64(v, a), nb = csvz_fmt_i64_ref(v, b);
+                int na = fmt_i64(v, a), nb = fmt_i64_ref(v, b);
                 bad += na != nb || memcmp(a, b, (size_t)na) != 0;
             }
         }
@@ -142,28 +143,24 @@ static void test_i64_vs_ref(void)
     for (int i = 0; i < 1000000; ++i) {
         uint64_t r = xorshift(&s);
         int64_t v = (int64_t)r >> (r & 63);
-        int na = csvz_fmt_i64(v, a), nb = csvz_fmt_i64_ref(v, b);
+        int na = fmt_i64(v, a), nb = fmt_i64_ref(v, b);
         bad += na != nb || memcmp(a, b, (size_t)na) != 0;
     }
     const int64_t edge[] = {0, 1, -1, 9, 10, 99, 100, INT64_MAX, INT64_MIN, INT64_MIN + 1};
     for (int i = 0; i < 10; ++i) {
-        int na = csvz_fmt_i64(edge[i], a), nb = csvz_fmt_i64_ref(edge[i], b);
+        int na = fmt_i64(edge[i], a), nb = fmt_i64_ref(edge[i], b);
         bad += na != nb || memcmp(a, b, (size_t)na) != 0;
     }
     CU_ASSERT_EQUAL(bad, 0);
 }
 
-int main(void)
-{
-    if (CU_initialize_registry() != CUE_SUCCESS) return 1;
-    static const sb_test tests[] = {
-        {"golden strings (Python repr layout)", test_golden},
-        {"Ryu vs snprintf ref, random doubles", test_fast_vs_ref_random},
-        {"Ryu vs snprintf ref, powers of 2 and 10", test_fast_vs_ref_edges},
-        {"strtod round-trip", test_roundtrip},
-        {"int64 text", test_i64},
-        {"int64 digit pairs vs ref", test_i64_vs_ref},
-    };
-    if (SB_SUITE("fmt", tests) != 0) return 1;
-    return sb_run_all();
-}
+static const sb_test tests[] = {
+    {"golden strings (Python repr layout)", test_golden},
+    {"Ryu vs snprintf ref, random doubles", test_fast_vs_ref_random},
+    {"Ryu vs snprintf ref, powers of 2 and 10", test_fast_vs_ref_edges},
+    {"strtod round-trip", test_roundtrip},
+    {"int64 text", test_i64},
+    {"int64 digit pairs vs ref", test_i64_vs_ref},
+};
+
+SB_TEST_MAIN(NULL, SB_SUITE("fmt", tests))

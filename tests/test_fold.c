@@ -61,14 +61,11 @@ static void test_train_mask(void)
     CU_ASSERT_EQUAL(memcmp(mask, want, 6), 0);
 }
 
-int main(void)
-{
-    static const sb_test tests[] = {
-        {"fold_assign = fold_assign_ref, folds in range", test_kernel_equals_ref},
-        {"folds do not depend on shard boundaries", test_independent_of_shards},
-        {"balanced folds, seed changes them, no striping", test_balanced_and_seeded},
-        {"train mask holds out one fold", test_train_mask},
-    };
-    if (CU_initialize_registry() != CUE_SUCCESS || SB_SUITE("fold", tests) != 0) return 1;
-    return sb_run_all();
-}
+static const sb_test tests[] = {
+    {"fold_assign = fold_assign_ref, folds in range", test_kernel_equals_ref},
+    {"folds do not depend on shard boundaries", test_independent_of_shards},
+    {"balanced folds, seed changes them, no striping", test_balanced_and_seeded},
+    {"train mask holds out one fold", test_train_mask},
+};
+
+SB_TEST_MAIN(NULL, SB_SUITE("fold", tests))

@@ -99,7 +99,8 @@ static void test_yaml_syntax(void)
 {
     sb_grid g;
     CU_ASSERT_EQUAL(load(FIX "bad_syntax.yaml", &g), SB_EINVAL);
-    CU_ASSERT(msg_has(FIX "bad_syntax.yaml:3: YAML syntax: did not find expected ',' or ']' (column 11); while parsing a flow sequence started on line 2"));
+    CU_ASSERT(msg_has(FIX "bad_syntax.yaml:3: YAML syntax: did not find expected ',' or ']' (column 11); while parsing "
+                          "a flow sequence started on line 2"));
 }
 
 static void test_other_errors(void)
@@ -118,7 +119,8 @@ static void test_other_errors(void)
         {"points: 3\n", "g.yaml:1: 'points' must be a list"},
         {"- 1\n", "g.yaml:1: a grid is a mapping"},
         {"", "g.yaml: the grid file is empty"},
-        {"max_depth: [2, 3]\npoints:\n  - {eta: 0.1, learning_rate: 0.2}\n", "g.yaml:3: 'learning_rate' sets parameter 'eta', already set on line 3"},
+        {"max_depth: [2, 3]\npoints:\n  - {eta: 0.1, learning_rate: 0.2}\n",
+         "g.yaml:3: 'learning_rate' sets parameter 'eta', already set on line 3"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; ++i) {
         err_clear(run);
@@ -148,21 +150,15 @@ static void test_base_params(void)
     grid_free(&g);
 }
 
-int main(int argc, char **argv)
-{
-    if (run_init(&argc, &argv, &run) != SB_OK) return 1;
-    static const sb_test tests[] = {
-        {"original grid: 864 points, aliases, product order", test_original_grid},
-        {"fixed keys, lists and explicit points", test_mixed_fixed_and_points},
-        {"a list of sub-grids", test_list_of_subgrids},
-        {"misspelt key reg_ramma: file:line and did-you-mean", test_misspelt_key},
-        {"colsample_bytree 1.1 and negative depth: file:line, range", test_out_of_range},
-        {"YAML syntax error: libyaml's message with line", test_yaml_syntax},
-        {"duplicates, empty lists, nesting, nulls, cross checks", test_other_errors},
-        {"base parameters from the command line", test_base_params},
-    };
-    if (CU_initialize_registry() != CUE_SUCCESS || SB_SUITE("grid", tests) != 0) return 1;
-    int rc = sb_run_all();
-    run_finalize(run);
-    return rc;
-}
+static const sb_test tests[] = {
+    {"original grid: 864 points, aliases, product order", test_original_grid},
+    {"fixed keys, lists and explicit points", test_mixed_fixed_and_points},
+    {"a list of sub-grids", test_list_of_subgrids},
+    {"misspelt key reg_ramma: file:line and did-you-mean", test_misspelt_key},
+    {"colsample_bytree 1.1 and negative depth: file:line, range", test_out_of_range},
+    {"YAML syntax error: libyaml's message with line", test_yaml_syntax},
+    {"duplicates, empty lists, nesting, nulls, cross checks", test_other_errors},
+    {"base parameters from the command line", test_base_params},
+};
+
+SB_TEST_MAIN(&run, SB_SUITE("grid", tests))

@@ -9,6 +9,7 @@
 #include <unistd.h> /* for access, unlink */
 
 #include "cunit_main.h"
+#include "helpers.h"
 #include "io/h5io.h"
 #include "io/source.h"
 #include "jobs/predict_ahead.h"
@@ -18,27 +19,31 @@
 
 static run_ctx *run;
 
+/* The shared in-memory table (helpers.h) plus what an ingested file carries: a categorical
+ * column, a drop rule, int64 and string ids. */
 static void make_table(sb_table *t, int64_t n)
 {
-    memset(t, 0, sizeof *t);
-    t->layout = strdup("csv");
-    t->label_name = strdup("rate");
+    static const char *const names[] = {"a", "color", "b"};
+    float *x = calloc((size_t)n * 3, sizeof *x);
+    double *label = calloc((size_t)n, sizeof *label), *weight = calloc((size_t)n, sizeof *weight);
+    for (int64_t r = 0; r < n; ++r) {
+        x[r * 3] = (float)r * 0.5f;
+        x[r * 3 + 1] = (r % 3 == 2) ? NAN : (float)(r % 2);
+        x[r * 3 + 2] = -(float)r;
+        label[r] = 1.0 / (double)(r + 1);
+        weight[r] = (double)(r % 7);
+    }
+    sb_make_table(t, n, 3, names, "rate", x, label, weight);
+    free(x);
+    free(label);
+    free(weight);
     t->drop_rule = strdup("trials == 0");
-    t->n_rows = t->n_rows_global = n;
     t->rows_read = n + 3;
     t->dropped_zero_trials = 3;
-    t->n_feat = 3;
-    t->feat = calloc(3, sizeof *t->feat);
-    t->feat[0].name = strdup("a");
-    t->feat[1].name = strdup("color");
     t->feat[1].n_levels = 2;
     t->feat[1].levels = calloc(2, sizeof(char *));
     t->feat[1].levels[0] = strdup("blue");
     t->feat[1].levels[1] = strdup("red");
-    t->feat[2].name = strdup("b");
-    t->x = calloc((size_t)n * 3, sizeof *t->x);
-    t->label = calloc((size_t)n, sizeof *t->label);
-    t->weight = calloc((size_t)n, sizeof *t->weight);
     t->n_ids = 2;
     t->ids = calloc(2, sizeof *t->ids);
     t->ids[0].name = strdup("id");
@@ -49,11 +54,6 @@ static void make_table(sb_table *t, int64_t n)
     t->ids[1].width = 6;
     t->ids[1].str = calloc((size_t)n, 6);
     for (int64_t r = 0; r < n; ++r) {
-        t->x[r * 3] = (float)r * 0.5f;
-        t->x[r * 3 + 1] = (r % 3 == 2) ? NAN : (float)(r % 2);
-        t->x[r * 3 + 2] = -(float)r;
-        t->label[r] = 1.0 / (double)(r + 1);
-        t->weight[r] = (double)(r % 7);
         t->ids[0].i64[r] = INT64_MAX - r;
         memcpy(t->ids[1].str + r * 6, r % 2 ? "shopAB" : "s", r % 2 ? 6 : 1);
     }
@@ -225,7 +225,8 @@ static void test_chunk_ranges(void)
     const int64_t ranges[][2] = {{0, N}, {CR / 2, 2 * CR + CR / 3}, {CR, 2 * CR}, {CR - 1, CR + 1}, {1, 2},
                                  {N - 1, N}, {7, 7}, {2 * CR + 5, N}, {0, CR / 3}};
     const int nr = (int)(sizeof ranges / sizeof ranges[0]);
-    static const h5_codec codecs[] = {H5_CODEC_LZ4, H5_CODEC_DEFLATE, H5_CODEC_DEFLATE, H5_CODEC_DEFLATE, H5_CODEC_NONE};
+    static const h5_codec codecs[] = {H5_CODEC_LZ4, H5_CODEC_DEFLATE, H5_CODEC_DEFLATE, H5_CODEC_DEFLATE,
+                                      H5_CODEC_NONE};
     static const int levels[] = {0, 0, 1, 9, 0}; /* deflate only */
     for (int li = 0; li < 5; ++li) {
         char path[256], tag[16];
@@ -238,14 +239,15 @@ static void test_chunk_ranges(void)
             for (int k = 0; k < nr; ++k) {
                 int q = (k + run_rank(run)) % nr; /* ranks read different ranges at once */
                 if (h5_read_table_rows(run, path, ranges[q][0], ranges[q][1], &u) != SB_OK) {
-                    fprintf(stderr, "codec %d level %d raw %d: %s\n", (int)codecs[li], levels[li], raw, err_message(run));
+                    fprintf(stderr, "codec %d level %d raw %d: %s\n", (int)codecs[li], levels[li], raw,
+                            err_message(run));
                     ++bad;
                     continue;
                 }
                 if (!rows_equal(&t, &u, ranges[q][0], ranges[q][1])) {
                     ++bad;
-                    fprintf(stderr, "codec %d level %d raw %d rows [%lld, %lld) differ\n", (int)codecs[li], levels[li], raw,
-                            (long long)ranges[q][0], (long long)ranges[q][1]);
+                    fprintf(stderr, "codec %d level %d raw %d rows [%lld, %lld) differ\n", (int)codecs[li], levels[li],
+                            raw, (long long)ranges[q][0], (long long)ranges[q][1]);
                 }
                 table_free(&u);
             }
@@ -353,7 +355,8 @@ static void test_corrupt_lz4_chunk(void)
             fseek(f, 0, SEEK_END);
             const long size = ftell(f);
             unsigned char *all = malloc((size_t)size);
-            CU_ASSERT_FATAL(all != NULL && fseek(f, 0, SEEK_SET) == 0 && fread(all, 1, (size_t)size, f) == (size_t)size);
+            CU_ASSERT_FATAL(all != NULL && fseek(f, 0, SEEK_SET) == 0 &&
+                            fread(all, 1, (size_t)size, f) == (size_t)size);
             for (long i = 0; i + 16 <= size; ++i) {
                 if (memcmp(all + i, head, 12) != 0) continue;
                 at = i;
@@ -515,20 +518,14 @@ static void test_failures_leave_nothing(void)
     table_free(&t);
 }
 
-int main(int argc, char **argv)
-{
-    if (run_init(&argc, &argv, &run) != SB_OK) return 1;
-    static const sb_test tests[] = {
-        {"write + read back every column and attribute", test_round_trip},
-        {"h5 input recoded onto a model's levels", test_recode_to_model_levels},
-        {"failures name the file and leave nothing", test_failures_leave_nothing},
-        {"chunk-cutting row ranges, LZ4, deflate 0/1/9, none, raw chunks = HDF5", test_chunk_ranges},
-        {"corrupt deflated chunk: SB_EDATA naming file, dataset, rows", test_corrupt_chunk},
-        {"corrupt LZ4 chunk (size, block count): SB_EDATA naming file, dataset, rows", test_corrupt_lz4_chunk},
-        {"streamed /features blocks = source_load, any cuts, HDF5 fallback", test_stream},
-    };
-    if (CU_initialize_registry() != CUE_SUCCESS || SB_SUITE("h5", tests)) return 1;
-    int rc = sb_run_all();
-    run_finalize(run);
-    return rc;
-}
+static const sb_test tests[] = {
+    {"write + read back every column and attribute", test_round_trip},
+    {"h5 input recoded onto a model's levels", test_recode_to_model_levels},
+    {"failures name the file and leave nothing", test_failures_leave_nothing},
+    {"chunk-cutting row ranges, LZ4, deflate 0/1/9, none, raw chunks = HDF5", test_chunk_ranges},
+    {"corrupt deflated chunk: SB_EDATA naming file, dataset, rows", test_corrupt_chunk},
+    {"corrupt LZ4 chunk (size, block count): SB_EDATA naming file, dataset, rows", test_corrupt_lz4_chunk},
+    {"streamed /features blocks = source_load, any cuts, HDF5 fallback", test_stream},
+};
+
+SB_TEST_MAIN(&run, SB_SUITE("h5", tests))

@@ -268,19 +268,13 @@ static void test_auto_ids(void)
     ingest_plan_free(&P);
 }
 
-int main(int argc, char **argv)
-{
-    if (run_init(&argc, &argv, &run) != SB_OK) return 1;
-    static const sb_test tests[] = {
-        {"pieces tile every file, gzip whole, rank order", test_pieces_tile_files},
-        {"keyword rows: rate, weight, drop, NA, device codes, error line", test_keywords_rows},
-        {"keyword header checks and scoring header", test_keywords_header_errors},
-        {"forms rows: rate > 1 kept, views == 0 dropped, scoring rows", test_forms_rows},
-        {"generic rows: missing values, model levels, label errors", test_csv_rows_and_given_levels},
-        {"auto ids: canonical integers only", test_auto_ids},
-    };
-    if (CU_initialize_registry() != CUE_SUCCESS || SB_SUITE("ingest", tests)) return 1;
-    int rc = sb_run_all();
-    run_finalize(run);
-    return rc;
-}
+static const sb_test tests[] = {
+    {"pieces tile every file, gzip whole, rank order", test_pieces_tile_files},
+    {"keyword rows: rate, weight, drop, NA, device codes, error line", test_keywords_rows},
+    {"keyword header checks and scoring header", test_keywords_header_errors},
+    {"forms rows: rate > 1 kept, views == 0 dropped, scoring rows", test_forms_rows},
+    {"generic rows: missing values, model levels, label errors", test_csv_rows_and_given_levels},
+    {"auto ids: canonical integers only", test_auto_ids},
+};
+
+SB_TEST_MAIN(&run, SB_SUITE("ingest", tests))

@@ -45,12 +45,6 @@ static void test_notices(void)
     CU_ASSERT_EQUAL(comm_flag_close(run, f), SB_OK);
 }
 
-int main(int argc, char **argv)
-{
-    if (run_init(&argc, &argv, &run) != SB_OK) return 1;
-    static const sb_test tests[] = {{"raise, poll, close", test_notices}};
-    if (CU_initialize_registry() != CUE_SUCCESS || SB_SUITE("comm_flag", tests)) return 1;
-    int rc = sb_run_all();
-    run_finalize(run);
-    return rc;
-}
+static const sb_test tests[] = {{"raise, poll, close", test_notices}};
+
+SB_TEST_MAIN(&run, SB_SUITE("comm_flag", tests))

@@ -68,7 +68,8 @@ static void test_metric_values_and_twin(void)
     CU_ASSERT_DOUBLE_EQUAL(metric_value(SB_METRIC_MAE, &a), 2.5 / 2, 1e-15);
     enum { N = 5000 };
     static double yy[N], pp[N], ww[N];
-    for (int i = 0; i < N; ++i) yy[i] = unif(), pp[i] = unif() * 0.98 + 0.01, ww[i] = i % 10 == 0 ? 3e13 : 1 + 100 * unif();
+    for (int i = 0; i < N; ++i)
+        yy[i] = unif(), pp[i] = unif() * 0.98 + 0.01, ww[i] = i % 10 == 0 ? 3e13 : 1 + 100 * unif();
     for (int i = 0; i < N; i += 97) yy[i] = NAN;  /* skipped rows */
     for (int i = 5; i < N; i += 101) pp[i] = 3000; /* squared terms >= 2^20: general path */
     static uint8_t mm[N];
@@ -96,13 +97,9 @@ static void test_metric_values_and_twin(void)
     CU_ASSERT_DOUBLE_EQUAL(metric_row_loss(SB_METRIC_POISSON_NLOGLIK, 3, 2), lgamma(4) + 2 - 3 * log(2), 1e-12);
 }
 
-int main(void)
-{
-    if (CU_initialize_registry() != CUE_SUCCESS) return 1;
-    static const sb_test tests[] = {
-        {"xsum exact, order and split invariant", test_xsum_order_free},
-        {"metric values, fast path = twin, names", test_metric_values_and_twin},
-    };
-    if (SB_SUITE("metric", tests)) return 1;
-    return sb_run_all();
-}
+static const sb_test tests[] = {
+    {"xsum exact, order and split invariant", test_xsum_order_free},
+    {"metric values, fast path = twin, names", test_metric_values_and_twin},
+};
+
+SB_TEST_MAIN(NULL, SB_SUITE("metric", tests))

@@ -81,8 +81,8 @@ static void test_printed_doubles_round_trip(void)
 
 static void test_syntax(void)
 {
-    static const char *good[] = {"0", "-0", "+1", "1.", ".5", "1e5", "1E-5", " 3.25 ", "inf", "-Infinity",
-                                 "NaN", "007", "1.7976931348623157e308", "4.9e-324", "1e400", "123456789012345678901234567890"};
+    static const char *good[] = {"0", "-0", "+1", "1.", ".5", "1e5", "1E-5", " 3.25 ", "inf", "-Infinity", "NaN", "007",
+                                 "1.7976931348623157e308", "4.9e-324", "1e400", "123456789012345678901234567890"};
     static const char *bad[] = {"", " ", "-", ".", "e5", "1e", "1e+", "0x10", "1,5", "1 5", "abc", "1.2.3", "--1",
                                 "infx", "1d5", "nan(1)", "\"1\""};
     double v = 0;
@@ -131,15 +131,12 @@ static void test_missing(void)
     CU_ASSERT_FALSE(numparse_is_missing("NAB", 3));
 }
 
-int main(void)
-{
-    static const sb_test tests[] = {
-        {"random decimals: fast == ref == strtod (bits)", test_random_decimals_match_strtod},
-        {"printed doubles round trip exactly", test_printed_doubles_round_trip},
-        {"accepted and rejected syntax", test_syntax},
-        {"int64 range and syntax", test_int64},
-        {"missing-value spellings", test_missing},
-    };
-    if (CU_initialize_registry() != CUE_SUCCESS || SB_SUITE("numparse", tests)) return 1;
-    return sb_run_all();
-}
+static const sb_test tests[] = {
+    {"random decimals: fast == ref == strtod (bits)", test_random_decimals_match_strtod},
+    {"printed doubles round trip exactly", test_printed_doubles_round_trip},
+    {"accepted and rejected syntax", test_syntax},
+    {"int64 range and syntax", test_int64},
+    {"missing-value spellings", test_missing},
+};
+
+SB_TEST_MAIN(NULL, SB_SUITE("numparse", tests))

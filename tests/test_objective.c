@@ -33,7 +33,10 @@ static void test_gradients_are_derivatives(void)
                 double d1 = w * (loss((sb_objective)o, y, m + e) - loss((sb_objective)o, y, m - e)) / (2 * e);
                 CU_ASSERT_DOUBLE_EQUAL(gh[0], d1, 1e-4 * (1 + fabs(d1)));
                 if (o != SB_OBJ_ABSOLUTEERROR) { /* |x| has no second derivative; XGBoost uses 1 */
-                    double d2 = w * (loss((sb_objective)o, y, m + e) - 2 * loss((sb_objective)o, y, m) + loss((sb_objective)o, y, m - e)) / (e * e);
+                    double d2 = w *
+                                (loss((sb_objective)o, y, m + e) - 2 * loss((sb_objective)o, y, m) +
+                                 loss((sb_objective)o, y, m - e)) /
+                                (e * e);
                     CU_ASSERT_DOUBLE_EQUAL(gh[1], d2, 2e-3 * (1 + fabs(d2)));
                 } else CU_ASSERT_EQUAL(gh[1], (float)w);
             }
@@ -70,13 +73,9 @@ static void test_links_and_names(void)
     CU_ASSERT_EQUAL(objective_first_bad_label(SB_OBJ_POISSON, &neg, 1), 0);
 }
 
-int main(void)
-{
-    if (CU_initialize_registry() != CUE_SUCCESS) return 1;
-    static const sb_test tests[] = {
-        {"gradient/hessian = loss derivatives, twin, weights", test_gradients_are_derivatives},
-        {"links, inverses, names, label checks", test_links_and_names},
-    };
-    if (SB_SUITE("objective", tests)) return 1;
-    return sb_run_all();
-}
+static const sb_test tests[] = {
+    {"gradient/hessian = loss derivatives, twin, weights", test_gradients_are_derivatives},
+    {"links, inverses, names, label checks", test_links_and_names},
+};
+
+SB_TEST_MAIN(NULL, SB_SUITE("objective", tests))

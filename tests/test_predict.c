@@ -10,8 +10,9 @@
 #include <zlib.h>     /* for gzopen */
 
 #include "cunit_main.h"
+#include "helpers.h"
 #include "io/csvz.h"
-#include "io/csvz_fmt.h"
+#include "kernels/fmt_ryu.h"
 #include "jobs/predict_outdir.h"
 #include "jobs/predict_rows.h"
 #include "jobs/predict_score.h"
@@ -20,7 +21,7 @@
 #include "mpi/run.h"
 
 static run_ctx *run;
-static char dir[] = "/tmp/sb-test-predict.XXXXXX";
+static char dir[128]; /* $TMPDIR/sb_predict_<pid>.XXXXXX */
 
 static void touch(const char *name)
 {
@@ -45,7 +46,7 @@ static char *render(const predict_rows *p, const sb_table *t, const double *pred
     csvz *w = NULL;
     if (csvz_open(run, path, tmp, 1, &w) != SB_OK) return NULL;
     predict_rows_header(p, w);
-    predict_rows_write(p, t, 0, t->n_rows, pred, w);
+    predict_rows_write_x(p, t, t->x, 0, t->n_rows, pred, w);
     csvz_close(run, w);
     csvz_rename(run, w);
     csvz_free(w);
@@ -135,13 +136,13 @@ static void test_many_lines_vs_ref(void)
         CU_ASSERT_EQUAL_FATAL(predict_rows_plan(run, &t, "many.h5", &p), SB_OK);
         size_t n = (size_t)sprintf(want, layout == 0 ? "form_id,completion_rate\n" : "form_id,k,prediction\n");
         for (int i = 0; i < N; ++i) {
-            n += (size_t)csvz_fmt_i64_ref(id[i], want + n);
+            n += (size_t)fmt_i64_ref(id[i], want + n);
             want[n++] = ',';
             if (layout == 1) {
-                n += (size_t)csvz_fmt_i64_ref(id2[i], want + n);
+                n += (size_t)fmt_i64_ref(id2[i], want + n);
                 want[n++] = ',';
             }
-            n += (size_t)csvz_fmt_double_ref(pred[i], want + n);
+            n += (size_t)fmt_double_ref(pred[i], want + n);
             want[n++] = '\n';
         }
         char path[512], tmp[512];
@@ -151,7 +152,8 @@ static void test_many_lines_vs_ref(void)
         CU_ASSERT_EQUAL_FATAL(csvz_open(run, path, tmp, 1, &w), SB_OK);
         predict_rows_header(&p, w);
         const int64_t cuts[] = {0, 1, 1, 777, 5000, 5001, 17000, N};
-        for (int c = 0; c + 1 < 8; ++c) predict_rows_write(&p, &t, cuts[c], cuts[c + 1], pred + cuts[c], w);
+        for (int c = 0; c + 1 < 8; ++c)
+            predict_rows_write_x(&p, &t, t.x ? t.x + cuts[c] * t.n_feat : NULL, cuts[c], cuts[c + 1], pred + cuts[c], w);
         CU_ASSERT_EQUAL(csvz_close(run, w), SB_OK);
         CU_ASSERT_EQUAL(csvz_rename(run, w), SB_OK);
         csvz_free(w);
@@ -292,23 +294,16 @@ static void test_scorer_link(void)
     predict_scorer_free(&s);
 }
 
-int main(int argc, char **argv)
-{
-    if (run_init(&argc, &argv, &run) != SB_OK || mkdtemp(dir) == NULL) return 1;
-    if (CU_initialize_registry() != CUE_SUCCESS) return 1;
-    static const sb_test tests[] = {
-        {"keywords contract lines, quoting, missing column", test_keywords_contract},
-        {"forms and generic contracts", test_forms_and_generic},
-        {"20k lines, fast and general paths, vs the _ref formatters", test_many_lines_vs_ref},
-        {"output dir: refuse, overwrite only ours, _SUCCESS", test_outdir_protocol},
-        {"scorer: columns by name, NaN default, mismatches", test_scorer_matches_by_name},
-        {"scorer: link function", test_scorer_link},
-    };
-    if (SB_SUITE("predict", tests) != 0) return 1;
-    int rc = sb_run_all();
-    char cmd[300];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    if (system(cmd) != 0) rc = 1;
-    run_finalize(run);
-    return rc;
-}
+static const sb_test tests[] = {
+    {"keywords contract lines, quoting, missing column", test_keywords_contract},
+    {"forms and generic contracts", test_forms_and_generic},
+    {"20k lines, fast and general paths, vs the _ref formatters", test_many_lines_vs_ref},
+    {"output dir: refuse, overwrite only ours, _SUCCESS", test_outdir_protocol},
+    {"scorer: columns by name, NaN default, mismatches", test_scorer_matches_by_name},
+    {"scorer: link function", test_scorer_link},
+};
+
+static int make_dir(void) { return sb_make_tmpdir(dir, sizeof dir, "predict"); }
+static int remove_dir(void) { return sb_remove_tree(dir); }
+
+SB_TEST_MAIN(&run, SB_SUITE_FIXTURE("predict", tests, make_dir, remove_dir))

@@ -78,18 +78,12 @@ static void test_exscan_single(void)
     CU_ASSERT_EQUAL(total, 42);
 }
 
-int main(int argc, char **argv)
-{
-    if (run_init(&argc, &argv, &run) != SB_OK) return 1;
-    static const sb_test tests[] = {
-        {"error message keeps root cause and frames", test_error_message_and_frames},
-        {"detached context: errors move only when taken", test_detached_errors},
-        {"agreement on one rank", test_agree_single_rank},
-        {"exit codes", test_exit_codes},
-        {"exscan on one rank", test_exscan_single},
-    };
-    if (CU_initialize_registry() != CUE_SUCCESS || SB_SUITE("run", tests)) return 1;
-    int rc = sb_run_all();
-    run_finalize(run);
-    return rc;
-}
+static const sb_test tests[] = {
+    {"error message keeps root cause and frames", test_error_message_and_frames},
+    {"detached context: errors move only when taken", test_detached_errors},
+    {"agreement on one rank", test_agree_single_rank},
+    {"exit codes", test_exit_codes},
+    {"exscan on one rank", test_exscan_single},
+};
+
+SB_TEST_MAIN(&run, SB_SUITE("run", tests))

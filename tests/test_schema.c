@@ -25,7 +25,9 @@ static void test_full_schema(void)
 {
     ingest_schema s;
     CU_ASSERT_EQUAL_FATAL(load("# comment\nids: [entity_id, {name: device, type: string}]\nnumerator: Conversions\n"
-                               "denominator: Clicks\nlabel_name: cr\ncategorical: [device]\nignore: notes\n", &s), SB_OK);
+                               "denominator: Clicks\nlabel_name: cr\ncategorical: [device]\nignore: notes\n",
+                               &s),
+                          SB_OK);
     CU_ASSERT_EQUAL(s.n_ids, 2);
     CU_ASSERT_STRING_EQUAL(s.ids[1], "device");
     CU_ASSERT_EQUAL(s.id_kind[0], ID_KIND_AUTO); /* the default */
@@ -91,17 +93,16 @@ static void test_plan_errors(void)
     remove(path);
 }
 
-int main(int argc, char **argv)
+static const sb_test tests[] = {
+    {"a full schema and weight: none", test_full_schema},
+    {"schema errors name file and line", test_errors},
+    {"plan from schema + header, missing columns", test_plan_errors},
+};
+
+static int name_file(void)
 {
-    if (run_init(&argc, &argv, &run) != SB_OK) return 1;
     snprintf(path, sizeof path, "/tmp/sb_test_%d_schema.yaml", (int)getpid());
-    static const sb_test tests[] = {
-        {"a full schema and weight: none", test_full_schema},
-        {"schema errors name file and line", test_errors},
-        {"plan from schema + header, missing columns", test_plan_errors},
-    };
-    if (CU_initialize_registry() != CUE_SUCCESS || SB_SUITE("schema", tests)) return 1;
-    int rc = sb_run_all();
-    run_finalize(run);
-    return rc;
+    return 0;
 }
+
+SB_TEST_MAIN(&run, SB_SUITE_FIXTURE("schema", tests, name_file, NULL))

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cunit_main.h"
+#include "helpers.h"
 #include "kernels/tree_predict.h"
 #include "kernels/tree_predict_simd.h"
 
@@ -325,11 +326,11 @@ static void test_transpose_keys_vs_ref(void)
     enum { LD = 131, FMAX = 100 };
     static const int64_t ms[] = {0, 1, 7, 8, 9, 15, 16, 17, 33, 128};
     static const int32_t nfs[] = {1, 7, 8, 9, 15, 16, 17, 47, FMAX};
-    static float x[128 * FMAX];
+    static float vals[128 * FMAX];
     static int32_t a[2 * LD * FMAX], b[2 * LD * FMAX];
     for (int i = 0; i < 128 * FMAX; ++i) {
         const uint32_t bits = i % 7 == 0 ? 0x80000000u : (uint32_t)(unif() * 4294967295.0);
-        memcpy(&x[i], &bits, sizeof bits);
+        memcpy(&vals[i], &bits, sizeof bits);
     }
     int bad = 0;
     for (int wide = 0; wide <= (isa >= TREE_ISA_AVX512); ++wide)
@@ -337,9 +338,9 @@ static void test_transpose_keys_vs_ref(void)
             for (size_t j = 0; j < sizeof nfs / sizeof *nfs; ++j) {
                 memset(a, 0x5a, sizeof a);
                 memset(b, 0x5a, sizeof b);
-                tree_transpose_keys_ref(x, ms[i], nfs[j], a, LD);
-                if (wide) tree_transpose_keys_avx512(x, ms[i], nfs[j], b, LD);
-                else tree_transpose_keys_avx2(x, ms[i], nfs[j], b, LD);
+                tree_transpose_keys_ref(vals, ms[i], nfs[j], a, LD);
+                if (wide) tree_transpose_keys_avx512(vals, ms[i], nfs[j], b, LD);
+                else tree_transpose_keys_avx2(vals, ms[i], nfs[j], b, LD);
                 bad += memcmp(a, b, sizeof a) != 0;
             }
     CU_ASSERT_EQUAL(bad, 0);
@@ -349,18 +350,47 @@ static void test_transpose_keys_vs_ref(void)
 #endif
 }
 
-int main(void)
+static void test_predict_matches_ref_and_nan(void)
+{
+    /* tree 0: x0 < 0.5 ? (x1 < 2 ? -1 : 2) : 3, NaN on x0 goes left; tree 1: a single leaf 0.25 */
+    sb_node nodes[6];
+    memset(nodes, 0, sizeof nodes);
+    nodes[0] = (sb_node){0, 1, 2, 1, 0, 0.5f, 0.0, 1.0, 4.0};
+    nodes[1] = (sb_node){1, 3, 4, 0, 0, 2.0f, 0.0, 1.0, 2.0};
+    nodes[2] = (sb_node){-1, -1, -1, 0, -1, 0.0f, 3.0, 0.0, 2.0};
+    nodes[3] = (sb_node){-1, -1, -1, 0, -1, 0.0f, -1.0, 0.0, 1.0};
+    nodes[4] = (sb_node){-1, -1, -1, 0, -1, 0.0f, 2.0, 0.0, 1.0};
+    nodes[5] = (sb_node){-1, -1, -1, 0, -1, 0.0f, 0.25, 0.0, 1.0};
+    int64_t ts[3] = {0, 5, 6};
+    sb_forest f = {nodes, ts, 2};
+    float xs[5 * 2] = {0.0f, 1.0f, 0.0f, 3.0f, 1.0f, 0.0f, NAN, 1.0f, NAN, NAN};
+    double m[5], e[5] = {-0.75, 2.25, 3.25, -0.75, 2.25}; /* NaN x1 goes right (default_left 0) */
+    tree_predict_margin(&f, 0.0, xs, 5, 2, m);
+    for (int i = 0; i < 5; ++i) CU_ASSERT_EQUAL(m[i], e[i]);
+    static float big[1000 * 2];
+    static double m1[1000], m2[1000];
+    for (int i = 0; i < 2000; ++i) big[i] = (sb_test_rnd() % 10 == 0) ? NAN : (float)sb_test_unif() * 4;
+    for (int i = 0; i < 1000; ++i) m1[i] = m2[i] = 0.1 * i;
+    tree_predict_add(&f, 0, 2, big, 1000, 2, m1);
+    tree_predict_add_ref(&f, 0, 2, big, 1000, 2, m2);
+    CU_ASSERT_EQUAL(memcmp(m1, m2, sizeof m1), 0);
+    CU_ASSERT_EQUAL(tree_leaf_of(&f, 0, xs + 2), 4);
+}
+
+static const sb_test tests[] = {
+    {"layout walk = ref bits (deep, cap, leaf-only trees)", test_layout_vs_ref},
+    {"tree_predict_add per tree / ranges = ref bits", test_add_vs_ref},
+    {"split rule and NaN default direction", test_decisions},
+    {"scalar / AVX2 / AVX-512 layout walks = ref bits", test_variants_vs_ref},
+    {"split keys order numbers as float compares", test_split_key_order},
+    {"AVX-512 / AVX2 block transposes to keys = ref (tiles, edges, bits)", test_transpose_keys_vs_ref},
+    {"forest traversal vs ref, NaN default", test_predict_matches_ref_and_nan},
+};
+
+static int set_up(void)
 {
     build_forest();
-    if (CU_initialize_registry() != CUE_SUCCESS) return 1;
-    static const sb_test tests[] = {
-        {"layout walk = ref bits (deep, cap, leaf-only trees)", test_layout_vs_ref},
-        {"tree_predict_add per tree / ranges = ref bits", test_add_vs_ref},
-        {"split rule and NaN default direction", test_decisions},
-        {"scalar / AVX2 / AVX-512 layout walks = ref bits", test_variants_vs_ref},
-        {"split keys order numbers as float compares", test_split_key_order},
-        {"AVX-512 / AVX2 block transposes to keys = ref (tiles, edges, bits)", test_transpose_keys_vs_ref},
-    };
-    if (SB_SUITE("tree_predict", tests) != 0) return 1;
-    return sb_run_all();
+    return 0;
 }
+
+SB_TEST_MAIN(NULL, SB_SUITE_FIXTURE("tree_predict", tests, set_up, NULL))

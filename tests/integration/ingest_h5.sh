@@ -9,8 +9,12 @@ for name in test_h5 test_ingest_flag; do
     for np in 2 3; do
         timeout -k 5 "$SB_TIMEOUT" mpirun --oversubscribe -np "$np" "$T" </dev/null >"$SB_TMP/$name.$np.log" 2>&1
         rc=$?
-        if [ "$rc" -eq 0 ] && [ "$(grep -c 'asserts .* 0 *n/a' "$SB_TMP/$name.$np.log")" -eq "$np" ]; then
-            pass "$name at np=$np (every rank: all asserts passed)"
+        # SB_TEST_MAIN: rank 0 prints a tests row over all ranks (a test fails if it failed on
+        # any rank) after "All N ranks"; the other ranks print only their failures.
+        all=$(grep -A1 "^All $np ranks" "$SB_TMP/$name.$np.log" | grep -E '^ +tests ')
+        read -r _ total _ passed nfail _ <<<"${all:-x 0 0 0 1 0}"
+        if [ "$rc" -eq 0 ] && [ "$nfail" -eq 0 ] && [ "$passed" -eq "$total" ] && [ "$total" -gt 0 ]; then
+            pass "$name at np=$np ($passed tests passed on every rank)"
         else
             fail "$name at np=$np (rc=$rc): $(grep -m3 -E 'FAILED|[0-9]+\. ' "$SB_TMP/$name.$np.log" | tr '\n' ' ')"
         fi

@@ -1,9 +1,9 @@
-/* csvz_pow5_table.h - GENERATED, do not edit: Ryu's (Ulf Adams, PLDI 2018) tables for
+/* fmt_pow5_table.h - GENERATED, do not edit: Ryu's (Ulf Adams, PLDI 2018) tables for
  * shortest round-trip double formatting. POW5_INV[i] = floor(2^(bitlen(5^i)-1+125) / 5^i) + 1,
  * POW5[i] = the top 125 bits of 5^i; each as {low 64 bits, high 64 bits}.
- * Regenerate: python3 io/csvz_pow5_table.py > io/csvz_pow5_table.h */
-#ifndef SB_CSVZ_POW5_TABLE_H
-#define SB_CSVZ_POW5_TABLE_H
+ * Regenerate: python3 kernels/fmt_pow5_table.py > kernels/fmt_pow5_table.h */
+#ifndef SB_FMT_POW5_TABLE_H
+#define SB_FMT_POW5_TABLE_H
 
 #include <stdint.h> /* for uint64_t */
 

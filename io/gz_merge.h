@@ -3,15 +3,16 @@
  * Used by `predict --merge`: each rank's part file already holds its rows as
  * complete gzip members, and concatenated gzip members decompress as one
  * stream (docs/PLATFORM.md section 3), so the merged csv.gz is rank 0's part
- * file followed by each other rank's part file minus its header member,
- * written at offsets from an exclusive scan with MPI_File_write_at_all. No
- * data is recompressed and no rank holds more than one chunk in memory. */
+ * file followed by each other rank's part file minus its header member. This
+ * file reads the part files; the collective rank-ordered write is
+ * mpi/ordered_write.h's. No data is recompressed and no rank holds more than
+ * one chunk in memory. */
 #ifndef SB_GZ_MERGE_H
 #define SB_GZ_MERGE_H
 
 #include <stdint.h> /* for int64_t */
 
-#include "mpi/run.h"
+#include "base/run_ctx.h"
 
 /* gz_merge_write - Collective; out_path must be equal on all ranks.
  * in:  bytes [src_off, src_off + src_len) of this rank's local file src_path

@@ -1,12 +1,12 @@
-/* csvz_fmt.c - shortest round-trip doubles (Ryu) and fast integers for CSV output. */
-#include "io/csvz_fmt.h"
+/* fmt_ryu.c - shortest round-trip doubles (Ryu) and fast integers for CSV output. */
+#include "kernels/fmt_ryu.h"
 
 #include <math.h>   /* for isnan, isinf, signbit */
 #include <stdio.h>  /* for snprintf (the _ref twin only) */
 #include <stdlib.h> /* for strtod */
 #include <string.h> /* for memcpy, memset */
 
-#include "io/csvz_pow5_table.h"
+#include "kernels/fmt_pow5_table.h"
 
 __extension__ typedef unsigned __int128 u128; /* GCC/Clang: Ryu needs 64x64->128 products */
 
@@ -207,7 +207,7 @@ static inline void put_digits(char *p, uint64_t v, int nd)
 }
 
 /* ---- layout ------------------------------------------------------------ */
-int csvz_fmt_layout(int negative, const char *digits, int n, int decpt, char *out)
+int fmt_layout(int negative, const char *digits, int n, int decpt, char *out)
 {
     char *p = out;
     if (negative) *p++ = '-';
@@ -262,7 +262,7 @@ static int fmt_special(double v, char *out)
     return (int)n;
 }
 
-int csvz_fmt_double(double v, char *out)
+int fmt_double(double v, char *out)
 {
     uint64_t bits;
     memcpy(&bits, &v, sizeof bits);
@@ -274,7 +274,7 @@ int csvz_fmt_double(double v, char *out)
     const int nd = dec_len(d), decpt = e10 + nd;
     char *p = out;
     if (bits >> 63) *p++ = '-';
-    /* The same layouts as csvz_fmt_layout, with the digits written in place. */
+    /* The same layouts as fmt_layout, with the digits written in place. */
     if (decpt <= 0 && decpt > -4) { /* 0.000ddd: rates and probabilities */
         memcpy(p, "0.000", 5);
         p += 2 - decpt;
@@ -314,7 +314,7 @@ int csvz_fmt_double(double v, char *out)
     return (int)(p + 2 - out);
 }
 
-int csvz_fmt_double_ref(double v, char *out)
+int fmt_double_ref(double v, char *out)
 {
     int n = fmt_special(v, out);
     if (n > 0) return n;
@@ -332,10 +332,10 @@ int csvz_fmt_double_ref(double v, char *out)
         if (*c != '.') digits[nd++] = *c;
     while (nd > 1 && digits[nd - 1] == '0') --nd; /* %.e pads with zeros */
     int decpt = atoi(strchr(s, 'e') + 1) + 1;
-    return csvz_fmt_layout(v < 0, digits, nd, decpt, out);
+    return fmt_layout(v < 0, digits, nd, decpt, out);
 }
 
-int csvz_fmt_i64(int64_t v, char *out)
+int fmt_i64(int64_t v, char *out)
 {
     uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
     int neg = v < 0;
@@ -345,9 +345,9 @@ int csvz_fmt_i64(int64_t v, char *out)
     return neg + nd;
 }
 
-int csvz_fmt_i64_ref(int64_t v, char *out)
+int fmt_i64_ref(int64_t v, char *out)
 {
-    char rev[CSVZ_FMT_I64_MAX];
+    char rev[FMT_I64_MAX];
     int n = 0;
     uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
     do {
