@@ -31,8 +31,9 @@ SB_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wpedantic -Wshadow -Wvla $(WER
 # Every library with a .pc file goes through pkg-config (libcsv ships none), asked once per make
 # run (:=), not once per compile. On a fresh machine pkg-config exists only after `make deps`:
 # make test / demo run deps first and then build in a sub-make, which asks again.
-# libmicrohttpd and jansson: the serve command and the registry's meta.json.
-PKGS       := hdf5-openmpi libdeflate libisal liblz4 zlib yaml-0.1 libmicrohttpd jansson
+# libmicrohttpd and jansson: the serve command, the registry's meta.json, the drift report;
+# libcurl: the Pushgateway and webhook clients.
+PKGS       := hdf5-openmpi libdeflate libisal liblz4 zlib yaml-0.1 libmicrohttpd jansson libcurl
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CUNIT_LIBS := $(shell pkg-config --libs cunit 2>/dev/null)
@@ -55,7 +56,8 @@ endif
 DEB_PKGS := build-essential pkg-config libopenmpi-dev openmpi-bin libhdf5-openmpi-dev hdf5-tools \
             libcsv-dev zlib1g-dev libdeflate-dev libisal-dev liblz4-dev hdf5-filter-plugin libcunit1-dev \
             libyaml-dev xz-utils python3 python3-numpy python3-xgboost procps bc clang-format \
-            libmicrohttpd-dev libjansson-dev curl wrk prometheus clang libclang-rt-14-dev
+            libmicrohttpd-dev libjansson-dev libcurl4-openssl-dev curl wrk prometheus prometheus-pushgateway \
+            clang libclang-rt-14-dev
 
 # Open MPI as root, more ranks than cores, and quiet shared-memory transport.
 export OMPI_ALLOW_RUN_AS_ROOT := 1

@@ -13,6 +13,8 @@
 
 #include "io/atomic_file.h"
 #include "base/version.h" /* for SB_VERSION: created_by */
+#include "io/drift_ref.h"
+#include "io/drift_ref_read.h"
 #include "base/json_str.h"
 #include "io/model_json.h"
 #include "base/error.h"
@@ -182,24 +184,37 @@ static void put_trees(sbuf *b, const sb_model *m)
     sb_printf(b, "  ],\n");
 }
 
+/* "reference" (optional): the training data for drift (io/drift_ref.h). */
+static int put_reference(run_ctx *run, sbuf *b, const sb_model *m)
+{
+    if (m->reference == NULL) return SB_OK;
+    char *ref = NULL;
+    SB_TRY(run, drift_ref_to_json(run, m->reference, &ref));
+    sb_printf(b, "  \"reference\": %s,\n", ref);
+    free(ref);
+    return SB_OK;
+}
+
 int model_to_json(run_ctx *run, const sb_model *m, char **out, int64_t *len)
 {
+    int rc = SB_OK;
     sbuf b = {0};
     put_header(&b, m);
     put_features(&b, m);
     put_data_training(&b, m);
     put_trees(&b, m);
+    SB_CHECK(run, put_reference(run, &b, m));
     if (!b.oom) { /* the CRC covers everything before its own line */
         const uint32_t crc = (uint32_t)crc32(0L, (const Bytef *)b.p, (uInt)b.len);
         sb_printf(&b, "  \"crc32\": \"%08x\"\n}\n", crc);
     }
-    if (b.oom) {
-        free(b.p);
-        return SB_FAIL(run, SB_ENOMEM, "model text: out of memory");
-    }
+    if (b.oom) SB_RAISE(run, SB_ENOMEM, "model text: out of memory");
     *out = b.p;
     *len = (int64_t)b.len;
-    return SB_OK;
+    b.p = NULL;
+out:
+    free(b.p);
+    return rc;
 }
 
 /* ---- reading ------------------------------------------------------------- */
@@ -471,6 +486,8 @@ static int parse_body(run_ctx *run, json_cursor *j, const char *name, sb_model *
             }
         } else if (!strcmp(key, "training")) SB_TRY(run, read_training(run, j, name, m));
         else if (!strcmp(key, "trees")) SB_TRY(run, read_trees(run, j, m));
+        else if (!strcmp(key, "reference"))
+            SB_TRY(run, drift_ref_read(run, j, name, m->n_feat, m->cut_start, &m->reference));
         else json_skip(j); /* crc32, created_by, objective (also in params), future keys */
     }
     if (j->err[0]) return SB_FAIL(run, SB_EDATA, "%s: malformed model: %s", name, j->err);
@@ -565,5 +582,6 @@ void model_free(sb_model *m)
     free(m->nodes);
     free(m->train_metric);
     free(m->valid_metric);
+    drift_ref_free(m->reference);
     memset(m, 0, sizeof *m);
 }

@@ -16,6 +16,7 @@
  *             train_metric [per round], valid_metric [per round] or null},
  *   trees [{nodes: [[feat, left, right, default_left, bin, threshold, value,
  *           gain, cover], ...]}]   (feat -1 = leaf),
+ *   reference {..} (optional: the training reference for drift, io/drift_ref.h),
  *   crc32 (hex CRC-32 of every byte before the line holding "crc32").
  * Doubles use %.17g, floats %.9g: they read back bit-exactly. */
 #ifndef SB_MODEL_H
@@ -67,6 +68,8 @@ typedef struct {
     int64_t dropped_zero_trials;
     uint64_t fingerprint;
     double sum_weight;
+
+    struct drift_ref *reference; /* training reference for drift (io/drift_ref.h), or NULL */
 } sb_model;
 
 /* The forest view of the model's trees for kernels/tree_predict.h. Local. */

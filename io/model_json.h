@@ -15,7 +15,8 @@ typedef struct {
 } json_cursor;
 
 void json_init(json_cursor *j, const char *text, size_t len);
-/* 1 if the next value is `null` (and consume it). (Not json_null: jansson exports that name.) */
+/* 1 if the next value is `null` (and consume it). Not json_null: jansson
+ * (serve, registry, drift report, model exchange) exports a function of that name. */
 int model_json_null(json_cursor *j);
 /* Containers: begin, then json_more() before each element / member. */
 void json_begin_obj(json_cursor *j);

@@ -24,6 +24,7 @@
 #include "io/leaderboard.h"
 #include "io/source.h"
 #include "engine/booster.h"
+#include "engine/drift_reference.h"
 #include "jobs/cv_board.h"
 #include "jobs/cv_eval.h"
 #include "jobs/cv_record.h"
@@ -620,11 +621,15 @@ static int refit_group(cv_state *st, const sb_params *prm)
     const sb_binned *b = NULL;
     sb_model model = {0};
     train_report rep = {0};
+    drift_range range = {0, NULL, NULL}; /* the training reference, as train stores it */
     booster_opts opts = {.progress = !st->o->quiet};
     SB_CHECK(st->grp, binned_for(st->grp, &st->t, prm, st->slots, &st->n_slots, &b));
     SB_CHECK(st->grp, booster_train_binned(st->grp, b, &st->t, NULL, prm, NULL, &opts, &model, &rep));
+    SB_CHECK(st->grp, drift_range_compute(st->grp, &st->t, &range));
+    SB_CHECK(st->grp, drift_reference_build(st->grp, b, &st->t, &range, &model));
     SB_CHECK(st->grp, model_write(st->grp, &model, st->o->refit));
 out:
+    drift_range_free(&range);
     model_free(&model);
     return rc;
 }

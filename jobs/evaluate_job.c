@@ -13,7 +13,11 @@
 #include "io/foreign_model.h"
 #include "io/model.h"
 #include "io/source.h"
+#include "jobs/evaluate_compare.h"
 #include "jobs/jobs.h"
+#include "jobs/monitor.h"
+#include "jobs/monitor_jobs.h"
+#include "jobs/monitor_drift.h"
 #include "jobs/predict_ahead.h"
 #include "jobs/predict_score.h"
 #include "kernels/metric.h"
@@ -100,11 +104,12 @@ static void print_results(const eval_opts *o, const sb_model *m, const sb_table 
 
 /* The metrics' partial sums of rows [i0, i1) whose features are at x. */
 static void accumulate(predict_scorer *s, const sb_table *t, const float *x, int64_t i0, int64_t i1, double *pred,
-                       sb_metric_part *part)
+                       sb_metric_part *part, drift_acc *d)
 {
     for (int64_t b = i0; b < i1; b += PREDICT_BLOCK_ROWS) {
         const int64_t e = b + PREDICT_BLOCK_ROWS < i1 ? b + PREDICT_BLOCK_ROWS : i1;
         predict_scorer_rows(s, x + (b - i0) * t->n_feat, t->n_feat, e - b, pred);
+        drift_acc_rows(d, x + (b - i0) * t->n_feat, t->n_feat, e - b, pred, t->row_start + b);
         for (int w = 0; w < 2; ++w)
             for (int k = 0; k < N_KINDS; ++k)
                 metric_accumulate(kinds[k], t->label + b, t->weight ? t->weight + b : NULL, w, pred, NULL, e - b,
@@ -112,14 +117,16 @@ static void accumulate(predict_scorer *s, const sb_table *t, const float *x, int
     }
 }
 
-/* Binding (an imported model takes the data's names), scorer, label check, prediction buffer. Local. */
+/* Binding (an imported model takes the data's names), scorer, label check, prediction buffer,
+ * drift counts. Local. */
 static int prepare_scoring(run_ctx *run, const eval_opts *o, sb_model *m, const sb_table *t, predict_scorer *s,
-                           double **pred)
+                           double **pred, drift_acc **d)
 {
     SB_TRY(run, model_bind_table(run, m, o->model, t, o->data[0]));
     SB_TRY(run, predict_scorer_init(run, m, o->model, t, o->data[0], s));
     if (t->label == NULL) return SB_FAIL(run, SB_EDATA, "%s: no label column: evaluate needs labelled data", o->data[0]);
     if ((*pred = sb_alloc(run, PREDICT_BLOCK_ROWS, sizeof **pred)) == NULL) return SB_ENOMEM;
+    SB_TRY(run, drift_acc_init(run, m, s, t->n_rows_global, d));
     return SB_OK;
 }
 
@@ -138,6 +145,7 @@ static int report_metrics(run_ctx *run, const eval_opts *o, const sb_model *m, c
     SB_TRY(run, comm_agree_max(run, &bad));
     if (bad) val[3] = val[N_KINDS + 3] = NAN;
     if (run_rank(run) == 0) print_results(o, m, t, val, part[0].n, xsum_value(&part[N_KINDS].wsum));
+    monitor_eval_metrics(val, kinds, N_KINDS, part[0].n);
     return SB_OK;
 }
 
@@ -145,15 +153,16 @@ static int report_metrics(run_ctx *run, const eval_opts *o, const sb_model *m, c
  * memory, and with 2 CPUs per rank the next block is read ahead), like
  * predict; CSV input is parsed whole. */
 static int evaluate_all(run_ctx *run, const eval_opts *o, sb_model *m, sb_table *t, predict_scorer *s,
-                        double **pred)
+                        double **pred, drift_acc **d)
 {
     SB_TRY(run, predict_load_model(run, o->model, m));
+    monitor_note_model(run, o->model, m);
     sb_source src = predict_source(m, o->data, o->n_data, o->layout, o->schema, 1);
     source_stream *stream = NULL;
     SB_TRY(run, source_load_stream(run, &src, t, &stream));
     predict_ahead *ahead = NULL;
     sb_metric_part part[2 * N_KINDS];
-    int rc = prepare_scoring(run, o, m, t, s, pred);
+    int rc = prepare_scoring(run, o, m, t, s, pred, d);
     if (stream != NULL) /* the same on every rank; collective whatever this rank's rc */
         rc = predict_ahead_start(run, rc, stream, t->n_rows, PREDICT_STREAM_ROWS, t->n_feat, AHEAD_AUTO, &ahead);
     SB_CHECK(run, run_agree_rc(run, rc));
@@ -162,16 +171,17 @@ static int evaluate_all(run_ctx *run, const eval_opts *o, sb_model *m, sb_table 
         int64_t b = 0, e = 0;
         const float *x = NULL;
         while ((rc = predict_ahead_next(run, ahead, &b, &e, &x)) == SB_OK && b < e)
-            accumulate(s, t, x, b, e, *pred, part);
+            accumulate(s, t, x, b, e, *pred, part, *d);
         SB_CHECK(run, run_agree_rc(run, rc)); /* a bad chunk on one rank: every rank stops here */
     } else {
-        accumulate(s, t, t->x, 0, t->n_rows, *pred, part);
+        accumulate(s, t, t->x, 0, t->n_rows, *pred, part, *d);
     }
     predict_ahead_close(ahead); /* the data is read: its buffers go before the reduction */
     source_stream_close(stream);
     ahead = NULL;
     stream = NULL;
     SB_CHECK(run, report_metrics(run, o, m, t, part));
+    SB_CHECK(run, drift_acc_finish(run, *d, m, monitor_options()->drift_out));
 out:
     predict_ahead_close(ahead);
     source_stream_close(stream);
@@ -180,6 +190,7 @@ out:
 
 int evaluate_main(run_ctx *run, int argc, char **argv)
 {
+    if (evaluate_compare_wanted(argc, argv)) return evaluate_compare_main(run, argc, argv); /* --model A --model B */
     eval_opts o;
     sb_model m;
     sb_table t;
@@ -188,15 +199,17 @@ int evaluate_main(run_ctx *run, int argc, char **argv)
     memset(&t, 0, sizeof t);
     memset(&s, 0, sizeof s);
     double *pred = NULL;
+    drift_acc *d = NULL;
     int rc = SB_OK;
     SB_CHECK(run, run_agree_rc(run, parse_opts(run, argc, argv, &o)));
     if (o.help) {
         if (run_rank(run) == 0) fputs(usage_text, stdout);
         goto out;
     }
-    SB_CHECK(run, evaluate_all(run, &o, &m, &t, &s, &pred));
+    SB_CHECK(run, evaluate_all(run, &o, &m, &t, &s, &pred, &d));
 out:
     free(pred);
+    drift_acc_free(d);
     predict_scorer_free(&s);
     table_free(&t);
     model_free(&m);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "jobs/jobs.h"
+#include "jobs/monitor.h"
 #include "base/error.h"
 #include "base/run_local.h"
 #include "base/stop.h"
@@ -52,6 +53,18 @@ static int run_local_job(job_fn fn, int argc, char **argv)
     return run_exit_code(rc);
 }
 
+/* The job between monitor_begin, which takes --metrics-file, --pushgateway, ...
+ * out of argv, and monitor_end, which reports how it went (whatever happened). */
+static int run_monitored(run_ctx *run, job_fn fn, int argc, char **argv)
+{
+    int rc = SB_OK;
+    SB_CHECK(run, run_agree_rc(run, monitor_begin(run, &argc, argv)));
+    rc = fn(run, argc - 1, argv + 1);
+out:
+    monitor_end(run, rc);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
@@ -79,7 +92,7 @@ int main(int argc, char **argv)
     if (local) return run_local_job(fn, argc, argv);
     if (run_init(&argc, &argv, &run) != SB_OK) return SB_EXIT_FAIL;
     if (checkpoints) run_catch_sigterm();
-    int rc = fn(run, argc - 1, argv + 1);
+    int rc = run_monitored(run, fn, argc, argv);
     if (rc != SB_OK) {
         run_report_error(run);
         int code = run_exit_code(rc);

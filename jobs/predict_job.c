@@ -23,6 +23,8 @@
 #include "io/foreign_model.h"
 #include "io/model.h"
 #include "jobs/jobs.h"
+#include "jobs/monitor.h"
+#include "jobs/monitor_drift.h"
 #include "jobs/predict_ahead.h"
 #include "jobs/predict_outdir.h"
 #include "jobs/predict_rows.h"
@@ -127,6 +129,7 @@ typedef struct {
     double *pred;
     model_ref ref;      /* which model: path or registry version */
     uint32_t model_crc; /* CRC-32 of its file, for _SUCCESS */
+    drift_acc *drift; /* NULL: no drift report */
 } predict_run;
 
 /* Score rows [i0, i1) (features at x) and append their lines to the part. */
@@ -134,6 +137,7 @@ static void score_block(predict_run *p, const float *x, int64_t i0, int64_t i1)
 {
     timer_start(&p->tm, T_SCORE);
     predict_scorer_rows(&p->scorer, x, p->table.n_feat, i1 - i0, p->pred);
+    drift_acc_rows(p->drift, x, p->table.n_feat, i1 - i0, p->pred, p->table.row_start + i0);
     timer_stop(&p->tm, T_SCORE);
     double g0 = csvz_deflate_seconds(p->part);
     timer_start(&p->tm, T_FORMAT);
@@ -241,6 +245,7 @@ static void report(run_ctx *run, predict_run *p)
     int64_t bytes[2] = {csvz_text_bytes(p->part), csvz_file_bytes(p->part)};
     if (comm_max_f64(run, t, T_COUNT) != SB_OK || comm_sum_i64(run, bytes, 2) != SB_OK) return;
     int np = run_size(run);
+    monitor_note_rows(p->table.n_rows_global);
     double n = (double)p->table.n_rows_global, write = t[T_SCORE] + t[T_FORMAT] + t[T_GZIP];
     sb_info(run, "predict: %lld rows on %d rank(s) -> %s%s%s (gzip %d, %.1f MB text -> %.1f MB)\n",
             (long long)p->table.n_rows_global, np, p->o.out, p->o.merge ? " + " : "", p->o.merge ? p->o.merge : "",
@@ -256,12 +261,14 @@ static void report(run_ctx *run, predict_run *p)
             t[T_TOTAL] > 0 ? n / np / t[T_TOTAL] : 0.0);
 }
 
-/* Binding (an imported model takes the data's names), scorer, output plan and prediction buffer. Local. */
+/* Binding (an imported model takes the data's names), scorer, output plan, drift counts and
+ * prediction buffer. Local. */
 static int prepare_scoring(run_ctx *run, predict_run *p)
 {
     SB_TRY(run, model_bind_table(run, &p->model, p->o.model, &p->table, p->o.data[0]));
     SB_TRY(run, predict_scorer_init(run, &p->model, p->o.model, &p->table, p->o.data[0], &p->scorer));
     SB_TRY(run, predict_rows_plan(run, &p->table, p->o.data[0], &p->rows));
+    SB_TRY(run, drift_acc_init(run, &p->model, &p->scorer, p->table.n_rows_global, &p->drift));
     if ((p->pred = sb_alloc(run, PREDICT_BLOCK_ROWS, sizeof *p->pred)) == NULL) return SB_ENOMEM;
     return SB_OK;
 }
@@ -270,6 +277,7 @@ static int prepare_scoring(run_ctx *run, predict_run *p)
 static int prepare(run_ctx *run, predict_run *p)
 {
     SB_TRY(run, predict_load_model_ref(run, p->o.model, &p->model, &p->ref, &p->model_crc));
+    monitor_note_model(run, p->o.model, &p->model);
     SB_TRY(run, predict_outdir_check(run, p->o.out, p->o.merge, p->o.overwrite));
     sb_source src = predict_source(&p->model, p->o.data, p->o.n_data, p->o.layout, p->o.schema, 0);
     SB_TRY(run, source_load_stream(run, &src, &p->table, &p->stream));
@@ -290,6 +298,7 @@ static int predict_run_all(run_ctx *run, predict_run *p)
     timer_stop(&p->tm, T_LOAD);
     SB_CHECK(run, predict_outdir_prepare(run, p->o.out, p->o.merge, p->o.overwrite));
     SB_CHECK(run, run_agree_rc(run, write_part(run, p)));
+    SB_CHECK(run, drift_acc_finish_dir(run, p->drift, &p->model, p->o.out)); /* DIR/_drift.json before _SUCCESS */
     SB_CHECK(run, publish(run, p));
     timer_stop(&p->tm, T_TOTAL);
     report(run, p);
@@ -316,6 +325,7 @@ out:
     predict_ahead_close(p.ahead); /* joins the thread before the stream it reads goes */
     source_stream_close(p.stream);
     free(p.pred);
+    drift_acc_free(p.drift);
     table_free(&p.table);
     model_free(&p.model);
     return rc;

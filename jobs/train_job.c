@@ -11,7 +11,9 @@
 #include "io/source.h"
 #include "io/table_ids.h"
 #include "engine/booster.h"
+#include "engine/drift_reference.h"
 #include "jobs/jobs.h"
+#include "jobs/monitor_jobs.h"
 #include "jobs/param_msg.h"
 #include "mpi/comm.h"
 #include "base/error.h"
@@ -187,6 +189,7 @@ typedef struct {
     sb_model resume, model;
     int have_resume;
     sb_binned *b;
+    drift_range range; /* the features' range for the drift reference, taken before binning takes x */
     train_report rep;
     sb_timers tm;
 } train_run;
@@ -194,6 +197,7 @@ typedef struct {
 static void train_run_free(train_run *tr)
 {
     booster_binned_free(tr->b);
+    drift_range_free(&tr->range);
     model_free(&tr->model);
     model_free(&tr->resume);
     table_free(&tr->train);
@@ -222,6 +226,7 @@ static int bin_and_valid(run_ctx *run, train_run *tr)
     const train_args *a = &tr->a;
     timer_start(&tr->tm, TP_BIN);
     if (a->resume) SB_TRY(run, load_resume(run, a->ckpt, &tr->resume, &tr->have_resume));
+    SB_TRY(run, drift_range_compute(run, &tr->train, &tr->range));
     SB_TRY(run, booster_bin_consume(run, &tr->train, a->params.max_bin, a->params.seed, &tr->b)); /* takes train.x */
     timer_stop(&tr->tm, TP_BIN);
     free(tr->train.x); /* training reads the bins from here on: the largest array goes */
@@ -266,12 +271,14 @@ static int boost_and_write(run_ctx *run, train_run *tr)
     rss[1] = rss[0];
     SB_TRY(run, comm_max_i64(run, rss, 1));
     SB_TRY(run, comm_sum_i64(run, rss + 1, 1));
+    SB_TRY(run, drift_reference_build(run, tr->b, &tr->train, &tr->range, &tr->model));
     timer_start(&tr->tm, TP_WRITE);
     SB_TRY(run, model_write(run, &tr->model, a->model));
     timer_stop(&tr->tm, TP_WRITE);
     if (a->registry) SB_TRY(run, train_register(run, a->registry, a->model, a->data, a->n_data, a->valid));
     if (run_rank(run) == 0 && (a->ckpt_every > 0 || tr->have_resume))
         unlink(a->ckpt); /* finished: the checkpoint is stale */
+    monitor_train_metrics(run, a->model, &tr->model, tr->train.n_rows_global);
     log_result(run, tr, rss);
     timer_report(run, &tr->tm, "train: phases");
     return SB_OK;
