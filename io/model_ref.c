@@ -2,6 +2,7 @@
 #include "io/model_ref.h"
 
 #include <errno.h>    /* for errno */
+#include <stdarg.h>   /* for va_list */
 #include <stdio.h>    /* for snprintf, fopen */
 #include <stdlib.h>   /* for free */
 #include <string.h>   /* for strrchr, strcmp */
@@ -23,14 +24,25 @@ static int name_ok(const char *s, size_t n)
     return 1;
 }
 
+/* Write the refusal into err; returns -1 (model_ref_parse's failure). */
+static int refuse_ref(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int refuse_ref(char *err, size_t errlen, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
 int model_ref_parse(const char *text, model_ref *out, char *err, size_t errlen)
 {
     memset(out, 0, sizeof *out);
     const char *slash = strrchr(text, '/');
     const char *at = strrchr(slash ? slash : text, '@');
     if (at == NULL) { /* a plain path */
-        if (text[0] == '\0') return snprintf(err, errlen, "empty model path"), -1;
-        if (strlen(text) >= sizeof out->path) return snprintf(err, errlen, "model path too long"), -1;
+        if (text[0] == '\0') return refuse_ref(err, errlen, "empty model path");
+        if (strlen(text) >= sizeof out->path) return refuse_ref(err, errlen, "model path too long");
         snprintf(out->path, sizeof out->path, "%s", text);
         snprintf(out->name, sizeof out->name, "%s", slash ? slash + 1 : text);
         return 0;
@@ -38,10 +50,9 @@ int model_ref_parse(const char *text, model_ref *out, char *err, size_t errlen)
     const char *name = slash ? slash + 1 : text;
     size_t dn = (size_t)(at - text), nn = (size_t)(at - name);
     if (!name_ok(name, nn))
-        return snprintf(err, errlen, "'%s': model name before '@' must be [A-Za-z0-9._-]+ (not starting with '.')",
-                        text),
-               -1;
-    if (dn + 1 >= sizeof out->dir) return snprintf(err, errlen, "'%s': registry path too long", text), -1;
+        return refuse_ref(err, errlen, "'%s': model name before '@' must be [A-Za-z0-9._-]+ (not starting with '.')",
+                          text);
+    if (dn + 1 >= sizeof out->dir) return refuse_ref(err, errlen, "'%s': registry path too long", text);
     memcpy(out->dir, text, dn);
     memcpy(out->name, name, nn);
     const char *ref = at + 1;
@@ -50,13 +61,13 @@ int model_ref_parse(const char *text, model_ref *out, char *err, size_t errlen)
     } else if (ref[0] == 'v' && ref[1] >= '0' && ref[1] <= '9') {
         out->kind = REF_VERSION;
         if ((out->version = model_ref_version_of(ref)) == 0)
-            return snprintf(err, errlen, "'%s': version must be v1, v2, ... (no leading zeros)", text), -1;
+            return refuse_ref(err, errlen, "'%s': version must be v1, v2, ... (no leading zeros)", text);
     } else if (model_ref_stage_ok(ref)) {
         out->kind = REF_STAGE;
         snprintf(out->stage, sizeof out->stage, "%s", ref);
     } else {
-        return snprintf(err, errlen, "'%s': after '@' expected vN, latest or a stage name ([a-z][a-z0-9_-]*)", text),
-               -1;
+        return refuse_ref(err, errlen, "'%s': after '@' expected vN, latest or a stage name ([a-z][a-z0-9_-]*)",
+                          text);
     }
     return 0;
 }

@@ -81,7 +81,10 @@ static enum MHD_Result answer(serve_ctx *c, struct MHD_Connection *conn, req_sta
 {
     if (body == NULL) { /* out of memory building the answer */
         static const char oom[] = "{\"error\":\"out of memory\"}";
-        status = 500, body = strdup(oom), len = sizeof oom - 1, type = "application/json";
+        status = 500;
+        body = strdup(oom);
+        len = sizeof oom - 1;
+        type = "application/json";
         if (body == NULL) return MHD_NO;
     }
     struct MHD_Response *resp = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
@@ -205,7 +208,8 @@ static void take_upload(serve_ctx *c, req_state *r, const char *data, size_t n)
             r->too_big = 1; /* refuse rather than crash */
             return;
         }
-        r->body = g, r->cap = cap;
+        r->body = g;
+        r->cap = cap;
     }
     memcpy(r->body + r->len, data, n);
     r->len += n;

@@ -68,7 +68,10 @@ static int parse_opts(run_ctx *run, int argc, char **argv, serve_opts *o)
 {
     memset(o, 0, sizeof *o);
     o->listen = (serve_listen){"127.0.0.1", 8080, 2, 256, 10};
-    o->max_body = 16 << 20, o->max_rows = 100000, o->poll_s = 2, o->drain_s = 10;
+    o->max_body = 16 << 20;
+    o->max_rows = 100000;
+    o->poll_s = 2;
+    o->drain_s = 10;
     for (int i = 1; i < argc; ++i) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         double x = 0;

@@ -157,8 +157,10 @@ static void render_process(text *t, serve_metrics *m)
     if (f != NULL) {
         /* fields 14, 15 (utime, stime), 23 (vsize), 24 (rss pages); field 2 has no spaces for us */
         if (fscanf(f, "%*d %*s %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu %*d %*d %*d %*d %*d %*d %*u %lu %ld",
-                   &utime, &stime, &vsize, &rss) != 4)
-            utime = stime = vsize = 0, rss = 0;
+                   &utime, &stime, &vsize, &rss) != 4) {
+            utime = stime = vsize = 0;
+            rss = 0;
+        }
         fclose(f);
     }
     double tick = (double)sysconf(_SC_CLK_TCK);

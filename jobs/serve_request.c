@@ -50,7 +50,10 @@ int serve_schema_init(serve_schema *s, int32_t n_feat, const sb_feature_info *fe
     s->names = malloc(total * sizeof *s->names);
     s->feat_of = malloc(total * sizeof *s->feat_of);
     s->id_of = malloc(total * sizeof *s->id_of);
-    if (!s->names || !s->feat_of || !s->id_of) return serve_schema_free(s), -1;
+    if (!s->names || !s->feat_of || !s->id_of) {
+        serve_schema_free(s);
+        return -1;
+    }
     int32_t n = 0;
     for (int32_t f = 0; f < n_feat; ++f) s->names[n++] = feat[f].name;
     for (int32_t i = 0; i < n_ids; ++i) s->names[n++] = id_names[i];
@@ -176,12 +179,16 @@ static int json_row(const serve_schema *s, serve_batch *b, int64_t row, json_t *
             json_decref(ids);
             return refuse(b, 400, "row %lld, field '%.64s': not a feature or id of the model", (long long)row, key);
         }
-        if (s->feat_of[k] >= 0 && json_feature(s, b, row, s->feat_of[k], v, b->x + row * s->n_feat + s->feat_of[k]))
-            return json_decref(ids), -1;
+        if (s->feat_of[k] >= 0 && json_feature(s, b, row, s->feat_of[k], v, b->x + row * s->n_feat + s->feat_of[k])) {
+            json_decref(ids);
+            return -1;
+        }
         if (s->id_of[k] >= 0) {
-            if (json_is_object(v) || json_is_array(v))
-                return json_decref(ids), refuse(b, 400, "row %lld, field '%s': an id must be a string, number or null",
-                                                (long long)row, key);
+            if (json_is_object(v) || json_is_array(v)) {
+                json_decref(ids);
+                return refuse(b, 400, "row %lld, field '%s': an id must be a string, number or null", (long long)row,
+                              key);
+            }
             if (ids == NULL && (ids = json_object()) == NULL) return refuse(b, 500, "out of memory");
             json_object_set(ids, key, v);
         }
@@ -269,12 +276,16 @@ static int csv_row(const serve_schema *s, serve_batch *b, int64_t row, const int
     json_t *ids = NULL;
     for (int32_t c = 0; c < nf; ++c) {
         int32_t k = col[c];
-        if (s->feat_of[k] >= 0 && csv_feature(s, b, row, s->feat_of[k], &f[c], b->x + row * s->n_feat + s->feat_of[k]))
-            return json_decref(ids), -1;
+        if (s->feat_of[k] >= 0 && csv_feature(s, b, row, s->feat_of[k], &f[c], b->x + row * s->n_feat + s->feat_of[k])) {
+            json_decref(ids);
+            return -1;
+        }
         if (s->id_of[k] >= 0) {
             json_t *v = csv_id_value(&f[c]);
-            if (v == NULL)
-                return json_decref(ids), refuse(b, 400, "row %lld, field '%s': not valid UTF-8", (long long)row, s->names[k]);
+            if (v == NULL) {
+                json_decref(ids);
+                return refuse(b, 400, "row %lld, field '%s': not valid UTF-8", (long long)row, s->names[k]);
+            }
             if (ids == NULL) ids = json_object();
             json_object_set_new(ids, s->names[k], v);
         }
