@@ -83,7 +83,9 @@ static int check_labels(trainer *T)
                                ? " (labels are rates in [0,1]; a rate above 1 comes from a numerator larger than its "
                                  "denominator, e.g. more conversions than clicks: `shardboost ingest --cap-rate` caps "
                                  "such rates at 1)"
-                               : "");
+                               : p->objective == SB_OBJ_BINARY ? " (binary:logistic takes labels 0 and 1; rates in "
+                                                                 "[0,1] train with reg:logistic)"
+                                                               : "");
     for (int64_t i = 0; t->weight && i < t->n_rows; ++i)
         if (!(t->weight[i] >= 0) || !isfinite(t->weight[i]))
             return SB_FAIL(T->run, SB_EDATA, "training row %lld: weight %.17g is not a finite non-negative number",
@@ -122,9 +124,11 @@ static int setup_base(trainer *T)
         return run_agree_rc(T->run, SB_FAIL(T->run, SB_EDATA, "training rows have zero total weight"));
     double base = p->base_score_set ? p->base_score : sum_wy / T->sum_weight;
     if (!p->base_score_set && p->objective == SB_OBJ_ABSOLUTEERROR) SB_TRY(T->run, median_label(T, &base));
-    if (!p->base_score_set && p->objective == SB_OBJ_LOGISTIC)
+    if (!p->base_score_set && (p->objective == SB_OBJ_LOGISTIC || p->objective == SB_OBJ_BINARY))
         base = base < BASE_SCORE_EPS ? BASE_SCORE_EPS : (base > 1 - BASE_SCORE_EPS ? 1 - BASE_SCORE_EPS : base);
-    if (!p->base_score_set && p->objective == SB_OBJ_POISSON && base < BASE_SCORE_EPS) base = BASE_SCORE_EPS;
+    if (!p->base_score_set && (p->objective == SB_OBJ_POISSON || p->objective == SB_OBJ_TWEEDIE) &&
+        base < BASE_SCORE_EPS)
+        base = BASE_SCORE_EPS;
     T->base_score = base;
     T->base_margin = objective_margin_of(p->objective, base);
     return SB_OK;
@@ -245,7 +249,10 @@ static int round_gradients(trainer *T, int32_t round, tree_gradients *grad)
 {
     run_ctx *run = T->run;
     const sb_table *t = T->train;
-    objective_gradient(T->params->objective, t->label, t->weight, T->margin, t->n_rows, T->max_delta_step, T->gh);
+    const sb_params *p = T->params;
+    const sb_obj_cfg oc = {p->objective, T->max_delta_step, p->huber_slope, p->tweedie_variance_power,
+                           p->scale_pos_weight};
+    objective_gradient_cfg(&oc, t->label, t->weight, T->margin, t->n_rows, T->gh);
     const int64_t n_tree = sample_tree_rows(T, round);
     double mx = boost_abs_max(T->gh, 2 * t->n_rows);
     SB_TRY(run, comm_max_f64(run, &mx, 1));

@@ -104,9 +104,12 @@ extern const char *const train_phase_names[N_TRAIN_PHASES];
 
 /* ---- one tree (tree_grow.c) ------------------------------------------- */
 /* Without max_leaves a tree has at most 2^GROW_DEPTH_LIMIT leaves whatever
- * max_depth says (up to 63): the node arrays are sized for the largest tree
+ * max_depth says (any depth is accepted): the node arrays are sized for the largest tree
  * once per training, and int32 node ids must stay small. */
 #define GROW_DEPTH_LIMIT 20
+/* Deeper max_depth (no max_leaves): the bytes of histograms one rank may hold
+ * for a tree, which bounds its leaves (tree_grow.c: deep_leaf_cap). */
+#define GROW_DEEP_HIST_BYTES ((int64_t)1 << 30)
 
 typedef struct grow_node grow_node; /* a node while the tree grows (tree_grow.c) */
 

@@ -54,7 +54,7 @@ static void usage(void)
            "  --metric M             rmse | mse | mae | logloss | poisson-nloglik (default: the\n"
            "                         objective's); lower is better; early stopping watches it too\n"
            "  --early-stopping-rounds N  per fold, on its held-out rows (default 0 = off)\n"
-           "  --param KEY=VALUE      base parameter for every point (the grid wins)\n"
+           "  --param KEY=VALUE, KEY=VALUE  base parameter for every point (the grid wins)\n"
            "  --seed S               fold seed (default 0); the training seed is the grid's `seed`\n"
            "  --out DIR              leaderboard.csv, summary.json, journal-r*.csv (default cv-out)\n"
            "  --resume               skip points already in DIR's journals (same grid point, data, folds,\n"
@@ -193,6 +193,7 @@ static int parse_opts(run_ctx *run, int argc, char **argv, cv_opts *o)
         if (!strcmp(a, "--resume")) o->resume = 1;
         else if (!strcmp(a, "--overwrite")) o->overwrite = 1;
         else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) o->quiet = 1;
+        else if (a[0] != '-' && strchr(a, '=') && a[0] != '=') SB_TRY(run, parse_param(run, a, o)); /* bare key=value */
         else if (v == NULL) return SB_FAIL(run, SB_EINVAL, "unknown option or missing value: '%s' (see cv --help)", a);
         else {
             ++i;
