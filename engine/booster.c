@@ -8,6 +8,7 @@
 #include <string.h> /* for memset, strcmp */
 
 #include "engine/booster_internal.h"
+#include "engine/global_auc.h"
 #include "kernels/binning.h"
 #include "kernels/boost_step.h"
 #include "kernels/hist.h"
@@ -35,6 +36,8 @@ const char *const train_phase_names[N_TRAIN_PHASES] = {
 static int global_metric(trainer *T, const double *label, const double *weight, const double *pred,
                          const uint8_t *mask, int64_t n, double *out)
 {
+    if (T->params->eval_metric == SB_METRIC_AUC) /* a ranking: gathered, not summed */
+        return global_auc(T->run, label, weight, T->params->weighted_metric, pred, mask, n, out);
     sb_metric_part part;
     metric_part_zero(&part);
     metric_accumulate(T->params->eval_metric, label, weight, T->params->weighted_metric, pred, mask, n, &part);
@@ -392,7 +395,9 @@ out:
 
 int trainer_track_best(trainer *T, int32_t round, double valid_m, int *stop)
 {
-    if (T->has_valid && !isnan(valid_m) && (T->best_iter < 0 || valid_m < T->best_valid)) {
+    const int higher = metric_higher_is_better(T->params->eval_metric);
+    if (T->has_valid && !isnan(valid_m) &&
+        (T->best_iter < 0 || (higher ? valid_m > T->best_valid : valid_m < T->best_valid))) {
         T->best_valid = valid_m;
         T->best_iter = round;
     }

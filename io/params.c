@@ -56,7 +56,7 @@ static const pdef table[] = {
     {"max_bin", "max_bins", P_INT, OFF(max_bin), 0, 2, 256, 0, "histogram bins per feature"},
     {"seed", "random_state random_seed seed_value", P_U64, OFF(seed), 0, 0, 0, 0, "sampling seed"},
     {"eval_metric", "metric", P_METRIC, OFF(eval_metric), OFF(eval_metric_set), 0, 0, 0,
-     "rmse | mse | mae | logloss | poisson-nloglik"},
+     "rmse | mse | mae | logloss | poisson-nloglik | error | mape | gamma-nloglik | auc (higher is better)"},
     {"weighted_metric", "", P_BOOL, OFF(weighted_metric), 0, 0, 1, 0, "weight metrics like training (1/0)"},
     {"huber_slope", "", P_DOUBLE, OFF(huber_slope), OFF(huber_slope_set), 0, 1e300, 1,
      "reg:pseudohubererror's delta (default 1)"},

@@ -72,9 +72,12 @@ double xsum_value(const sb_xsum *s)
 }
 
 static const char *const metric_names[SB_METRIC_COUNT] = {"rmse",  "mse",  "mae",          "logloss",
-                                                          "poisson-nloglik", "error", "mape", "gamma-nloglik"};
+                                                          "poisson-nloglik", "error", "mape", "gamma-nloglik",
+                                                          "auc"};
 
 const char *metric_name(sb_metric_kind k) { return (unsigned)k < SB_METRIC_COUNT ? metric_names[k] : "unknown"; }
+
+int metric_higher_is_better(sb_metric_kind k) { return k == SB_METRIC_AUC; }
 
 int metric_parse(const char *name, sb_metric_kind *out)
 {
@@ -88,7 +91,8 @@ int metric_parse(const char *name, sb_metric_kind *out)
                  {"cross_entropy", SB_METRIC_LOGLOSS}, {"poisson-nloglik", SB_METRIC_POISSON_NLOGLIK},
                  {"poisson", SB_METRIC_POISSON_NLOGLIK}, {"error", SB_METRIC_ERROR},
                  {"binary_error", SB_METRIC_ERROR}, {"mape", SB_METRIC_MAPE},
-                 {"gamma-nloglik", SB_METRIC_GAMMA_NLOGLIK}, {"gamma", SB_METRIC_GAMMA_NLOGLIK}};
+                 {"gamma-nloglik", SB_METRIC_GAMMA_NLOGLIK}, {"gamma", SB_METRIC_GAMMA_NLOGLIK},
+                 {"auc", SB_METRIC_AUC}};
     for (unsigned i = 0; i < sizeof alias / sizeof alias[0]; ++i)
         if (!strcmp(name, alias[i].name)) {
             *out = alias[i].k;

@@ -20,9 +20,14 @@ typedef enum {
     SB_METRIC_POISSON_NLOGLIK = 4,
     SB_METRIC_ERROR = 5,        /* binary error rate: prediction > 0.5 against a 0/1 label */
     SB_METRIC_MAPE = 6,         /* |y - p| / |y| */
-    SB_METRIC_GAMMA_NLOGLIK = 7 /* gamma negative log-likelihood (XGBoost's, psi = 1): y / p + log p */
+    SB_METRIC_GAMMA_NLOGLIK = 7, /* gamma negative log-likelihood (XGBoost's, psi = 1): y / p + log p */
+    SB_METRIC_AUC = 8            /* exact weighted AUC: a ranking of all rows, not a sum of row terms, so
+                                  * not a metric_part: engine/global_auc.h computes it; higher is better */
 } sb_metric_kind;
-#define SB_METRIC_COUNT 8
+#define SB_METRIC_COUNT 9
+
+/* 1 when a larger value is better (auc), 0 for the losses. Local. */
+int metric_higher_is_better(sb_metric_kind k);
 
 /* Exact sum of doubles as fixed point: value = sum_i limb[i] * 2^(32 i - 64),
  * terms are truncated below 2^-64; |sum| must stay below 2^95 (else the

@@ -9,7 +9,8 @@ PY=/usr/bin/python3
 $PY -c 'import xgboost, numpy' 2>/dev/null || skip "python3-xgboost not installed (make deps)"
 T=$SB_TMP
 CHK="$SB_ROOT/tests/integration/objectives_check.py"
-printf 'ids: [id]\nlabel: y\n' > "$T/s.yaml"
+printf 'ids: [id]\nlabel: y\nignore: [w]\n' > "$T/s.yaml"
+printf 'ids: [id]\nlabel: y\nweight: w\n' > "$T/sw.yaml"
 ROUNDS=60 DEPTH=4 ETA=0.1
 
 case_of() { # what gen-kind shardboost-objective extra k=v...
@@ -40,6 +41,45 @@ case_of "binary:logistic scale_pos_weight=3" binary binary:logistic scale_pos_we
 case_of "reg:pseudohubererror huber_slope=2" pseudohuber reg:pseudohubererror huber_slope=2
 case_of "reg:tweedie tweedie_variance_power=1.3" tweedie reg:tweedie tweedie_variance_power=1.3
 case_of "reg:gamma" gamma reg:gamma
+
+# auc (exact, weighted, a global sort): the valid metric of the model equals XGBoost's auc of
+# the same predictions; identical model bytes (valid_metric included) at np 1, 2, 3
+auc_case() { # what schema weighted
+    local d="$T/binary" ok=1 ours theirs
+    for np in 1 2 3; do
+        sb_mpirun "$np" train --data "$d/tr.csv" --valid "$d/te.csv" --layout csv --schema "$T/$2" --quiet \
+            --model "$d/a$np.json" objective=binary:logistic eval_metric=auc n_estimators=20 max_depth=3 \
+            || { ok=0; echo "np=$np failed"; }
+    done
+    for np in 2 3; do cmp -s "$d/a1.json" "$d/a$np.json" || { ok=0; echo "np=$np differs"; }; done
+    [ "$ok" = 1 ] && pass "$1: identical model bytes for np 1,2,3" || { fail "$1: np 1,2,3"; return; }
+    rm -rf "$d/aout" "$d/apred.csv.gz"
+    sb_mpirun 3 predict --model "$d/a1.json" --data "$d/te.csv" --schema "$T/$2" --out "$d/aout" \
+        --merge "$d/apred.csv.gz" -q || { fail "$1: predict"; return; }
+    ours=$($PY -c 'import json,sys; print(repr(json.load(open(sys.argv[1]))["training"]["valid_metric"][-1]))' "$d/a1.json")
+    theirs=$($PY "$CHK" auc "$d" "$d/apred.csv.gz" "$3") || { fail "$1: xgboost auc"; return; }
+    $PY -c 'import sys; sys.exit(0 if abs(float(sys.argv[1]) - float(sys.argv[2])) <= 1e-6 else 1)' "$ours" "$theirs" \
+        && pass "$1: valid auc $ours = XGBoost's $theirs" || fail "$1: valid auc $ours vs XGBoost's $theirs"
+}
+auc_case "auc" s.yaml 0
+auc_case "auc weighted" sw.yaml 1
+
+# cv and early stopping with auc: higher is better (the leaderboard's first row has the largest mean)
+printf 'objective: binary:logistic\nn_estimators: 30\nmax_depth: [1, 3]\neta: [0.05, 0.5]\n' > "$T/g.yaml"
+ok=1
+for np in 1 3; do
+    sb_mpirun "$np" cv --data "$T/binary/tr.csv" --layout csv --schema "$T/s.yaml" --grid "$T/g.yaml" --folds 3 \
+        --metric auc --early-stopping-rounds 3 --out "$T/cv$np" -q || { ok=0; echo "cv np=$np failed"; }
+done
+board() { sed 's/,[^,]*$//' "$1/leaderboard.csv"; }
+[ "$ok" = 1 ] && [ "$(board "$T/cv1")" = "$(board "$T/cv3")" ] && pass "cv --metric auc: same leaderboard at np 1 and 3" \
+    || fail "cv --metric auc np 1, 3"
+$PY - "$T/cv1/leaderboard.csv" <<'PYEOF' && pass "cv --metric auc: best (largest) auc first" || fail "cv auc order"
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+m = [float(r["mean_auc"]) for r in rows]
+sys.exit(0 if len(m) == 4 and m == sorted(m, reverse=True) and 0.6 < m[0] < 1 else 1)
+PYEOF
 
 # labels the objective cannot take: the row is named, nothing is written
 bad() { # what objective label-substitution expected-text

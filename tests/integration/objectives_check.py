@@ -37,12 +37,13 @@ def gen(obj, d):
     else:
         mu = np.exp(0.6 * f + 1)
         y = rng.gamma(3.0, mu / 3.0)
+    wt = np.round(0.5 + 2 * rng.random(n), 3)  # row weights for the weighted auc case
     for name, sl in (("tr.csv", slice(0, 8000)), ("te.csv", slice(8000, n))):
         with open(f"{d}/{name}", "w", newline="") as fh:
             w = csv.writer(fh)
-            w.writerow(["id", "x0", "x1", "x2", "x3", "x4", "y"])
+            w.writerow(["id", "x0", "x1", "x2", "x3", "x4", "y", "w"])
             for i in range(sl.start, sl.stop):
-                w.writerow([i] + [repr(float(v)) for v in x[i]] + [repr(float(y[i]))])
+                w.writerow([i] + [repr(float(v)) for v in x[i]] + [repr(float(y[i])), repr(float(wt[i]))])
 
 
 def load(path):
@@ -62,6 +63,18 @@ def loss(obj, y, p, kv):
         r = float(kv.get("tweedie_variance_power", 1.5))
         return float(np.mean(-y * p ** (1 - r) / (1 - r) + p ** (2 - r) / (2 - r)))
     return float(np.mean(y / p + np.log(p)))
+
+
+def auc(d, pred, weighted):
+    """XGBoost's auc of shardboost's holdout predictions (as margins of a 0-tree model)."""
+    a = np.loadtxt(f"{d}/te.csv", delimiter=",", skiprows=1)
+    with gzip.open(pred, "rt") as fh:
+        rows = {int(r[0]): float(r[1]) for r in list(csv.reader(fh))[1:]}
+    p = np.clip(np.array([rows[int(i)] for i in a[:, 0]]), 1e-300, 1 - 1e-16)
+    dm = xgb.DMatrix(a[:, 1:6], label=a[:, 6], weight=a[:, 7] if weighted == "1" else None,
+                     base_margin=np.log(p / (1 - p)))
+    bst = xgb.train({"objective": "binary:logistic", "eval_metric": "auc", "nthread": 1}, dm, 0)
+    print(bst.eval(dm).split(":")[-1])
 
 
 def compare(obj, d, model, pred, rounds, depth, eta, extra):
@@ -84,5 +97,7 @@ def compare(obj, d, model, pred, rounds, depth, eta, extra):
 if __name__ == "__main__":
     if sys.argv[1] == "gen":
         gen(sys.argv[2], sys.argv[3])
+    elif sys.argv[1] == "auc":
+        auc(*sys.argv[2:5])
     else:
         compare(*sys.argv[2:9], sys.argv[9:])
