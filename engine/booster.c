@@ -52,7 +52,7 @@ static int trains(const trainer *T, int64_t i) { return !T->row_mask || T->row_m
 static double row_weight(const sb_table *t, int64_t i) { return t->weight ? t->weight[i] : 1.0; }
 
 /* Weighted median of the training labels (reg:absoluteerror's base score). Collective. */
-static int median_label(trainer *T, double *out)
+static int median_label(trainer *T, double alpha, double *out)
 {
     const sb_table *t = T->train;
     double mx = 0;
@@ -66,7 +66,7 @@ static int median_label(trainer *T, double *out)
     for (int64_t i = 0; i < t->n_rows; ++i)
         w[i] = trains(T, i) ? (int64_t)llrint(ldexp(row_weight(t, i), scale_exp)) : 0;
     const int64_t begin = 0, end = t->n_rows;
-    rc = weighted_median_groups(T->run, 1, &begin, &end, NULL, t->label, w, 1, out);
+    rc = weighted_quantile_groups(T->run, alpha, 1, &begin, &end, NULL, t->label, w, 1, out);
 out:
     free(w);
     return rc;
@@ -126,7 +126,9 @@ static int setup_base(trainer *T)
     if (!(T->sum_weight > 0))
         return run_agree_rc(T->run, SB_FAIL(T->run, SB_EDATA, "training rows have zero total weight"));
     double base = p->base_score_set ? p->base_score : sum_wy / T->sum_weight;
-    if (!p->base_score_set && p->objective == SB_OBJ_ABSOLUTEERROR) SB_TRY(T->run, median_label(T, &base));
+    if (!p->base_score_set && p->objective == SB_OBJ_ABSOLUTEERROR) SB_TRY(T->run, median_label(T, 0.5, &base));
+    if (!p->base_score_set && p->objective == SB_OBJ_QUANTILE)
+        SB_TRY(T->run, median_label(T, p->quantile_alpha, &base));
     if (!p->base_score_set && (p->objective == SB_OBJ_LOGISTIC || p->objective == SB_OBJ_BINARY))
         base = base < BASE_SCORE_EPS ? BASE_SCORE_EPS : (base > 1 - BASE_SCORE_EPS ? 1 - BASE_SCORE_EPS : base);
     if (!p->base_score_set && (p->objective == SB_OBJ_POISSON || p->objective == SB_OBJ_TWEEDIE) &&
@@ -254,7 +256,7 @@ static int round_gradients(trainer *T, int32_t round, tree_gradients *grad)
     const sb_table *t = T->train;
     const sb_params *p = T->params;
     const sb_obj_cfg oc = {p->objective, T->max_delta_step, p->huber_slope, p->tweedie_variance_power,
-                           p->scale_pos_weight};
+                           p->scale_pos_weight, p->quantile_alpha};
     objective_gradient_cfg(&oc, t->label, t->weight, T->margin, t->n_rows, T->gh);
     const int64_t n_tree = sample_tree_rows(T, round);
     double mx = boost_abs_max(T->gh, 2 * t->n_rows);
@@ -288,7 +290,9 @@ static int refit_median(trainer *T, tree_out *tree)
         begin[l] = tree->leaves[l].begin;
         end[l] = tree->leaves[l].end;
     }
-    SB_CHECK(T->run, weighted_median_groups(T->run, nl, begin, end, T->grower.rows, T->pred, T->gh_fixed + 1, 2, med));
+    const double alpha = T->params->objective == SB_OBJ_QUANTILE ? T->params->quantile_alpha : 0.5;
+    SB_CHECK(T->run, weighted_quantile_groups(T->run, alpha, nl, begin, end, T->grower.rows, T->pred, T->gh_fixed + 1,
+                                              2, med));
     for (int32_t l = 0; l < nl; ++l) tree->nodes[tree->leaves[l].node].value = T->params->eta * med[l];
 out:
     free(begin);
@@ -301,7 +305,8 @@ out:
 static int round_tree(trainer *T, const tree_gradients *grad, tree_out *tree)
 {
     SB_TRY(T->run, run_agree_rc(T->run, grow_tree(T->run, &T->grower, grad, T->feat_mask, tree)));
-    if (T->params->objective == SB_OBJ_ABSOLUTEERROR) SB_TRY(T->run, refit_median(T, tree));
+    if (T->params->objective == SB_OBJ_ABSOLUTEERROR || T->params->objective == SB_OBJ_QUANTILE)
+        SB_TRY(T->run, refit_median(T, tree));
     return SB_OK;
 }
 

@@ -3,6 +3,7 @@
  * keys of the values: 8 passes, each counting the fixed-point weights per
  * 8-bit bucket inside the prefix chosen so far, summed over ranks as int64
  * (exact, so every rank picks the same bucket whatever the rank count). */
+#include <math.h>   /* for frexp, ldexp */
 #include <stdlib.h> /* for free */
 #include <string.h> /* for memcpy */
 
@@ -50,9 +51,32 @@ static void pick_buckets(int32_t n_groups, const int64_t *cnt, int shift, int64_
     }
 }
 
+/* ceil(alpha * total), exactly: alpha = M * 2^(e - 53) with M a 53-bit
+ * integer, so the product is an integer shifted right with the remainder
+ * rounding up. alpha 0.5 gives total / 2 + (total & 1), the lower median. */
+__extension__ typedef __int128 q128;
+static int64_t quantile_need(int64_t total, double alpha)
+{
+    int e = 0;
+    const double m = frexp(alpha, &e);
+    const q128 prod = (q128)total * (q128)(int64_t)ldexp(m, 53);
+    const int sh = 53 - e;
+    if (sh >= 120) return prod > 0 ? 1 : 0;
+    q128 q = prod >> sh;
+    if ((q << sh) != prod) ++q;
+    return (int64_t)q;
+}
+
 int weighted_median_groups(run_ctx *run, int32_t n_groups, const int64_t *begin, const int64_t *end,
                            const int32_t *rows, const double *value, const int64_t *weight, int64_t wstride,
                            double *out)
+{
+    return weighted_quantile_groups(run, 0.5, n_groups, begin, end, rows, value, weight, wstride, out);
+}
+
+int weighted_quantile_groups(run_ctx *run, double alpha, int32_t n_groups, const int64_t *begin, const int64_t *end,
+                             const int32_t *rows, const double *value, const int64_t *weight, int64_t wstride,
+                             double *out)
 {
     int rc = SB_OK;
     int64_t *cnt = sb_alloc(run, (size_t)n_groups * RADIX_BUCKETS + 1, sizeof *cnt);
@@ -63,8 +87,8 @@ int weighted_median_groups(run_ctx *run, int32_t n_groups, const int64_t *begin,
     for (int32_t l = 0; l < n_groups; ++l) /* total weight of each group */
         for (int64_t j = begin[l]; j < end[l]; ++j) total[l] += weight[wstride * (rows ? rows[j] : j)];
     SB_CHECK(run, comm_sum_i64(run, total, n_groups));
-    for (int32_t l = 0; l < n_groups; ++l)
-        need[l] = total[l] / 2 + (total[l] & 1); /* lower median: first value with cumulative weight >= half */
+    for (int32_t l = 0; l < n_groups; ++l) /* the first value whose cumulative weight reaches alpha of the total */
+        need[l] = quantile_need(total[l], alpha);
     for (int pass = 0; pass < RADIX_PASSES; ++pass) {
         const int shift = 64 - RADIX_BITS * (pass + 1);
         const uint64_t mask = pass == 0 ? 0 : ~0ULL << (64 - RADIX_BITS * pass);

@@ -32,7 +32,7 @@ typedef struct {
 static const pdef table[] = {
     {"objective", "objective_type app application loss", P_OBJECTIVE, OFF(objective), 0, 0, 0, 0,
      "reg:squarederror | reg:logistic | binary:logistic | count:poisson | reg:absoluteerror | "
-     "reg:pseudohubererror | reg:tweedie | reg:gamma"},
+     "reg:pseudohubererror | reg:tweedie | reg:gamma | reg:quantileerror"},
     {"eta", "learning_rate shrinkage_rate", P_DOUBLE, OFF(eta), 0, 0, 1, 1, "shrinkage per round"},
     {"n_estimators", "num_round num_boost_round num_iterations n_iter num_trees num_rounds nrounds", P_INT,
      OFF(n_rounds), 0, 1, 1e7, 0, "boosting rounds"},
@@ -64,6 +64,8 @@ static const pdef table[] = {
      OFF(tweedie_variance_power_set), 1, 2, 0, "reg:tweedie's power in [1, 2) (default 1.5)"},
     {"scale_pos_weight", "", P_DOUBLE, OFF(scale_pos_weight), OFF(scale_pos_weight_set), 0, 1e300, 1,
      "weight factor of rows labelled 1 (squarederror, reg:logistic, binary:logistic; default 1)"},
+    {"quantile_alpha", "", P_DOUBLE, OFF(quantile_alpha), OFF(quantile_alpha_set), 0, 1, 1,
+     "reg:quantileerror's quantile in (0, 1) (default 0.5)"},
     {"early_stopping_rounds", "early_stopping_round early_stopping n_iter_no_change", P_INT,
      OFF(early_stopping_rounds), 0, 0, 1e7, 0, "stop when the valid metric has not improved (0 = off)"},
 };
@@ -89,6 +91,7 @@ void params_default(sb_params *p)
     p->huber_slope = 1.0;
     p->tweedie_variance_power = 1.5;
     p->scale_pos_weight = 1.0;
+    p->quantile_alpha = 0.5;
 }
 
 /* Compare names treating '-' and '_' alike, case-insensitively. */
@@ -269,7 +272,7 @@ static sb_metric_kind natural_metric(sb_objective o)
     return o == SB_OBJ_LOGISTIC || o == SB_OBJ_BINARY ? SB_METRIC_LOGLOSS
            : o == SB_OBJ_POISSON ? SB_METRIC_POISSON_NLOGLIK
            : o == SB_OBJ_GAMMA ? SB_METRIC_GAMMA_NLOGLIK
-           : o == SB_OBJ_ABSOLUTEERROR ? SB_METRIC_MAE
+           : o == SB_OBJ_ABSOLUTEERROR || o == SB_OBJ_QUANTILE ? SB_METRIC_MAE
                                         : SB_METRIC_RMSE;
 }
 
@@ -367,6 +370,7 @@ static int check_objective(const reporter *r, const sb_params *p)
         return fail(r, "base_score must be in (0, 1) for binary:logistic");
     if (p->base_score_set && (o == SB_OBJ_TWEEDIE || o == SB_OBJ_GAMMA) && !(p->base_score > 0))
         return fail(r, "base_score must be > 0 for %s", objective_name(o));
+    if (!(p->quantile_alpha < 1.0)) return fail(r, "quantile_alpha = %g out of range (0, 1)", p->quantile_alpha);
     if (!(p->tweedie_variance_power < 2.0))
         return fail(r, "tweedie_variance_power = %g out of range [1, 2)", p->tweedie_variance_power);
     return SB_OK;

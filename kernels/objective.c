@@ -6,7 +6,7 @@
 
 static const char *const obj_names[SB_OBJ_COUNT] = {"reg:squarederror",     "reg:logistic", "count:poisson",
                                                     "reg:absoluteerror",    "binary:logistic", "reg:pseudohubererror",
-                                                    "reg:tweedie",          "reg:gamma"};
+                                                    "reg:tweedie",          "reg:gamma",       "reg:quantileerror"};
 
 const char *objective_name(sb_objective obj)
 {
@@ -32,6 +32,7 @@ int objective_parse(const char *name, sb_objective *out)
         {"reg:pseudohubererror", SB_OBJ_PSEUDOHUBER}, {"pseudohubererror", SB_OBJ_PSEUDOHUBER},
         {"reg:tweedie", SB_OBJ_TWEEDIE},           {"tweedie", SB_OBJ_TWEEDIE},
         {"reg:gamma", SB_OBJ_GAMMA},               {"gamma", SB_OBJ_GAMMA},
+        {"reg:quantileerror", SB_OBJ_QUANTILE},    {"quantile", SB_OBJ_QUANTILE},
     };
     for (unsigned i = 0; i < sizeof alias / sizeof alias[0]; ++i)
         if (!strcmp(name, alias[i].name)) {
@@ -118,6 +119,10 @@ static inline void grad_one(const sb_obj_cfg *c, double y, double w, double m, f
     case SB_OBJ_PSEUDOHUBER:
     case SB_OBJ_TWEEDIE:
     case SB_OBJ_GAMMA: grad_more(c, y, m, &gr, &he); break;
+    case SB_OBJ_QUANTILE: /* pinball loss; the leaves are refit to the quantile afterwards */
+        gr = m - y >= 0 ? 1.0 - c->quantile_alpha : -c->quantile_alpha;
+        he = 1.0;
+        break;
     default:
         gr = m - y;
         he = 1.0;
@@ -133,7 +138,7 @@ static inline void grad_one(const sb_obj_cfg *c, double y, double w, double m, f
 
 sb_obj_cfg objective_cfg_default(sb_objective obj, double max_delta_step)
 {
-    return (sb_obj_cfg){obj, max_delta_step, 1.0, 1.5, 1.0};
+    return (sb_obj_cfg){obj, max_delta_step, 1.0, 1.5, 1.0, 0.5};
 }
 
 void objective_gradient_cfg(const sb_obj_cfg *c, const double *label, const double *weight, const double *margin,

@@ -13,9 +13,10 @@ typedef enum {
     SB_OBJ_BINARY = 4,        /* binary:logistic, labels exactly 0 or 1, sigmoid link */
     SB_OBJ_PSEUDOHUBER = 5,   /* reg:pseudohubererror (huber_slope), identity link */
     SB_OBJ_TWEEDIE = 6,       /* reg:tweedie (tweedie_variance_power), log link, labels >= 0 */
-    SB_OBJ_GAMMA = 7          /* reg:gamma, log link, labels > 0 */
+    SB_OBJ_GAMMA = 7,         /* reg:gamma, log link, labels > 0 */
+    SB_OBJ_QUANTILE = 8       /* reg:quantileerror (quantile_alpha), leaves refit to the weighted quantile */
 } sb_objective;
-#define SB_OBJ_COUNT 8
+#define SB_OBJ_COUNT 9
 
 /* What a gradient needs besides the rows: the objective and its parameters
  * (XGBoost's names). objective_cfg_default gives XGBoost's defaults. */
@@ -26,6 +27,7 @@ typedef struct {
     double tweedie_variance_power; /* tweedie's rho in [1, 2) (default 1.5) */
     double scale_pos_weight;       /* weight factor of rows labelled 1 (default 1); XGBoost applies it to
                                     * squarederror, reg:logistic and binary:logistic only */
+    double quantile_alpha;         /* reg:quantileerror's quantile in (0, 1) (default 0.5) */
 } sb_obj_cfg;
 
 /* XGBoost name of an objective ("reg:squarederror", ...). Local. */
@@ -55,7 +57,7 @@ void objective_gradient(sb_objective obj, const double *label, const double *wei
 void objective_gradient_ref(sb_objective obj, const double *label, const double *weight, const double *margin,
                             int64_t n, double max_delta_step, float *gh);
 
-/* objective_cfg_default - {obj, max_delta_step, slope 1, rho 1.5, scale_pos_weight 1}. Local. */
+/* objective_cfg_default - {obj, max_delta_step, slope 1, rho 1.5, scale_pos_weight 1, alpha 0.5}. Local. */
 sb_obj_cfg objective_cfg_default(sb_objective obj, double max_delta_step);
 /* objective_gradient_cfg - objective_gradient with every parameter of c
  * (objective_gradient is this with objective_cfg_default). Local. */

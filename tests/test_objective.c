@@ -17,6 +17,7 @@ static double loss(sb_objective o, double y, double m)
     case SB_OBJ_PSEUDOHUBER: return sqrt(1 + (m - y) * (m - y)) - 1; /* slope 1 */
     case SB_OBJ_TWEEDIE: return -y * exp(-0.5 * m) / -0.5 + exp(0.5 * m) / 0.5; /* rho 1.5 */
     case SB_OBJ_GAMMA: return y * exp(-m) + m;
+    case SB_OBJ_QUANTILE: return m >= y ? 0.5 * (m - y) : 0.5 * (y - m); /* pinball, alpha 0.5 */
     default: return 0.5 * (m - y) * (m - y);
     }
 }
@@ -36,7 +37,7 @@ static void test_gradients_are_derivatives(void)
                 const double e = 1e-5;
                 double d1 = w * (loss((sb_objective)o, y, m + e) - loss((sb_objective)o, y, m - e)) / (2 * e);
                 CU_ASSERT_DOUBLE_EQUAL(gh[0], d1, 1e-4 * (1 + fabs(d1)));
-                if (o != SB_OBJ_ABSOLUTEERROR) { /* |x| has no second derivative; XGBoost uses 1 */
+                if (o != SB_OBJ_ABSOLUTEERROR && o != SB_OBJ_QUANTILE) { /* |x| has no second derivative; XGBoost uses 1 */
                     double d2 = w *
                                 (loss((sb_objective)o, y, m + e) - 2 * loss((sb_objective)o, y, m) +
                                  loss((sb_objective)o, y, m - e)) /
@@ -73,7 +74,15 @@ static void test_links_and_names(void)
     CU_ASSERT_EQUAL(x, SB_OBJ_GAMMA);
     CU_ASSERT_EQUAL(objective_parse("binary", &x), 0); /* LightGBM's name */
     CU_ASSERT_EQUAL(x, SB_OBJ_BINARY);
-    CU_ASSERT_EQUAL(objective_parse("reg:quantileerror", &x), -1);
+    CU_ASSERT_EQUAL(objective_parse("reg:quantileerror", &x), 0);
+    CU_ASSERT_EQUAL(x, SB_OBJ_QUANTILE);
+    sb_obj_cfg q = objective_cfg_default(SB_OBJ_QUANTILE, 0); /* pinball slopes: alpha below, 1 - alpha above */
+    q.quantile_alpha = 0.9;
+    const double qy[2] = {1, 1}, qm[2] = {0.5, 1.5};
+    float qg[4];
+    objective_gradient_cfg(&q, qy, NULL, qm, 2, qg);
+    CU_ASSERT_DOUBLE_EQUAL(qg[0], -0.9, 1e-7);
+    CU_ASSERT_DOUBLE_EQUAL(qg[2], 0.1, 1e-7);
     double lbl[4] = {0.5, 1.0, 1.5, NAN};
     CU_ASSERT_EQUAL(objective_first_bad_label(SB_OBJ_LOGISTIC, lbl, 4), 2);
     CU_ASSERT_EQUAL(objective_first_bad_label(SB_OBJ_SQUAREDERROR, lbl, 4), 3);

@@ -42,6 +42,33 @@ case_of "reg:pseudohubererror huber_slope=2" pseudohuber reg:pseudohubererror hu
 case_of "reg:tweedie tweedie_variance_power=1.3" tweedie reg:tweedie tweedie_variance_power=1.3
 case_of "reg:gamma" gamma reg:gamma
 
+# reg:quantileerror (XGBoost 1.7 has none to compare with): base score and leaves are exact
+# distributed weighted quantiles, so the bytes agree at np 1, 2, 3; the holdout coverage is near alpha
+d="$T/pseudohuber" ok=1
+for np in 1 2 3; do
+    sb_mpirun "$np" train --data "$d/tr.csv" --layout csv --schema "$T/s.yaml" --model "$d/q$np.json" --quiet \
+        objective=reg:quantileerror quantile_alpha=0.9 n_estimators=40 max_depth=4 eta=0.3 || { ok=0; echo "np=$np failed"; }
+done
+for np in 2 3; do cmp -s "$d/q1.json" "$d/q$np.json" || { ok=0; echo "np=$np differs"; }; done
+[ "$ok" = 1 ] && pass "reg:quantileerror: identical model bytes for np 1,2,3" || fail "reg:quantileerror: np 1,2,3"
+$PY - "$d/q1.json" "$d/tr.csv" <<'PYEOF' && pass "reg:quantileerror: base_score = the 0.9 lower quantile of the labels" \
+    || fail "quantile base_score"
+import csv, json, math, sys
+y = sorted(float(r[6]) for r in list(csv.reader(open(sys.argv[2])))[1:])
+sys.exit(0 if json.load(open(sys.argv[1]))["base_score"] == y[math.ceil(0.9 * len(y)) - 1] else 1)
+PYEOF
+rm -rf "$d/qout" "$d/qpred.csv.gz"
+if sb_mpirun 2 predict --model "$d/q1.json" --data "$d/te.csv" --schema "$T/s.yaml" --out "$d/qout" \
+    --merge "$d/qpred.csv.gz" -q; then
+    cover=$($PY -c '
+import csv, gzip, sys
+p = {r[0]: float(r[1]) for r in list(csv.reader(gzip.open(sys.argv[1], "rt")))[1:]}
+y = [(r[0], float(r[6])) for r in list(csv.reader(open(sys.argv[2])))[1:]]
+print(sum(v <= p[i] for i, v in y) / len(y))' "$d/qpred.csv.gz" "$d/te.csv")
+    $PY -c 'import sys; sys.exit(0 if abs(float(sys.argv[1]) - 0.9) < 0.04 else 1)' "$cover" \
+        && pass "reg:quantileerror alpha 0.9: holdout coverage $cover" || fail "quantile coverage $cover not near 0.9"
+else fail "reg:quantileerror: predict"; fi
+
 # auc (exact, weighted, a global sort): the valid metric of the model equals XGBoost's auc of
 # the same predictions; identical model bytes (valid_metric included) at np 1, 2, 3
 auc_case() { # what schema weighted
