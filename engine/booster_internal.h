@@ -189,8 +189,8 @@ int weighted_median_groups(run_ctx *run, int32_t n_groups, const int64_t *begin,
                            double *out);
 /* weighted_quantile_groups - the same for the lower weighted alpha-quantile,
  * alpha in (0, 1): the first value whose cumulative weight reaches
- * ceil(alpha * total) (exact integer arithmetic; alpha 0.5 is the median
- * above). reg:quantileerror's base score and leaves. Collective. */
+ * ceil(alpha * total) (see quantile_need; alpha 0.5 is the median above,
+ * unchanged). reg:quantileerror's base score and leaves. Collective. */
 int weighted_quantile_groups(run_ctx *run, double alpha, int32_t n_groups, const int64_t *begin, const int64_t *end,
                              const int32_t *rows, const double *value, const int64_t *weight, int64_t wstride,
                              double *out);

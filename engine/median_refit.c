@@ -3,7 +3,7 @@
  * keys of the values: 8 passes, each counting the fixed-point weights per
  * 8-bit bucket inside the prefix chosen so far, summed over ranks as int64
  * (exact, so every rank picks the same bucket whatever the rank count). */
-#include <math.h>   /* for frexp, ldexp */
+#include <math.h>   /* for ceil */
 #include <stdlib.h> /* for free */
 #include <string.h> /* for memcpy */
 
@@ -51,20 +51,17 @@ static void pick_buckets(int32_t n_groups, const int64_t *cnt, int shift, int64_
     }
 }
 
-/* ceil(alpha * total), exactly: alpha = M * 2^(e - 53) with M a 53-bit
- * integer, so the product is an integer shifted right with the remainder
- * rounding up. alpha 0.5 gives total / 2 + (total & 1), the lower median. */
-__extension__ typedef __int128 q128;
+/* The cumulative weight the alpha-quantile must reach: the median's exact
+ * total / 2 + (total & 1); otherwise ceil(alpha * total) rounded in double
+ * (the total is global, so every rank computes the same, and 0.9 of 8000 rows
+ * is row 7200 as users read it, not 7201 as the binary 0.9's excess would make
+ * exact arithmetic say), kept within [1, total]. */
 static int64_t quantile_need(int64_t total, double alpha)
 {
-    int e = 0;
-    const double m = frexp(alpha, &e);
-    const q128 prod = (q128)total * (q128)(int64_t)ldexp(m, 53);
-    const int sh = 53 - e;
-    if (sh >= 120) return prod > 0 ? 1 : 0;
-    q128 q = prod >> sh;
-    if ((q << sh) != prod) ++q;
-    return (int64_t)q;
+    if (alpha == 0.5) return total / 2 + (total & 1);
+    const double q = ceil(alpha * (double)total);
+    if (!(q >= 1.0)) return total > 0 ? 1 : 0;
+    return q >= (double)total ? total : (int64_t)q;
 }
 
 int weighted_median_groups(run_ctx *run, int32_t n_groups, const int64_t *begin, const int64_t *end,
