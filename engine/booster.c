@@ -8,6 +8,7 @@
 #include <string.h> /* for memset, strcmp */
 
 #include "engine/booster_internal.h"
+#include "engine/global_auc.h"
 #include "kernels/binning.h"
 #include "kernels/boost_step.h"
 #include "kernels/hist.h"
@@ -35,6 +36,8 @@ const char *const train_phase_names[N_TRAIN_PHASES] = {
 static int global_metric(trainer *T, const double *label, const double *weight, const double *pred,
                          const uint8_t *mask, int64_t n, double *out)
 {
+    if (T->params->eval_metric == SB_METRIC_AUC) /* a ranking: gathered, not summed */
+        return global_auc(T->run, label, weight, T->params->weighted_metric, pred, mask, n, out);
     sb_metric_part part;
     metric_part_zero(&part);
     metric_accumulate(T->params->eval_metric, label, weight, T->params->weighted_metric, pred, mask, n, &part);
@@ -49,7 +52,7 @@ static int trains(const trainer *T, int64_t i) { return !T->row_mask || T->row_m
 static double row_weight(const sb_table *t, int64_t i) { return t->weight ? t->weight[i] : 1.0; }
 
 /* Weighted median of the training labels (reg:absoluteerror's base score). Collective. */
-static int median_label(trainer *T, double *out)
+static int median_label(trainer *T, double alpha, double *out)
 {
     const sb_table *t = T->train;
     double mx = 0;
@@ -63,7 +66,7 @@ static int median_label(trainer *T, double *out)
     for (int64_t i = 0; i < t->n_rows; ++i)
         w[i] = trains(T, i) ? (int64_t)llrint(ldexp(row_weight(t, i), scale_exp)) : 0;
     const int64_t begin = 0, end = t->n_rows;
-    rc = weighted_median_groups(T->run, 1, &begin, &end, NULL, t->label, w, 1, out);
+    rc = weighted_quantile_groups(T->run, alpha, 1, &begin, &end, NULL, t->label, w, 1, out);
 out:
     free(w);
     return rc;
@@ -83,7 +86,9 @@ static int check_labels(trainer *T)
                                ? " (labels are rates in [0,1]; a rate above 1 comes from a numerator larger than its "
                                  "denominator, e.g. more conversions than clicks: `shardboost ingest --cap-rate` caps "
                                  "such rates at 1)"
-                               : "");
+                               : p->objective == SB_OBJ_BINARY ? " (binary:logistic takes labels 0 and 1; rates in "
+                                                                 "[0,1] train with reg:logistic)"
+                                                               : "");
     for (int64_t i = 0; t->weight && i < t->n_rows; ++i)
         if (!(t->weight[i] >= 0) || !isfinite(t->weight[i]))
             return SB_FAIL(T->run, SB_EDATA, "training row %lld: weight %.17g is not a finite non-negative number",
@@ -121,10 +126,14 @@ static int setup_base(trainer *T)
     if (!(T->sum_weight > 0))
         return run_agree_rc(T->run, SB_FAIL(T->run, SB_EDATA, "training rows have zero total weight"));
     double base = p->base_score_set ? p->base_score : sum_wy / T->sum_weight;
-    if (!p->base_score_set && p->objective == SB_OBJ_ABSOLUTEERROR) SB_TRY(T->run, median_label(T, &base));
-    if (!p->base_score_set && p->objective == SB_OBJ_LOGISTIC)
+    if (!p->base_score_set && p->objective == SB_OBJ_ABSOLUTEERROR) SB_TRY(T->run, median_label(T, 0.5, &base));
+    if (!p->base_score_set && p->objective == SB_OBJ_QUANTILE)
+        SB_TRY(T->run, median_label(T, p->quantile_alpha, &base));
+    if (!p->base_score_set && (p->objective == SB_OBJ_LOGISTIC || p->objective == SB_OBJ_BINARY))
         base = base < BASE_SCORE_EPS ? BASE_SCORE_EPS : (base > 1 - BASE_SCORE_EPS ? 1 - BASE_SCORE_EPS : base);
-    if (!p->base_score_set && p->objective == SB_OBJ_POISSON && base < BASE_SCORE_EPS) base = BASE_SCORE_EPS;
+    if (!p->base_score_set && (p->objective == SB_OBJ_POISSON || p->objective == SB_OBJ_TWEEDIE) &&
+        base < BASE_SCORE_EPS)
+        base = BASE_SCORE_EPS;
     T->base_score = base;
     T->base_margin = objective_margin_of(p->objective, base);
     return SB_OK;
@@ -245,7 +254,10 @@ static int round_gradients(trainer *T, int32_t round, tree_gradients *grad)
 {
     run_ctx *run = T->run;
     const sb_table *t = T->train;
-    objective_gradient(T->params->objective, t->label, t->weight, T->margin, t->n_rows, T->max_delta_step, T->gh);
+    const sb_params *p = T->params;
+    const sb_obj_cfg oc = {p->objective, T->max_delta_step, p->huber_slope, p->tweedie_variance_power,
+                           p->scale_pos_weight, p->quantile_alpha};
+    objective_gradient_cfg(&oc, t->label, t->weight, T->margin, t->n_rows, T->gh);
     const int64_t n_tree = sample_tree_rows(T, round);
     double mx = boost_abs_max(T->gh, 2 * t->n_rows);
     SB_TRY(run, comm_max_f64(run, &mx, 1));
@@ -278,7 +290,9 @@ static int refit_median(trainer *T, tree_out *tree)
         begin[l] = tree->leaves[l].begin;
         end[l] = tree->leaves[l].end;
     }
-    SB_CHECK(T->run, weighted_median_groups(T->run, nl, begin, end, T->grower.rows, T->pred, T->gh_fixed + 1, 2, med));
+    const double alpha = T->params->objective == SB_OBJ_QUANTILE ? T->params->quantile_alpha : 0.5;
+    SB_CHECK(T->run, weighted_quantile_groups(T->run, alpha, nl, begin, end, T->grower.rows, T->pred, T->gh_fixed + 1,
+                                              2, med));
     for (int32_t l = 0; l < nl; ++l) tree->nodes[tree->leaves[l].node].value = T->params->eta * med[l];
 out:
     free(begin);
@@ -291,7 +305,8 @@ out:
 static int round_tree(trainer *T, const tree_gradients *grad, tree_out *tree)
 {
     SB_TRY(T->run, run_agree_rc(T->run, grow_tree(T->run, &T->grower, grad, T->feat_mask, tree)));
-    if (T->params->objective == SB_OBJ_ABSOLUTEERROR) SB_TRY(T->run, refit_median(T, tree));
+    if (T->params->objective == SB_OBJ_ABSOLUTEERROR || T->params->objective == SB_OBJ_QUANTILE)
+        SB_TRY(T->run, refit_median(T, tree));
     return SB_OK;
 }
 
@@ -385,7 +400,9 @@ out:
 
 int trainer_track_best(trainer *T, int32_t round, double valid_m, int *stop)
 {
-    if (T->has_valid && !isnan(valid_m) && (T->best_iter < 0 || valid_m < T->best_valid)) {
+    const int higher = metric_higher_is_better(T->params->eval_metric);
+    if (T->has_valid && !isnan(valid_m) &&
+        (T->best_iter < 0 || (higher ? valid_m > T->best_valid : valid_m < T->best_valid))) {
         T->best_valid = valid_m;
         T->best_iter = round;
     }

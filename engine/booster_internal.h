@@ -104,9 +104,12 @@ extern const char *const train_phase_names[N_TRAIN_PHASES];
 
 /* ---- one tree (tree_grow.c) ------------------------------------------- */
 /* Without max_leaves a tree has at most 2^GROW_DEPTH_LIMIT leaves whatever
- * max_depth says (up to 63): the node arrays are sized for the largest tree
+ * max_depth says (any depth is accepted): the node arrays are sized for the largest tree
  * once per training, and int32 node ids must stay small. */
 #define GROW_DEPTH_LIMIT 20
+/* Deeper max_depth (no max_leaves): the bytes of histograms one rank may hold
+ * for a tree, which bounds its leaves (tree_grow.c: deep_leaf_cap). */
+#define GROW_DEEP_HIST_BYTES ((int64_t)1 << 30)
 
 typedef struct grow_node grow_node; /* a node while the tree grows (tree_grow.c) */
 
@@ -184,6 +187,13 @@ int32_t binned_leaf_of_row(const sb_binned *b, const sb_node *tree, int64_t i);
 int weighted_median_groups(run_ctx *run, int32_t n_groups, const int64_t *begin, const int64_t *end,
                            const int32_t *rows, const double *value, const int64_t *weight, int64_t wstride,
                            double *out);
+/* weighted_quantile_groups - the same for the lower weighted alpha-quantile,
+ * alpha in (0, 1): the first value whose cumulative weight reaches
+ * ceil(alpha * total) (see quantile_need; alpha 0.5 is the median above,
+ * unchanged). reg:quantileerror's base score and leaves. Collective. */
+int weighted_quantile_groups(run_ctx *run, double alpha, int32_t n_groups, const int64_t *begin, const int64_t *end,
+                             const int32_t *rows, const double *value, const int64_t *weight, int64_t wstride,
+                             double *out);
 
 /* ---- the training records (train_record.c) -------------------------------- */
 /* Trees and metrics collected while training. */

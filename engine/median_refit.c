@@ -3,6 +3,7 @@
  * keys of the values: 8 passes, each counting the fixed-point weights per
  * 8-bit bucket inside the prefix chosen so far, summed over ranks as int64
  * (exact, so every rank picks the same bucket whatever the rank count). */
+#include <math.h>   /* for ceil */
 #include <stdlib.h> /* for free */
 #include <string.h> /* for memcpy */
 
@@ -50,9 +51,29 @@ static void pick_buckets(int32_t n_groups, const int64_t *cnt, int shift, int64_
     }
 }
 
+/* The cumulative weight the alpha-quantile must reach: the median's exact
+ * total / 2 + (total & 1); otherwise ceil(alpha * total) rounded in double
+ * (the total is global, so every rank computes the same, and 0.9 of 8000 rows
+ * is row 7200 as users read it, not 7201 as the binary 0.9's excess would make
+ * exact arithmetic say), kept within [1, total]. */
+static int64_t quantile_need(int64_t total, double alpha)
+{
+    if (alpha == 0.5) return total / 2 + (total & 1);
+    const double q = ceil(alpha * (double)total);
+    if (!(q >= 1.0)) return total > 0 ? 1 : 0;
+    return q >= (double)total ? total : (int64_t)q;
+}
+
 int weighted_median_groups(run_ctx *run, int32_t n_groups, const int64_t *begin, const int64_t *end,
                            const int32_t *rows, const double *value, const int64_t *weight, int64_t wstride,
                            double *out)
+{
+    return weighted_quantile_groups(run, 0.5, n_groups, begin, end, rows, value, weight, wstride, out);
+}
+
+int weighted_quantile_groups(run_ctx *run, double alpha, int32_t n_groups, const int64_t *begin, const int64_t *end,
+                             const int32_t *rows, const double *value, const int64_t *weight, int64_t wstride,
+                             double *out)
 {
     int rc = SB_OK;
     int64_t *cnt = sb_alloc(run, (size_t)n_groups * RADIX_BUCKETS + 1, sizeof *cnt);
@@ -63,8 +84,8 @@ int weighted_median_groups(run_ctx *run, int32_t n_groups, const int64_t *begin,
     for (int32_t l = 0; l < n_groups; ++l) /* total weight of each group */
         for (int64_t j = begin[l]; j < end[l]; ++j) total[l] += weight[wstride * (rows ? rows[j] : j)];
     SB_CHECK(run, comm_sum_i64(run, total, n_groups));
-    for (int32_t l = 0; l < n_groups; ++l)
-        need[l] = total[l] / 2 + (total[l] & 1); /* lower median: first value with cumulative weight >= half */
+    for (int32_t l = 0; l < n_groups; ++l) /* the first value whose cumulative weight reaches alpha of the total */
+        need[l] = quantile_need(total[l], alpha);
     for (int pass = 0; pass < RADIX_PASSES; ++pass) {
         const int shift = 64 - RADIX_BITS * (pass + 1);
         const uint64_t mask = pass == 0 ? 0 : ~0ULL << (64 - RADIX_BITS * pass);

@@ -78,12 +78,32 @@ static void feature_blocks(run_ctx *run, tree_grower *grower)
     }
 }
 
+/* Leaves of a tree deeper than GROW_DEPTH_LIMIT without max_leaves: its open
+ * leaves' histograms (slot, stage and twice the reduce scratch, counted at any
+ * number of ranks so the limit is rank-invariant) stay within
+ * GROW_DEEP_HIST_BYTES, and a leaf holds at least one row, so more leaves than
+ * rows never happen. Equal on every rank: the tree stops at the same level. */
+static int32_t deep_leaf_cap(const sb_binned *b)
+{
+    const int64_t per_leaf = 4 * 2 * (int64_t)b->hist_cells * (int64_t)sizeof(int64_t);
+    int64_t cap = GROW_DEEP_HIST_BYTES / per_leaf;
+    if (cap > b->n_rows_global) cap = b->n_rows_global;
+    if (cap > (int64_t)1 << GROW_DEPTH_LIMIT) cap = (int64_t)1 << GROW_DEPTH_LIMIT;
+    return cap < 2 ? 2 : (int32_t)cap;
+}
+
 /* The tree's size limits, computed once: the largest tree's leaves, and the
  * live histograms (at most the leaves that may still split). */
 static void size_limits(tree_grower *grower, const sb_params *p)
 {
     const int32_t depth = p->max_depth < GROW_DEPTH_LIMIT ? p->max_depth : GROW_DEPTH_LIMIT;
     grower->max_tree_leaves = p->max_leaves > 0 ? p->max_leaves : 1 << depth;
+    if (p->max_leaves == 0 && p->max_depth > GROW_DEPTH_LIMIT) {
+        grower->max_tree_leaves = deep_leaf_cap(grower->binned);
+        grower->n_slots = grower->max_tree_leaves + 2; /* open leaves <= leaves */
+        grower->stage_cap = p->grow_policy == SB_GROW_LOSSGUIDE ? 1 : grower->n_slots;
+        return;
+    }
     const int32_t open_by_depth = p->max_depth > 0 && p->max_depth <= GROW_DEPTH_LIMIT ? 1 << (p->max_depth - 1)
                                                                                         : 1 << GROW_DEPTH_LIMIT;
     const int32_t open_by_leaves = p->max_leaves > 0 ? p->max_leaves : 1 << GROW_DEPTH_LIMIT;

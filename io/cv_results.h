@@ -16,6 +16,7 @@ typedef struct {
     double *seconds; /* n: wall seconds to fit and score the k folds */
     double *metric;  /* n * k: held-out metric per fold */
     int32_t *rounds; /* n * k: trees in each fold's model (the best round with early stopping) */
+    int higher_better; /* 1: the metric ranks larger means first (auc) */
 } cv_results;
 
 /* Allocate results for n points and k folds, nothing done. Local. */

@@ -5,7 +5,7 @@
  * effective value where a point leaves it at the base), then mean_<metric>,
  * std_<metric> (population std over folds, like sklearn's std_test_score),
  * best_round, <metric>_fold<i>..., rounds_fold<i>..., fit_seconds. Rows are
- * sorted by mean (lower is better; NaN last), ties by point index (see
+ * sorted by mean (lower is better, auc higher; NaN last), ties by point index (see
  * leaderboard_cmp). Everything before mean_<metric> identifies the point
  * (slurm's merge-leaderboards.sh relies on that); fit_seconds is last because
  * it is the only column that differs between identical runs. */

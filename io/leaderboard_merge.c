@@ -27,6 +27,7 @@ typedef struct {
 typedef struct {
     char *header;
     int mean_col; /* field index of mean_<metric> */
+    int negate;   /* mean_auc: higher is better, so rows sort by -mean */
     merge_row *rows;
     int64_t n, cap;
 } merge_pool;
@@ -68,6 +69,7 @@ static int take_header(run_ctx *run, const char *path, const char *line, merge_p
     int c = 0;
     for (const char *s = line; s < mean; ++s) c += *s == ',';
     m->mean_col = c + 1;
+    m->negate = strncmp(mean, ",mean_auc,", 10) == 0;
     return SB_OK;
 }
 
@@ -83,6 +85,7 @@ static int take_row(run_ctx *run, const char *line, merge_pool *m)
     merge_row *row = &m->rows[m->n];
     row->point = strtoll(line, NULL, 10);
     row->mean = field_num(line, m->mean_col);
+    if (m->negate) row->mean = -row->mean;
     if ((row->line = sb_strdup(run, line)) == NULL) return SB_ENOMEM;
     ++m->n;
     return SB_OK;

@@ -39,8 +39,13 @@ static const char *lgbm_objective(sb_objective o)
     case SB_OBJ_LOGISTIC: return "cross_entropy"; /* labels in [0,1], sigmoid output */
     case SB_OBJ_POISSON: return "poisson";
     case SB_OBJ_ABSOLUTEERROR: return "regression_l1";
+    case SB_OBJ_BINARY:
+    case SB_OBJ_PSEUDOHUBER:
+    case SB_OBJ_TWEEDIE:
+    case SB_OBJ_GAMMA:
+    case SB_OBJ_QUANTILE: return NULL; /* not mapped yet: refused by the caller, never approximated */
     }
-    return "regression";
+    return NULL;
 }
 
 /* The double threshold t' with (double(x) <= t') == (x < t) for every float32 x. */
@@ -176,6 +181,9 @@ int lgbm_export_write(run_ctx *run, const sb_model *m, const char *path)
     char tmp[4096];
     lgbm_tree w = {0};
     int64_t maxn = 1;
+    if (lgbm_objective(m->params.objective) == NULL)
+        SB_RAISE(run, SB_EINVAL, "objective %s cannot be written as a LightGBM text model (not mapped to a LightGBM "
+                 "objective yet)", objective_name(m->params.objective));
     SB_CHECK(run, check_names(run, m));
     for (int32_t t = 0; t < m->n_trees; ++t)
         if (m->tree_start[t + 1] - m->tree_start[t] > maxn) maxn = m->tree_start[t + 1] - m->tree_start[t];

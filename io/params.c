@@ -31,11 +31,13 @@ typedef struct {
 #define OFF(f) offsetof(sb_params, f)
 static const pdef table[] = {
     {"objective", "objective_type app application loss", P_OBJECTIVE, OFF(objective), 0, 0, 0, 0,
-     "reg:squarederror | reg:logistic | count:poisson | reg:absoluteerror"},
+     "reg:squarederror | reg:logistic | binary:logistic | count:poisson | reg:absoluteerror | "
+     "reg:pseudohubererror | reg:tweedie | reg:gamma | reg:quantileerror"},
     {"eta", "learning_rate shrinkage_rate", P_DOUBLE, OFF(eta), 0, 0, 1, 1, "shrinkage per round"},
     {"n_estimators", "num_round num_boost_round num_iterations n_iter num_trees num_rounds nrounds", P_INT,
      OFF(n_rounds), 0, 1, 1e7, 0, "boosting rounds"},
-    {"max_depth", "", P_INT, OFF(max_depth), 0, 0, 63, 0, "0 = unlimited (lossguide)"},
+    {"max_depth", "", P_INT, OFF(max_depth), 0, 0, 2147483647.0, 0,
+     "0 = unlimited (lossguide); no upper bound: data, min_child_weight, gamma and the node limit stop a tree"},
     {"max_leaves", "num_leaves max_leaf_nodes", P_INT, OFF(max_leaves), 0, 0, 1 << 20, 0, "0 = unlimited"},
     {"grow_policy", "", P_GROW, OFF(grow_policy), 0, 0, 0, 0, "depthwise | lossguide"},
     {"lambda", "reg_lambda lambda_l2", P_DOUBLE, OFF(lambda), 0, 0, 1e300, 0, "L2 on leaf weights"},
@@ -54,8 +56,16 @@ static const pdef table[] = {
     {"max_bin", "max_bins", P_INT, OFF(max_bin), 0, 2, 256, 0, "histogram bins per feature"},
     {"seed", "random_state random_seed seed_value", P_U64, OFF(seed), 0, 0, 0, 0, "sampling seed"},
     {"eval_metric", "metric", P_METRIC, OFF(eval_metric), OFF(eval_metric_set), 0, 0, 0,
-     "rmse | mse | mae | logloss | poisson-nloglik"},
+     "rmse | mse | mae | logloss | poisson-nloglik | error | mape | gamma-nloglik | auc (higher is better)"},
     {"weighted_metric", "", P_BOOL, OFF(weighted_metric), 0, 0, 1, 0, "weight metrics like training (1/0)"},
+    {"huber_slope", "", P_DOUBLE, OFF(huber_slope), OFF(huber_slope_set), 0, 1e300, 1,
+     "reg:pseudohubererror's delta (default 1)"},
+    {"tweedie_variance_power", "", P_DOUBLE, OFF(tweedie_variance_power),
+     OFF(tweedie_variance_power_set), 1, 2, 0, "reg:tweedie's power in [1, 2) (default 1.5)"},
+    {"scale_pos_weight", "", P_DOUBLE, OFF(scale_pos_weight), OFF(scale_pos_weight_set), 0, 1e300, 1,
+     "weight factor of rows labelled 1 (squarederror, reg:logistic, binary:logistic; default 1)"},
+    {"quantile_alpha", "", P_DOUBLE, OFF(quantile_alpha), OFF(quantile_alpha_set), 0, 1, 1,
+     "reg:quantileerror's quantile in (0, 1) (default 0.5)"},
     {"early_stopping_rounds", "early_stopping_round early_stopping n_iter_no_change", P_INT,
      OFF(early_stopping_rounds), 0, 0, 1e7, 0, "stop when the valid metric has not improved (0 = off)"},
 };
@@ -78,6 +88,10 @@ void params_default(sb_params *p)
     p->max_bin = 256;
     p->eval_metric = SB_METRIC_RMSE;
     p->weighted_metric = 1;
+    p->huber_slope = 1.0;
+    p->tweedie_variance_power = 1.5;
+    p->scale_pos_weight = 1.0;
+    p->quantile_alpha = 0.5;
 }
 
 /* Compare names treating '-' and '_' alike, case-insensitively. */
@@ -255,9 +269,10 @@ static int set_u64(const reporter *r, const char *key, const char *value, uint64
 /* The objective's natural metric, as XGBoost picks it when none is set. */
 static sb_metric_kind natural_metric(sb_objective o)
 {
-    return o == SB_OBJ_LOGISTIC ? SB_METRIC_LOGLOSS
+    return o == SB_OBJ_LOGISTIC || o == SB_OBJ_BINARY ? SB_METRIC_LOGLOSS
            : o == SB_OBJ_POISSON ? SB_METRIC_POISSON_NLOGLIK
-           : o == SB_OBJ_ABSOLUTEERROR ? SB_METRIC_MAE
+           : o == SB_OBJ_GAMMA ? SB_METRIC_GAMMA_NLOGLIK
+           : o == SB_OBJ_ABSOLUTEERROR || o == SB_OBJ_QUANTILE ? SB_METRIC_MAE
                                         : SB_METRIC_RMSE;
 }
 
@@ -331,6 +346,8 @@ int params_set_stored(run_ctx *run, sb_params *p, const char *key, const char *v
     return set_one(&r, p, key, value);
 }
 
+static int check_objective(const reporter *r, const sb_params *p);
+
 static int check_all(const reporter *r, const sb_params *p)
 {
     if (p->grow_policy == SB_GROW_DEPTHWISE && p->max_depth == 0)
@@ -342,6 +359,20 @@ static int check_all(const reporter *r, const sb_params *p)
         return fail(r, "base_score must be in (0, 1) for reg:logistic");
     if (p->base_score_set && p->objective == SB_OBJ_POISSON && !(p->base_score > 0))
         return fail(r, "base_score must be > 0 for count:poisson");
+    return check_objective(r, p);
+}
+
+/* The new objectives' parameter ranges that the table cannot say. */
+static int check_objective(const reporter *r, const sb_params *p)
+{
+    const sb_objective o = p->objective;
+    if (p->base_score_set && o == SB_OBJ_BINARY && !(p->base_score > 0 && p->base_score < 1))
+        return fail(r, "base_score must be in (0, 1) for binary:logistic");
+    if (p->base_score_set && (o == SB_OBJ_TWEEDIE || o == SB_OBJ_GAMMA) && !(p->base_score > 0))
+        return fail(r, "base_score must be > 0 for %s", objective_name(o));
+    if (!(p->quantile_alpha < 1.0)) return fail(r, "quantile_alpha = %g out of range (0, 1)", p->quantile_alpha);
+    if (!(p->tweedie_variance_power < 2.0))
+        return fail(r, "tweedie_variance_power = %g out of range [1, 2)", p->tweedie_variance_power);
     return SB_OK;
 }
 

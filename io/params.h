@@ -36,6 +36,13 @@ typedef struct {
     int weighted_metric;       /* 1 (default): metrics weighted like training */
     int32_t early_stopping_rounds; /* 0 = off */
     int max_delta_step_set;
+    /* objective parameters (issue 16); the _set flags keep them out of model
+     * files that do not set them, so older models' bytes stay the same */
+    double huber_slope;            /* reg:pseudohubererror's delta; > 0, default 1 */
+    double tweedie_variance_power; /* reg:tweedie's rho; [1, 2), default 1.5 */
+    double scale_pos_weight;       /* weight factor of rows labelled 1; > 0, default 1 */
+    double quantile_alpha;         /* reg:quantileerror's quantile; (0, 1), default 0.5 */
+    int huber_slope_set, tweedie_variance_power_set, scale_pos_weight_set, quantile_alpha_set;
 } sb_params;
 
 /* Defaults (XGBoost's). Local. */

@@ -15,22 +15,35 @@
 #include "io/foreign_model.h"
 #include "kernels/objective.h"
 
-/* The parameter block that XGBoost's loader needs for each objective (pitfall 7). */
+/* One parameter block {block: {key: "%.9g" of v}} of the objective (XGBoost keeps them as strings). */
+static void param_block(json_t *o, const char *block, const char *key, double v)
+{
+    char text[64];
+    snprintf(text, sizeof text, "%.9g", (double)(float)v);
+    json_object_set_new(o, block, json_pack("{s:s}", key, text));
+}
+
+/* The parameter block that XGBoost's loader needs for each objective (pitfall 7);
+ * reg:quantileerror is refused before (model_json): XGBoost 1.7 has none. */
 static json_t *objective_json(const sb_model *m)
 {
-    char v[64];
+    const sb_params *p = &m->params;
     json_t *o = json_object();
-    json_object_set_new(o, "name", json_string(objective_name(m->params.objective)));
-    switch (m->params.objective) {
+    json_object_set_new(o, "name", json_string(objective_name(p->objective)));
+    switch (p->objective) {
     case SB_OBJ_SQUAREDERROR:
     case SB_OBJ_LOGISTIC:
-        json_object_set_new(o, "reg_loss_param", json_pack("{s:s}", "scale_pos_weight", "1"));
-        break;
+    case SB_OBJ_BINARY: param_block(o, "reg_loss_param", "scale_pos_weight", p->scale_pos_weight); break;
     case SB_OBJ_POISSON:
-        snprintf(v, sizeof v, "%.9g", (double)(float)params_effective_max_delta_step(&m->params));
-        json_object_set_new(o, "poisson_regression_param", json_pack("{s:s}", "max_delta_step", v));
+        param_block(o, "poisson_regression_param", "max_delta_step", params_effective_max_delta_step(p));
         break;
-    case SB_OBJ_ABSOLUTEERROR: break; /* save_model writes no block for it */
+    case SB_OBJ_PSEUDOHUBER: param_block(o, "pseudo_huber_param", "huber_slope", p->huber_slope); break;
+    case SB_OBJ_TWEEDIE:
+        param_block(o, "tweedie_regression_param", "tweedie_variance_power", p->tweedie_variance_power);
+        break;
+    case SB_OBJ_ABSOLUTEERROR: /* save_model writes no block for these */
+    case SB_OBJ_GAMMA:
+    case SB_OBJ_QUANTILE: break;
     }
     return o;
 }
@@ -133,11 +146,16 @@ static int model_json(run_ctx *run, const sb_model *m, const xgb_export_opts *o,
 {
     int rc = SB_OK;
     json_t *names = NULL, *types = NULL, *gb = NULL;
+    const sb_objective obj = m->params.objective;
+    if (obj == SB_OBJ_QUANTILE)
+        SB_RAISE(run, SB_EINVAL, "objective reg:quantileerror cannot be written: XGBoost 1.7's format has no such "
+                 "objective (it came in XGBoost 2.0)");
     float b = (float)m->base_score; /* XGBoost maps it to the margin itself: it must be in the link's range */
-    if ((m->params.objective == SB_OBJ_LOGISTIC && !(b > 0.0f && b < 1.0f)) ||
-        (m->params.objective == SB_OBJ_POISSON && !(b > 0.0f)))
+    const int logit = obj == SB_OBJ_LOGISTIC || obj == SB_OBJ_BINARY;
+    const int log_link = obj == SB_OBJ_POISSON || obj == SB_OBJ_TWEEDIE || obj == SB_OBJ_GAMMA;
+    if ((logit && !(b > 0.0f && b < 1.0f)) || (log_link && !(b > 0.0f)))
         SB_RAISE(run, SB_EINVAL, "base_score %.9g cannot be written for %s: XGBoost needs it %s", m->base_score,
-                 objective_name(m->params.objective), m->params.objective == SB_OBJ_LOGISTIC ? "in (0, 1)" : "above 0");
+                 objective_name(obj), logit ? "in (0, 1)" : "above 0");
     SB_CHECK(run, feature_names_json(run, m, o->feature_names, &names, &types));
     if ((gb = gbtree_json(run, m)) == NULL) SB_RAISE(run, SB_ENOMEM, "XGBoost JSON: out of memory building the trees");
     /* base_score is in prediction space (XGBoost maps it to the margin itself), float32 like XGBoost's */

@@ -30,6 +30,7 @@ int cv_rank(run_ctx *run, const cv_results *r, int64_t *order, int64_t *n_done)
         if (!r->done[p]) continue;
         double sd = 0;
         cv_stats(r->metric + p * r->k, r->k, &keys[m].mean, &sd);
+        if (r->higher_better) keys[m].mean = -keys[m].mean; /* best first either way */
         keys[m++].point = p;
     }
     qsort(keys, (size_t)m, sizeof *keys, rank_cmp);

@@ -3,6 +3,7 @@
 
 #include <stdlib.h> /* for free */
 
+#include "engine/global_auc.h"
 #include "kernels/fold.h"
 #include "kernels/metric.h"
 #include "kernels/objective.h"
@@ -41,12 +42,15 @@ int cv_eval_point(run_ctx *grp, const sb_binned *b, const sb_table *t, const uin
         fold_train_mask(fold, t->n_rows, f, mask);
         SB_CHECK(grp, booster_train_binned(grp, b, t, NULL, params, mask, &opts, &model, &rep));
         score_fold(&model, t, mask, metric, params->weighted_metric, pred, held, &parts[f]);
+        if (metric == SB_METRIC_AUC) /* a ranking of the fold's held-out rows of all ranks */
+            SB_CHECK(grp, global_auc(grp, t->label, t->weight, params->weighted_metric, pred, held, t->n_rows,
+                                     &fold_metric[f]));
         fold_rounds[f] = model.n_trees;
         model_free(&model); /* zeroes it for the next fold */
     }
     /* One exact reduction for all k folds: integer sums, any rank count, same bits. */
     SB_CHECK(grp, run_agree_rc(grp, comm_sum_i64(grp, (int64_t *)parts, k * SB_METRIC_PART_I64)));
-    for (int32_t f = 0; f < k; ++f) fold_metric[f] = metric_value(metric, &parts[f]);
+    for (int32_t f = 0; f < k && metric != SB_METRIC_AUC; ++f) fold_metric[f] = metric_value(metric, &parts[f]);
 out:
     model_free(&model);
     free(mask);

@@ -53,10 +53,11 @@ static void usage(void)
            "  --folds K              folds, 2..%d (default 5); fold of a row = hash(seed, row) mod K\n"
            "  --groups G             split the ranks into G groups that train points side by side\n"
            "                         (default 1; G = number of ranks: every rank trains alone)\n"
-           "  --metric M             rmse | mse | mae | logloss | poisson-nloglik (default: the\n"
-           "                         objective's); lower is better; early stopping watches it too\n"
+           "  --metric M             rmse | mse | mae | logloss | poisson-nloglik | error | mape |\n"
+           "                         gamma-nloglik | auc (default: the objective's); lower is better,\n"
+           "                         auc higher; early stopping watches it too\n"
            "  --early-stopping-rounds N  per fold, on its held-out rows (default 0 = off)\n"
-           "  --param KEY=VALUE      base parameter for every point (the grid wins)\n"
+           "  --param KEY=VALUE, KEY=VALUE  base parameter for every point (the grid wins)\n"
            "  --seed S               fold seed (default 0); the training seed is the grid's `seed`\n"
            "  --out DIR              leaderboard.csv, summary.json, journal-r*.csv (default cv-out)\n"
            "  --resume               skip points already in DIR's journals (same grid point, data, folds,\n"
@@ -201,6 +202,7 @@ static int parse_opts(run_ctx *run, int argc, char **argv, cv_opts *o)
         if (!strcmp(a, "--resume")) o->resume = 1;
         else if (!strcmp(a, "--overwrite")) o->overwrite = 1;
         else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) o->quiet = 1;
+        else if (a[0] != '-' && strchr(a, '=') && a[0] != '=') SB_TRY(run, parse_param(run, a, o)); /* bare key=value */
         else if (v == NULL) return SB_FAIL(run, SB_EINVAL, "unknown option or missing value: '%s' (see cv --help)", a);
         else {
             ++i;
@@ -511,6 +513,7 @@ static int setup_groups(cv_state *st)
     SB_TRY(run, setup_keys(st));
     SB_TRY(run, run_agree_rc(run, cv_journal_path(run, o->out, run_world_rank(run), st->journal, sizeof st->journal)));
     SB_TRY(run, run_agree_rc(run, cv_results_init(run, &st->res, st->grid->n_points, o->folds)));
+    st->res.higher_better = metric_higher_is_better(st->metric);
     return SB_OK;
 }
 

@@ -23,7 +23,7 @@
 
 static const char *usage_text =
     "usage: shardboost train --data D.h5|D.csv[.gz] [--layout keywords|forms|csv [--schema S.yaml]]\n"
-    "                        [--valid V] --model OUT.json [--param k=v ...] [--k v ...]\n"
+    "                        [--valid V] --model OUT.json [--param k=v ...] [--k v ...] [k=v ...]\n"
     "                        [--early-stopping-rounds N] [--checkpoint-every N [--checkpoint PATH]] [--resume]\n"
     "                        [--quiet|--verbose] [--progress-every N]\n"
     "\n"
@@ -33,7 +33,8 @@ static const char *usage_text =
     "  --valid PATH           validation data (same layout) for metrics and early stopping\n"
     "  --model PATH           output model (JSON, written atomically by rank 0)\n"
     "  --register REG/NAME    also store it as the next version REG/NAME/vN with meta.json (shardboost models)\n"
-    "  --param k=v, --k v     parameters (XGBoost names or sklearn/LightGBM aliases), e.g. --eta 0.1\n"
+    "  --param k=v, --k v, k=v  parameters (XGBoost names or sklearn/LightGBM aliases), e.g. --eta 0.1\n"
+    "                         or eta=0.1 (bare key=value as XGBoost's and LightGBM's CLIs take them)\n"
     "  --early-stopping-rounds N  stop when the valid metric has not improved for N rounds; the model\n"
     "                         keeps the best round's trees\n"
     "  --checkpoint-every N   write the model so far to --checkpoint (default OUT.json.ckpt) every N rounds;\n"
@@ -142,6 +143,7 @@ static int parse_args(run_ctx *run, int argc, char **argv, train_args *a)
         else if (!strcmp(key, "--quiet") || !strcmp(key, "-q")) a->log_level = SB_LOG_QUIET;
         else if (!strcmp(key, "--verbose") || !strcmp(key, "-v")) a->log_level = SB_LOG_VERBOSE;
         else if (!strcmp(key, "--resume")) a->resume = 1;
+        else if (eq && eq != s && s[0] != '-') SB_TRY(run, parse_param(run, a, s)); /* bare key=value, as XGBoost's CLI */
         else if (strncmp(key, "--", 2) != 0 && strcmp(key, "-o") != 0 && strcmp(key, "-p") != 0)
             return SB_FAIL(run, SB_EINVAL, "train: unexpected argument '%s' (see shardboost train --help)", s);
         else if (!v) return SB_FAIL(run, SB_EINVAL, "train: %s needs a value", key);

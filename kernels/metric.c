@@ -71,9 +71,13 @@ double xsum_value(const sb_xsum *s)
     return ldexp(v, -64);
 }
 
-static const char *const metric_names[SB_METRIC_COUNT] = {"rmse", "mse", "mae", "logloss", "poisson-nloglik"};
+static const char *const metric_names[SB_METRIC_COUNT] = {"rmse",  "mse",  "mae",          "logloss",
+                                                          "poisson-nloglik", "error", "mape", "gamma-nloglik",
+                                                          "auc"};
 
 const char *metric_name(sb_metric_kind k) { return (unsigned)k < SB_METRIC_COUNT ? metric_names[k] : "unknown"; }
+
+int metric_higher_is_better(sb_metric_kind k) { return k == SB_METRIC_AUC; }
 
 int metric_parse(const char *name, sb_metric_kind *out)
 {
@@ -85,7 +89,10 @@ int metric_parse(const char *name, sb_metric_kind *out)
                  {"mae", SB_METRIC_MAE},         {"l1", SB_METRIC_MAE},
                  {"logloss", SB_METRIC_LOGLOSS}, {"binary_logloss", SB_METRIC_LOGLOSS},
                  {"cross_entropy", SB_METRIC_LOGLOSS}, {"poisson-nloglik", SB_METRIC_POISSON_NLOGLIK},
-                 {"poisson", SB_METRIC_POISSON_NLOGLIK}};
+                 {"poisson", SB_METRIC_POISSON_NLOGLIK}, {"error", SB_METRIC_ERROR},
+                 {"binary_error", SB_METRIC_ERROR}, {"mape", SB_METRIC_MAPE},
+                 {"gamma-nloglik", SB_METRIC_GAMMA_NLOGLIK}, {"gamma", SB_METRIC_GAMMA_NLOGLIK},
+                 {"auc", SB_METRIC_AUC}};
     for (unsigned i = 0; i < sizeof alias / sizeof alias[0]; ++i)
         if (!strcmp(name, alias[i].name)) {
             *out = alias[i].k;
@@ -108,6 +115,9 @@ static inline __attribute__((always_inline)) double row_loss(sb_metric_kind k, d
         double q = p < eps ? eps : p;
         return lgamma(y + 1.0) + q - log(q) * y;
     }
+    case SB_METRIC_ERROR: return p > 0.5 ? 1.0 - y : y; /* XGBoost's: the label's distance from the call */
+    case SB_METRIC_MAPE: return fabs((y - p) / y);
+    case SB_METRIC_GAMMA_NLOGLIK: return y / p + log(p);
     default: return (y - p) * (y - p);
     }
 }
@@ -199,6 +209,9 @@ void metric_accumulate(sb_metric_kind k, const double *label, const double *weig
     case SB_METRIC_LOGLOSS: SB_ACC(SB_METRIC_LOGLOSS); break;
     case SB_METRIC_POISSON_NLOGLIK: SB_ACC(SB_METRIC_POISSON_NLOGLIK); break;
     case SB_METRIC_MSE: SB_ACC(SB_METRIC_MSE); break;
+    case SB_METRIC_ERROR: SB_ACC(SB_METRIC_ERROR); break;
+    case SB_METRIC_MAPE: SB_ACC(SB_METRIC_MAPE); break;
+    case SB_METRIC_GAMMA_NLOGLIK: SB_ACC(SB_METRIC_GAMMA_NLOGLIK); break;
     default: SB_ACC(SB_METRIC_RMSE); break;
     }
 #undef SB_ACC

@@ -17,9 +17,17 @@ typedef enum {
     SB_METRIC_MSE = 1,
     SB_METRIC_MAE = 2,
     SB_METRIC_LOGLOSS = 3,
-    SB_METRIC_POISSON_NLOGLIK = 4
+    SB_METRIC_POISSON_NLOGLIK = 4,
+    SB_METRIC_ERROR = 5,        /* binary error rate: prediction > 0.5 against a 0/1 label */
+    SB_METRIC_MAPE = 6,         /* |y - p| / |y| */
+    SB_METRIC_GAMMA_NLOGLIK = 7, /* gamma negative log-likelihood (XGBoost's, psi = 1): y / p + log p */
+    SB_METRIC_AUC = 8            /* exact weighted AUC: a ranking of all rows, not a sum of row terms, so
+                                  * not a metric_part: engine/global_auc.h computes it; higher is better */
 } sb_metric_kind;
-#define SB_METRIC_COUNT 5
+#define SB_METRIC_COUNT 9
+
+/* 1 when a larger value is better (auc), 0 for the losses. Local. */
+int metric_higher_is_better(sb_metric_kind k);
 
 /* Exact sum of doubles as fixed point: value = sum_i limb[i] * 2^(32 i - 64),
  * terms are truncated below 2^-64; |sum| must stay below 2^95 (else the
@@ -45,7 +53,8 @@ void xsum_merge(sb_xsum *into, const sb_xsum *from); /* into += from */
 void xsum_normalize(sb_xsum *s);                      /* canonical limbs; keeps the value */
 double xsum_value(const sb_xsum *s);                  /* correctly ordered, deterministic */
 
-/* Name <-> kind ("rmse", "mse", "mae", "logloss", "poisson-nloglik";
+/* Name <-> kind ("rmse", "mse", "mae", "logloss", "poisson-nloglik", "error",
+ * "mape", "gamma-nloglik"; LightGBM's "binary_error", "gamma" too;
  * aliases "l2" -> mse, "l1" -> mae, "binary_logloss"/"cross_entropy" ->
  * logloss, "poisson" -> poisson-nloglik). Local. */
 const char *metric_name(sb_metric_kind k);
@@ -68,7 +77,8 @@ void metric_part_normalize(sb_metric_part *p);
 double metric_value(sb_metric_kind k, const sb_metric_part *p);
 
 /* Loss of one row (before weighting); the sum of these is what metric_value
- * averages (rmse/mse: squared error, mae: |e|, logloss, poisson nloglik). */
+ * averages (rmse/mse: squared error, mae: |e|, logloss, poisson nloglik,
+ * error, mape, gamma nloglik). */
 double metric_row_loss(sb_metric_kind k, double label, double pred);
 
 #endif

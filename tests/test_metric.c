@@ -95,6 +95,19 @@ static void test_metric_values_and_twin(void)
     /* logloss and poisson-nloglik match XGBoost's formulas */
     CU_ASSERT_DOUBLE_EQUAL(metric_row_loss(SB_METRIC_LOGLOSS, 1, 0.8), -log(0.8), 1e-15);
     CU_ASSERT_DOUBLE_EQUAL(metric_row_loss(SB_METRIC_POISSON_NLOGLIK, 3, 2), lgamma(4) + 2 - 3 * log(2), 1e-12);
+    /* error, mape, gamma-nloglik as XGBoost defines them */
+    CU_ASSERT_EQUAL(metric_row_loss(SB_METRIC_ERROR, 1, 0.7), 0.0);
+    CU_ASSERT_EQUAL(metric_row_loss(SB_METRIC_ERROR, 0, 0.7), 1.0);
+    CU_ASSERT_EQUAL(metric_row_loss(SB_METRIC_ERROR, 1, 0.5), 1.0); /* 0.5 is called negative */
+    CU_ASSERT_DOUBLE_EQUAL(metric_row_loss(SB_METRIC_MAPE, 4, 3), 0.25, 1e-15);
+    CU_ASSERT_DOUBLE_EQUAL(metric_row_loss(SB_METRIC_GAMMA_NLOGLIK, 3, 2), 1.5 + log(2), 1e-15);
+    const double ey[4] = {1, 0, 1, 0}, ep[4] = {0.9, 0.6, 0.2, 0.1}, ew[4] = {1, 2, 3, 4};
+    metric_part_zero(&a);
+    metric_accumulate(SB_METRIC_ERROR, ey, ew, 1, ep, NULL, 4, &a);
+    CU_ASSERT_DOUBLE_EQUAL(metric_value(SB_METRIC_ERROR, &a), 5.0 / 10, 1e-15);
+    sb_metric_kind k;
+    CU_ASSERT_EQUAL(metric_parse("binary_error", &k), 0);
+    CU_ASSERT_EQUAL(k, SB_METRIC_ERROR);
 }
 
 static const sb_test tests[] = {

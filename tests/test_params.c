@@ -106,7 +106,66 @@ static void test_round_trip(void)
     CU_ASSERT_DOUBLE_EQUAL(params_effective_max_delta_step(&b), 0.7, 0);
 }
 
+/* Issue 16: the new objectives' parameters, any max_depth, the help lists them. */
+static void test_objective_params_and_depth(void)
+{
+    sb_params p, b;
+    const char *err = NULL;
+    params_default(&p);
+    CU_ASSERT_EQUAL(set(&p, "max_depth", "500", &err), 0);
+    CU_ASSERT_EQUAL(p.max_depth, 500);
+    CU_ASSERT_EQUAL(set(&p, "max_depth", "100000", &err), 0);
+    CU_ASSERT_EQUAL(set(&p, "max_depth", "-1", &err), -1);
+    CU_ASSERT_EQUAL(validate(&p), 0);
+    CU_ASSERT_EQUAL(set(&p, "objective", "binary:logistic", &err), 0);
+    CU_ASSERT_EQUAL(p.eval_metric, SB_METRIC_LOGLOSS);
+    CU_ASSERT_EQUAL(set(&p, "objective", "reg:gamma", &err), 0);
+    CU_ASSERT_EQUAL(p.eval_metric, SB_METRIC_GAMMA_NLOGLIK);
+    CU_ASSERT_EQUAL(set(&p, "objective", "tweedie", &err), 0); /* LightGBM's name */
+    CU_ASSERT_EQUAL(p.objective, SB_OBJ_TWEEDIE);
+    CU_ASSERT_EQUAL(set(&p, "tweedie_variance_power", "1.2", &err), 0);
+    CU_ASSERT_EQUAL(p.tweedie_variance_power, 1.2);
+    CU_ASSERT_EQUAL(set(&p, "tweedie_variance_power", "0.9", &err), -1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "out of range [1, 2]"));
+    CU_ASSERT_EQUAL(set(&p, "tweedie_variance_power", "2", &err), 0);
+    CU_ASSERT_EQUAL(validate(&p), -1); /* [1, 2): 2 is refused by the cross check */
+    CU_ASSERT_EQUAL(set(&p, "tweedie_variance_power", "1.2", &err), 0);
+    CU_ASSERT_EQUAL(set(&p, "huber_slope", "0", &err), -1);
+    CU_ASSERT_EQUAL(set(&p, "huber_slope", "2.5", &err), 0);
+    CU_ASSERT_EQUAL(set(&p, "scale-pos-weight", "4", &err), 0);
+    CU_ASSERT_EQUAL(p.scale_pos_weight, 4.0);
+    CU_ASSERT_EQUAL(validate(&p), 0);
+    params_default(&b);
+    params_each(&p, copy_cb, &b);
+    CU_ASSERT_EQUAL(memcmp(&p, &b, sizeof p), 0);
+    CU_ASSERT_TRUE(params_equal(&p, &b));
+    char help[8192];
+    params_help(help, sizeof help);
+    CU_ASSERT_PTR_NOT_NULL(strstr(help, "huber_slope"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(help, "tweedie_variance_power"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(help, "scale_pos_weight"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(help, "binary:logistic"));
+}
+
+/* Unset new parameters are not written: a model of the old options keeps its bytes. */
+static void count_cb(void *ctx, const char *k, const char *v)
+{
+    (void)v;
+    if (strstr(k, "huber") || strstr(k, "tweedie") || strstr(k, "scale_pos")) ++*(int *)ctx;
+}
+
+static void test_unset_new_params_not_written(void)
+{
+    sb_params p;
+    int n = 0;
+    params_default(&p);
+    params_each(&p, count_cb, &n);
+    CU_ASSERT_EQUAL(n, 0);
+}
+
 static const sb_test tests[] = {
+    {"objective parameters, any max_depth, help", test_objective_params_and_depth},
+    {"unset new parameters are not written", test_unset_new_params_not_written},
     {"aliases and values", test_aliases_and_values},
     {"errors: did you mean, ranges, types", test_errors_are_precise},
     {"params_each round trip", test_round_trip},
