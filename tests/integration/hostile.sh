@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# hostile.sh - regression cases for the defects of issue 15 (data loss, crashes,
+# hangs, silent errors on hostile input): each case must exit non-zero (not by a
+# signal, not by timeout), name the file and the line/key/field in its message,
+# agree the error (no MPI_ABORT), not crash, and leave no complete-looking output.
+# np 1 runs as an MPI singleton (mpirun's teardown costs ~2 s per failing run).
+. "$(dirname "$0")/../lib.sh"
+[ -x "$SB" ] || { fail "no binary at $SB"; finish; }
+GEN=$(dirname "$SB")/gen_forms
+SB_TIMEOUT=${SB_HOSTILE_TIMEOUT:-40}
+T=$SB_TMP
+
+# sb_np NP args... : np 1 as a singleton, else under mpirun; both under timeout.
+sb_np() {
+    local np=$1; shift
+    if [ "$np" -eq 1 ]; then timeout -k 5 "$SB_TIMEOUT" "$SB" "$@"; else sb_mpirun "$np" "$@"; fi
+}
+
+# hcase "what" NP "frag1|frag2" "left1 left2" args... : one hostile run, one PASS/FAIL line.
+# Every |-separated fragment must be in the output; no path of `left` may exist after it.
+hcase() {
+    local what=$1 np=$2 frags=$3 left=$4; shift 4
+    local log=$T/log.$RANDOM.$np rc f
+    sb_np "$np" "$@" </dev/null >"$log" 2>&1
+    rc=$?
+    what="$what np=$np"
+    if [ "$rc" -eq 0 ]; then fail "$what: exit status 0"; return; fi
+    if [ "$rc" -ge 124 ]; then fail "$what: timed out or killed by a signal (rc=$rc)"; tail -3 "$log"; return; fi
+    if grep -qE 'MPI_ABORT|Segmentation|AddressSanitizer|runtime error' "$log"; then
+        fail "$what: crash or unagreed abort"; grep -m2 -E 'MPI_ABORT|Segmentation|Sanitizer|runtime error' "$log"; return
+    fi
+    local IFS='|'
+    for f in $frags; do
+        grep -qF -- "$f" "$log" || { fail "$what: message lacks '$f': $(grep -m1 'error' "$log")"; return; }
+    done
+    IFS=' '
+    for f in $left; do [ -e "$f" ] && { fail "$what: $f left behind"; return; }; done
+    pass "$what (rc=$rc): $(grep -m1 -o 'error: .*' "$log" | sed 's/ (at .*//' | head -c 150)"
+}
+
+# bg hcase ... : run a case in the background (4 at a time: a failing mpirun is mostly
+# idle teardown), its line kept in order in $T/res.NNN and printed by collect.
+SB_NCASE=0 SB_RUNNING=0
+bg() {
+    SB_NCASE=$((SB_NCASE + 1))
+    "$@" >"$T/res.$(printf %04d $SB_NCASE)" &
+    SB_RUNNING=$((SB_RUNNING + 1))
+    if [ "$SB_RUNNING" -ge 4 ]; then wait -n; SB_RUNNING=$((SB_RUNNING - 1)); fi
+}
+collect() {
+    wait; SB_RUNNING=0
+    cat "$T"/res.* 2>/dev/null
+    SB_FAILS=$((SB_FAILS + $(cat "$T"/res.* 2>/dev/null | grep -c '^FAIL:')))
+    rm -f "$T"/res.*
+}
+
+"$GEN" --rows 50 --seed 1 -o "$T/f.csv" >/dev/null || { fail "gen_forms"; finish; }
+cd "$T" || exit 1
+
+# ---- data loss: outputs that are inputs, gzip members lost ----
+cp f.csv same1.csv; cp f.csv same2.csv
+for np in 1 2; do
+    bg hcase "ingest -o = input" $np "same$np.csv|is the input file" "" ingest --layout forms -o same$np.csv same$np.csv
+    ln -f f.csv hard$np.h5
+    bg hcase "ingest -o = hard link of input" $np "hard$np.h5|is the input file" "" ingest --layout forms -o hard$np.h5 f.csv
+done
+head -25 f.csv | gzip >bad2.csv.gz; tail -n +26 f.csv | gzip >m2.gz
+printf '\000' | dd of=m2.gz bs=1 seek=1 conv=notrunc 2>/dev/null; cat m2.gz >>bad2.csv.gz
+gzip -c f.csv >trail.csv.gz; echo garbage >>trail.csv.gz
+head -25 f.csv | gzip >corrupt2.csv.gz; tail -n +26 f.csv | gzip >m3.gz
+printf 'x' | dd of=m3.gz bs=1 seek=30 conv=notrunc 2>/dev/null; cat m3.gz >>corrupt2.csv.gz
+for np in 1 2; do
+    bg hcase "gzip member 2 header corrupt" $np "bad2.csv.gz|after gzip member 1" "o$np.h5 o$np.h5.tmp" ingest --layout forms -o o$np.h5 bad2.csv.gz
+    bg hcase "gzip trailing garbage" $np "trail.csv.gz|trailing garbage" "o$np.h5 o$np.h5.tmp" ingest --layout forms -o o$np.h5 trail.csv.gz
+    bg hcase "gzip member 2 data corrupt" $np "corrupt2.csv.gz|gzip member 2" "o$np.h5 o$np.h5.tmp" ingest --layout forms -o o$np.h5 corrupt2.csv.gz
+done
+collect
+for np in 1 2; do
+    cmp -s f.csv same$np.csv && pass "ingest -o = input np=$np: input kept" || fail "ingest -o = input np=$np: input destroyed"
+done
+gzip -c f.csv >ok.csv.gz; cat ok.csv.gz ok.csv.gz >two.csv.gz
+out=$(sb_np 2 ingest --layout forms -o two.h5 two.csv.gz 2>&1)
+grep -q "rows read 100" <<<"$out" && pass "two good gzip members: all 100 rows" || fail "two good gzip members: $out"
+
+# ---- hangs: inputs that are not regular files ----
+mkfifo fifo.csv
+for np in 1 2; do
+    bg hcase "FIFO input" $np "fifo.csv|a FIFO" "o$np.h5 o$np.h5.tmp" ingest --layout forms -o o$np.h5 fifo.csv
+    bg hcase "directory input" $np "$T|a directory" "o$np.h5 o$np.h5.tmp" ingest --layout forms -o o$np.h5 "$T"
+done
+
+collect
+finish
