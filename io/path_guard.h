@@ -13,8 +13,7 @@
 int path_guard_not_input(run_ctx *run, const char *opt, const char *out, const char *const *ins, int n);
 
 /* path_guard_not_inside - SB_EINVAL if `file` lies in directory `dir` or below it
- * (compared after resolving both; a file whose folder does not exist yet is not
- * inside). `opt`/`dir_opt` name the options in the message. Local. */
+ * (both resolved as far as they exist, so a folder the run will create counts). `opt`/`dir_opt` name the options in the message. Local. */
 int path_guard_not_inside(run_ctx *run, const char *opt, const char *file, const char *dir_opt, const char *dir);
 
 #endif

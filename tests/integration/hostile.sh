@@ -78,6 +78,16 @@ collect
 for np in 1 2; do
     cmp -s f.csv same$np.csv && pass "ingest -o = input np=$np: input kept" || fail "ingest -o = input np=$np: input destroyed"
 done
+"$GEN" --rows 300 --seed 2 -o d.csv >/dev/null
+sb_np 1 train --data d.csv --layout forms --model m.json --quiet --n_estimators 2 || fail "train m.json"
+for np in 1 2; do
+    cp d.csv tr$np.csv; cp d.csv pin$np.csv
+    bg hcase "train --model = --data" $np "tr$np.csv|is the input file" "" train --data tr$np.csv --layout forms --model tr$np.csv --quiet --n_estimators 2
+    bg hcase "predict --merge = --data (--overwrite)" $np "pin$np.csv|is the input file" "P$np/_SUCCESS" predict --model m.json --data pin$np.csv --out P$np --merge pin$np.csv --overwrite
+    bg hcase "predict --merge inside --out" $np "--merge Q$np/all.csv.gz|inside the --out directory" "Q$np/_SUCCESS Q$np/all.csv.gz" predict --model m.json --data d.csv --out Q$np --merge Q$np/all.csv.gz
+done
+collect
+for f in tr1 tr2 pin1 pin2; do cmp -s d.csv $f.csv && pass "$f.csv kept" || fail "$f.csv destroyed"; done
 gzip -c f.csv >ok.csv.gz; cat ok.csv.gz ok.csv.gz >two.csv.gz
 out=$(sb_np 2 ingest --layout forms -o two.h5 two.csv.gz 2>&1)
 grep -q "rows read 100" <<<"$out" && pass "two good gzip members: all 100 rows" || fail "two good gzip members: $out"
