@@ -38,14 +38,14 @@ hcase() {
     pass "$what (rc=$rc): $(grep -m1 -o 'error: .*' "$log" | sed 's/ (at .*//' | head -c 150)"
 }
 
-# bg hcase ... : run a case in the background (4 at a time: a failing mpirun is mostly
+# bg hcase ... : run a case in the background (6 at a time: a failing mpirun is mostly
 # idle teardown), its line kept in order in $T/res.NNN and printed by collect.
 SB_NCASE=0 SB_RUNNING=0
 bg() {
     SB_NCASE=$((SB_NCASE + 1))
     "$@" >"$T/res.$(printf %04d $SB_NCASE)" &
     SB_RUNNING=$((SB_RUNNING + 1))
-    if [ "$SB_RUNNING" -ge 4 ]; then wait -n; SB_RUNNING=$((SB_RUNNING - 1)); fi
+    if [ "$SB_RUNNING" -ge 6 ]; then wait -n; SB_RUNNING=$((SB_RUNNING - 1)); fi
 }
 collect() {
     wait; SB_RUNNING=0
@@ -88,6 +88,36 @@ for np in 1 2; do
 done
 collect
 for f in tr1 tr2 pin1 pin2; do cmp -s d.csv $f.csv && pass "$f.csv kept" || fail "$f.csv destroyed"; done
+# ---- crashes / hangs / silent errors: hostile model files (re-sealed, so crc32 passes) ----
+MUT=$SB_ROOT/tests/hostile/mutmodel.py
+mut() { python3 "$MUT" m.json "$1.json" "$2" || fail "mutmodel $1"; }
+mut noname 's.replace("{\"name\": \"f3\", ","{",1)'
+mut dupname 's.replace("\"name\": \"f3\"","\"name\": \"f2\"",1)'
+mut deep 's.replace("\"layout\": \"forms\"","\"layout\": \"forms\", \"x\": "+"["*1000000+"]"*1000000,1)'
+mut nometric 're.sub(r"\"train_metric\": \[[^]]*\],\s*","",s)'
+mut nullbase 's.replace("\"base_margin\": ","\"base_margin\": null, \"x\": ",1)'
+mut infbase 's.replace("\"base_margin\": ","\"base_margin\": 1e999, \"x\": ",1)'
+mut bigfeat 're.sub(r"\[\d+, 1, 2, ","[4294967297, 1, 2, ",s,count=1)'
+mut shared 're.sub(r"\[(\d+), 5, 6, ",r"[\1, 3, 4, ",s,count=1)'
+mut chain 's[:s.index("\"trees\":")] + "\"trees\": [\n    {\"nodes\": [" + ",".join("[0, %d, %d, 0, 0, 0.5, 0, 0, 1],[-1, -1, -1, 0, -1, 0, 0.1, 0, 1]" % (2*i+1, 2*i+2) for i in range(200000)) + ",[-1, -1, -1, 0, -1, 0, 0.1, 0, 1]]}\n  ]"'
+for np in 1 2; do
+    while read -r name frag; do
+        [ $np = 1 ] && bg hcase "model $name: dump" $np "$name.json|$frag" "" dump --model $name.json
+        bg hcase "model $name: predict" $np "$name.json|$frag" "PM$name$np/_SUCCESS" predict --model $name.json --data d.csv --out PM$name$np
+    done <<'CASES'
+noname features[3] has no "name"
+dupname have the same name 'f2'
+deep nested deeper than
+nometric lacks "train_metric"
+nullbase "base_margin" must be finite
+infbase "base_margin" must be finite
+bigfeat is out of range
+shared has two parents
+chain deeper than 10000 levels
+CASES
+done
+bg hcase "model nometric: train --resume" 2 "nometric.json|lacks \"train_metric\"" "" train --data d.csv --layout forms --model rs.json --checkpoint nometric.json --checkpoint-every 1 --resume --quiet --n_estimators 4
+collect
 gzip -c f.csv >ok.csv.gz; cat ok.csv.gz ok.csv.gz >two.csv.gz
 out=$(sb_np 2 ingest --layout forms -o two.h5 two.csv.gz 2>&1)
 grep -q "rows read 100" <<<"$out" && pass "two good gzip members: all 100 rows" || fail "two good gzip members: $out"
