@@ -118,6 +118,22 @@ CASES
 done
 bg hcase "model nometric: train --resume" 2 "nometric.json|lacks \"train_metric\"" "" train --data d.csv --layout forms --model rs.json --checkpoint nometric.json --checkpoint-every 1 --resume --quiet --n_estimators 4
 collect
+# ---- grids and schemas: empty points (SIGSEGV), second documents and repeated keys ignored ----
+sb_np 1 ingest --layout forms -q -o d.h5 d.csv || fail "ingest d.h5"
+printf 'points: []\n' >g_empty.yaml
+printf 'max_depth: [3]\n---\neta: [0.1]\n' >g_multi.yaml
+printf 'id,succ,trials,color,x\n1,2,3,red,0.5\n2,1,4,blue,0.7\n' >s.csv
+printf 'ids: [id]\nnumerator: succ\ndenominator: trials\nids: [x]\n' >s_dup.yaml
+printf 'ids: [id]\nnumerator: trials\ndenominator: trials\n' >s_same.yaml
+printf 'ids: [id]\nnumerator: succ\ndenominator: trials\n---\nids: [x]\n' >s_multi.yaml
+for np in 1 2; do
+    bg hcase "cv grid points: []" $np "g_empty.yaml:1|'points' is an empty list" "cv$np/leaderboard.csv" cv --data d.h5 --grid g_empty.yaml --folds 2 --out cv$np
+    bg hcase "cv grid with a second document" $np "g_multi.yaml:3|second YAML document" "cv$np/leaderboard.csv" cv --data d.h5 --grid g_multi.yaml --folds 2 --out cv$np
+    bg hcase "schema ids: twice" $np "s_dup.yaml:4|'ids' given again" "s$np.h5 s$np.h5.tmp" ingest --layout csv --schema s_dup.yaml -o s$np.h5 s.csv
+    bg hcase "schema numerator = denominator" $np "s_same.yaml|are the same column 'trials'" "s$np.h5 s$np.h5.tmp" ingest --layout csv --schema s_same.yaml -o s$np.h5 s.csv
+    bg hcase "schema with a second document" $np "s_multi.yaml:5|second YAML document" "s$np.h5 s$np.h5.tmp" ingest --layout csv --schema s_multi.yaml -o s$np.h5 s.csv
+done
+collect
 gzip -c f.csv >ok.csv.gz; cat ok.csv.gz ok.csv.gz >two.csv.gz
 out=$(sb_np 2 ingest --layout forms -o two.h5 two.csv.gz 2>&1)
 grep -q "rows read 100" <<<"$out" && pass "two good gzip members: all 100 rows" || fail "two good gzip members: $out"
