@@ -25,7 +25,7 @@ hcase() {
     rc=$?
     what="$what np=$np"
     if [ "$rc" -eq 0 ]; then fail "$what: exit status 0"; return; fi
-    if [ "$rc" -ge 124 ]; then fail "$what: timed out or killed by a signal (rc=$rc)"; tail -3 "$log"; return; fi
+    if [ "$rc" -ge 124 ]; then fail "$what: timed out or killed by a signal (rc=$rc)"; tail -25 "$log"; return; fi
     if grep -qE 'MPI_ABORT|Segmentation|AddressSanitizer|runtime error' "$log"; then
         fail "$what: crash or unagreed abort"; grep -m2 -E 'MPI_ABORT|Segmentation|Sanitizer|runtime error' "$log"; return
     fi
@@ -155,6 +155,14 @@ if command -v h5import >/dev/null; then
     done
     collect
 else echo "SKIP: h5import (hdf5-tools) missing: HDF5 shape cases"; fi
+# ---- two runs writing one --out: the second must be refused while the first holds the lock ----
+for np in 1 2; do
+    mkdir -p LK$np
+    flock LK$np/.shardboost.lock sleep 8 &
+    sleep 0.3
+    hcase "predict --out locked by another run" $np "LK$np|another run is writing" "LK$np/_SUCCESS LK$np/part-00000.csv.gz" predict --model m.json --data d.csv --out LK$np --overwrite
+    kill %flock 2>/dev/null; wait %flock 2>/dev/null
+done
 gzip -c f.csv >ok.csv.gz; cat ok.csv.gz ok.csv.gz >two.csv.gz
 out=$(sb_np 2 ingest --layout forms -o two.h5 two.csv.gz 2>&1)
 grep -q "rows read 100" <<<"$out" && pass "two good gzip members: all 100 rows" || fail "two good gzip members: $out"
