@@ -116,6 +116,7 @@ shared has two parents
 chain deeper than 10000 levels
 CASES
 done
+for t in abc 1x 99; do bg hcase "dump --tree $t" 1 "--tree|$t" "" dump --model m.json --tree $t; done
 bg hcase "model nometric: train --resume" 2 "nometric.json|lacks \"train_metric\"" "" train --data d.csv --layout forms --model rs.json --checkpoint nometric.json --checkpoint-every 1 --resume --quiet --n_estimators 4
 collect
 # ---- grids and schemas: empty points (SIGSEGV), second documents and repeated keys ignored ----
