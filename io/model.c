@@ -1,7 +1,6 @@
 /* model.c - model file: JSON writer with a trailing CRC-32, validating reader,
  * atomic write by rank 0. Format documented in io/model.h. */
 #include "io/model.h"
-#include "io/model_check.h"
 
 #include <errno.h>  /* for errno */
 #include <math.h>   /* for isfinite */

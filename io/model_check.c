@@ -1,5 +1,11 @@
-/* model_check.c - see model_check.h. */
-#include "io/model_check.h"
+/* model_check.c - model_check (declared in io/model.h): checks of a parsed model
+ * that its readers rely on and the parser alone does not give: finite base score,
+ * every feature named and no two alike (predict maps columns by name), the metric
+ * history present when rounds were trained (dump, train --resume index it), and
+ * trees that are trees: every node but the root has exactly one parent (shared
+ * children made dump's walk exponential) and depth is bounded (a 200,000-deep
+ * chain made dump's indented output quadratic). */
+#include "io/model.h"
 #include "base/error.h"
 #include "base/alloc.h"
 
@@ -7,6 +13,9 @@
 #include <stdint.h> /* for int32_t */
 #include <stdlib.h> /* for qsort_r, free */
 #include <string.h> /* for strcmp */
+
+/* Deepest tree accepted (lossguide can grow deep trees; far fewer than this). */
+#define MODEL_MAX_TREE_DEPTH 10000
 
 static int cmp_name(const void *a, const void *b, void *ctx)
 {
