@@ -95,11 +95,11 @@ int gz_stream_read(run_ctx *run, gz_stream *g, char *buf, size_t want, size_t *g
         g->in_off += before - g->z.avail_in;
         if (zr == Z_STREAM_END) g->between = 1;
         else if (zr == Z_BUF_ERROR && g->eof && g->z.avail_in == 0)
-            return SB_FAIL(run, SB_EIO, "%s: gzip data truncated in member %d after line %lld", g->path,
-                           g->member, line);
+            return SB_FAIL(run, SB_EIO, "%s: gzip data truncated or corrupt after line %lld (member %d ends early)", g->path,
+                           line, g->member);
         else if (zr != Z_OK && zr != Z_BUF_ERROR)
-            return SB_FAIL(run, SB_EIO, "%s: gzip member %d corrupt near byte %lld after line %lld (%s)", g->path,
-                           g->member, (long long)g->in_off, line, g->z.msg ? g->z.msg : "inflate error");
+            return SB_FAIL(run, SB_EIO, "%s: gzip data truncated or corrupt after line %lld (member %d, near byte %lld: %s)",
+                           g->path, line, g->member, (long long)g->in_off, g->z.msg ? g->z.msg : "inflate error");
         if (*got == 0 && (char *)g->z.next_out > buf) break; /* hand back what we have */
     }
     *got = (size_t)((char *)g->z.next_out - buf);
