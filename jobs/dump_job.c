@@ -138,8 +138,9 @@ int dump_main(run_ctx *run, int argc, char **argv)
     sb_model m;
     SB_TRY(run, run_agree_rc(run, model_read(run, path, &m)));
     int rc = SB_OK;
-    if (only >= m.n_trees)
-        SB_RAISE(run, SB_EINVAL, "dump: --tree %ld: %s has %d trees (0..%d)", only, path, m.n_trees, m.n_trees - 1);
+    SB_CHECK(run, run_agree_rc(run, only >= m.n_trees ? SB_FAIL(run, SB_EINVAL, "dump: --tree %ld: %s has %d trees (0..%d)",
+                                                               only, path, m.n_trees, m.n_trees - 1)
+                                                   : SB_OK));
     if (run_rank(run) == 0) {
         print_summary(&m, path);
         if (importance) SB_CHECK(run, print_importance(run, &m)); /* rank 0 only: an unagreed, local failure */
