@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "io/h5_check.h"
 #include "io/h5_internal.h"
 #include "io/h5_raw.h"
 #include "io/h5io.h"
@@ -107,6 +108,7 @@ static int head_local(run_ctx *run, const char *path, hid_t f, int64_t row_begin
         return SB_FAIL(run, SB_EDATA, "%s: dataset 'features' missing", path);
     hsize_t dims[2] = {0, 0};
     SB_TRY(run, feature_dims(run, path, *feat, dims));
+    SB_TRY(run, h5_check_table(run, path, f, (int64_t)dims[0], (int64_t)dims[1]));
     int64_t start = 0, end = 0;
     if (row_begin < 0) table_shard_range((int64_t)dims[0], run_size(run), run_rank(run), &start, &end);
     else if (row_begin <= row_end && row_end <= (int64_t)dims[0]) start = row_begin, end = row_end;

@@ -66,13 +66,15 @@ void ingest_piece(const int64_t *size, const int *gz, int n, int r, int nranks, 
 
 static int probe_file(run_ctx *run, const char *path, int64_t *size, int *gz)
 {
-    int fd = open(path, O_RDONLY);
+    /* O_NONBLOCK: opening a FIFO without a writer must not block; it is refused below. */
+    int fd = open(path, O_RDONLY | O_NONBLOCK);
     if (fd < 0) return SB_FAIL(run, SB_EIO, "%s: cannot open: %s", path, strerror(errno));
     struct stat st;
     unsigned char magic[2] = {0, 0};
     int rc = SB_OK;
     if (fstat(fd, &st) != 0) SB_RAISE(run, SB_EIO, "%s: cannot stat: %s", path, strerror(errno));
-    if (!S_ISREG(st.st_mode)) SB_RAISE(run, SB_EIO, "%s: not a regular file", path);
+    if (!S_ISREG(st.st_mode)) SB_RAISE(run, SB_EIO, "%s: not a regular file (%s)", path,
+                                          S_ISDIR(st.st_mode) ? "a directory" : S_ISFIFO(st.st_mode) ? "a FIFO" : "a device or socket");
     if (st.st_size == 0) SB_RAISE(run, SB_EDATA, "%s: empty file (0 bytes)", path);
     if (read(fd, magic, 2) < 0) SB_RAISE(run, SB_EIO, "%s: read failed: %s", path, strerror(errno));
     *size = (int64_t)st.st_size;

@@ -88,6 +88,34 @@ static int want_list(run_ctx *run, const char *path, yaml_document_t *doc, const
     return SB_OK;
 }
 
+/* A key given twice: libyaml keeps both pairs and the second silently won. */
+static int repeated_key(run_ctx *run, const char *path, yaml_document_t *doc, const yaml_node_t *root,
+                        const yaml_node_pair_t *at, const char *k)
+{
+    for (const yaml_node_pair_t *p = root->data.mapping.pairs.start; p < at; ++p) {
+        yaml_node_t *kn = yaml_document_get_node(doc, p->key);
+        const char *prev = scalar(kn);
+        int same = prev && (!strcmp(prev, k) || ((!strcmp(prev, "id") || !strcmp(prev, "ids")) &&
+                                                 (!strcmp(k, "id") || !strcmp(k, "ids"))));
+        if (same)
+            return SB_FAIL(run, SB_EINVAL, "%s:%d: key '%s' given again (first on line %d)", path,
+                           line_of(yaml_document_get_node(doc, at->key)), k, line_of(kn));
+    }
+    return SB_OK;
+}
+
+/* Roles that contradict each other. */
+static int check_roles(run_ctx *run, const char *path, const ingest_schema *s)
+{
+    if (s->label && (s->numerator || s->denominator))
+        return SB_FAIL(run, SB_EINVAL, "%s: give either 'label' or 'numerator' + 'denominator', not both", path);
+    if (!s->label && !(s->numerator && s->denominator))
+        return SB_FAIL(run, SB_EINVAL, "%s: the schema needs 'label', or both 'numerator' and 'denominator'", path);
+    if (s->numerator && !strcmp(s->numerator, s->denominator))
+        return SB_FAIL(run, SB_EINVAL, "%s: 'numerator' and 'denominator' are the same column '%s'", path, s->numerator);
+    return SB_OK;
+}
+
 static int load_doc(run_ctx *run, const char *path, yaml_document_t *doc, ingest_schema *s)
 {
     yaml_node_t *root = yaml_document_get_root_node(doc);
@@ -97,6 +125,7 @@ static int load_doc(run_ctx *run, const char *path, yaml_document_t *doc, ingest
         yaml_node_t *kn = yaml_document_get_node(doc, p->key), *v = yaml_document_get_node(doc, p->value);
         const char *k = scalar(kn);
         if (k == NULL) return SB_FAIL(run, SB_EINVAL, "%s:%d: keys must be plain names", path, line_of(kn));
+        SB_TRY(run, repeated_key(run, path, doc, root, p, k));
         if (!strcmp(k, "ids") || !strcmp(k, "id"))
             SB_TRY(run, want_list(run, path, doc, k, v, &s->ids, &s->id_kind, &s->n_ids));
         else if (!strcmp(k, "categorical"))
@@ -119,11 +148,22 @@ static int load_doc(run_ctx *run, const char *path, yaml_document_t *doc, ingest
                            "%s:%d: unknown key '%s' (known: ids, label, numerator, denominator, label_name, weight, "
                            "categorical, ignore)", path, line_of(kn), k);
     }
-    if (s->label && (s->numerator || s->denominator))
-        return SB_FAIL(run, SB_EINVAL, "%s: give either 'label' or 'numerator' + 'denominator', not both", path);
-    if (!s->label && !(s->numerator && s->denominator))
-        return SB_FAIL(run, SB_EINVAL, "%s: the schema needs 'label', or both 'numerator' and 'denominator'", path);
-    return SB_OK;
+    return check_roles(run, path, s);
+}
+
+/* A second document (after '---') would be ignored silently. */
+static int one_document(run_ctx *run, const char *path, yaml_parser_t *parser)
+{
+    yaml_document_t next;
+    if (!yaml_parser_load(parser, &next))
+        return SB_FAIL(run, SB_EINVAL, "%s:%d: %s", path, (int)parser->problem_mark.line + 1,
+                       parser->problem ? parser->problem : "YAML syntax error");
+    yaml_node_t *root = yaml_document_get_root_node(&next);
+    const int line = root ? line_of(root) : 0;
+    yaml_document_delete(&next);
+    if (root == NULL) return SB_OK;
+    return SB_FAIL(run, SB_EINVAL, "%s:%d: a second YAML document (after '---'); the schema must be one document", path,
+                   line);
 }
 
 int ingest_schema_load(run_ctx *run, const char *path, ingest_schema *out)
@@ -143,6 +183,7 @@ int ingest_schema_load(run_ctx *run, const char *path, ingest_schema *out)
         out->path = sb_strdup(run, path);
         rc = out->path ? load_doc(run, path, &doc, out) : SB_ENOMEM;
         yaml_document_delete(&doc);
+        if (rc == SB_OK) rc = one_document(run, path, &parser);
     }
     yaml_parser_delete(&parser);
     fclose(f);

@@ -2,22 +2,20 @@
 #include "io/lines.h"
 #include "base/error.h"
 #include "base/alloc.h"
+#include "io/gz_stream.h"
 
 #include <errno.h>  /* for errno */
 #include <fcntl.h>  /* for open, posix_fadvise */
 #include <stdlib.h>
 #include <string.h> /* for memchr, memmove, strerror */
 #include <unistd.h> /* for read, pread, close */
-#include <zlib.h>   /* for gzopen, gzread */
 
 #define CHUNK ((size_t)4 << 20)
-/* zlib's buffer for a gzip input. */
-#define GZ_BUFFER (1u << 18)
 
 struct lines {
     char *path;
     int fd;
-    gzFile gz;
+    gz_stream *gz;
     char *buf;
     size_t cap, pos, fill; /* unread data is buf[pos, fill) */
     int64_t buf_off;       /* file offset of buf[0] (plain files) */
@@ -33,7 +31,7 @@ void lines_close(lines *L)
 {
     if (L == NULL) return;
     if (L->fd >= 0) close(L->fd);
-    if (L->gz) gzclose_r(L->gz);
+    gz_stream_close(L->gz);
     free(L->buf);
     free(L->path);
     free(L);
@@ -59,21 +57,10 @@ static int refill(run_ctx *run, lines *L)
     }
     size_t want = L->cap - L->fill;
     if (L->gz) {
-        unsigned w = want > (1u << 30) ? (1u << 30) : (unsigned)want;
-        int got = gzread(L->gz, L->buf + L->fill, w);
-        int zerr = Z_OK;
-        const char *zmsg = gzerror(L->gz, &zerr);
-        /* Data before a corrupt spot comes first (got > 0); the error on the next call,
-         * so the message can say after which line the stream broke. */
-        if (got <= 0 && zerr != Z_OK && zerr != Z_STREAM_END) {
-            size_t np = strlen(L->path);
-            if (zmsg && strncmp(zmsg, L->path, np) == 0 && zmsg[np] == ':') zmsg += np + 2; /* "<path>: what" */
-            return SB_FAIL(run, SB_EIO, "%s: gzip data truncated or corrupt after line %lld (%s)", L->path,
-                           (long long)L->line_local, zmsg ? zmsg : "read error");
-        }
-        if (got < 0) got = 0;
+        size_t got = 0;
+        SB_TRY(run, gz_stream_read(run, L->gz, L->buf + L->fill, want, &got, (long long)L->line_local));
         if (got == 0) L->eof = 1;
-        L->fill += (size_t)got;
+        L->fill += got;
         return SB_OK;
     }
     ssize_t got;
@@ -117,9 +104,9 @@ int lines_open(run_ctx *run, const char *path, int gz, int64_t begin, int64_t en
     L->buf = sb_alloc(run, L->cap, 1);
     if (L->path == NULL || L->buf == NULL) SB_CHECK(run, SB_ENOMEM);
     if (gz) {
-        if ((L->gz = gzopen(path, "rb")) == NULL)
-            SB_RAISE(run, SB_EIO, "%s: cannot open: %s", path, strerror(errno ? errno : ENOMEM));
-        gzbuffer(L->gz, GZ_BUFFER);
+        int fd = open(path, O_RDONLY);
+        if (fd < 0) SB_RAISE(run, SB_EIO, "%s: cannot open: %s", path, strerror(errno));
+        SB_CHECK(run, gz_stream_open(run, L->path, fd, &L->gz));
         begin = 0;
     } else {
         if ((L->fd = open(path, O_RDONLY)) < 0) SB_RAISE(run, SB_EIO, "%s: cannot open: %s", path, strerror(errno));

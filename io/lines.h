@@ -1,5 +1,5 @@
 /* lines.h - stream the physical lines of one input piece: a byte range of a
- * plain file, or a whole gzip file (zlib gzread; a gzip stream cannot be split).
+ * plain file, or a whole gzip file (io/gz_stream: every member checked; a gzip stream cannot be split).
  * Only one buffer (4 MiB, grown for longer lines up to LINES_MAX_LINE) is held:
  * the file is never in memory as a whole.
  *

@@ -389,10 +389,10 @@ static int read_trees(run_ctx *run, json_cursor *j, sb_model *m)
                 json_begin_arr(j);
                 while (json_more(j, ']', &f3)) {
                     switch (k++) {
-                    case 0: nd->feat = (int32_t)json_i64(j); break;
-                    case 1: nd->left = (int32_t)json_i64(j); break;
-                    case 2: nd->right = (int32_t)json_i64(j); break;
-                    case 3: nd->default_left = (int32_t)json_i64(j); break;
+                    case 0: nd->feat = json_i32(j); break;
+                    case 1: nd->left = json_i32(j); break;
+                    case 2: nd->right = json_i32(j); break;
+                    case 3: nd->default_left = json_i32(j); break;
                     case 4: nd->bin = (int32_t)json_i64(j); break;
                     case 5: nd->threshold = json_float(j); break;
                     case 6: nd->value = json_num(j); break;
@@ -433,7 +433,7 @@ static int validate(run_ctx *run, const sb_model *m, const char *name)
     }
     if (m->best_iteration < 0 || (m->n_rounds_done > 0 && m->best_iteration >= m->n_rounds_done))
         return SB_FAIL(run, SB_EDATA, "%s: best_iteration %d out of range", name, m->best_iteration);
-    return SB_OK;
+    return model_check(run, m, name);
 }
 
 static int parse_body(run_ctx *run, json_cursor *j, const char *name, sb_model *m)

@@ -93,6 +93,10 @@ int model_read(run_ctx *run, const char *path, sb_model *out);
 int model_to_json(run_ctx *run, const sb_model *m, char **out, int64_t *len);
 /* model_from_json - parse bytes (name used in messages). Local. */
 int model_from_json(run_ctx *run, const char *text, int64_t len, const char *name, sb_model *out);
+/* model_check (io/model_check.c) - what the readers rely on beyond the parser: finite
+ * base score, features named and unique, metric history present, nodes forming trees
+ * of bounded depth. SB_OK or SB_EDATA naming `name` and the key/feature/node. Local. */
+int model_check(run_ctx *run, const sb_model *m, const char *name);
 
 /* model_free - free everything and zero. Local. */
 void model_free(sb_model *m);

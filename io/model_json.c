@@ -217,21 +217,44 @@ int64_t json_i64(json_cursor *j)
     return (int64_t)v;
 }
 
-void json_skip(json_cursor *j)
+/* Containers nested deeper than this are an error: skipping recurses, and a
+ * file of a million '[' must not overflow the stack. */
+#define JSON_MAX_DEPTH 256
+
+static void skip_at(json_cursor *j, int depth);
+
+void json_skip(json_cursor *j) { skip_at(j, 0); }
+
+int32_t json_i32(json_cursor *j)
+{
+    size_t at = j->pos;
+    int64_t v = json_i64(j);
+    if (v < INT32_MIN || v > INT32_MAX) {
+        jfail(j, "integer %lld at byte %zu is out of range", (long long)v, at);
+        return -1;
+    }
+    return (int32_t)v;
+}
+
+static void skip_at(json_cursor *j, int depth)
 {
     int c = peek(j), first = 1;
+    if ((c == '{' || c == '[') && depth >= JSON_MAX_DEPTH) {
+        jfail(j, "nested deeper than %d levels at byte %zu", JSON_MAX_DEPTH, j->pos);
+        return;
+    }
     char key[8];
     switch (c) {
     case '{':
         json_begin_obj(j);
         while (json_more(j, '}', &first)) {
             json_key(j, key, sizeof key);
-            json_skip(j);
+            skip_at(j, depth + 1);
         }
         break;
     case '[':
         json_begin_arr(j);
-        while (json_more(j, ']', &first)) json_skip(j);
+        while (json_more(j, ']', &first)) skip_at(j, depth + 1);
         break;
     case '"': free(json_str(j)); break;
     case 't':

@@ -30,6 +30,8 @@ void json_key(json_cursor *j, char *buf, size_t len);
 double json_num(json_cursor *j);
 float json_float(json_cursor *j); /* strtof: exact for floats written with %.9g */
 int64_t json_i64(json_cursor *j);
+/* An integer that must fit int32_t (a node index of 2^32+1 is an error, not 1). */
+int32_t json_i32(json_cursor *j);
 /* String, malloc'd (NULL on error). */
 char *json_str(json_cursor *j);
 void json_skip(json_cursor *j);

@@ -72,6 +72,20 @@ static int build(run_ctx *run, yaml_tree *t)
     return SB_OK;
 }
 
+/* After the first document: a second one (after '---') would be ignored silently,
+ * so it is an error naming its line. */
+static int no_second_document(run_ctx *run, const char *name, yaml_parser_t *parser)
+{
+    yaml_document_t next;
+    if (!yaml_parser_load(parser, &next)) return syntax_error(run, name, parser);
+    const yaml_node_t *root = yaml_document_get_root_node(&next);
+    const int line = root ? (int)root->start_mark.line + 1 : 0;
+    yaml_document_delete(&next);
+    if (root == NULL) return SB_OK;
+    return SB_FAIL(run, SB_EINVAL, "%s:%d: a second YAML document (after '---'); the file must hold one document", name,
+                   line);
+}
+
 int yaml_tree_parse(run_ctx *run, const char *name, const char *text, size_t len, yaml_tree *out)
 {
     memset(out, 0, sizeof *out);
@@ -82,6 +96,7 @@ int yaml_tree_parse(run_ctx *run, const char *name, const char *text, size_t len
     SB_ALLOC_OR_OUT(run, out->doc, 1, sizeof(yaml_document_t));
     SB_CHECK(run, yaml_parser_load(&parser, out->doc) ? SB_OK : syntax_error(run, name, &parser));
     loaded = 1;
+    SB_CHECK(run, no_second_document(run, name, &parser));
     SB_CHECK(run, build(run, out));
 out:
     yaml_parser_delete(&parser);

@@ -1,5 +1,6 @@
 /* dump_job.c - `shardboost dump --model M`: the model's header and trees, readably. */
 #include <math.h>   /* for ceil */
+#include <errno.h>  /* for errno */
 #include <stdio.h>  /* for printf */
 #include <stdlib.h> /* for strtol */
 #include <string.h> /* for strcmp */
@@ -123,7 +124,13 @@ int dump_main(run_ctx *run, int argc, char **argv)
             if (run_rank(run) == 0) fputs(usage_text, stdout);
             return SB_OK;
         } else if (!strcmp(argv[i], "--model") && i + 1 < argc) path = argv[++i];
-        else if (!strcmp(argv[i], "--tree") && i + 1 < argc) only = strtol(argv[++i], NULL, 10);
+        else if (!strcmp(argv[i], "--tree") && i + 1 < argc) {
+            char *end = NULL;
+            errno = 0;
+            only = strtol(argv[++i], &end, 10);
+            if (end == argv[i] || *end != '\0' || errno != 0 || only < 0) /* "abc" silently dumped tree 0 */
+                return run_agree_rc(run, SB_FAIL(run, SB_EINVAL, "dump: --tree '%s': must be a tree index 0, 1, ...", argv[i]));
+        }
         else if (!strcmp(argv[i], "--no-trees")) trees = 0;
         else if (!strcmp(argv[i], "--importance")) importance = 1;
         else return run_agree_rc(run, SB_FAIL(run, SB_EINVAL, "dump: unexpected argument '%s' (see shardboost dump --help)", argv[i]));
@@ -132,6 +139,9 @@ int dump_main(run_ctx *run, int argc, char **argv)
     sb_model m;
     SB_TRY(run, predict_load_model(run, path, &m)); /* a path or REG/NAME@REF */
     int rc = SB_OK;
+    SB_CHECK(run, run_agree_rc(run, only >= m.n_trees ? SB_FAIL(run, SB_EINVAL, "dump: --tree %ld: %s has %d trees (0..%d)",
+                                                               only, path, m.n_trees, m.n_trees - 1)
+                                                   : SB_OK));
     if (run_rank(run) == 0) {
         print_summary(&m, path);
         if (importance) SB_CHECK(run, print_importance(run, &m)); /* rank 0 only: an unagreed, local failure */

@@ -188,6 +188,7 @@ out:
 static int add_explicit(builder *b, const yaml_tree_node *list, const grid_setting *fixed, int n_fixed)
 {
     if (list->kind != YAML_TREE_LIST) return fail_at(b, list->line, "'points' must be a list of mappings");
+    if (list->n == 0) return fail_at(b, list->line, "'points' is an empty list (give at least one point)");
     for (int32_t i = 0; i < list->n; ++i)
         SB_TRY(b->run, add_explicit_point(b, yaml_tree_item(list, i), fixed, n_fixed));
     return SB_OK;

@@ -5,6 +5,7 @@
 
 #include "io/h5io.h"
 #include "io/ingest.h"
+#include "io/path_guard.h"
 #include "io/source.h"
 #include "jobs/jobs.h"
 #include "mpi/comm.h"
@@ -99,7 +100,8 @@ static int parse_args(run_ctx *run, int argc, char **argv, ingest_args *a)
     if (a->layout == NULL) return SB_FAIL(run, SB_EINVAL, "ingest: --layout keywords|forms|csv is required");
     if (a->output == NULL) return SB_FAIL(run, SB_EINVAL, "ingest: -o OUT.h5 is required");
     if (a->n_inputs == 0) return SB_FAIL(run, SB_EINVAL, "ingest: no input files given");
-    return SB_OK;
+    SB_TRY(run, path_guard_not_input(run, "ingest: -o", a->output, a->inputs, a->n_inputs));
+    return path_guard_not_input(run, "ingest: -o", a->output, &a->schema, 1);
 }
 
 /* Phases of an ingest, printed at --verbose. */

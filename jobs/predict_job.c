@@ -31,6 +31,7 @@
 #include "jobs/predict_score.h"
 #include "mpi/comm.h"
 #include "io/gz_merge.h"
+#include "io/path_guard.h"
 #include "base/error.h"
 #include "base/alloc.h"
 #include "base/log.h"
@@ -108,7 +109,11 @@ static int parse_opts(run_ctx *run, int argc, char **argv, predict_opts *o)
     if (o->model == NULL) return SB_FAIL(run, SB_EINVAL, "predict: --model is required");
     if (o->n_data == 0) return SB_FAIL(run, SB_EINVAL, "predict: --data is required");
     if (o->out == NULL) return SB_FAIL(run, SB_EINVAL, "predict: --out DIR is required");
-    return SB_OK;
+    if (o->merge == NULL) return SB_OK;
+    const char *ins[MAX_DATA + 2] = {o->model, o->schema};
+    for (int i = 0; i < o->n_data; ++i) ins[2 + i] = o->data[i];
+    SB_TRY(run, path_guard_not_input(run, "predict: --merge", o->merge, ins, o->n_data + 2));
+    return path_guard_not_inside(run, "predict: --merge", o->merge, "--out", o->out);
 }
 
 /* Stage times of this rank (base/timer.h), reduced with max for the log. */

@@ -1,5 +1,6 @@
 /* predict_outdir.c - refuse / clear / mark-complete for predict's output directory. */
 #include "jobs/predict_outdir.h"
+#include "io/dir_lock.h"
 #include "base/error.h"
 #include "mpi/run.h"
 
@@ -132,6 +133,8 @@ out:
 static int prepare_dir(run_ctx *run, const char *dir, const char *merge, int overwrite)
 {
     SB_TRY(run, make_dirs(run, dir));
+    SB_TRY(run, dir_lock_take(run, dir));
+    if (!overwrite) SB_TRY(run, check_free(run, dir, merge)); /* a run may have finished since the check */
     if (overwrite) SB_TRY(run, remove_ours(run, dir, merge));
     return SB_OK;
 }

@@ -7,6 +7,7 @@
 #include <unistd.h>       /* for access, unlink */
 
 #include "io/model.h"
+#include "io/path_guard.h"
 #include "jobs/train_register.h"
 #include "io/source.h"
 #include "io/table_ids.h"
@@ -120,7 +121,13 @@ static int check_args(run_ctx *run, train_args *a, const char *ckpt)
     if (w < 0 || (size_t)w >= sizeof a->ckpt)
         return SB_FAIL(run, SB_EINVAL, "train: the checkpoint path %s%s is too long", ckpt ? ckpt : a->model,
                        ckpt ? "" : ".ckpt");
-    return SB_OK;
+    const char *ins[TRAIN_MAX_DATA + 2];
+    int n = 0;
+    for (int i = 0; i < a->n_data; ++i) ins[n++] = a->data[i];
+    ins[n++] = a->valid;
+    ins[n++] = a->schema;
+    SB_TRY(run, path_guard_not_input(run, "train: --model", a->model, ins, n));
+    return path_guard_not_input(run, "train: --checkpoint", a->ckpt, ins, n);
 }
 
 static int parse_args(run_ctx *run, int argc, char **argv, train_args *a)

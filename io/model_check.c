@@ -1,0 +1,95 @@
+/* model_check.c - model_check (declared in io/model.h): checks of a parsed model
+ * that its readers rely on and the parser alone does not give: finite base score,
+ * every feature named and no two alike (predict maps columns by name), the metric
+ * history present when rounds were trained (dump, train --resume index it), and
+ * trees that are trees: every node but the root has exactly one parent (shared
+ * children made dump's walk exponential) and depth is bounded (a 200,000-deep
+ * chain made dump's indented output quadratic). */
+#include "io/model.h"
+#include "base/error.h"
+#include "base/alloc.h"
+
+#include <math.h>   /* for isfinite */
+#include <stdint.h> /* for int32_t */
+#include <stdlib.h> /* for qsort_r, free */
+#include <string.h> /* for strcmp */
+
+/* Deepest tree accepted (lossguide can grow deep trees; far fewer than this). */
+#define MODEL_MAX_TREE_DEPTH 10000
+
+static int cmp_name(const void *a, const void *b, void *ctx)
+{
+    const sb_feature_info *f = ctx;
+    return strcmp(f[*(const int32_t *)a].name, f[*(const int32_t *)b].name);
+}
+
+/* Every feature named, names unique (sorted, so O(n log n) on any input). */
+static int check_features(run_ctx *run, const sb_model *m, const char *name)
+{
+    for (int32_t f = 0; f < m->n_feat; ++f)
+        if (m->feat[f].name == NULL)
+            return SB_FAIL(run, SB_EDATA, "%s: features[%d] has no \"name\"", name, f);
+    int rc = SB_OK;
+    int32_t *ix = NULL;
+    SB_ALLOC_OR_OUT(run, ix, (size_t)m->n_feat + 1, sizeof *ix);
+    for (int32_t f = 0; f < m->n_feat; ++f) ix[f] = f;
+    qsort_r(ix, (size_t)m->n_feat, sizeof *ix, cmp_name, m->feat);
+    for (int32_t k = 1; k < m->n_feat; ++k)
+        if (!strcmp(m->feat[ix[k]].name, m->feat[ix[k - 1]].name))
+            SB_RAISE(run, SB_EDATA, "%s: features[%d] and features[%d] have the same name '%s'", name,
+                     ix[k - 1] < ix[k] ? ix[k - 1] : ix[k], ix[k - 1] < ix[k] ? ix[k] : ix[k - 1], m->feat[ix[k]].name);
+out:
+    free(ix);
+    return rc;
+}
+
+/* One tree: each node but the root referenced once (children come after their
+ * parent, checked by the reader, so index order is a topological order). */
+static int check_tree(run_ctx *run, const sb_model *m, int32_t t, int32_t *depth, const char *name)
+{
+    const sb_node *nd = &m->nodes[m->tree_start[t]];
+    int64_t n = m->tree_start[t + 1] - m->tree_start[t];
+    for (int64_t k = 0; k < n; ++k) depth[k] = k == 0 ? 0 : -1;
+    for (int64_t k = 0; k < n; ++k) {
+        if (depth[k] < 0) return SB_FAIL(run, SB_EDATA, "%s: tree %d node %lld is not reachable from the root", name, t, (long long)k);
+        if (nd[k].feat < 0) continue;
+        const int32_t kid[2] = {nd[k].left, nd[k].right};
+        for (int c = 0; c < 2; ++c) {
+            if (depth[kid[c]] >= 0 || (c == 1 && kid[1] == kid[0]))
+                return SB_FAIL(run, SB_EDATA, "%s: tree %d node %d has two parents (nodes must form a tree)", name, t,
+                               kid[c]);
+            depth[kid[c]] = depth[k] + 1;
+            if (depth[kid[c]] > MODEL_MAX_TREE_DEPTH)
+                return SB_FAIL(run, SB_EDATA, "%s: tree %d is deeper than %d levels", name, t, MODEL_MAX_TREE_DEPTH);
+        }
+    }
+    return SB_OK;
+}
+
+static int check_trees(run_ctx *run, const sb_model *m, const char *name)
+{
+    int64_t most = 1;
+    for (int32_t t = 0; t < m->n_trees; ++t)
+        if (m->tree_start[t + 1] - m->tree_start[t] > most) most = m->tree_start[t + 1] - m->tree_start[t];
+    int rc = SB_OK;
+    int32_t *depth = NULL;
+    SB_ALLOC_OR_OUT(run, depth, (size_t)most, sizeof *depth);
+    for (int32_t t = 0; t < m->n_trees; ++t) SB_CHECK(run, check_tree(run, m, t, depth, name));
+out:
+    free(depth);
+    return rc;
+}
+
+int model_check(run_ctx *run, const sb_model *m, const char *name)
+{
+    if (!isfinite(m->base_score) || !isfinite(m->base_margin))
+        return SB_FAIL(run, SB_EDATA, "%s: \"base_score\"/\"base_margin\" must be finite numbers (%g, %g)", name,
+                       m->base_score, m->base_margin);
+    for (int32_t i = 0; i < m->n_ids; ++i)
+        if (m->id_names[i] == NULL) return SB_FAIL(run, SB_EDATA, "%s: \"id_names\"[%d] is not a string", name, i);
+    if (m->n_rounds_done < 0) return SB_FAIL(run, SB_EDATA, "%s: \"training\" \"rounds\" is negative", name);
+    if (m->n_rounds_done > 0 && m->train_metric == NULL)
+        return SB_FAIL(run, SB_EDATA, "%s: \"training\" lacks \"train_metric\" for its %d rounds", name, m->n_rounds_done);
+    SB_TRY(run, check_features(run, m, name));
+    return check_trees(run, m, name);
+}
