@@ -12,26 +12,10 @@
 #include <unistd.h>   /* for getpid, gethostname, rmdir, unlink */
 
 #include "io/model_ref.h"
+#include "io/make_dirs.h"
 #include "base/error.h"
 #include "base/alloc.h"
 #include "base/version.h"
-
-/* mkdir -p */
-static int make_dirs(run_ctx *run, const char *dir)
-{
-    char p[PATH_MAX];
-    if (snprintf(p, sizeof p, "%s", dir) >= (int)sizeof p) return SB_FAIL(run, SB_EINVAL, "registry path too long");
-    for (char *s = p + 1;; ++s) {
-        if (*s == '/' || *s == '\0') {
-            char c = *s;
-            *s = '\0';
-            if (mkdir(p, 0777) != 0 && errno != EEXIST) return SB_FAIL(run, SB_EIO, "mkdir %s: %s", p, strerror(errno));
-            *s = c;
-            if (c == '\0') break;
-        }
-    }
-    return SB_OK;
-}
 
 static int copy_file(run_ctx *run, const char *from, const char *to)
 {
@@ -149,7 +133,7 @@ int registry_add(run_ctx *run, const char *dir, const char *model_path, const re
     int rc = SB_OK, fd = -1;
     int32_t *v = NULL, n = 0;
     char tmp[PATH_MAX] = "", path[PATH_MAX];
-    SB_CHECK(run, make_dirs(run, dir));
+    SB_CHECK(run, make_dirs(run, dir, "registry"));
     SB_CHECK(run, registry_lock(run, dir, &fd));
     SB_CHECK(run, registry_versions(run, dir, &v, &n));
     *version = n > 0 ? v[n - 1] + 1 : 1;

@@ -1,6 +1,7 @@
 /* predict_outdir.c - refuse / clear / mark-complete for predict's output directory. */
 #include "jobs/predict_outdir.h"
 #include "io/dir_lock.h"
+#include "io/make_dirs.h"
 #include "base/error.h"
 #include "mpi/run.h"
 
@@ -85,23 +86,6 @@ static int join_path(run_ctx *run, const char *dir, const char *name, char *buf)
     return SB_OK;
 }
 
-/* mkdir -p */
-static int make_dirs(run_ctx *run, const char *dir)
-{
-    char p[PATH_MAX];
-    if (snprintf(p, sizeof p, "%s", dir) >= (int)sizeof p) return SB_FAIL(run, SB_EINVAL, "--out path too long");
-    for (char *s = p + 1;; ++s) {
-        if (*s == '/' || *s == '\0') {
-            char c = *s;
-            *s = '\0';
-            if (mkdir(p, 0777) != 0 && errno != EEXIST) return SB_FAIL(run, SB_EIO, "mkdir %s: %s", p, strerror(errno));
-            *s = c;
-            if (c == '\0') break;
-        }
-    }
-    return SB_OK;
-}
-
 static int remove_file(run_ctx *run, const char *path)
 {
     if (unlink(path) != 0 && errno != ENOENT) return SB_FAIL(run, SB_EIO, "remove %s: %s", path, strerror(errno));
@@ -132,7 +116,7 @@ out:
 /* Rank 0's part of predict_outdir_prepare. Local. */
 static int prepare_dir(run_ctx *run, const char *dir, const char *merge, int overwrite)
 {
-    SB_TRY(run, make_dirs(run, dir));
+    SB_TRY(run, make_dirs(run, dir, "--out"));
     SB_TRY(run, dir_lock_take(run, dir));
     if (!overwrite) SB_TRY(run, check_free(run, dir, merge)); /* a run may have finished since the check */
     if (overwrite) SB_TRY(run, remove_ours(run, dir, merge));
