@@ -12,6 +12,7 @@
 #include "kernels/objective.h"
 #include "mpi/comm.h"
 #include "base/alloc.h"
+#include "base/hash.h" /* for sb_mix64: the sample predict's drift counts */
 #include "base/error.h"
 
 /* Fixed-point units of a row weight when the data has weights: 2^16 keeps
@@ -70,13 +71,34 @@ static int fixed_weights(run_ctx *run, const sb_table *t, int64_t **w)
     return SB_OK;
 }
 
-/* Predictions of the local training rows by their bins with m's trees. Local. */
-static void predict_by_bins(const sb_binned *b, const sb_model *m, double *pred)
+/* The local training rows the score reference counts, into rows; returns how many. All
+ * rows of a small data set, else the rows predict's drift counts (jobs/monitor_drift.c):
+ * global index hashing to 0 mod 2^k, the smallest k leaving fewer than 2 * SCORE_SAMPLE_ROWS.
+ * Shares of twenty score bins from 32k+ rows are as good as from all, and the pass over
+ * every tree then costs a small share of training. Depends on global indices only. Local. */
+#define SCORE_SAMPLE_ROWS 32768
+static int64_t score_rows(const sb_binned *b, int32_t *rows)
 {
-    for (int64_t i = 0; i < b->n_rows; ++i) pred[i] = m->base_margin;
-    for (int32_t t = 0; t < m->n_trees; ++t)
-        trainer_add_tree_by_bins(b, m->nodes + m->tree_start[t], NULL, b->n_rows, pred);
-    objective_link(m->params.objective, pred, pred, b->n_rows);
+    uint64_t mask = 0;
+    for (int64_t g = b->n_rows_global; (g >> 1) >= SCORE_SAMPLE_ROWS; g >>= 1) mask = mask << 1 | 1;
+    int64_t m = 0;
+    for (int64_t i = 0; i < b->n_rows; ++i) {
+        rows[m] = (int32_t)i;
+        m += (sb_mix64((uint64_t)(b->row_start + i)) & mask) == 0;
+    }
+    return m;
+}
+
+/* Predictions of the local training rows rows[0..m) by their bins with m's trees, into
+ * pred[0..m) (margin is scratch indexed by local row). Local. */
+static void predict_by_bins(const sb_binned *b, const sb_model *mdl, const int32_t *rows, int64_t m,
+                            double *margin, double *pred)
+{
+    for (int64_t j = 0; j < m; ++j) margin[rows[j]] = mdl->base_margin;
+    for (int32_t t = 0; t < mdl->n_trees; ++t)
+        trainer_add_tree_by_bins(b, mdl->nodes + mdl->tree_start[t], rows, m, margin);
+    for (int64_t j = 0; j < m; ++j) pred[j] = margin[rows[j]];
+    objective_link(mdl->params.objective, pred, pred, m);
 }
 
 typedef struct {
@@ -136,25 +158,29 @@ static int score_edges(run_ctx *run, const keyed *s, const int64_t *prefix, int6
 static int score_reference(run_ctx *run, const sb_binned *b, const int64_t *w, const sb_model *m, drift_ref *r)
 {
     int rc = SB_OK;
-    const int64_t n = b->n_rows;
-    double *pred = sb_alloc(run, (size_t)n + 1, sizeof *pred);
-    keyed *s = sb_alloc(run, (size_t)n + 1, sizeof *s);
-    int64_t *prefix = sb_alloc(run, (size_t)n + 1, sizeof *prefix), limbs[3] = {0, 0, 0}, wsum = 0;
-    SB_CHECK(run, run_agree_rc(run, pred && s && prefix ? SB_OK : SB_ENOMEM));
-    predict_by_bins(b, m, pred);
-    for (int64_t i = 0; i < n; ++i) s[i] = (keyed){drift_double_key(pred[i]), w ? w[i] : 1};
+    double *pred = sb_alloc(run, (size_t)b->n_rows + 1, sizeof *pred);
+    double *margin = sb_alloc(run, (size_t)b->n_rows + 1, sizeof *margin);
+    int32_t *rows = sb_alloc(run, (size_t)b->n_rows + 1, sizeof *rows);
+    keyed *s = sb_alloc(run, (size_t)b->n_rows + 1, sizeof *s);
+    int64_t *prefix = sb_alloc(run, (size_t)b->n_rows + 1, sizeof *prefix), limbs[3] = {0, 0, 0}, wsum = 0;
+    SB_CHECK(run, run_agree_rc(run, pred && margin && rows && s && prefix ? SB_OK : SB_ENOMEM));
+    const int64_t n = score_rows(b, rows);
+    predict_by_bins(b, m, rows, n, margin, pred);
+    for (int64_t i = 0; i < n; ++i) s[i] = (keyed){drift_double_key(pred[i]), w ? w[rows[i]] : 1};
     qsort(s, (size_t)n, sizeof *s, keyed_cmp);
     for (int64_t i = 0; i < n; ++i) prefix[i + 1] = prefix[i] + s[i].w;
     SB_CHECK(run, score_edges(run, s, prefix, n, r->edges));
-    drift_score_counts(pred, w, n, r->edges, r->n_edges, r->score_count);
+    drift_score_counts(pred, NULL, n, r->edges, r->n_edges, r->score_count); /* w is NULL: rows, as predict counts them */
     SB_CHECK(run, comm_sum_i64(run, r->score_count, (int64_t)r->n_edges + 1));
-    drift_fixed_sum(pred, w, n, limbs);
+    drift_fixed_sum(pred, NULL, n, limbs);
     wsum = prefix[n];
     SB_CHECK(run, comm_sum_i64(run, limbs, 3));
     SB_CHECK(run, comm_sum_i64(run, &wsum, 1));
     r->score_mean = wsum > 0 ? drift_fixed_value(limbs) / (double)wsum : NAN;
 out:
     free(pred);
+    free(margin);
+    free(rows);
     free(s);
     free(prefix);
     return rc;
