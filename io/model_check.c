@@ -23,12 +23,19 @@ static int cmp_name(const void *a, const void *b, void *ctx)
     return strcmp(f[*(const int32_t *)a].name, f[*(const int32_t *)b].name);
 }
 
-/* Every feature named, names unique (sorted, so O(n log n) on any input). */
+/* Every feature named, names unique (sorted, so O(n log n) on any input). An
+ * imported model that is not bound to data yet (import without --data of an
+ * XGBoost model without feature names) has every name empty: it is matched to
+ * the data's columns by position when it scores, so that is no duplicate. */
 static int check_features(run_ctx *run, const sb_model *m, const char *name)
 {
-    for (int32_t f = 0; f < m->n_feat; ++f)
+    int32_t unnamed = 0;
+    for (int32_t f = 0; f < m->n_feat; ++f) {
         if (m->feat[f].name == NULL)
             return SB_FAIL(run, SB_EDATA, "%s: features[%d] has no \"name\"", name, f);
+        unnamed += m->feat[f].name[0] == '\0';
+    }
+    if (unnamed == m->n_feat) return SB_OK;
     int rc = SB_OK;
     int32_t *ix = NULL;
     SB_ALLOC_OR_OUT(run, ix, (size_t)m->n_feat + 1, sizeof *ix);
