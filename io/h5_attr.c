@@ -163,8 +163,13 @@ int h5_attr_num(run_ctx *run, const char *path, hid_t loc, const char *name, hid
     hid_t a = H5Aopen(loc, name, H5P_DEFAULT);
     if (a < 0) return SB_FAIL(run, SB_EDATA, "%s: attribute '%s' missing", path, name);
     int rc = SB_OK;
-    hid_t sp = H5Aget_space(a);
+    hid_t sp = H5Aget_space(a), ft = H5Aget_type(a);
+    const H5T_class_t c = ft < 0 ? H5T_NO_CLASS : H5Tget_class(ft);
+    if (ft >= 0) H5Tclose(ft);
     const hssize_t np = H5Sget_simple_extent_type(sp) == H5S_NULL ? 0 : H5Sget_simple_extent_npoints(sp);
+    if (c != H5T_INTEGER && c != H5T_FLOAT)
+        SB_RAISE(run, SB_EDATA, "%s: attribute '%s' holds %s, expected a number", path, name,
+                 c == H5T_STRING ? "text" : "values that are not numbers");
     if (np != n)
         SB_RAISE(run, SB_EDATA, "%s: attribute '%s' has %lld values, expected %lld", path, name, (long long)np,
                  (long long)n);
