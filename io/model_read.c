@@ -23,9 +23,6 @@
 #include "base/error.h"
 #include "base/alloc.h"
 
-/* Largest model file read (its text is parsed whole: jansson's tree costs about
- * five times the text). Also keeps the crc32's length inside zlib's uInt. */
-#define MODEL_MAX_BYTES ((int64_t)1 << 30)
 /* The crc32 line ends the file: it is looked for in this many last bytes. */
 #define CRC_LINE_SEARCH 64
 /* Fields of a tree node: feat, left, right, default_left, bin, threshold, value, gain, cover. */
@@ -307,9 +304,9 @@ int model_from_json(run_ctx *run, const char *text, int64_t len, const char *nam
     int rc = SB_OK;
     json_t *root = NULL;
     memset(out, 0, sizeof *out);
-    if (len > MODEL_MAX_BYTES)
+    if (len > SB_MODEL_MAX_BYTES)
         SB_RAISE(run, SB_EDATA, "%s: model text of %lld bytes is over the %lld MiB limit", name, (long long)len,
-                 (long long)(MODEL_MAX_BYTES >> 20));
+                 (long long)(SB_MODEL_MAX_BYTES >> 20));
     SB_CHECK(run, check_crc(run, text, len, name));
     SB_CHECK(run, parse_text(run, text, len, name, &root));
     SB_CHECK(run, read_root(run, root, name, out));
@@ -328,9 +325,9 @@ static int slurp(run_ctx *run, int fd, const char *path, char **buf, int64_t *le
     struct stat st;
     if (fstat(fd, &st) != 0) return SB_FAIL(run, SB_EIO, "%s: cannot stat model: %s", path, strerror(errno));
     if (!S_ISREG(st.st_mode)) return SB_FAIL(run, SB_EINVAL, "%s: the model is not a regular file", path);
-    if ((int64_t)st.st_size > MODEL_MAX_BYTES)
+    if ((int64_t)st.st_size > SB_MODEL_MAX_BYTES)
         return SB_FAIL(run, SB_EDATA, "%s: model file of %lld bytes is over the %lld MiB limit", path,
-                       (long long)st.st_size, (long long)(MODEL_MAX_BYTES >> 20));
+                       (long long)st.st_size, (long long)(SB_MODEL_MAX_BYTES >> 20));
     if ((*buf = sb_alloc(run, (size_t)st.st_size + 1, 1)) == NULL) return SB_ENOMEM;
     int64_t got = 0;
     while (got < (int64_t)st.st_size) {
