@@ -12,6 +12,8 @@
 #include <zlib.h>   /* for crc32 */
 
 #include "io/atomic_file.h"
+#include "io/model_cats.h"
+#include "kernels/split_cat.h"
 #include "base/version.h" /* for SB_VERSION: created_by */
 #include "io/drift_ref.h"
 #include "io/drift_ref_read.h"
@@ -162,6 +164,27 @@ static void put_data_training(sbuf *b, const sb_model *m)
     else sb_printf(b, "null");
 }
 
+/* A tree's "categories" (only a tree with categorical splits has the key, so
+ * other models' bytes stay as they were): [[node, [level codes going left]], ...]. */
+static void put_categories(sbuf *b, const sb_model *m, int32_t t)
+{
+    const uint64_t *cats = model_tree_cats(m, t);
+    if (!cats || m->cat_start[t + 1] == m->cat_start[t]) return;
+    sb_printf(b, ",\n     \"categories\": [");
+    int first = 1;
+    for (int64_t k = m->tree_start[t]; k < m->tree_start[t + 1]; ++k) {
+        const sb_node *nd = &m->nodes[k];
+        if (nd->feat < 0 || nd->cat <= 0) continue;
+        sb_printf(b, "%s[%lld, [", first ? "" : ", ", (long long)(k - m->tree_start[t]));
+        first = 0;
+        const uint64_t *set = cats + SPLIT_CAT_WORDS * (int64_t)(nd->cat - 1);
+        for (int32_t c = 0, n = 0; c < 64 * SPLIT_CAT_WORDS; ++c)
+            if (split_cat_has(set, c)) sb_printf(b, "%s%d", n++ ? ", " : "", c);
+        sb_printf(b, "]]");
+    }
+    sb_printf(b, "]");
+}
+
 /* "trees": one row of [feat, left, right, default_left, bin, threshold, value, gain, cover] per node. */
 static void put_trees(sbuf *b, const sb_model *m)
 {
@@ -179,7 +202,9 @@ static void put_trees(sbuf *b, const sb_model *m)
             sb_num(b, nd->cover);
             sb_printf(b, "]");
         }
-        sb_printf(b, "]}%s\n", t + 1 < m->n_trees ? "," : "");
+        sb_printf(b, "]");
+        put_categories(b, m, t);
+        sb_printf(b, "}%s\n", t + 1 < m->n_trees ? "," : "");
     }
     sb_printf(b, "  ],\n");
 }
@@ -355,7 +380,53 @@ static int read_training(run_ctx *run, json_cursor *j, const char *name, sb_mode
     return SB_OK;
 }
 
-static int read_trees(run_ctx *run, json_cursor *j, sb_model *m)
+/* A tree's "categories": [[node, [codes...]], ...] into c. */
+static int read_categories(run_ctx *run, json_cursor *j, const char *name, int32_t tree, model_cats *c)
+{
+    int f1 = 1;
+    json_begin_arr(j);
+    while (json_more(j, ']', &f1) && !j->err[0]) {
+        int64_t codes[64 * SPLIT_CAT_WORDS], node = -1;
+        int32_t n = 0;
+        int f2 = 1, k = 0;
+        json_begin_arr(j);
+        while (json_more(j, ']', &f2)) {
+            if (k++ == 0) {
+                node = json_i64(j);
+                continue;
+            }
+            int f3 = 1;
+            json_begin_arr(j);
+            while (json_more(j, ']', &f3)) {
+                if (n == 64 * SPLIT_CAT_WORDS)
+                    return SB_FAIL(run, SB_EDATA, "%s: tree %d node %lld: more than %d categories", name, tree,
+                                   (long long)node, 64 * SPLIT_CAT_WORDS);
+                codes[n++] = json_i64(j);
+            }
+        }
+        if (j->err[0]) return SB_OK; /* reported as malformed by the caller */
+        if (k != 2) return SB_FAIL(run, SB_EDATA, "%s: tree %d \"categories\": an entry is not [node, [codes]]", name, tree);
+        SB_TRY(run, model_cats_add(run, c, tree, node, codes, n, name));
+    }
+    return SB_OK;
+}
+
+static int read_trees_body(run_ctx *run, json_cursor *j, const char *name, sb_model *m, model_cats *cats);
+
+/* "trees", then their categorical sets attached to the nodes. */
+static int read_trees(run_ctx *run, json_cursor *j, const char *name, sb_model *m)
+{
+    model_cats cats;
+    memset(&cats, 0, sizeof cats);
+    const int rc = read_trees_body(run, j, name, m, &cats);
+    if (rc != SB_OK || j->err[0]) {
+        model_cats_free(&cats);
+        return rc;
+    }
+    return model_cats_finish(run, &cats, m, name);
+}
+
+static int read_trees_body(run_ctx *run, json_cursor *j, const char *name, sb_model *m, model_cats *cats)
 {
     int first = 1;
     int32_t tcap = 0;
@@ -374,6 +445,10 @@ static int read_trees(run_ctx *run, json_cursor *j, sb_model *m)
         json_begin_obj(j);
         while (json_more(j, '}', &f1)) {
             json_key(j, key, sizeof key);
+            if (!strcmp(key, "categories")) {
+                SB_TRY(run, read_categories(run, j, name, m->n_trees - 1, cats));
+                continue;
+            }
             if (strcmp(key, "nodes")) { json_skip(j); continue; }
             int f2 = 1;
             json_begin_arr(j);
@@ -385,6 +460,7 @@ static int read_trees(run_ctx *run, json_cursor *j, sb_model *m)
                     m->nodes = q;
                 }
                 sb_node *nd = &m->nodes[nn++];
+                nd->cat = 0; /* set by the tree's "categories" */
                 int f3 = 1, k = 0;
                 json_begin_arr(j);
                 while (json_more(j, ']', &f3)) {
@@ -485,7 +561,7 @@ static int parse_body(run_ctx *run, json_cursor *j, const char *name, sb_model *
                 } else json_skip(j);
             }
         } else if (!strcmp(key, "training")) SB_TRY(run, read_training(run, j, name, m));
-        else if (!strcmp(key, "trees")) SB_TRY(run, read_trees(run, j, m));
+        else if (!strcmp(key, "trees")) SB_TRY(run, read_trees(run, j, name, m));
         else if (!strcmp(key, "reference"))
             SB_TRY(run, drift_ref_read(run, j, name, m->n_feat, m->cut_start, &m->reference));
         else json_skip(j); /* crc32, created_by, objective (also in params), future keys */
@@ -559,8 +635,13 @@ int model_write(run_ctx *run, const sb_model *m, const char *path)
 
 sb_forest model_forest(const sb_model *m)
 {
-    sb_forest f = {m->nodes, m->tree_start, m->n_trees};
+    sb_forest f = {m->nodes, m->tree_start, m->n_trees, m->cat_bits, m->cat_start};
     return f;
+}
+
+const uint64_t *model_tree_cats(const sb_model *m, int32_t t)
+{
+    return m->cat_bits ? m->cat_bits + SPLIT_CAT_WORDS * m->cat_start[t] : NULL;
 }
 
 void model_free(sb_model *m)
@@ -580,6 +661,8 @@ void model_free(sb_model *m)
     free(m->cuts);
     free(m->tree_start);
     free(m->nodes);
+    free(m->cat_bits);
+    free(m->cat_start);
     free(m->train_metric);
     free(m->valid_metric);
     drift_ref_free(m->reference);

@@ -53,6 +53,11 @@ typedef struct {
     int32_t n_trees;
     int64_t *tree_start; /* n_trees + 1 */
     sb_node *nodes;
+    /* Level sets of the categorical nodes (node.cat k > 0: set k - 1 of its
+     * tree), SPLIT_CAT_WORDS uint64 each, tree t's from set cat_start[t]
+     * (n_trees + 1); both NULL when no tree has a categorical split. */
+    uint64_t *cat_bits;
+    int64_t *cat_start;
 
     /* Training record. */
     int32_t n_rounds_done;  /* rounds trained (before early-stopping truncation) */
@@ -74,6 +79,8 @@ typedef struct {
 
 /* The forest view of the model's trees for kernels/tree_predict.h. Local. */
 sb_forest model_forest(const sb_model *m);
+/* Tree t's level sets (kernels/split_cat.h), or NULL when the model has none. Local. */
+const uint64_t *model_tree_cats(const sb_model *m, int32_t t);
 
 /* model_write - write the model file atomically.
  * Collective: rank 0 writes "<path>.tmp.<pid>", checks every write and the

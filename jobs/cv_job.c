@@ -317,7 +317,7 @@ static int binned_for(run_ctx *grp, const sb_table *t, const sb_params *p, bin_s
         --*n_slots;
     }
     bin_slot *s = &slots[*n_slots];
-    SB_TRY(grp, booster_bin(grp, t, p->max_bin, p->seed, &s->b));
+    SB_TRY(grp, booster_bin_cat(grp, t, p->max_bin, p->seed, p->enable_categorical, &s->b));
     s->max_bin = p->max_bin;
     s->seed = p->seed;
     ++*n_slots;

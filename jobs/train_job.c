@@ -236,7 +236,8 @@ static int bin_and_valid(run_ctx *run, train_run *tr)
     timer_start(&tr->tm, TP_BIN);
     if (a->resume) SB_TRY(run, load_resume(run, a->ckpt, &tr->resume, &tr->have_resume));
     SB_TRY(run, drift_range_compute(run, &tr->train, &tr->range));
-    SB_TRY(run, booster_bin_consume(run, &tr->train, a->params.max_bin, a->params.seed, &tr->b)); /* takes train.x */
+    SB_TRY(run, booster_bin_consume_cat(run, &tr->train, a->params.max_bin, a->params.seed,
+                                        a->params.enable_categorical, &tr->b)); /* takes train.x */
     timer_stop(&tr->tm, TP_BIN);
     free(tr->train.x); /* training reads the bins from here on: the largest array goes */
     tr->train.x = NULL;
