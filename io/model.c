@@ -423,7 +423,7 @@ static int read_trees(run_ctx *run, json_cursor *j, const char *name, sb_model *
         model_cats_free(&cats);
         return rc;
     }
-    return model_cats_finish(run, &cats, m, name);
+    return model_cats_finish(run, &cats, m->nodes, m->tree_start, m->n_trees, &m->cat_bits, &m->cat_start, name);
 }
 
 static int read_trees_body(run_ctx *run, json_cursor *j, const char *name, sb_model *m, model_cats *cats)

@@ -43,32 +43,35 @@ int model_cats_add(run_ctx *run, model_cats *c, int32_t tree, int64_t node, cons
 }
 
 /* Node index checks of one set against the parsed trees. */
-static int check_set(run_ctx *run, const model_cats *c, int64_t i, const sb_model *m, const char *name)
+static int check_set(run_ctx *run, const model_cats *c, int64_t i, const sb_node *nodes, const int64_t *tree_start,
+                     int32_t n_trees, const char *name)
 {
     const int32_t t = c->tree[i];
-    if (t < 0 || t >= m->n_trees)
+    if (t < 0 || t >= n_trees)
         return SB_FAIL(run, SB_EDATA, "%s: \"categories\" of tree %d, which does not exist", name, t);
     const int64_t k = c->node[i];
-    if (k < 0 || k >= m->tree_start[t + 1] - m->tree_start[t] || m->nodes[m->tree_start[t] + k].feat < 0)
+    if (k < 0 || k >= tree_start[t + 1] - tree_start[t] || nodes[tree_start[t] + k].feat < 0)
         return SB_FAIL(run, SB_EDATA, "%s: tree %d \"categories\": node %lld is not a split node", name, t,
                        (long long)k);
     return SB_OK;
 }
 
-int model_cats_finish(run_ctx *run, model_cats *c, sb_model *m, const char *name)
+int model_cats_finish(run_ctx *run, model_cats *c, sb_node *nodes, const int64_t *tree_start, int32_t n_trees,
+                      uint64_t **cat_bits, int64_t **cat_start, const char *name)
 {
     int rc = SB_OK;
     if (c->n == 0) goto out;
-    SB_ALLOC_OR_OUT(run, m->cat_start, (size_t)m->n_trees + 1, sizeof *m->cat_start);
-    SB_ALLOC_OR_OUT(run, m->cat_bits, (size_t)c->n * SPLIT_CAT_WORDS, sizeof *m->cat_bits);
-    memcpy(m->cat_bits, c->bits, (size_t)c->n * SPLIT_CAT_WORDS * sizeof *c->bits);
-    for (int64_t i = 0; i < c->n; ++i) SB_CHECK(run, check_set(run, c, i, m, name));
-    for (int64_t t = 0, i = 0; t <= m->n_trees; ++t) { /* sets come in tree order */
-        m->cat_start[t] = i;
+    for (int64_t i = 0; i < c->n; ++i) SB_CHECK(run, check_set(run, c, i, nodes, tree_start, n_trees, name));
+    SB_ALLOC_OR_OUT(run, *cat_start, (size_t)n_trees + 1, sizeof **cat_start);
+    SB_ALLOC_OR_OUT(run, *cat_bits, (size_t)c->n * SPLIT_CAT_WORDS, sizeof **cat_bits);
+    memcpy(*cat_bits, c->bits, (size_t)c->n * SPLIT_CAT_WORDS * sizeof *c->bits);
+    int64_t *cs = *cat_start;
+    for (int64_t t = 0, i = 0; t <= n_trees; ++t) { /* sets come in tree order */
+        cs[t] = i;
         while (i < c->n && c->tree[i] == t) ++i;
     }
     for (int64_t i = 0; i < c->n; ++i) /* the node's set, numbered within its tree from 1 */
-        m->nodes[m->tree_start[c->tree[i]] + c->node[i]].cat = (int32_t)(i - m->cat_start[c->tree[i]] + 1);
+        nodes[tree_start[c->tree[i]] + c->node[i]].cat = (int32_t)(i - cs[c->tree[i]] + 1);
 out:
     model_cats_free(c);
     return rc;

@@ -7,7 +7,8 @@
 
 #include <stdint.h> /* for int32_t, int64_t, uint64_t */
 
-#include "io/model.h"
+#include "base/run_ctx.h"       /* for run_ctx */
+#include "kernels/tree_predict.h" /* for sb_node */
 
 typedef struct {
     int32_t *tree;  /* per set: its tree */
@@ -22,10 +23,12 @@ typedef struct {
 int model_cats_add(run_ctx *run, model_cats *c, int32_t tree, int64_t node, const int64_t *codes, int32_t n,
                    const char *name);
 
-/* model_cats_finish - attach the sets to m's nodes (node.cat, m->cat_bits,
- * m->cat_start; nothing when there are none): a set must name a split node
- * of its tree, one set per node. Frees c. SB_EDATA naming the file. Local. */
-int model_cats_finish(run_ctx *run, model_cats *c, sb_model *m, const char *name);
+/* model_cats_finish - attach the sets to the n_trees trees' nodes (node.cat,
+ * *cat_bits and *cat_start as sb_model holds them; left NULL when there are
+ * none): a set must name a split node of its tree, one set per node. Frees
+ * c. SB_EDATA naming the file. Local. */
+int model_cats_finish(run_ctx *run, model_cats *c, sb_node *nodes, const int64_t *tree_start, int32_t n_trees,
+                      uint64_t **cat_bits, int64_t **cat_start, const char *name);
 
 void model_cats_free(model_cats *c);
 

@@ -158,7 +158,7 @@ static void test_add_vs_ref(void)
 /* Hand-checked decisions: x < thr left, x == thr right, NaN to its default. */
 static void test_decisions(void)
 {
-    sb_node t[3] = {{0, 1, 2, 0, 0, 1.0f, 0, 0, 0}, {-1, 0, 0, 0, 0, 0, -1.0, 0, 0}, {-1, 0, 0, 0, 0, 0, 2.0, 0, 0}};
+    sb_node t[3] = {{0, 1, 2, 0, 0, 1.0f, 0, 0, 0, 0}, {-1, 0, 0, 0, 0, 0, -1.0, 0, 0, 0}, {-1, 0, 0, 0, 0, 0, 2.0, 0, 0, 0}};
     int64_t ts[2] = {0, 3};
     sb_forest f = {t, ts, 1, NULL, NULL};
     float v[4] = {0.5f, 1.0f, 1.5f, NAN};
