@@ -16,6 +16,9 @@
  *             train_metric [per round], valid_metric [per round] or null},
  *   trees [{nodes: [[feat, left, right, default_left, bin, threshold, value,
  *           gain, cover], ...]}]   (feat -1 = leaf),
+ *           a tree with native categorical splits (enable_categorical) adds
+ *           "categories": [[node, [level codes going left]], ...] (bin 0 and
+ *           threshold 0.5 of such a node mean nothing),
  *   reference {..} (optional: the training reference for drift, io/drift_ref.h),
  *   crc32 (hex CRC-32 of every byte before the line holding "crc32").
  * Doubles use %.17g, floats %.9g: they read back bit-exactly. */

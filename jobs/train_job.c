@@ -44,7 +44,9 @@ static const char *usage_text =
     "                         model equals an uninterrupted run's\n"
     "  --quiet / --verbose    less / more output (rank 0 prints progress on stdout; it redraws one line on a terminal)\n"
     "Features: NaN is missing (own bin, learned default direction); categorical features split on\n"
-    "their level codes (levels sorted by name), i.e. ordinally. Defaults are XGBoost's except\n"
+    "their level codes (levels sorted by name), i.e. ordinally, or with enable_categorical=1 by\n"
+    "level sets (one level vs the rest up to max_cat_to_onehot levels, else LightGBM's sorted\n"
+    "partition; a level unseen in training scores as missing). Defaults are XGBoost's except\n"
     "base_score (weighted label mean; weighted median for reg:absoluteerror).\n"
     "\nparameters:\n";
 
