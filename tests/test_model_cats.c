@@ -43,7 +43,7 @@ static void make_cat_table(sb_table *t, int64_t n)
     t->feat[0].n_levels = LEVELS;
     t->feat[0].levels = calloc(LEVELS, sizeof(char *));
     for (int l = 0; l < LEVELS; ++l) {
-        char b[8];
+        char b[16];
         snprintf(b, sizeof b, "s%02d", l);
         t->feat[0].levels[l] = strdup(b);
     }
