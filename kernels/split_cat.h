@@ -52,10 +52,11 @@ static inline int split_cat_bin_left(int32_t bin, const uint64_t *set, int32_t m
     return bin == missing_bin ? default_left : split_cat_has(set, bin);
 }
 
-/* The float rule (predict): NaN and any value that is not a level code
- * (negative, fractional, beyond the set) follow default_left; a code goes
- * left iff it is in the set. Recoding maps a level unseen in training to
- * NaN before this (io/source.c), so it follows default_left too. Local. */
+/* The float rule (predict): NaN and any value that is no code at all
+ * (negative, fractional, >= 64 * SPLIT_CAT_WORDS) follow default_left; a
+ * code goes left iff it is in the set. Recoding maps a level unseen in
+ * training to NaN before this (io/source.c), so it follows default_left too,
+ * and every other recoded value is a code of the dictionary. Local. */
 static inline int split_cat_value_left(float v, const uint64_t *set, int32_t default_left)
 {
     if (!(v >= 0.0f && v < 64.0f * SPLIT_CAT_WORDS)) return default_left; /* NaN too */
