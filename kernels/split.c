@@ -51,7 +51,7 @@ static inline void consider(const split_cfg *c, double parent_gain, int64_t G, i
     if (dhl < c->min_child_weight || dhr < c->min_child_weight) return;
     double gain = split_node_gain(c, (double)gl * c->inv_scale, dhl) +
                   split_node_gain(c, (double)gr * c->inv_scale, dhr) - parent_gain;
-    if (!(gain > c->min_gain)) return;
+    if (!(gain > c->min_gain) || gain < best->gain) return; /* a lower gain never wins: skip building s */
     split_info s = {gain, f, bin, dl, gl, hl, 0, {0}};
     if (split_better(&s, best)) *best = s;
 }
