@@ -10,6 +10,7 @@
 
 #include "base/alloc.h"
 #include "base/error.h"
+#include "io/json_field.h"
 
 int drift_ref_alloc(run_ctx *run, int32_t n_feat, const int64_t *n_bins, int32_t n_edges, int weighted, drift_ref **out)
 {
@@ -104,48 +105,33 @@ int drift_ref_to_json(run_ctx *run, const drift_ref *r, char **out)
 
 /* ---- reading ------------------------------------------------------------- */
 
-/* A JSON array of integers into a growable array; *n gets the count. */
-static int read_i64s(run_ctx *run, json_cursor *j, int64_t **v, int64_t *n)
+/* A JSON array of integers into a new array (*v, *n long); where names it in messages. */
+static int read_i64s(run_ctx *run, const json_t *a, const char *name, const char *where, int64_t **v, int64_t *n)
 {
-    int first = 1;
-    int64_t cap = 0;
-    *n = 0;
-    json_begin_arr(j);
-    while (json_more(j, ']', &first)) {
-        if (*n == cap) {
-            cap = cap ? cap * 2 : 64;
-            int64_t *q = sb_realloc(run, *v, (size_t)cap, sizeof *q);
-            if (!q) return SB_ENOMEM;
-            *v = q;
-        }
-        (*v)[(*n)++] = json_i64(j);
-    }
+    if (!json_is_array(a)) return SB_FAIL(run, SB_EDATA, "%s: reference: %s must be an array of integers", name, where);
+    *n = (int64_t)json_array_size(a);
+    if ((*v = sb_alloc(run, (size_t)*n + 1, sizeof **v)) == NULL) return SB_ENOMEM;
+    for (int64_t i = 0; i < *n; ++i)
+        SB_TRY(run, jf_i64(run, json_array_get(a, (size_t)i), &(*v)[i], "%s: reference: %s[%lld]", name, where, (long long)i));
     return SB_OK;
 }
 
-static int read_doubles(run_ctx *run, json_cursor *j, double **v, int64_t *n)
+static int read_doubles(run_ctx *run, const json_t *a, const char *name, const char *where, double **v, int64_t *n)
 {
-    int first = 1;
-    int64_t cap = 0;
-    *n = 0;
-    json_begin_arr(j);
-    while (json_more(j, ']', &first)) {
-        if (*n == cap) {
-            cap = cap ? cap * 2 : 64;
-            double *q = sb_realloc(run, *v, (size_t)cap, sizeof *q);
-            if (!q) return SB_ENOMEM;
-            *v = q;
-        }
-        (*v)[(*n)++] = model_json_null(j) ? NAN : json_num(j);
-    }
+    if (!json_is_array(a)) return SB_FAIL(run, SB_EDATA, "%s: reference: %s must be an array of numbers", name, where);
+    *n = (int64_t)json_array_size(a);
+    if ((*v = sb_alloc(run, (size_t)*n + 1, sizeof **v)) == NULL) return SB_ENOMEM;
+    for (int64_t i = 0; i < *n; ++i)
+        SB_TRY(run, jf_num(run, json_array_get(a, (size_t)i), &(*v)[i], "%s: reference: %s[%lld]", name, where, (long long)i));
     return SB_OK;
 }
 
 /* A JSON array of integers appended to *all (*n_all long); *n gets its length. */
-static int append_i64s(run_ctx *run, json_cursor *j, int64_t **all, int64_t *n_all, int64_t *n)
+static int append_i64s(run_ctx *run, const json_t *a, const char *name, const char *where, int64_t **all,
+                       int64_t *n_all, int64_t *n)
 {
     int64_t *c = NULL;
-    int rc = read_i64s(run, j, &c, n);
+    int rc = read_i64s(run, a, name, where, &c, n);
     if (rc == SB_OK && *n > 0) {
         int64_t *q = sb_realloc(run, *all, (size_t)(*n_all + *n), sizeof *q);
         if (!q) rc = SB_ENOMEM;
@@ -161,74 +147,58 @@ static int append_i64s(run_ctx *run, json_cursor *j, int64_t **all, int64_t *n_a
 
 /* The parsed pieces before they are checked and packed into a drift_ref. */
 typedef struct {
-    int64_t scale, rows, n_feat, cap_feat, n_cnt, n_wcnt, n_edges, n_score;
+    int64_t scale, rows, n_feat, n_cnt, n_wcnt, n_edges, n_score;
     int64_t *cnt, *wcnt, *nb, *score;
     double *lo, *hi, *edges, mean;
 } ref_parts;
 
-static int read_feature(run_ctx *run, json_cursor *j, ref_parts *p)
+static int read_feature(run_ctx *run, const json_t *v, const char *name, ref_parts *p)
 {
-    if (p->n_feat == p->cap_feat) {
-        p->cap_feat = p->cap_feat ? p->cap_feat * 2 : 64;
-        int64_t *nb = sb_realloc(run, p->nb, (size_t)p->cap_feat, sizeof *nb);
-        if (nb) p->nb = nb;
-        double *lo = sb_realloc(run, p->lo, (size_t)p->cap_feat, sizeof *lo);
-        if (lo) p->lo = lo;
-        double *hi = sb_realloc(run, p->hi, (size_t)p->cap_feat, sizeof *hi);
-        if (hi) p->hi = hi;
-        if (!nb || !lo || !hi) return SB_ENOMEM;
-    }
-    int64_t k = p->n_feat++, n = 0;
+    const int64_t k = p->n_feat++;
+    int64_t n = 0;
     p->lo[k] = p->hi[k] = NAN;
-    p->nb[k] = 0;
-    int first = 1;
-    char key[32];
-    json_begin_obj(j);
-    while (json_more(j, '}', &first)) {
-        json_key(j, key, sizeof key);
-        if (!strcmp(key, "lo")) p->lo[k] = model_json_null(j) ? NAN : json_num(j);
-        else if (!strcmp(key, "hi")) p->hi[k] = model_json_null(j) ? NAN : json_num(j);
-        else if (!strcmp(key, "counts")) {
-            SB_TRY(run, append_i64s(run, j, &p->cnt, &p->n_cnt, &n));
-            p->nb[k] = n;
-        } else if (!strcmp(key, "weighted")) SB_TRY(run, append_i64s(run, j, &p->wcnt, &p->n_wcnt, &n));
-        else json_skip(j);
-    }
+    if (!json_is_object(v))
+        return SB_FAIL(run, SB_EDATA, "%s: reference: features[%lld] must be an object", name, (long long)k);
+    const json_t *lo = json_object_get(v, "lo"), *hi = json_object_get(v, "hi");
+    const json_t *cnt = json_object_get(v, "counts"), *w = json_object_get(v, "weighted");
+    if (lo) SB_TRY(run, jf_num(run, lo, &p->lo[k], "%s: reference: features[%lld] \"lo\"", name, (long long)k));
+    if (hi) SB_TRY(run, jf_num(run, hi, &p->hi[k], "%s: reference: features[%lld] \"hi\"", name, (long long)k));
+    if (cnt) SB_TRY(run, append_i64s(run, cnt, name, "feature counts", &p->cnt, &p->n_cnt, &n));
+    p->nb[k] = n;
+    if (w) SB_TRY(run, append_i64s(run, w, name, "feature weighted counts", &p->wcnt, &p->n_wcnt, &n));
     return SB_OK;
 }
 
-static int read_scores(run_ctx *run, json_cursor *j, ref_parts *p)
+static int read_features(run_ctx *run, const json_t *a, const char *name, ref_parts *p)
 {
-    int first = 1;
-    char key[32];
-    json_begin_obj(j);
-    while (json_more(j, '}', &first)) {
-        json_key(j, key, sizeof key);
-        if (!strcmp(key, "edges")) SB_TRY(run, read_doubles(run, j, &p->edges, &p->n_edges));
-        else if (!strcmp(key, "counts")) SB_TRY(run, read_i64s(run, j, &p->score, &p->n_score));
-        else if (!strcmp(key, "mean")) p->mean = model_json_null(j) ? NAN : json_num(j);
-        else json_skip(j);
-    }
+    if (a == NULL) return SB_OK;
+    if (!json_is_array(a)) return SB_FAIL(run, SB_EDATA, "%s: reference: \"features\" must be an array", name);
+    const size_t n = json_array_size(a);
+    if ((p->nb = sb_alloc(run, n + 1, sizeof *p->nb)) == NULL || (p->lo = sb_alloc(run, n + 1, sizeof *p->lo)) == NULL ||
+        (p->hi = sb_alloc(run, n + 1, sizeof *p->hi)) == NULL)
+        return SB_ENOMEM;
+    for (size_t f = 0; f < n; ++f) SB_TRY(run, read_feature(run, json_array_get(a, f), name, p));
     return SB_OK;
 }
 
-static int read_parts(run_ctx *run, json_cursor *j, ref_parts *p)
+static int read_scores(run_ctx *run, const json_t *v, const char *name, ref_parts *p)
 {
-    int first = 1;
-    char key[32];
-    json_begin_obj(j);
-    while (json_more(j, '}', &first)) {
-        json_key(j, key, sizeof key);
-        if (!strcmp(key, "weight_scale")) p->scale = json_i64(j);
-        else if (!strcmp(key, "rows")) p->rows = json_i64(j);
-        else if (!strcmp(key, "features")) {
-            int f1 = 1;
-            json_begin_arr(j);
-            while (json_more(j, ']', &f1)) SB_TRY(run, read_feature(run, j, p));
-        } else if (!strcmp(key, "scores")) SB_TRY(run, read_scores(run, j, p));
-        else json_skip(j);
-    }
+    if (v == NULL) return SB_OK;
+    if (!json_is_object(v)) return SB_FAIL(run, SB_EDATA, "%s: reference: \"scores\" must be an object", name);
+    const json_t *e = json_object_get(v, "edges"), *c = json_object_get(v, "counts"), *m = json_object_get(v, "mean");
+    if (e) SB_TRY(run, read_doubles(run, e, name, "score edges", &p->edges, &p->n_edges));
+    if (c) SB_TRY(run, read_i64s(run, c, name, "score counts", &p->score, &p->n_score));
+    if (m) SB_TRY(run, jf_num(run, m, &p->mean, "%s: reference: scores \"mean\"", name));
     return SB_OK;
+}
+
+static int read_parts(run_ctx *run, const json_t *v, const char *name, ref_parts *p)
+{
+    if (!json_is_object(v)) return SB_FAIL(run, SB_EDATA, "%s: \"reference\" must be an object", name);
+    SB_TRY(run, jf_opt_i64(run, v, "weight_scale", &p->scale, "%s: reference", name));
+    SB_TRY(run, jf_opt_i64(run, v, "rows", &p->rows, "%s: reference", name));
+    SB_TRY(run, read_features(run, json_object_get(v, "features"), name, p));
+    return read_scores(run, json_object_get(v, "scores"), name, p);
 }
 
 /* The parts agree with the model: one entry per feature, cuts + 2 bins each,
@@ -257,15 +227,14 @@ static int check_parts(run_ctx *run, const ref_parts *p, const char *name, int32
     return SB_OK;
 }
 
-int drift_ref_read(run_ctx *run, json_cursor *j, const char *name, int32_t n_feat, const int64_t *cut_start,
+int drift_ref_read(run_ctx *run, const json_t *v, const char *name, int32_t n_feat, const int64_t *cut_start,
                    drift_ref **out)
 {
     int rc = SB_OK;
     ref_parts p;
     memset(&p, 0, sizeof p);
     *out = NULL;
-    SB_CHECK(run, read_parts(run, j, &p));
-    if (j->err[0]) goto out; /* the model reader reports the parse error */
+    SB_CHECK(run, read_parts(run, v, name, &p));
     SB_CHECK(run, check_parts(run, &p, name, n_feat, cut_start));
     SB_CHECK(run, drift_ref_alloc(run, n_feat, p.nb, (int32_t)p.n_edges, p.n_wcnt > 0, out));
     drift_ref *r = *out;

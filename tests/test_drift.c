@@ -220,10 +220,10 @@ static drift_ref *small_ref(int weighted)
 
 static int read_back(const char *text, const int64_t *cut_start, drift_ref **out)
 {
-    json_cursor j;
-    json_init(&j, text, strlen(text));
-    int rc = drift_ref_read(run, &j, "m.json", 2, cut_start, out);
-    if (rc == SB_OK && j.err[0]) rc = SB_EDATA;
+    json_t *v = json_loads(text, JSON_REJECT_DUPLICATES, NULL);
+    if (v == NULL) return SB_EDATA;
+    int rc = drift_ref_read(run, v, "m.json", 2, cut_start, out);
+    json_decref(v);
     return rc;
 }
 

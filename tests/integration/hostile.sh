@@ -110,7 +110,7 @@ dupname have the same name 'f2'
 deep nested deeper than
 nometric lacks "train_metric"
 nullbase "base_margin" must be finite
-infbase "base_margin" must be finite
+infbase real number overflow near '1e999'
 bigfeat is out of range
 shared has two parents
 chain deeper than 10000 levels
