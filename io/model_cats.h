@@ -7,7 +7,7 @@
 
 #include <stdint.h> /* for int32_t, int64_t, uint64_t */
 
-#include "base/run_ctx.h"       /* for run_ctx */
+#include "base/run_ctx.h"         /* for run_ctx */
 #include "kernels/tree_predict.h" /* for sb_node */
 
 typedef struct {

@@ -77,9 +77,8 @@ static void one_vs_rest(const split_cfg *c, const int64_t *h, int32_t n_levels, 
     offer(set, 1, top_dl, top, h[2 * top_k] + top_dl * gm, h[2 * top_k + 1] + top_dl * hm, feat, best);
 }
 
-static void partition_scan(const split_cfg *c, const split_cat_cfg *cc, const int64_t *h, int32_t n_levels,
-                           int64_t gm, int64_t hm, int64_t G, int64_t H, int32_t feat, split_cat_scratch *w,
-                           split_info *best)
+static void partition_scan(const split_cfg *c, const split_cat_cfg *cc, const int64_t *h, int32_t n_levels, int64_t gm,
+                           int64_t hm, int64_t G, int64_t H, int32_t feat, split_cat_scratch *w, split_info *best)
 {
     const double s = c->inv_scale;
     const double parent = split_node_gain(c, (double)G * s, (double)H * s);
@@ -176,8 +175,7 @@ static void ref_try(const split_cfg *c, double parent, const int64_t *h, int32_t
 }
 
 void split_cat_find_ref(const split_cfg *c, const split_cat_cfg *cc, const int64_t *h, int32_t n_levels,
-                        int32_t has_missing, int64_t G, int64_t H, int32_t feat, split_cat_scratch *w,
-                        split_info *best)
+                        int32_t has_missing, int64_t G, int64_t H, int32_t feat, split_cat_scratch *w, split_info *best)
 {
     const double s = c->inv_scale, parent = split_node_gain(c, (double)G * s, (double)H * s);
     split_info loc;
@@ -205,8 +203,7 @@ void split_cat_find_ref(const split_cfg *c, const split_cat_cfg *cc, const int64
                 set_sums(h, n_levels, 0, set, 0, &gl, &hl);
                 for (int32_t j = last; j <= i; ++j) group_h += h[2 * w->order[dir ? used - 1 - j : j] + 1];
                 if ((double)hl * s < c->min_child_weight) continue;
-                if ((double)(H - hl) * s < c->min_child_weight || (double)(H - hl) * s < cc->min_data_per_group)
-                    break;
+                if ((double)(H - hl) * s < c->min_child_weight || (double)(H - hl) * s < cc->min_data_per_group) break;
                 if ((double)group_h * s < cc->min_data_per_group) continue;
                 last = i + 1;
                 ref_try(&pc, parent, h, n_levels, has_missing, G, H, set, i + 1, feat, &loc);

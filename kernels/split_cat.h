@@ -25,7 +25,7 @@
 
 #include "kernels/split.h" /* for split_cfg, split_info */
 
-#define SPLIT_CAT_WORDS 4       /* uint64 words of one level set */
+#define SPLIT_CAT_WORDS 4        /* uint64 words of one level set */
 #define SPLIT_CAT_MAX_LEVELS 255 /* levels of a native categorical: 8-bit bins, one of them missing */
 
 typedef struct {
@@ -40,10 +40,7 @@ typedef struct {
 } split_cat_scratch;
 
 /* 1 if level k is in the set. Local. */
-static inline int split_cat_has(const uint64_t *set, int32_t k)
-{
-    return (int)(set[k >> 6] >> (k & 63)) & 1;
-}
+static inline int split_cat_has(const uint64_t *set, int32_t k) { return (int)(set[k >> 6] >> (k & 63)) & 1; }
 
 /* The bin rule of a categorical split: the missing bin by default_left, else
  * left iff the level is in the set. Local. */

@@ -126,8 +126,8 @@ static void test_native_beats_ordinal(void)
 /* Sets read from a file: order, node and code checks name the file. */
 static void test_reader_checks(void)
 {
-    sb_node nodes[3] = {{0, 1, 2, 0, 0, 0.5f, 0, 1, 1, 0}, {-1, -1, -1, 0, -1, 0, 1, 0, 1, 0},
-                        {-1, -1, -1, 0, -1, 0, 2, 0, 1, 0}};
+    sb_node nodes[3] = {
+        {0, 1, 2, 0, 0, 0.5f, 0, 1, 1, 0}, {-1, -1, -1, 0, -1, 0, 1, 0, 1, 0}, {-1, -1, -1, 0, -1, 0, 2, 0, 1, 0}};
     int64_t ts[2] = {0, 3}, codes[2] = {1, 3}, bad[1] = {300};
     model_cats c;
     memset(&c, 0, sizeof c);
