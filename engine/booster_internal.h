@@ -213,16 +213,16 @@ typedef struct {
     int64_t n_nodes, cap_nodes;
     int64_t *tree_start; /* n_trees + 1 */
     int32_t n_trees, cap_trees;
-    uint64_t *cat_bits;  /* level sets of categorical nodes, SPLIT_CAT_WORDS each (NULL: none yet) */
-    int64_t *cat_start;  /* n_trees + 1 set offsets, allocated with the first set */
+    uint64_t *cat_bits; /* level sets of categorical nodes, SPLIT_CAT_WORDS each (NULL: none yet) */
+    int64_t *cat_start; /* n_trees + 1 set offsets, allocated with the first set */
     int64_t n_cat, cap_cat;
     double *train_metric, *valid_metric; /* per round */
     int has_valid;
 } train_record;
 
 /* cats: the tree's n_cat level sets (node.cat k > 0 is set k - 1), or NULL. */
-int record_add_tree(run_ctx *run, train_record *r, const sb_node *nodes, int32_t n, const uint64_t *cats,
-                    int64_t n_cat, double train_m, double valid_m);
+int record_add_tree(run_ctx *run, train_record *r, const sb_node *nodes, int32_t n, const uint64_t *cats, int64_t n_cat,
+                    double train_m, double valid_m);
 void record_free(train_record *r);
 
 /* record_to_model - fill *m from the table's schema, the cuts, params, base

@@ -412,8 +412,7 @@ int booster_bin_cat(run_ctx *run, const sb_table *t, int32_t max_bin, uint64_t s
     return bin_table(run, t, NULL, max_bin, seed, native_cat, out);
 }
 
-int booster_bin_consume_cat(run_ctx *run, sb_table *t, int32_t max_bin, uint64_t seed, int native_cat,
-                            sb_binned **out)
+int booster_bin_consume_cat(run_ctx *run, sb_table *t, int32_t max_bin, uint64_t seed, int native_cat, sb_binned **out)
 {
     return bin_table(run, t, t, max_bin, seed, native_cat, out);
 }

@@ -23,14 +23,15 @@ static int record_add_cats(run_ctx *run, train_record *r, const uint64_t *cats, 
         r->cat_bits = q;
         r->cap_cat = cap;
     }
-    if (n_cat > 0) memcpy(r->cat_bits + SPLIT_CAT_WORDS * r->n_cat, cats, (size_t)n_cat * SPLIT_CAT_WORDS * sizeof *cats);
+    if (n_cat > 0)
+        memcpy(r->cat_bits + SPLIT_CAT_WORDS * r->n_cat, cats, (size_t)n_cat * SPLIT_CAT_WORDS * sizeof *cats);
     r->n_cat += n_cat;
     r->cat_start[r->n_trees + 1] = r->n_cat;
     return SB_OK;
 }
 
-int record_add_tree(run_ctx *run, train_record *r, const sb_node *nodes, int32_t n, const uint64_t *cats,
-                    int64_t n_cat, double train_m, double valid_m)
+int record_add_tree(run_ctx *run, train_record *r, const sb_node *nodes, int32_t n, const uint64_t *cats, int64_t n_cat,
+                    double train_m, double valid_m)
 {
     if (r->n_trees + 1 >= r->cap_trees) {
         int32_t cap = r->cap_trees ? r->cap_trees * 2 : 256;

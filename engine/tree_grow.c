@@ -262,8 +262,8 @@ static void propose_cat(const tree_grower *grower, const uint8_t *mask, const in
     for (int32_t f = f0; f < f1; ++f)
         if (levels[f] > 0 && (!mask || mask[f]))
             split_cat_find(&grower->cfg, &grower->cat_cfg, h + 2 * (int64_t)grower->layout.off[f],
-                           grower->layout.n_value[f], grower->layout.has_missing[f], n->G, n->H, f,
-                           grower->cat_scratch, out);
+                           grower->layout.n_value[f], grower->layout.has_missing[f], n->G, n->H, f, grower->cat_scratch,
+                           out);
 }
 
 /* This rank's best split of node n over its feature block (the agreement
@@ -386,8 +386,8 @@ static int emit(run_ctx *run, tree_grower *grower, int32_t n_nodes, tree_out *ou
     SB_ALLOC_OR_OUT(run, out->nodes, (size_t)cnt, sizeof *out->nodes);
     SB_ALLOC_OR_OUT(run, out->leaves, (size_t)n_leaves, sizeof *out->leaves);
     int32_t n_cat = 0;
-    for (int32_t i = 0; i < n_nodes; ++i) n_cat += grower->emit_id[i] >= 0 && grower->nodes[i].left >= 0 &&
-                                                   grower->nodes[i].split.is_cat;
+    for (int32_t i = 0; i < n_nodes; ++i)
+        n_cat += grower->emit_id[i] >= 0 && grower->nodes[i].left >= 0 && grower->nodes[i].split.is_cat;
     if (n_cat > 0) SB_ALLOC_OR_OUT(run, out->cat_bits, (size_t)n_cat * SPLIT_CAT_WORDS, sizeof *out->cat_bits);
     for (int32_t i = 0; i < n_nodes; ++i) {
         const grow_node *n = &grower->nodes[i];
@@ -431,11 +431,10 @@ static int32_t partition_batch(tree_grower *grower, int32_t nb, int32_t *n_nodes
         const split_info *s = &p->split;
         const int32_t missing_bin = b->has_missing[s->feat] ? b->n_value[s->feat] : -1;
         const uint8_t *col = b->bins_col + (int64_t)s->feat * b->n_rows;
-        const int64_t n_left =
-            s->is_cat ? split_cat_partition(grower->rows + p->begin, p->end - p->begin, col, s->cats, missing_bin,
-                                            s->default_left, grower->scratch)
-                      : partition_rows(grower->rows + p->begin, p->end - p->begin, col, s->bin, missing_bin,
-                                       s->default_left, grower->scratch);
+        const int64_t n_left = s->is_cat ? split_cat_partition(grower->rows + p->begin, p->end - p->begin, col, s->cats,
+                                                               missing_bin, s->default_left, grower->scratch)
+                                         : partition_rows(grower->rows + p->begin, p->end - p->begin, col, s->bin,
+                                                          missing_bin, s->default_left, grower->scratch);
         const int32_t li = (*n_nodes)++, ri = (*n_nodes)++;
         grow_node *L = &nodes[li], *R = &nodes[ri];
         *L = make_node(p->begin, p->begin + n_left, s->gl, s->hl, p->depth + 1, pi);
@@ -569,8 +568,8 @@ int32_t binned_leaf_of_row(const sb_binned *b, const sb_node *tree, const uint64
         const int32_t bin = b->bins_col[(int64_t)f * b->n_rows + i];
         if (tree[node].cat > 0) {
             const uint64_t *set = cats + SPLIT_CAT_WORDS * (int64_t)(tree[node].cat - 1);
-            node = split_cat_bin_left(bin, set, missing_bin, tree[node].default_left) ? tree[node].left
-                                                                                      : tree[node].right;
+            node =
+                split_cat_bin_left(bin, set, missing_bin, tree[node].default_left) ? tree[node].left : tree[node].right;
             continue;
         }
         node = partition_goes_left(bin, tree[node].bin, missing_bin, tree[node].default_left) ? tree[node].left
