@@ -310,14 +310,15 @@ static int round_tree(trainer *T, const tree_gradients *grad, tree_out *tree)
     return SB_OK;
 }
 
-void trainer_add_tree_by_bins(const sb_binned *b, const sb_node *tree, const int32_t *rows, int64_t m, double *margin)
+void trainer_add_tree_by_bins(const sb_binned *b, const sb_node *tree, const uint64_t *cats, const int32_t *rows,
+                              int64_t m, double *margin)
 {
     if (partition_tree_add_cols(tree, b->bins_col, b->n_rows, rows, m, b->n_value, b->has_missing, margin) ==
         PARTITION_WALKED)
         return;
     for (int64_t j = 0; j < m; ++j) { /* too deep for the complete walk: node by node */
         const int64_t r = rows ? rows[j] : j;
-        margin[r] += tree[binned_leaf_of_row(b, tree, r)].value;
+        margin[r] += tree[binned_leaf_of_row(b, tree, cats, r)].value;
     }
 }
 
@@ -336,15 +337,15 @@ static void round_margins(trainer *T, const tree_out *tree)
             left_out[m] = (int32_t)i;
             m += !T->in_tree[i];
         }
-        trainer_add_tree_by_bins(T->binned, tree->nodes, left_out, m, T->margin);
+        trainer_add_tree_by_bins(T->binned, tree->nodes, tree->cat_bits, left_out, m, T->margin);
     }
     const sb_table *v = T->valid;
     if (!v) return;
     if (T->valid_bins && partition_tree_add(tree->nodes, T->valid_bins, v->n_rows, v->n_feat, T->binned->n_value,
                                             T->binned->has_missing, T->valid_margin) == PARTITION_WALKED)
         return;
-    int64_t one[2] = {0, tree->n_nodes};
-    sb_forest f = {tree->nodes, one, 1};
+    int64_t one[2] = {0, tree->n_nodes}, sets[2] = {0, tree->n_cat};
+    sb_forest f = {tree->nodes, one, 1, tree->cat_bits, tree->cat_bits ? sets : NULL};
     tree_predict_add(&f, 0, 1, v->x, v->n_rows, v->n_feat, T->valid_margin);
 }
 
@@ -368,7 +369,7 @@ static int round_metrics(trainer *T, const tree_out *tree, double *train_m, doub
     } else if (T->row_mask) {
         SB_CHECK(run, global_metric(T, t->label, t->weight, pred, T->held_out, t->n_rows, valid_m));
     }
-    rc = record_add_tree(run, &T->rec, tree->nodes, tree->n_nodes, *train_m, *valid_m);
+    rc = record_add_tree(run, &T->rec, tree->nodes, tree->n_nodes, tree->cat_bits, tree->n_cat, *train_m, *valid_m);
 out:
     return run_agree_rc(run, rc);
 }
@@ -540,7 +541,7 @@ int booster_train(run_ctx *run, const sb_table *train, const sb_table *valid, co
 {
     sb_binned *b = NULL;
     const double started = run_wtime();
-    SB_TRY(run, booster_bin(run, train, params->max_bin, params->seed, &b));
+    SB_TRY(run, booster_bin_cat(run, train, params->max_bin, params->seed, params->enable_categorical, &b));
     const double binned = run_wtime();
     const int rc = booster_train_binned(run, b, train, valid, params, row_mask, NULL, out, rep);
     if (rep) rep->seconds_bin = binned - started;

@@ -46,6 +46,14 @@ int booster_bin(run_ctx *run, const sb_table *train, int32_t max_bin, uint64_t s
  * Same cuts, bins and fingerprint as booster_bin. Collective. */
 int booster_bin_consume(run_ctx *run, sb_table *train, int32_t max_bin, uint64_t seed, sb_binned **out);
 void booster_binned_free(sb_binned *b);
+/* The same with native categorical bins when native_cat (enable_categorical):
+ * a categorical feature gets one bin per level, so trees may split it by
+ * level sets; more than SPLIT_CAT_MAX_LEVELS levels is an error naming the
+ * feature. native_cat 0 is booster_bin / booster_bin_consume. Collective. */
+int booster_bin_cat(run_ctx *run, const sb_table *train, int32_t max_bin, uint64_t seed, int native_cat,
+                    sb_binned **out);
+int booster_bin_consume_cat(run_ctx *run, sb_table *train, int32_t max_bin, uint64_t seed, int native_cat,
+                            sb_binned **out);
 
 /* booster_train_binned - Collective; params, opts and row_mask semantics
  * equal on all ranks. train must be the table b was binned from. valid may be

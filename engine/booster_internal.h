@@ -9,6 +9,7 @@
 #include "base/timer.h" /* for sb_timers */
 #include "engine/booster.h"
 #include "kernels/split.h"
+#include "kernels/split_cat.h"
 
 /* Bins are uint8: a feature has at most this many (value bins and missing bin). */
 #define BINNED_MAX_BINS 256
@@ -50,6 +51,10 @@ struct sb_binned {
     int32_t n_bundles;     /* row features of more than one member (after the single ones) */
     int32_t row_cells;     /* cells the sparse rows index: hist_cells, then the bundles' joint cells */
     uint64_t fingerprint;  /* data_fingerprint of the table (rank-count invariant) */
+    /* Native categorical features (enable_categorical): levels of feature f,
+     * whose bin k is level k (cuts at k + 0.5), 0 for the others; NULL when
+     * binned without native categoricals (every feature splits by threshold). */
+    int32_t *cat_levels;
 };
 
 /* Deterministic hash of (seed, stream, index) to 64 bits (base/hash.h). Local. */
@@ -141,6 +146,10 @@ typedef struct {
     int *counts;             /* size ints, reduce-scatter scratch */
     split_info *cand, *cand_all; /* 2 * stage_cap proposals, and times size for the agreement */
     sb_timers *timers;       /* the training's: partition, histograms, reduce, splits */
+    /* native categorical features (binned->cat_levels; else all NULL) */
+    split_cat_cfg cat_cfg;
+    uint8_t *num_mask;              /* n_feat: features the numeric search may take */
+    split_cat_scratch *cat_scratch; /* the categorical search's work space */
 } tree_grower;
 
 /* A leaf of the grown tree with its local rows rows[begin, end). */
@@ -163,6 +172,8 @@ typedef struct {
     int32_t n_nodes;
     tree_leaf *leaves;
     int32_t n_leaves;
+    uint64_t *cat_bits; /* n_cat level sets of its categorical nodes (SPLIT_CAT_WORDS each), or NULL */
+    int32_t n_cat;
 } tree_out;
 
 /* grower_init - the work buffers of a training. Local: the caller agrees. */
@@ -176,7 +187,7 @@ int grow_tree(run_ctx *run, tree_grower *grower, const tree_gradients *grad, con
 void tree_out_free(tree_out *t);
 
 /* Leaf of local row i of a tree, walked by its bins (the same path the float thresholds take). Local. */
-int32_t binned_leaf_of_row(const sb_binned *b, const sb_node *tree, int64_t i);
+int32_t binned_leaf_of_row(const sb_binned *b, const sb_node *tree, const uint64_t *cats, int64_t i);
 
 /* ---- weighted medians (median_refit.c) --------------------------------- */
 /* weighted_median_groups - for each group l, the lower weighted median of
@@ -202,11 +213,16 @@ typedef struct {
     int64_t n_nodes, cap_nodes;
     int64_t *tree_start; /* n_trees + 1 */
     int32_t n_trees, cap_trees;
+    uint64_t *cat_bits; /* level sets of categorical nodes, SPLIT_CAT_WORDS each (NULL: none yet) */
+    int64_t *cat_start; /* n_trees + 1 set offsets, allocated with the first set */
+    int64_t n_cat, cap_cat;
     double *train_metric, *valid_metric; /* per round */
     int has_valid;
 } train_record;
 
-int record_add_tree(run_ctx *run, train_record *r, const sb_node *nodes, int32_t n, double train_m, double valid_m);
+/* cats: the tree's n_cat level sets (node.cat k > 0 is set k - 1), or NULL. */
+int record_add_tree(run_ctx *run, train_record *r, const sb_node *nodes, int32_t n, const uint64_t *cats, int64_t n_cat,
+                    double train_m, double valid_m);
 void record_free(train_record *r);
 
 /* record_to_model - fill *m from the table's schema, the cuts, params, base
@@ -253,7 +269,8 @@ typedef struct {
 int trainer_track_best(trainer *T, int32_t round, double valid_m, int *stop);
 /* trainer_add_tree_by_bins - margin[r] += the leaf value of tree for local rows r =
  * rows[0 .. m) (NULL: 0 .. m-1), walked by the column-major bins. Local. */
-void trainer_add_tree_by_bins(const sb_binned *b, const sb_node *tree, const int32_t *rows, int64_t m, double *margin);
+void trainer_add_tree_by_bins(const sb_binned *b, const sb_node *tree, const uint64_t *cats, const int32_t *rows,
+                              int64_t m, double *margin);
 
 /* checkpoint_write - the model so far (all trees) to opts->checkpoint_path. Collective. */
 int checkpoint_write(trainer *T);

@@ -45,7 +45,8 @@ static int record_trees(trainer *T, const sb_model *r)
 {
     for (int32_t i = 0; i < r->n_trees; ++i)
         SB_TRY(T->run, record_add_tree(T->run, &T->rec, r->nodes + r->tree_start[i],
-                                       (int32_t)(r->tree_start[i + 1] - r->tree_start[i]), r->train_metric[i],
+                                       (int32_t)(r->tree_start[i + 1] - r->tree_start[i]), model_tree_cats(r, i),
+                                       r->cat_start ? r->cat_start[i + 1] - r->cat_start[i] : 0, r->train_metric[i],
                                        r->valid_metric ? r->valid_metric[i] : NAN));
     return SB_OK;
 }
@@ -55,7 +56,8 @@ int checkpoint_resume(trainer *T, const sb_model *r)
     SB_TRY(T->run, run_agree_rc(T->run, check_same_training(T, r)));
     const sb_forest f = model_forest(r);
     for (int32_t tr = 0; tr < r->n_trees; ++tr) /* by bins: the training features may be freed already */
-        trainer_add_tree_by_bins(T->binned, r->nodes + r->tree_start[tr], NULL, T->binned->n_rows, T->margin);
+        trainer_add_tree_by_bins(T->binned, r->nodes + r->tree_start[tr], model_tree_cats(r, tr), NULL,
+                                 T->binned->n_rows, T->margin);
     if (T->valid) tree_predict_add(&f, 0, r->n_trees, T->valid->x, T->valid->n_rows, T->valid->n_feat, T->valid_margin);
     SB_TRY(T->run, run_agree_rc(T->run, record_trees(T, r))); /* local: agreed before the collectives below */
     for (int32_t i = 0; i < r->n_trees; ++i) {

@@ -96,7 +96,7 @@ static void predict_by_bins(const sb_binned *b, const sb_model *mdl, const int32
 {
     for (int64_t j = 0; j < m; ++j) margin[rows[j]] = mdl->base_margin;
     for (int32_t t = 0; t < mdl->n_trees; ++t)
-        trainer_add_tree_by_bins(b, mdl->nodes + mdl->tree_start[t], rows, m, margin);
+        trainer_add_tree_by_bins(b, mdl->nodes + mdl->tree_start[t], model_tree_cats(mdl, t), rows, m, margin);
     for (int64_t j = 0; j < m; ++j) pred[j] = margin[rows[j]];
     objective_link(mdl->params.objective, pred, pred, m);
 }

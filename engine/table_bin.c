@@ -34,6 +34,7 @@ void booster_binned_free(sb_binned *b)
     if (!b) return;
     free(b->cut_start);
     free(b->cuts);
+    free(b->cat_levels);
     free(b->has_missing);
     free(b->n_value);
     free(b->cell_off);
@@ -178,6 +179,12 @@ static int64_t cut_feature(const sb_binned *b, int32_t f, const float *col, cons
 {
     /* uint8 bins: with a missing bin, at most BINNED_MAX_BINS - 1 value bins */
     const int32_t maxb = b->max_bin - (b->has_missing[f] && b->max_bin == BINNED_MAX_BINS ? 1 : 0);
+    if (b->cat_levels && b->cat_levels[f] > 0) { /* native categorical: bin k = level k, whatever the sample */
+        const int32_t nc = b->cat_levels[f] - 1;
+        for (int32_t k = 0; k < nc; ++k) outp[1 + k] = (float)k + 0.5f;
+        outp[0] = (float)nc;
+        return 1 + nc;
+    }
     const int32_t nc = bin_cuts_sample(col, w->weights, w->n_all, maxb, outp + 1, w->scratch);
     outp[0] = (float)nc;
     return 1 + nc;
@@ -336,9 +343,31 @@ static int binned_alloc(run_ctx *run, const sb_table *t, int32_t max_bin, uint64
     return b->cut_start && b->has_missing && b->n_value && b->cell_off ? SB_OK : SB_ENOMEM;
 }
 
+/* Native categorical bins: the levels of every categorical feature, which
+ * must fit one bin each. The same on every rank (the table's dictionaries
+ * are). Local. */
+static int native_levels(run_ctx *run, const sb_table *t, sb_binned *b)
+{
+    int has = 0;
+    for (int32_t f = 0; f < t->n_feat; ++f) has |= t->feat[f].n_levels > 0;
+    if (!has) return SB_OK; /* nothing categorical: the plain bins */
+    b->cat_levels = sb_alloc(run, (size_t)t->n_feat, sizeof *b->cat_levels);
+    if (!b->cat_levels) return SB_ENOMEM;
+    for (int32_t f = 0; f < t->n_feat; ++f) {
+        if (t->feat[f].n_levels > SPLIT_CAT_MAX_LEVELS)
+            return SB_FAIL(run, SB_EINVAL,
+                           "enable_categorical: feature '%s' has %d levels, native categorical splits take at most %d "
+                           "(train it ordinally: enable_categorical=0)",
+                           t->feat[f].name, t->feat[f].n_levels, SPLIT_CAT_MAX_LEVELS);
+        b->cat_levels[f] = t->feat[f].n_levels;
+    }
+    return SB_OK;
+}
+
 /* The shared body of booster_bin (owner NULL: t untouched) and
  * booster_bin_consume (owner == t: t->x is binned in place and taken). Collective. */
-static int bin_table(run_ctx *run, const sb_table *t, sb_table *owner, int32_t max_bin, uint64_t seed, sb_binned **out)
+static int bin_table(run_ctx *run, const sb_table *t, sb_table *owner, int32_t max_bin, uint64_t seed, int native_cat,
+                     sb_binned **out)
 {
     *out = NULL;
     SB_TRY(run, run_agree_rc(run, check_table(run, t, max_bin)));
@@ -347,6 +376,7 @@ static int bin_table(run_ctx *run, const sb_table *t, sb_table *owner, int32_t m
     timer_init(&tm, bin_phase_names, N_BIN_PHASES);
     int rc = SB_OK;
     SB_CHECK(run, run_agree_rc(run, binned_alloc(run, t, max_bin, seed, &b)));
+    if (native_cat) SB_CHECK(run, run_agree_rc(run, native_levels(run, t, b)));
     timer_start(&tm, BIN_MISSING);
     SB_CHECK(run, find_missing(run, t, b));
     timer_stop(&tm, BIN_MISSING);
@@ -369,10 +399,20 @@ out:
 
 int booster_bin(run_ctx *run, const sb_table *t, int32_t max_bin, uint64_t seed, sb_binned **out)
 {
-    return bin_table(run, t, NULL, max_bin, seed, out);
+    return bin_table(run, t, NULL, max_bin, seed, 0, out);
 }
 
 int booster_bin_consume(run_ctx *run, sb_table *t, int32_t max_bin, uint64_t seed, sb_binned **out)
 {
-    return bin_table(run, t, t, max_bin, seed, out);
+    return bin_table(run, t, t, max_bin, seed, 0, out);
+}
+
+int booster_bin_cat(run_ctx *run, const sb_table *t, int32_t max_bin, uint64_t seed, int native_cat, sb_binned **out)
+{
+    return bin_table(run, t, NULL, max_bin, seed, native_cat, out);
+}
+
+int booster_bin_consume_cat(run_ctx *run, sb_table *t, int32_t max_bin, uint64_t seed, int native_cat, sb_binned **out)
+{
+    return bin_table(run, t, t, max_bin, seed, native_cat, out);
 }

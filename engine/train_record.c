@@ -7,7 +7,31 @@
 #include "base/error.h"
 #include "base/alloc.h"
 
-int record_add_tree(run_ctx *run, train_record *r, const sb_node *nodes, int32_t n, double train_m, double valid_m)
+/* The tree's level sets appended (the record's set offsets start with the
+ * first categorical tree: the earlier trees have none). */
+static int record_add_cats(run_ctx *run, train_record *r, const uint64_t *cats, int64_t n_cat)
+{
+    if (!r->cat_start) {
+        r->cat_start = sb_alloc(run, (size_t)r->cap_trees + 1, sizeof *r->cat_start); /* zeros: no sets before */
+        if (!r->cat_start) return SB_ENOMEM;
+    }
+    if (r->n_cat + n_cat > r->cap_cat) {
+        int64_t cap = r->cap_cat ? r->cap_cat * 2 : 256;
+        while (cap < r->n_cat + n_cat) cap *= 2;
+        uint64_t *q = sb_realloc(run, r->cat_bits, (size_t)cap * SPLIT_CAT_WORDS, sizeof *q);
+        if (!q) return SB_ENOMEM;
+        r->cat_bits = q;
+        r->cap_cat = cap;
+    }
+    if (n_cat > 0)
+        memcpy(r->cat_bits + SPLIT_CAT_WORDS * r->n_cat, cats, (size_t)n_cat * SPLIT_CAT_WORDS * sizeof *cats);
+    r->n_cat += n_cat;
+    r->cat_start[r->n_trees + 1] = r->n_cat;
+    return SB_OK;
+}
+
+int record_add_tree(run_ctx *run, train_record *r, const sb_node *nodes, int32_t n, const uint64_t *cats, int64_t n_cat,
+                    double train_m, double valid_m)
 {
     if (r->n_trees + 1 >= r->cap_trees) {
         int32_t cap = r->cap_trees ? r->cap_trees * 2 : 256;
@@ -17,7 +41,9 @@ int record_add_tree(run_ctx *run, train_record *r, const sb_node *nodes, int32_t
         if (tm) r->train_metric = tm;
         double *vm = sb_realloc(run, r->valid_metric, (size_t)cap, sizeof *vm);
         if (vm) r->valid_metric = vm;
-        if (!ts || !tm || !vm) return SB_ENOMEM;
+        int64_t *cs = r->cat_start ? sb_realloc(run, r->cat_start, (size_t)cap + 1, sizeof *cs) : NULL;
+        if (cs) r->cat_start = cs;
+        if (!ts || !tm || !vm || (r->cat_start && !cs)) return SB_ENOMEM;
         r->cap_trees = cap;
         if (r->n_trees == 0) r->tree_start[0] = 0;
     }
@@ -29,6 +55,7 @@ int record_add_tree(run_ctx *run, train_record *r, const sb_node *nodes, int32_t
         r->nodes = q;
         r->cap_nodes = cap;
     }
+    if (n_cat > 0 || r->cat_start) SB_TRY(run, record_add_cats(run, r, cats, n_cat));
     memcpy(r->nodes + r->n_nodes, nodes, (size_t)n * sizeof *nodes);
     r->n_nodes += n;
     r->train_metric[r->n_trees] = train_m;
@@ -41,6 +68,8 @@ void record_free(train_record *r)
 {
     free(r->nodes);
     free(r->tree_start);
+    free(r->cat_bits);
+    free(r->cat_start);
     free(r->train_metric);
     free(r->valid_metric);
     memset(r, 0, sizeof *r);
@@ -95,6 +124,14 @@ static int copy_cuts_trees_metrics(run_ctx *run, sb_model *m, const sb_binned *b
     m->n_trees = n_keep;
     if (n_keep > 0) memcpy(m->tree_start, rec->tree_start, ((size_t)n_keep + 1) * sizeof *m->tree_start);
     if (nn > 0) memcpy(m->nodes, rec->nodes, (size_t)nn * sizeof *m->nodes);
+    const int64_t ncat = rec->cat_start && n_keep > 0 ? rec->cat_start[n_keep] : 0;
+    if (ncat > 0) { /* only a model with categorical splits carries sets */
+        if (!(m->cat_start = sb_alloc(run, (size_t)n_keep + 1, sizeof *m->cat_start)) ||
+            !(m->cat_bits = sb_alloc(run, (size_t)ncat * SPLIT_CAT_WORDS, sizeof *m->cat_bits)))
+            return SB_ENOMEM;
+        memcpy(m->cat_start, rec->cat_start, ((size_t)n_keep + 1) * sizeof *m->cat_start);
+        memcpy(m->cat_bits, rec->cat_bits, (size_t)ncat * SPLIT_CAT_WORDS * sizeof *m->cat_bits);
+    }
     if (rec->n_trees) memcpy(m->train_metric, rec->train_metric, (size_t)rec->n_trees * sizeof(double));
     if (m->valid_metric && rec->n_trees)
         memcpy(m->valid_metric, rec->valid_metric, (size_t)rec->n_trees * sizeof(double));

@@ -122,6 +122,11 @@ static void split_config(tree_grower *grower, const sb_binned *b, const sb_param
     grower->layout.off = b->cell_off;
     grower->layout.n_value = b->n_value;
     grower->layout.has_missing = b->has_missing;
+    grower->cat_cfg.max_cat_to_onehot = p->max_cat_to_onehot;
+    grower->cat_cfg.max_cat_threshold = p->max_cat_threshold;
+    grower->cat_cfg.cat_smooth = p->cat_smooth;
+    grower->cat_cfg.cat_l2 = p->cat_l2;
+    grower->cat_cfg.min_data_per_group = p->min_data_per_group;
 }
 
 int grower_init(run_ctx *run, tree_grower *grower, const sb_binned *b, const sb_params *p, sb_timers *timers)
@@ -152,6 +157,10 @@ int grower_init(run_ctx *run, tree_grower *grower, const sb_binned *b, const sb_
     SB_ALLOC_OR_OUT(run, grower->cand, cand, sizeof *grower->cand);
     SB_ALLOC_OR_OUT(run, grower->cand_all, cand * P, sizeof *grower->cand_all);
     SB_ALLOC_OR_OUT(run, grower->counts, P, sizeof *grower->counts);
+    if (b->cat_levels) {
+        SB_ALLOC_OR_OUT(run, grower->num_mask, (size_t)b->n_feat, sizeof *grower->num_mask);
+        SB_ALLOC_OR_OUT(run, grower->cat_scratch, 1, sizeof *grower->cat_scratch);
+    }
     feature_blocks(run, grower);
 out:
     return rc; /* on failure the caller's grower_free releases what was allocated */
@@ -174,6 +183,8 @@ void grower_free(tree_grower *grower)
     free(grower->cand);
     free(grower->cand_all);
     free(grower->counts);
+    free(grower->num_mask);
+    free(grower->cat_scratch);
     memset(grower, 0, sizeof *grower);
 }
 
@@ -237,6 +248,24 @@ static void fill_skipped(const tree_grower *grower, int64_t *h, const grow_node 
         hist_fill_skipped(h, grower->feat_end - f0, b->cell_off + f0, b->n_cells + f0, b->skip_cell + f0, n->G, n->H);
 }
 
+/* propose with native categorical features: the numeric search over the
+ * others, then each categorical one's level-set search; the best by
+ * split_better (categorical candidates carry their global feature). */
+static void propose_cat(const tree_grower *grower, const uint8_t *mask, const int64_t *h, const grow_node *n,
+                        const split_layout *mine, split_info *out)
+{
+    const int32_t f0 = grower->feat_begin, f1 = grower->feat_end;
+    const int32_t *levels = grower->binned->cat_levels;
+    for (int32_t f = f0; f < f1; ++f) grower->num_mask[f] = (uint8_t)((!mask || mask[f]) && levels[f] == 0);
+    split_find(&grower->cfg, mine, grower->num_mask + f0, h, n->G, n->H, out);
+    if (out->feat >= 0) out->feat += f0;
+    for (int32_t f = f0; f < f1; ++f)
+        if (levels[f] > 0 && (!mask || mask[f]))
+            split_cat_find(&grower->cfg, &grower->cat_cfg, h + 2 * (int64_t)grower->layout.off[f],
+                           grower->layout.n_value[f], grower->layout.has_missing[f], n->G, n->H, f, grower->cat_scratch,
+                           out);
+}
+
 /* This rank's best split of node n over its feature block (the agreement
  * picks the best of all ranks), or none when the node may not split. */
 static void propose(const tree_grower *grower, const uint8_t *mask, const int64_t *h, const grow_node *n,
@@ -249,6 +278,10 @@ static void propose(const tree_grower *grower, const uint8_t *mask, const int64_
     if (!may_split(grower, n) || f1 <= f0) return;
     const split_layout *all = &grower->layout;
     const split_layout mine = {f1 - f0, all->off + f0, all->n_value + f0, all->has_missing + f0};
+    if (grower->binned->cat_levels) {
+        propose_cat(grower, mask, h, n, &mine, out);
+        return;
+    }
     split_find(&grower->cfg, &mine, mask ? mask + f0 : NULL, h, n->G, n->H, out);
     if (out->feat >= 0) out->feat += f0;
 }
@@ -312,13 +345,15 @@ static int32_t number_reachable(tree_grower *grower, int32_t n_nodes, int32_t *n
     return cnt;
 }
 
-/* One grown node as an sb_node of the emitted tree. */
-static void emit_node(const tree_grower *grower, const grow_node *n, sb_node *d)
+/* One grown node as an sb_node of the emitted tree; a categorical split
+ * appends its level set to out's. */
+static void emit_node(const tree_grower *grower, const grow_node *n, sb_node *d, tree_out *out)
 {
     const sb_binned *b = grower->binned;
     const int32_t *id = grower->emit_id;
     const double G = (double)n->G * grower->cfg.inv_scale, H = (double)n->H * grower->cfg.inv_scale;
     d->cover = H;
+    d->cat = 0;
     if (n->left >= 0) {
         const int32_t f = n->split.feat;
         d->feat = f;
@@ -326,9 +361,14 @@ static void emit_node(const tree_grower *grower, const grow_node *n, sb_node *d)
         d->right = id[n->right];
         d->default_left = n->split.default_left;
         d->bin = n->split.bin;
-        d->threshold = b->cuts[b->cut_start[f] + n->split.bin];
+        d->threshold = n->split.is_cat ? 0.5f : b->cuts[b->cut_start[f] + n->split.bin];
         d->gain = n->split.gain;
         d->value = 0.0;
+        if (n->split.is_cat) { /* bin, threshold: unused; bin 0 and its cut 0.5 keep them valid */
+            d->bin = 0;
+            memcpy(out->cat_bits + SPLIT_CAT_WORDS * (int64_t)out->n_cat, n->split.cats, sizeof n->split.cats);
+            d->cat = ++out->n_cat;
+        }
     } else {
         d->feat = -1;
         d->left = d->right = -1;
@@ -345,11 +385,15 @@ static int emit(run_ctx *run, tree_grower *grower, int32_t n_nodes, tree_out *ou
     const int32_t cnt = number_reachable(grower, n_nodes, &n_leaves);
     SB_ALLOC_OR_OUT(run, out->nodes, (size_t)cnt, sizeof *out->nodes);
     SB_ALLOC_OR_OUT(run, out->leaves, (size_t)n_leaves, sizeof *out->leaves);
+    int32_t n_cat = 0;
+    for (int32_t i = 0; i < n_nodes; ++i)
+        n_cat += grower->emit_id[i] >= 0 && grower->nodes[i].left >= 0 && grower->nodes[i].split.is_cat;
+    if (n_cat > 0) SB_ALLOC_OR_OUT(run, out->cat_bits, (size_t)n_cat * SPLIT_CAT_WORDS, sizeof *out->cat_bits);
     for (int32_t i = 0; i < n_nodes; ++i) {
         const grow_node *n = &grower->nodes[i];
         const int32_t id = grower->emit_id[i];
         if (id < 0) continue;
-        emit_node(grower, n, &out->nodes[id]);
+        emit_node(grower, n, &out->nodes[id], out);
         if (n->left < 0) out->leaves[out->n_leaves++] = (tree_leaf){id, n->begin, n->end};
     }
     out->n_nodes = cnt;
@@ -362,6 +406,7 @@ void tree_out_free(tree_out *t)
 {
     free(t->nodes);
     free(t->leaves);
+    free(t->cat_bits);
     memset(t, 0, sizeof *t);
 }
 
@@ -385,9 +430,11 @@ static int32_t partition_batch(tree_grower *grower, int32_t nb, int32_t *n_nodes
         grow_node *p = &nodes[pi];
         const split_info *s = &p->split;
         const int32_t missing_bin = b->has_missing[s->feat] ? b->n_value[s->feat] : -1;
-        const int64_t n_left = partition_rows(grower->rows + p->begin, p->end - p->begin,
-                                              b->bins_col + (int64_t)s->feat * b->n_rows, s->bin, missing_bin,
-                                              s->default_left, grower->scratch);
+        const uint8_t *col = b->bins_col + (int64_t)s->feat * b->n_rows;
+        const int64_t n_left = s->is_cat ? split_cat_partition(grower->rows + p->begin, p->end - p->begin, col, s->cats,
+                                                               missing_bin, s->default_left, grower->scratch)
+                                         : partition_rows(grower->rows + p->begin, p->end - p->begin, col, s->bin,
+                                                          missing_bin, s->default_left, grower->scratch);
         const int32_t li = (*n_nodes)++, ri = (*n_nodes)++;
         grow_node *L = &nodes[li], *R = &nodes[ri];
         *L = make_node(p->begin, p->begin + n_left, s->gl, s->hl, p->depth + 1, pi);
@@ -512,13 +559,19 @@ int grow_tree(run_ctx *run, tree_grower *grower, const tree_gradients *grad, con
     return emit(run, grower, n_nodes, out);
 }
 
-int32_t binned_leaf_of_row(const sb_binned *b, const sb_node *tree, int64_t i)
+int32_t binned_leaf_of_row(const sb_binned *b, const sb_node *tree, const uint64_t *cats, int64_t i)
 {
     int32_t node = 0;
     while (tree[node].feat >= 0) {
         const int32_t f = tree[node].feat;
         const int32_t missing_bin = b->has_missing[f] ? b->n_value[f] : -1;
         const int32_t bin = b->bins_col[(int64_t)f * b->n_rows + i];
+        if (tree[node].cat > 0) {
+            const uint64_t *set = cats + SPLIT_CAT_WORDS * (int64_t)(tree[node].cat - 1);
+            node =
+                split_cat_bin_left(bin, set, missing_bin, tree[node].default_left) ? tree[node].left : tree[node].right;
+            continue;
+        }
         node = partition_goes_left(bin, tree[node].bin, missing_bin, tree[node].default_left) ? tree[node].left
                                                                                                : tree[node].right;
     }

@@ -12,6 +12,7 @@
 #include <zlib.h>   /* for crc32 */
 
 #include "io/atomic_file.h"
+#include "kernels/split_cat.h"
 #include "base/version.h" /* for SB_VERSION: created_by */
 #include "io/drift_ref.h"
 #include "base/json_str.h"
@@ -155,6 +156,27 @@ static void put_data_training(sbuf *b, const sb_model *m)
     else sb_printf(b, "null");
 }
 
+/* A tree's "categories" (only a tree with categorical splits has the key, so
+ * other models' bytes stay as they were): [[node, [level codes going left]], ...]. */
+static void put_categories(sbuf *b, const sb_model *m, int32_t t)
+{
+    const uint64_t *cats = model_tree_cats(m, t);
+    if (!cats || m->cat_start[t + 1] == m->cat_start[t]) return;
+    sb_printf(b, ",\n     \"categories\": [");
+    int first = 1;
+    for (int64_t k = m->tree_start[t]; k < m->tree_start[t + 1]; ++k) {
+        const sb_node *nd = &m->nodes[k];
+        if (nd->feat < 0 || nd->cat <= 0) continue;
+        sb_printf(b, "%s[%lld, [", first ? "" : ", ", (long long)(k - m->tree_start[t]));
+        first = 0;
+        const uint64_t *set = cats + SPLIT_CAT_WORDS * (int64_t)(nd->cat - 1);
+        for (int32_t c = 0, n = 0; c < 64 * SPLIT_CAT_WORDS; ++c)
+            if (split_cat_has(set, c)) sb_printf(b, "%s%d", n++ ? ", " : "", c);
+        sb_printf(b, "]]");
+    }
+    sb_printf(b, "]");
+}
+
 /* "trees": one row of [feat, left, right, default_left, bin, threshold, value, gain, cover] per node. */
 static void put_trees(sbuf *b, const sb_model *m)
 {
@@ -172,7 +194,9 @@ static void put_trees(sbuf *b, const sb_model *m)
             sb_num(b, nd->cover);
             sb_printf(b, "]");
         }
-        sb_printf(b, "]}%s\n", t + 1 < m->n_trees ? "," : "");
+        sb_printf(b, "]");
+        put_categories(b, m, t);
+        sb_printf(b, "}%s\n", t + 1 < m->n_trees ? "," : "");
     }
     sb_printf(b, "  ],\n");
 }
@@ -235,8 +259,13 @@ int model_write(run_ctx *run, const sb_model *m, const char *path)
 
 sb_forest model_forest(const sb_model *m)
 {
-    sb_forest f = {m->nodes, m->tree_start, m->n_trees};
+    sb_forest f = {m->nodes, m->tree_start, m->n_trees, m->cat_bits, m->cat_start};
     return f;
+}
+
+const uint64_t *model_tree_cats(const sb_model *m, int32_t t)
+{
+    return m->cat_bits ? m->cat_bits + SPLIT_CAT_WORDS * m->cat_start[t] : NULL;
 }
 
 void model_free(sb_model *m)
@@ -256,6 +285,8 @@ void model_free(sb_model *m)
     free(m->cuts);
     free(m->tree_start);
     free(m->nodes);
+    free(m->cat_bits);
+    free(m->cat_start);
     free(m->train_metric);
     free(m->valid_metric);
     drift_ref_free(m->reference);

@@ -16,6 +16,9 @@
  *             train_metric [per round], valid_metric [per round] or null},
  *   trees [{nodes: [[feat, left, right, default_left, bin, threshold, value,
  *           gain, cover], ...]}]   (feat -1 = leaf),
+ *           a tree with native categorical splits (enable_categorical) adds
+ *           "categories": [[node, [level codes going left]], ...] (bin 0 and
+ *           threshold 0.5 of such a node mean nothing),
  *   reference {..} (optional: the training reference for drift, io/drift_ref.h),
  *   crc32 (hex CRC-32 of every byte before the line holding "crc32").
  * Doubles use %.17g, floats %.9g: they read back bit-exactly. */
@@ -56,6 +59,11 @@ typedef struct {
     int32_t n_trees;
     int64_t *tree_start; /* n_trees + 1 */
     sb_node *nodes;
+    /* Level sets of the categorical nodes (node.cat k > 0: set k - 1 of its
+     * tree), SPLIT_CAT_WORDS uint64 each, tree t's from set cat_start[t]
+     * (n_trees + 1); both NULL when no tree has a categorical split. */
+    uint64_t *cat_bits;
+    int64_t *cat_start;
 
     /* Training record. */
     int32_t n_rounds_done;  /* rounds trained (before early-stopping truncation) */
@@ -77,6 +85,8 @@ typedef struct {
 
 /* The forest view of the model's trees for kernels/tree_predict.h. Local. */
 sb_forest model_forest(const sb_model *m);
+/* Tree t's level sets (kernels/split_cat.h), or NULL when the model has none. Local. */
+const uint64_t *model_tree_cats(const sb_model *m, int32_t t);
 
 /* model_write - write the model file atomically.
  * Collective: rank 0 writes "<path>.tmp.<pid>", checks every write and the

@@ -9,6 +9,7 @@
 #include "io/model.h"
 #include "base/error.h"
 #include "base/alloc.h"
+#include "kernels/split_cat.h"
 
 #include <math.h>   /* for isfinite */
 #include <stdint.h> /* for int32_t */
@@ -104,6 +105,33 @@ out:
     return rc;
 }
 
+/* Categorical splits: only on categorical features, every level code one of
+ * the feature's levels. */
+static int check_cats(run_ctx *run, const sb_model *m, const char *name)
+{
+    for (int32_t t = 0; t < m->n_trees; ++t) {
+        const uint64_t *cats = model_tree_cats(m, t);
+        const int64_t n_sets = cats ? m->cat_start[t + 1] - m->cat_start[t] : 0;
+        for (int64_t k = m->tree_start[t]; k < m->tree_start[t + 1]; ++k) {
+            const sb_node *nd = &m->nodes[k];
+            if (nd->feat < 0 || nd->cat <= 0) continue;
+            const long long at = (long long)(k - m->tree_start[t]);
+            if (nd->cat > n_sets)
+                return SB_FAIL(run, SB_EDATA, "%s: tree %d node %lld: no such category set", name, t, at);
+            const sb_feature_info *fi = &m->feat[nd->feat];
+            if (fi->n_levels <= 0)
+                return SB_FAIL(run, SB_EDATA, "%s: tree %d node %lld: categories on '%s', which is not categorical",
+                               name, t, at, fi->name);
+            const uint64_t *set = cats + SPLIT_CAT_WORDS * (int64_t)(nd->cat - 1);
+            for (int32_t c = fi->n_levels; c < 64 * SPLIT_CAT_WORDS; ++c)
+                if (split_cat_has(set, c))
+                    return SB_FAIL(run, SB_EDATA, "%s: tree %d node %lld: category code %d but '%s' has %d levels",
+                                   name, t, at, c, fi->name, fi->n_levels);
+        }
+    }
+    return SB_OK;
+}
+
 int model_check(run_ctx *run, const sb_model *m, const char *name)
 {
     if (!isfinite(m->base_score) || !isfinite(m->base_margin))
@@ -116,5 +144,6 @@ int model_check(run_ctx *run, const sb_model *m, const char *name)
         return SB_FAIL(run, SB_EDATA, "%s: \"training\" lacks \"train_metric\" for its %d rounds", name, m->n_rounds_done);
     SB_TRY(run, check_features(run, m, name));
     SB_TRY(run, check_cuts(run, m, name));
+    SB_TRY(run, check_cats(run, m, name));
     return check_trees(run, m, name);
 }

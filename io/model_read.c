@@ -20,6 +20,8 @@
 #include "io/drift_ref.h"
 #include "io/drift_ref_read.h"
 #include "io/json_field.h"
+#include "io/model_cats.h"
+#include "kernels/split_cat.h"
 #include "base/error.h"
 #include "base/alloc.h"
 
@@ -193,6 +195,43 @@ static const json_t *tree_nodes(run_ctx *run, const json_t *tree, const char *na
     return nodes;
 }
 
+/* Tree t's "categories": [[node, [level codes going left]], ...] (native
+ * categorical splits) into c. */
+static int read_categories(run_ctx *run, const json_t *cats, const char *name, int32_t t, model_cats *c)
+{
+    if (!json_is_array(cats)) return SB_FAIL(run, SB_EDATA, "%s: trees[%d] \"categories\" must be an array", name, t);
+    for (size_t i = 0; i < json_array_size(cats); ++i) {
+        const json_t *e = json_array_get(cats, i), *codes = json_array_get(e, 1);
+        int64_t node = 0, buf[64 * SPLIT_CAT_WORDS];
+        const size_t n = json_array_size(codes);
+        if (!json_is_array(e) || json_array_size(e) != 2 || !json_is_array(codes) || n > 64 * SPLIT_CAT_WORDS)
+            return SB_FAIL(run, SB_EDATA, "%s: trees[%d] \"categories\"[%zu] must be [node, [at most %d level codes]]",
+                           name, t, i, 64 * SPLIT_CAT_WORDS);
+        SB_TRY(run, jf_i64(run, json_array_get(e, 0), &node, "%s: trees[%d] \"categories\"[%zu] node", name, t, i));
+        for (size_t k = 0; k < n; ++k)
+            SB_TRY(run, jf_i64(run, json_array_get(codes, k), &buf[k], "%s: trees[%d] \"categories\"[%zu] code", name,
+                               t, i));
+        SB_TRY(run, model_cats_add(run, c, t, node, buf, (int32_t)n, name));
+    }
+    return SB_OK;
+}
+
+/* Every tree's categorical sets, attached to the nodes read before. */
+static int read_trees_cats(run_ctx *run, const json_t *v, const char *name, sb_model *m)
+{
+    int rc = SB_OK;
+    model_cats c;
+    memset(&c, 0, sizeof c);
+    for (int32_t t = 0; t < m->n_trees; ++t) {
+        const json_t *cats = json_object_get(json_array_get(v, (size_t)t), "categories");
+        if (cats != NULL) SB_CHECK(run, read_categories(run, cats, name, t, &c));
+    }
+    rc = model_cats_finish(run, &c, m->nodes, m->tree_start, m->n_trees, &m->cat_bits, &m->cat_start, name);
+out:
+    model_cats_free(&c);
+    return rc;
+}
+
 static int read_trees(run_ctx *run, const json_t *v, const char *name, sb_model *m)
 {
     if (v == NULL) return SB_OK; /* "lacks features or trees" below */
@@ -216,7 +255,7 @@ static int read_trees(run_ctx *run, const json_t *v, const char *name, sb_model 
     }
     m->n_trees = nt;
     m->tree_start[nt] = nn;
-    return SB_OK;
+    return read_trees_cats(run, v, name, m);
 }
 
 /* "data": what the model was trained on. */

@@ -66,6 +66,18 @@ static const pdef table[] = {
      "weight factor of rows labelled 1 (squarederror, reg:logistic, binary:logistic; default 1)"},
     {"quantile_alpha", "", P_DOUBLE, OFF(quantile_alpha), OFF(quantile_alpha_set), 0, 1, 1,
      "reg:quantileerror's quantile in (0, 1) (default 0.5)"},
+    {"enable_categorical", "native_categorical", P_BOOL, OFF(enable_categorical), OFF(enable_categorical_set), 0, 1,
+     0, "1: categorical features split by level sets (native); 0 (default): by level codes (ordinal)"},
+    {"max_cat_to_onehot", "", P_INT, OFF(max_cat_to_onehot), OFF(max_cat_to_onehot_set), 1, 255, 0,
+     "native: features with at most this many levels split one level vs the rest (default 4)"},
+    {"max_cat_threshold", "max_num_cat", P_INT, OFF(max_cat_threshold), OFF(max_cat_threshold_set), 1, 255, 0,
+     "native partitions: most levels on the scanned side (default 32)"},
+    {"cat_smooth", "", P_DOUBLE, OFF(cat_smooth), OFF(cat_smooth_set), 0, 1e300, 0,
+     "native partitions: levels sorted by G / (H + cat_smooth); levels with H < cat_smooth sit out (default 10)"},
+    {"cat_l2", "", P_DOUBLE, OFF(cat_l2), OFF(cat_l2_set), 0, 1e300, 0,
+     "native partitions: extra L2 on the children's gain (default 10)"},
+    {"min_data_per_group", "", P_DOUBLE, OFF(min_data_per_group), OFF(min_data_per_group_set), 0, 1e300, 0,
+     "native partitions: least hessian sum per group of levels (= rows at unit hessian; default 100)"},
     {"early_stopping_rounds", "early_stopping_round early_stopping n_iter_no_change", P_INT,
      OFF(early_stopping_rounds), 0, 0, 1e7, 0, "stop when the valid metric has not improved (0 = off)"},
 };
@@ -92,6 +104,11 @@ void params_default(sb_params *p)
     p->tweedie_variance_power = 1.5;
     p->scale_pos_weight = 1.0;
     p->quantile_alpha = 0.5;
+    p->max_cat_to_onehot = 4;
+    p->max_cat_threshold = 32;
+    p->cat_smooth = 10.0;
+    p->cat_l2 = 10.0;
+    p->min_data_per_group = 100.0;
 }
 
 /* Compare names treating '-' and '_' alike, case-insensitively. */

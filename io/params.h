@@ -43,6 +43,16 @@ typedef struct {
     double scale_pos_weight;       /* weight factor of rows labelled 1; > 0, default 1 */
     double quantile_alpha;         /* reg:quantileerror's quantile; (0, 1), default 0.5 */
     int huber_slope_set, tweedie_variance_power_set, scale_pos_weight_set, quantile_alpha_set;
+    /* native categorical splits (issue 16 s.1, kernels/split_cat.h); off by
+     * default so models of categorical data keep today's ordinal bytes */
+    int enable_categorical;        /* 1: categorical features split by level sets; default 0 */
+    int32_t max_cat_to_onehot;     /* levels <= this: one level vs the rest; default 4 */
+    int32_t max_cat_threshold;     /* most levels on the scanned side of a partition; default 32 */
+    double cat_smooth;             /* levels sorted by G / (H + cat_smooth); default 10 */
+    double cat_l2;                 /* extra L2 of a partition split's children; default 10 */
+    double min_data_per_group;     /* least hessian per group of levels in a partition; default 100 */
+    int enable_categorical_set, max_cat_to_onehot_set, max_cat_threshold_set, cat_smooth_set, cat_l2_set,
+        min_data_per_group_set;
 } sb_params;
 
 /* Defaults (XGBoost's). Local. */

@@ -14,6 +14,7 @@
 #include "io/atomic_file.h"
 #include "io/foreign_model.h"
 #include "kernels/objective.h"
+#include "kernels/split_cat.h"
 
 /* One parameter block {block: {key: "%.9g" of v}} of the objective (XGBoost keeps them as strings). */
 static void param_block(json_t *o, const char *block, const char *key, double v)
@@ -65,6 +66,21 @@ static void bfs_order(const sb_node *nd, int32_t n, int32_t *order, int32_t *new
     (void)n;
 }
 
+/* A native categorical split of XGBoost node k: XGBoost keeps the levels
+ * that go RIGHT (shardboost the ones that go left), as one segment of the
+ * tree's "categories". */
+static void put_cat_split(const sb_model *m, const sb_node *x, const uint64_t *cats, int32_t k, json_t *cat,
+                          json_t *nodes, json_t *seg, json_t *size)
+{
+    const uint64_t *set = cats + SPLIT_CAT_WORDS * (int64_t)(x->cat - 1);
+    const int64_t start = (int64_t)json_array_size(cat);
+    for (int32_t l = 0; l < m->feat[x->feat].n_levels; ++l)
+        if (!split_cat_has(set, l)) json_array_append_new(cat, json_integer(l));
+    json_array_append_new(nodes, json_integer(k));
+    json_array_append_new(seg, json_integer(start));
+    json_array_append_new(size, json_integer((int64_t)json_array_size(cat) - start));
+}
+
 /* One tree's JSON object (id, tree_param and every per-node array). */
 static json_t *tree_json(const sb_model *m, int32_t t, int32_t *order, int32_t *newid)
 {
@@ -73,6 +89,8 @@ static json_t *tree_json(const sb_model *m, int32_t t, int32_t *order, int32_t *
     bfs_order(nd, n, order, newid);
     json_t *lc = json_array(), *rc = json_array(), *par = json_array(), *si = json_array(), *sc = json_array(),
            *dl = json_array(), *bw = json_array(), *lch = json_array(), *sh = json_array(), *st = json_array();
+    json_t *cat = json_array(), *cat_nodes = json_array(), *cat_seg = json_array(), *cat_size = json_array();
+    const uint64_t *cats = model_tree_cats(m, t);
     int32_t *parent = newid + n; /* scratch: parent of each XGBoost node */
     parent[0] = 2147483647;      /* what save_model writes for the root */
     for (int32_t k = 0; k < n; ++k) {
@@ -88,18 +106,20 @@ static json_t *tree_json(const sb_model *m, int32_t t, int32_t *order, int32_t *
         json_array_append_new(bw, json_real(leaf ? (double)(float)x->value : 0.0));
         json_array_append_new(lch, json_real(leaf ? 0.0 : (double)(float)x->gain));
         json_array_append_new(sh, json_real((double)(float)x->cover));
-        json_array_append_new(st, json_integer(0));
+        json_array_append_new(st, json_integer(!leaf && x->cat > 0));
+        if (!leaf && x->cat > 0) put_cat_split(m, x, cats, k, cat, cat_nodes, cat_seg, cat_size);
     }
     for (int32_t k = 0; k < n; ++k) json_array_append_new(par, json_integer(parent[k]));
     char nn[24], nf[24];
     snprintf(nn, sizeof nn, "%d", n);
     snprintf(nf, sizeof nf, "%d", m->n_feat);
     return json_pack("{s:i, s:{s:s, s:s, s:s, s:s}, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o,"
-                     " s:[], s:[], s:[], s:[]}",
+                     " s:o, s:o, s:o, s:o}",
                      "id", t, "tree_param", "num_deleted", "0", "num_feature", nf, "num_nodes", nn, "size_leaf_vector",
                      "0", "left_children", lc, "right_children", rc, "parents", par, "split_indices", si,
                      "split_conditions", sc, "default_left", dl, "base_weights", bw, "loss_changes", lch, "sum_hessian",
-                     sh, "split_type", st, "categories", "categories_nodes", "categories_segments", "categories_sizes");
+                     sh, "split_type", st, "categories", cat, "categories_nodes", cat_nodes, "categories_segments",
+                     cat_seg, "categories_sizes", cat_size);
 }
 
 static json_t *gbtree_json(run_ctx *run, const sb_model *m)
@@ -137,7 +157,8 @@ static int feature_names_json(run_ctx *run, const sb_model *m, int write, json_t
                            s, f);
         json_array_append_new(*names, json_string(s));
         /* categorical features travel as their level codes (0 = first level): numbers to XGBoost */
-        json_array_append_new(*types, json_string(m->feat[f].n_levels > 0 ? "int" : "q"));
+        /* with native categorical splits they are "c" (XGBoost's own dump insists) */
+        json_array_append_new(*types, json_string(m->feat[f].n_levels > 0 ? (m->cat_bits ? "c" : "int") : "q"));
     }
     return SB_OK;
 }

@@ -296,10 +296,11 @@ static int data_key(run_ctx *grp, const sb_table *t, const cv_opts *o, sb_metric
     return SB_OK;
 }
 
-/* Binned data per distinct (max_bin, seed): `train` bins with exactly these. */
+/* Binned data per distinct (max_bin, seed, enable_categorical): `train` bins with exactly these. */
 typedef struct {
     int32_t max_bin;
     uint64_t seed;
+    int native_cat; /* enable_categorical: one bin per level */
     sb_binned *b;
 } bin_slot;
 
@@ -307,7 +308,8 @@ static int binned_for(run_ctx *grp, const sb_table *t, const sb_params *p, bin_s
                       const sb_binned **out)
 {
     for (int i = 0; i < *n_slots; ++i)
-        if (slots[i].max_bin == p->max_bin && slots[i].seed == p->seed) {
+        if (slots[i].max_bin == p->max_bin && slots[i].seed == p->seed &&
+            slots[i].native_cat == p->enable_categorical) {
             *out = slots[i].b;
             return SB_OK;
         }
@@ -317,9 +319,10 @@ static int binned_for(run_ctx *grp, const sb_table *t, const sb_params *p, bin_s
         --*n_slots;
     }
     bin_slot *s = &slots[*n_slots];
-    SB_TRY(grp, booster_bin(grp, t, p->max_bin, p->seed, &s->b));
+    SB_TRY(grp, booster_bin_cat(grp, t, p->max_bin, p->seed, p->enable_categorical, &s->b));
     s->max_bin = p->max_bin;
     s->seed = p->seed;
+    s->native_cat = p->enable_categorical;
     ++*n_slots;
     *out = s->b;
     return SB_OK;

@@ -6,6 +6,7 @@
 #include <string.h> /* for strcmp */
 
 #include "io/model.h"
+#include "kernels/split_cat.h"
 #include "jobs/predict_score.h"
 #include "jobs/jobs.h"
 #include "base/error.h"
@@ -16,14 +17,23 @@ static const char *usage_text =
     "usage: shardboost dump --model M.json [--tree N] [--no-trees] [--importance]\n"
     "Prints the model header (objective, base score, parameters, training record) and the trees\n"
     "in XGBoost's text-dump style: `id:[feature<threshold] yes=.. no=.. missing=.. gain=.. cover=..`\n"
-    "and `id:leaf=value cover=..`. Categorical features show the levels that go left.\n"
+    "and `id:leaf=value cover=..`. Categorical features show the levels that go left\n"
+    "(`[device in {Computer}]`); a native categorical split (enable_categorical) shows its\n"
+    "level set the same way; every other level, and a level unseen in training, goes right\n"
+    "or, when unseen, the missing way.\n"
     "--importance prints per-feature split count, total gain and cover (XGBoost's weight/\n"
     "total_gain/total_cover), sorted by total gain.\n";
 
-static void print_split(const sb_model *m, const sb_node *nd)
+static void print_split(const sb_model *m, const sb_node *nd, const uint64_t *cats)
 {
     const sb_feature_info *fi = &m->feat[nd->feat];
-    if (fi->n_levels > 0) { /* level codes below the threshold go left */
+    if (nd->cat > 0) { /* native: the set's levels go left (model_check: codes are levels) */
+        const uint64_t *set = cats + SPLIT_CAT_WORDS * (int64_t)(nd->cat - 1);
+        printf("[%s in {", fi->name);
+        for (int32_t l = 0, n = 0; l < fi->n_levels; ++l)
+            if (split_cat_has(set, l)) printf("%s%s", n++ ? "," : "", fi->levels[l]);
+        printf("}]");
+    } else if (fi->n_levels > 0) { /* level codes below the threshold go left */
         printf("[%s in {", fi->name);
         int first = 1;
         for (int32_t l = 0; l < fi->n_levels && (double)l < nd->threshold; ++l) {
@@ -34,7 +44,7 @@ static void print_split(const sb_model *m, const sb_node *nd)
     } else printf("[%s<%.9g]", fi->name, (double)nd->threshold);
 }
 
-static void print_node(const sb_model *m, const sb_node *tree, int32_t k, int depth)
+static void print_node(const sb_model *m, const sb_node *tree, const uint64_t *cats, int32_t k, int depth)
 {
     const sb_node *nd = &tree[k];
     printf("%*s%d:", 2 * depth, "", k);
@@ -42,11 +52,11 @@ static void print_node(const sb_model *m, const sb_node *tree, int32_t k, int de
         printf("leaf=%.17g cover=%.9g\n", nd->value, nd->cover);
         return;
     }
-    print_split(m, nd);
+    print_split(m, nd, cats);
     printf(" yes=%d no=%d missing=%d gain=%.9g cover=%.9g\n", nd->left, nd->right, nd->default_left ? nd->left : nd->right,
            nd->gain, nd->cover);
-    print_node(m, tree, nd->left, depth + 1);
-    print_node(m, tree, nd->right, depth + 1);
+    print_node(m, tree, cats, nd->left, depth + 1);
+    print_node(m, tree, cats, nd->right, depth + 1);
 }
 
 static int cmp_gain_desc(const void *a, const void *b, void *ctx)
@@ -148,7 +158,7 @@ int dump_main(run_ctx *run, int argc, char **argv)
         for (int32_t t = 0; trees && t < m.n_trees; ++t) {
             if (only >= 0 && t != only) continue;
             printf("booster[%d]:\n", t);
-            print_node(&m, m.nodes + m.tree_start[t], 0, 0);
+            print_node(&m, m.nodes + m.tree_start[t], model_tree_cats(&m, t), 0, 0);
         }
         fflush(stdout);
     }

@@ -44,7 +44,9 @@ static const char *usage_text =
     "                         model equals an uninterrupted run's\n"
     "  --quiet / --verbose    less / more output (rank 0 prints progress on stdout; it redraws one line on a terminal)\n"
     "Features: NaN is missing (own bin, learned default direction); categorical features split on\n"
-    "their level codes (levels sorted by name), i.e. ordinally. Defaults are XGBoost's except\n"
+    "their level codes (levels sorted by name), i.e. ordinally, or with enable_categorical=1 by\n"
+    "level sets (one level vs the rest up to max_cat_to_onehot levels, else LightGBM's sorted\n"
+    "partition; a level unseen in training scores as missing). Defaults are XGBoost's except\n"
     "base_score (weighted label mean; weighted median for reg:absoluteerror).\n"
     "\nparameters:\n";
 
@@ -236,7 +238,8 @@ static int bin_and_valid(run_ctx *run, train_run *tr)
     timer_start(&tr->tm, TP_BIN);
     if (a->resume) SB_TRY(run, load_resume(run, a->ckpt, &tr->resume, &tr->have_resume));
     SB_TRY(run, drift_range_compute(run, &tr->train, &tr->range));
-    SB_TRY(run, booster_bin_consume(run, &tr->train, a->params.max_bin, a->params.seed, &tr->b)); /* takes train.x */
+    SB_TRY(run, booster_bin_consume_cat(run, &tr->train, a->params.max_bin, a->params.seed,
+                                        a->params.enable_categorical, &tr->b)); /* takes train.x */
     timer_stop(&tr->tm, TP_BIN);
     free(tr->train.x); /* training reads the bins from here on: the largest array goes */
     tr->train.x = NULL;

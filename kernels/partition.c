@@ -48,6 +48,7 @@ static int32_t walk_depth(const sb_node *t, int32_t k, int32_t level)
 {
     if (level > PARTITION_WALK_MAX_DEPTH) return -1;
     if (t[k].feat < 0) return 0;
+    if (t[k].cat > 0) return -1; /* categorical: the caller walks node by node */
     const int32_t l = walk_depth(t, t[k].left, level + 1), r = walk_depth(t, t[k].right, level + 1);
     return l < 0 || r < 0 ? -1 : 1 + (l > r ? l : r);
 }

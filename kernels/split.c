@@ -51,8 +51,8 @@ static inline void consider(const split_cfg *c, double parent_gain, int64_t G, i
     if (dhl < c->min_child_weight || dhr < c->min_child_weight) return;
     double gain = split_node_gain(c, (double)gl * c->inv_scale, dhl) +
                   split_node_gain(c, (double)gr * c->inv_scale, dhr) - parent_gain;
-    if (!(gain > c->min_gain)) return;
-    split_info s = {gain, f, bin, dl, gl, hl};
+    if (!(gain > c->min_gain) || gain < best->gain) return; /* a lower gain never wins: skip building s */
+    split_info s = {gain, f, bin, dl, gl, hl, 0, {0}};
     if (split_better(&s, best)) *best = s;
 }
 
@@ -99,7 +99,7 @@ void split_find_ref(const split_cfg *c, const split_layout *L, const uint8_t *ma
 {
     const double s = c->inv_scale;
     const double parent = split_node_gain(c, (double)G * s, (double)H * s);
-    split_info none = {-INFINITY, -1, -1, 0, 0, 0};
+    split_info none = {-INFINITY, -1, -1, 0, 0, 0, 0, {0}};
     *best = none;
     for (int32_t f = 0; f < L->n_feat; ++f) {
         if (mask != NULL && mask[f] == 0) continue;
@@ -120,7 +120,7 @@ void split_find_ref(const split_cfg *c, const split_layout *L, const uint8_t *ma
                 const double gain = split_node_gain(c, (double)gl * s, (double)hl * s) +
                                     split_node_gain(c, (double)gr * s, (double)hr * s) - parent;
                 if (gain > c->min_gain && gain > best->gain) {
-                    const split_info found = {gain, f, bin, missing_left, gl, hl};
+                    const split_info found = {gain, f, bin, missing_left, gl, hl, 0, {0}};
                     *best = found;
                 }
             }

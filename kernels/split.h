@@ -20,6 +20,9 @@ typedef struct {
     int32_t bin;          /* rows with value bin <= bin go left */
     int32_t default_left; /* missing rows go left */
     int64_t gl, hl;       /* left child sums (fixed point) */
+    /* Native categorical splits (kernels/split_cat.h); numeric: is_cat 0, cats 0. */
+    int32_t is_cat;   /* 1: the rows whose level is in cats go left */
+    uint64_t cats[4]; /* level (= bin) k is bit k % 64 of cats[k / 64] */
 } split_info;
 
 /* Per-feature bin layout. */

@@ -7,6 +7,7 @@
 #include <stddef.h> /* for NULL */
 
 #include "kernels/cpu.h"
+#include "kernels/split_cat.h"
 #include "kernels/tree_predict_simd.h"
 
 /* Bytes of rows per block in tree_predict_add: the block stays in L2 while
@@ -28,9 +29,31 @@ static inline int32_t walk(const sb_node *t, const float *row)
     return k;
 }
 
+/* Node walk of a tree with categorical splits (cats: the tree's sets). */
+static int32_t walk_cat(const sb_node *t, const uint64_t *cats, const float *row)
+{
+    int32_t k = 0;
+    while (t[k].feat >= 0) {
+        const sb_node *nd = &t[k];
+        const float v = row[nd->feat];
+        int go_left;
+        if (nd->cat > 0) go_left = split_cat_value_left(v, cats + SPLIT_CAT_WORDS * (int64_t)(nd->cat - 1), nd->default_left);
+        else go_left = isnan(v) ? nd->default_left : (v < nd->threshold);
+        k = go_left ? nd->left : nd->right;
+    }
+    return k;
+}
+
+/* The sets of tree t, or NULL for a forest without categorical splits. */
+static const uint64_t *tree_cats(const sb_forest *f, int32_t t)
+{
+    return f->cat_bits ? f->cat_bits + SPLIT_CAT_WORDS * f->cat_start[t] : NULL;
+}
+
 int32_t tree_leaf_of(const sb_forest *f, int32_t t, const float *row)
 {
-    return walk(f->nodes + f->tree_start[t], row);
+    const uint64_t *cats = tree_cats(f, t);
+    return cats ? walk_cat(f->nodes + f->tree_start[t], cats, row) : walk(f->nodes + f->tree_start[t], row);
 }
 
 /* Depth of the subtree at node k (0 for a leaf); -1 when deeper than the cap. */
@@ -38,6 +61,7 @@ static int32_t depth_capped(const sb_node *t, int32_t k, int32_t level)
 {
     if (level > TREE_LAYOUT_MAX_DEPTH) return -1;
     if (t[k].feat < 0) return 0;
+    if (t[k].cat > 0) return -1; /* categorical: the node walk */
     const int32_t l = depth_capped(t, t[k].left, level + 1), r = depth_capped(t, t[k].right, level + 1);
     if (l < 0 || r < 0) return -1;
     return 1 + (l > r ? l : r);
@@ -123,8 +147,13 @@ static void walk_complete(const int32_t *restrict feat, const float *restrict th
 /* One tree over m rows, scalar: the complete walk when laid out (D >= 0),
  * else the node walk. */
 static void add_tree_scalar(const sb_node *tree, const int32_t *feat, const float *thr, const uint8_t *dright,
-                            const double *leaf, int32_t D, const float *x, int64_t m, int32_t n_feat, double *margin)
+                            const double *leaf, int32_t D, const float *x, int64_t m, int32_t n_feat, double *margin,
+                            const uint64_t *cats)
 {
+    if (D < 0 && cats) {
+        for (int64_t r = 0; r < m; ++r) margin[r] += tree[walk_cat(tree, cats, x + r * (int64_t)n_feat)].value;
+        return;
+    }
     if (D < 0) {
         for (int64_t r = 0; r < m; ++r) margin[r] += tree[walk(tree, x + r * (int64_t)n_feat)].value;
         return;
@@ -138,7 +167,7 @@ static void add_tree_scalar(const sb_node *tree, const int32_t *feat, const floa
 /* Tree t of L over m rows: the vector walk of isa on the first rows (those
  * in whole vectors, read from the block's key columns xk), the rest scalar. */
 static void add_tree(const tree_layout *L, int32_t t, const sb_node *tree, const float *x, int64_t m, int32_t n_feat,
-                     double *margin, int isa, const int32_t *xk, int32_t ld)
+                     double *margin, int isa, const int32_t *xk, int32_t ld, const uint64_t *cats)
 {
     const int32_t D = L->depth[t];
     const int64_t o = L->node_off[t];
@@ -152,7 +181,7 @@ static void add_tree(const tree_layout *L, int32_t t, const sb_node *tree, const
     (void)xk, (void)ld, (void)isa;
 #endif
     add_tree_scalar(tree, L->feat + o, L->thr + o, L->dright + o, leaf, D, x + done * n_feat, m - done, n_feat,
-                    margin + done);
+                    margin + done, cats);
 }
 
 /* tree_layout_margin with the walk of the given isa (scalar where the rows
@@ -176,7 +205,7 @@ static void layout_margin(const tree_layout *L, const sb_forest *f, double base_
         if (isa == TREE_ISA_AVX2) tree_transpose_keys_avx2(xs, m, n_feat, xk, block);
 #endif
         for (int32_t t = 0; t < L->n_trees; ++t)
-            add_tree(L, t, f->nodes + f->tree_start[t], xs, m, n_feat, margin + s0, isa, xk, block);
+            add_tree(L, t, f->nodes + f->tree_start[t], xs, m, n_feat, margin + s0, isa, xk, block, tree_cats(f, t));
     }
 }
 
@@ -233,7 +262,7 @@ void tree_predict_add(const sb_forest *f, int32_t t_begin, int32_t t_end, const 
             const sb_node *tree = f->nodes + f->tree_start[t];
             const int32_t D = depth_capped(tree, 0, 0);
             if (D >= 0) fill(tree, 0, 0, 0, D, feat, thr, dright, leaf);
-            add_tree_scalar(tree, feat, thr, dright, leaf, D, x + b0 * n_feat, m, n_feat, margin + b0);
+            add_tree_scalar(tree, feat, thr, dright, leaf, D, x + b0 * n_feat, m, n_feat, margin + b0, tree_cats(f, t));
         }
     }
 }
@@ -245,10 +274,14 @@ void tree_predict_add_ref(const sb_forest *f, int32_t t_begin, int32_t t_end, co
         const float *row = x + i * (int64_t)n_feat;
         for (int32_t t = t_begin; t < t_end; ++t) {
             const sb_node *tree = f->nodes + f->tree_start[t];
+            const uint64_t *cats = tree_cats(f, t);
             int32_t k = 0;
             while (tree[k].feat >= 0) {
                 float v = row[tree[k].feat];
-                if (isnan(v)) k = tree[k].default_left ? tree[k].left : tree[k].right;
+                if (tree[k].cat > 0)
+                    k = split_cat_value_left(v, cats + SPLIT_CAT_WORDS * (tree[k].cat - 1), tree[k].default_left)
+                            ? tree[k].left : tree[k].right;
+                else if (isnan(v)) k = tree[k].default_left ? tree[k].left : tree[k].right;
                 else k = v < tree[k].threshold ? tree[k].left : tree[k].right;
             }
             margin[i] += tree[k].value;

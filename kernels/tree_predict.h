@@ -25,7 +25,11 @@
  * INT32_MAX). A slot reads column kcol = 2 * feat + dright and goes right iff
  *     key > kthr,  kthr = key(thr) - 1,
  * which is !(x < thr) for numbers, dright for NaN: the scalar rule exactly.
- * Thresholds are never NaN (io/model.c rejects a model with one). */
+ * Thresholds are never NaN (io/model.c rejects a model with one).
+ *
+ * Categorical splits (node.cat > 0, kernels/split_cat.h: a code in the set
+ * goes left, anything not a code follows default_left): a tree with one is
+ * never laid out (depth -1) and walks node by node. */
 #ifndef SB_TREE_PREDICT_H
 #define SB_TREE_PREDICT_H
 
@@ -42,12 +46,19 @@ typedef struct {
     double value;         /* leaf: added to the margin (learning rate applied); inner: 0 */
     double gain;          /* loss reduction of the split (inner nodes) */
     double cover;         /* sum of hessians of the training rows in the node */
+    int32_t cat;          /* 0: numeric split (or leaf); k > 0: categorical split, its level set (levels
+                           * going left, kernels/split_cat.h) is the tree's set k - 1; 0 when zeroed */
 } sb_node;
 
 typedef struct {
     const sb_node *nodes;      /* all trees' nodes, tree t at nodes[tree_start[t]] */
     const int64_t *tree_start; /* n_trees + 1 offsets */
     int32_t n_trees;
+    /* Level sets of categorical splits, SPLIT_CAT_WORDS uint64 each: tree t's
+     * sets start at set cat_start[t] of cat_bits (n_trees + 1 offsets). NULL
+     * (both) when no tree has one: the numeric walks as before. */
+    const uint64_t *cat_bits;
+    const int64_t *cat_start;
 } sb_forest;
 
 /* Deepest tree laid out complete (2^D leaf slots); deeper trees walk nodes. */

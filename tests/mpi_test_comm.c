@@ -128,10 +128,10 @@ static void test_split_agree(void)
 {
     int rank = run_rank(run), size = run_size(run);
     split_info cand[4], *scratch = calloc((size_t)4 * (size_t)size, sizeof *scratch);
-    for (int i = 0; i < 4; ++i) cand[i] = (split_info){-INFINITY, -1, 0, 0, 0, 0};
-    cand[0] = (split_info){1.0 + rank, rank, rank, 0, rank, 1};
-    cand[2] = (split_info){5.0, 10 + rank, 3, 1, 7, 9};
-    if (rank == 0) cand[3] = (split_info){0.5, 2, 1, 0, 1, 1};
+    for (int i = 0; i < 4; ++i) cand[i] = (split_info){-INFINITY, -1, 0, 0, 0, 0, 0, {0}};
+    cand[0] = (split_info){1.0 + rank, rank, rank, 0, rank, 1, 0, {0}};
+    cand[2] = (split_info){5.0, 10 + rank, 3, 1, 7, 9, 0, {0}};
+    if (rank == 0) cand[3] = (split_info){0.5, 2, 1, 0, 1, 1, 0, {0}};
     CU_ASSERT_EQUAL(comm_split_agree(run, cand, 4, scratch), SB_OK);
     CU_ASSERT_EQUAL(cand[0].feat, size - 1);
     CU_ASSERT_EQUAL(cand[0].gain, (double)size);

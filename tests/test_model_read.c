@@ -25,9 +25,9 @@ static void small_model(sb_model *m)
     static int64_t cut_start[2] = {0, 2};
     static float cuts[2] = {0.1f, 2.5f};
     static int64_t tree_start[2] = {0, 3};
-    static sb_node nodes[3] = {{0, 1, 2, 1, 0, 0.1f, 0, 3.25, 10},
-                               {-1, -1, -1, 0, -1, 0, -0.1 / 3, 0, 4},
-                               {-1, -1, -1, 0, -1, 0, 1e-300, 0, 6}};
+    static sb_node nodes[3] = {{0, 1, 2, 1, 0, 0.1f, 0, 3.25, 10, 0},
+                               {-1, -1, -1, 0, -1, 0, -0.1 / 3, 0, 4, 0},
+                               {-1, -1, -1, 0, -1, 0, 1e-300, 0, 6, 0}};
     static double tm[1] = {0.5};
     memset(m, 0, sizeof *m);
     params_default(&m->params);

@@ -102,7 +102,7 @@ static void test_partition_tree_add(void)
         grow_random(t, &cnt, 0, max_depth, F, cs, cuts);
         for (int i = 0; i < N; ++i) m_opt[i] = m_ref[i] = m_flt[i] = 0.125 * i;
         int64_t one[2] = {0, cnt};
-        sb_forest fo = {t, one, 1};
+        sb_forest fo = {t, one, 1, NULL, NULL};
         tree_predict_add(&fo, 0, 1, x, N, F, m_flt);
         partition_tree_add_ref(t, bins, N, F, n_value, miss, m_ref);
         const int rc = partition_tree_add(t, bins, N, F, n_value, miss, m_opt);

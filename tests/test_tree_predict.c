@@ -85,10 +85,10 @@ static void build_forest(void)
         if (t == 5) {
             for (int32_t d = 0; d < 16; ++d) { /* node 2d: split, 2d+1: leaf, chain continues at 2d+2 */
                 int32_t k = n + 2 * d;
-                nd[k] = (sb_node){d % F, k + 2 - n, k + 1 - n, d & 1, 0, (float)unif(), 0, 1, 1};
-                nd[k + 1] = (sb_node){-1, 0, 0, 0, 0, 0, unif(), 0, 0};
+                nd[k] = (sb_node){d % F, k + 2 - n, k + 1 - n, d & 1, 0, (float)unif(), 0, 1, 1, 0};
+                nd[k + 1] = (sb_node){-1, 0, 0, 0, 0, 0, unif(), 0, 0, 0};
             }
-            nd[n + 32] = (sb_node){-1, 0, 0, 0, 0, 0, 0.125, 0, 0};
+            nd[n + 32] = (sb_node){-1, 0, 0, 0, 0, 0, 0.125, 0, 0, 0};
             n += 33;
             continue;
         }
@@ -98,7 +98,7 @@ static void build_forest(void)
         n += local;
     }
     start[T] = n;
-    forest = (sb_forest){nd, start, T};
+    forest = (sb_forest){nd, start, T, NULL, NULL};
     for (int i = 0; i < N * F; ++i) x[i] = unif() < 0.1 ? NAN : (unif() < 0.05 ? 0.5f : (float)unif());
 }
 
@@ -158,9 +158,9 @@ static void test_add_vs_ref(void)
 /* Hand-checked decisions: x < thr left, x == thr right, NaN to its default. */
 static void test_decisions(void)
 {
-    sb_node t[3] = {{0, 1, 2, 0, 0, 1.0f, 0, 0, 0}, {-1, 0, 0, 0, 0, 0, -1.0, 0, 0}, {-1, 0, 0, 0, 0, 0, 2.0, 0, 0}};
+    sb_node t[3] = {{0, 1, 2, 0, 0, 1.0f, 0, 0, 0, 0}, {-1, 0, 0, 0, 0, 0, -1.0, 0, 0, 0}, {-1, 0, 0, 0, 0, 0, 2.0, 0, 0, 0}};
     int64_t ts[2] = {0, 3};
-    sb_forest f = {t, ts, 1};
+    sb_forest f = {t, ts, 1, NULL, NULL};
     float v[4] = {0.5f, 1.0f, 1.5f, NAN};
     double m[4];
     tree_predict_margin(&f, 0.0, v, 4, 1, m);
@@ -210,7 +210,7 @@ static sb_forest make_forest(sb_node *buf, int64_t *st, int32_t d0, int ragged, 
         n += local;
     }
     st[VT] = n;
-    return (sb_forest){buf, st, VT};
+    return (sb_forest){buf, st, VT, NULL, NULL};
 }
 
 static void check_variants(const sb_forest *f, const float *xv, int64_t n, int32_t nf, double base)
@@ -355,14 +355,14 @@ static void test_predict_matches_ref_and_nan(void)
     /* tree 0: x0 < 0.5 ? (x1 < 2 ? -1 : 2) : 3, NaN on x0 goes left; tree 1: a single leaf 0.25 */
     sb_node nodes[6];
     memset(nodes, 0, sizeof nodes);
-    nodes[0] = (sb_node){0, 1, 2, 1, 0, 0.5f, 0.0, 1.0, 4.0};
-    nodes[1] = (sb_node){1, 3, 4, 0, 0, 2.0f, 0.0, 1.0, 2.0};
-    nodes[2] = (sb_node){-1, -1, -1, 0, -1, 0.0f, 3.0, 0.0, 2.0};
-    nodes[3] = (sb_node){-1, -1, -1, 0, -1, 0.0f, -1.0, 0.0, 1.0};
-    nodes[4] = (sb_node){-1, -1, -1, 0, -1, 0.0f, 2.0, 0.0, 1.0};
-    nodes[5] = (sb_node){-1, -1, -1, 0, -1, 0.0f, 0.25, 0.0, 1.0};
+    nodes[0] = (sb_node){0, 1, 2, 1, 0, 0.5f, 0.0, 1.0, 4.0, 0};
+    nodes[1] = (sb_node){1, 3, 4, 0, 0, 2.0f, 0.0, 1.0, 2.0, 0};
+    nodes[2] = (sb_node){-1, -1, -1, 0, -1, 0.0f, 3.0, 0.0, 2.0, 0};
+    nodes[3] = (sb_node){-1, -1, -1, 0, -1, 0.0f, -1.0, 0.0, 1.0, 0};
+    nodes[4] = (sb_node){-1, -1, -1, 0, -1, 0.0f, 2.0, 0.0, 1.0, 0};
+    nodes[5] = (sb_node){-1, -1, -1, 0, -1, 0.0f, 0.25, 0.0, 1.0, 0};
     int64_t ts[3] = {0, 5, 6};
-    sb_forest f = {nodes, ts, 2};
+    sb_forest f = {nodes, ts, 2, NULL, NULL};
     float xs[5 * 2] = {0.0f, 1.0f, 0.0f, 3.0f, 1.0f, 0.0f, NAN, 1.0f, NAN, NAN};
     double m[5], e[5] = {-0.75, 2.25, 3.25, -0.75, 2.25}; /* NaN x1 goes right (default_left 0) */
     tree_predict_margin(&f, 0.0, xs, 5, 2, m);
