@@ -1,0 +1,150 @@
+#!/usr/bin/python3
+"""constraints_check.py - the checking side of constraints.sh.
+
+mono MODEL DATA FEAT SIGN: for up to 300 rows of DATA (csv: id, features..., y),
+  every tree alone and the whole forest, walked from the model JSON (io/model.h:
+  node [feat, left, right, default_left, bin, threshold, value, gain, cover],
+  x < threshold goes left, NaN the default side), with feature FEAT set to every
+  cut value the model uses for it and the float just below each: the outputs
+  never decrease (SIGN 1) / never increase (SIGN -1). Prints the rows x grid
+  points checked; exit 1 on the first violation.
+inter MODEL SETS: SETS is a JSON list of lists of feature indices. Every
+  root-to-leaf path splits on one feature only, or on features that all lie in
+  one set (XGBoost's rule). Prints the paths checked.
+xgb DATA_DIR PRED KEY=VALUE...: trains XGBoost 1.7 (hist, same parameters) on
+  tr.csv with the same constraint and prints "ours theirs" holdout rmse
+  (PRED: shardboost's predictions of te.csv, csv.gz of id,prediction).
+metric DATA_DIR PRED OBJ METRIC: XGBoost's value of METRIC (e.g.
+  tweedie-nloglik@1.3) on shardboost's holdout predictions (as base margins of
+  a 0-round booster); quantile@ALPHA is computed here by XGBoost 2's formula
+  (1.7 has no quantile metric).
+"""
+import csv
+import gzip
+import json
+import sys
+
+import numpy as np
+
+
+def trees(model):
+    return [t["nodes"] for t in json.load(open(model))["trees"]]
+
+
+def walk(nodes, x):
+    i = 0
+    while nodes[i][0] >= 0:
+        f, left, right, dl, _, thr = nodes[i][:6]
+        v = x[f]
+        i = (left if dl else right) if np.isnan(v) else (left if v < np.float32(thr) else right)
+    return nodes[i][6]
+
+
+def load(path):
+    a = np.loadtxt(path, delimiter=",", skiprows=1, dtype=np.float64)
+    return a
+
+
+def mono(model, data, feat, sign):
+    ts = trees(model)
+    feat, sign = int(feat), int(sign)
+    cuts = sorted({np.float32(n[5]) for t in ts for n in t if n[0] == feat})
+    grid = [np.float32(-3e38)]
+    for c in cuts:
+        grid += [np.nextafter(c, np.float32(-np.inf)), c]
+    grid.append(np.float32(3e38))
+    rows = load(data)[:300, 1:]
+    n = 0
+    for r in rows:
+        x = r.astype(np.float32).copy()
+        total = np.zeros(len(grid))
+        for ti, t in enumerate(ts):
+            out = []
+            for g in grid:
+                x[feat] = g
+                out.append(walk(t, x))
+            d = np.diff(np.array(out)) * sign
+            if (d < 0).any():
+                print(f"tree {ti} not monotone ({sign}) in feature {feat} at row {list(r)}")
+                return 1
+            total += np.array(out)
+        if (np.diff(total) * sign < -1e-12).any():
+            print(f"forest not monotone in feature {feat}")
+            return 1
+        n += len(grid)
+    print(f"{len(rows)} rows x {len(grid)} grid points x {len(ts)} trees")
+    return 0
+
+
+def paths(nodes, i=0, used=()):
+    if nodes[i][0] < 0:
+        yield set(used)
+        return
+    f = nodes[i][0]
+    yield from paths(nodes, nodes[i][1], used + (f,))
+    yield from paths(nodes, nodes[i][2], used + (f,))
+
+
+def inter(model, sets):
+    sets = [set(s) for s in json.loads(sets)]
+    n = 0
+    for ti, t in enumerate(trees(model)):
+        for p in paths(t):
+            n += 1
+            if len(p) > 1 and not any(p <= s for s in sets):
+                print(f"tree {ti}: a path splits on {sorted(p)}, in no one set of {sets}")
+                return 1
+    print(f"{n} paths")
+    return 0
+
+
+def preds(d, pred):
+    with gzip.open(pred, "rt") as fh:
+        rows = {int(r[0]): float(r[1]) for r in list(csv.reader(fh))[1:]}
+    ids = np.loadtxt(f"{d}/te.csv", delimiter=",", skiprows=1, usecols=0).astype(int)
+    return np.array([rows[i] for i in ids])
+
+
+def xgb_compare(d, pred, kv):
+    import xgboost as xgb
+    tr, te = load(f"{d}/tr.csv"), load(f"{d}/te.csv")
+    nf = tr.shape[1] - 3  # id, features, y, w
+    prm = {"objective": "reg:squarederror", "tree_method": "hist", "max_bin": 256, "nthread": 1, "lambda": 1.0}
+    for k, v in (a.split("=", 1) for a in kv):
+        prm[k] = v if "constraints" in k else float(v)
+    rounds = int(prm.pop("n_estimators"))
+    if "max_depth" in prm:
+        prm["max_depth"] = int(prm["max_depth"])
+    bst = xgb.train(prm, xgb.DMatrix(tr[:, 1:1 + nf], label=tr[:, 1 + nf]), rounds)
+    y = te[:, 1 + nf]
+    theirs = float(np.sqrt(np.mean((bst.predict(xgb.DMatrix(te[:, 1:1 + nf])) - y) ** 2)))
+    ours = float(np.sqrt(np.mean((preds(d, pred) - y) ** 2)))
+    print(f"{ours!r} {theirs!r}")
+    return 0
+
+
+def metric(d, pred, obj, name):
+    te = load(f"{d}/te.csv")
+    nf = te.shape[1] - 3
+    y, p = te[:, 1 + nf], preds(d, pred)
+    if name.startswith("quantile@"):
+        a = float(name.split("@")[1])
+        e = y - p
+        print(repr(float(np.mean(np.where(e >= 0, a * e, (a - 1) * e)))))
+        return 0
+    import xgboost as xgb
+    dm = xgb.DMatrix(te[:, 1:1 + nf], label=y, base_margin=np.log(p))
+    bst = xgb.train({"objective": obj, "eval_metric": name, "nthread": 1}, dm, 0)
+    print(bst.eval(dm).split(":")[-1])
+    return 0
+
+
+if __name__ == "__main__":
+    cmd, args = sys.argv[1], sys.argv[2:]
+    if cmd == "mono":
+        sys.exit(mono(*args))
+    if cmd == "inter":
+        sys.exit(inter(*args))
+    if cmd == "xgb":
+        sys.exit(xgb_compare(args[0], args[1], args[2:]))
+    sys.exit(metric(*args))
