@@ -1,6 +1,9 @@
 #!/usr/bin/python3
 """constraints_check.py - the checking side of constraints.sh.
 
+gen DIR: DIR/tr.csv (8000 rows), DIR/te.csv (4000): id,x0..x4,y,w with
+  y = 2 x0 - 1.5 x1 + sin(3 x2) + x3 x4 + noise (rising in x0, falling in x1),
+  every 17th x0 missing.
 mono MODEL DATA FEAT SIGN: for up to 300 rows of DATA (csv: id, features..., y),
   every tree alone and the whole forest, walked from the model JSON (io/model.h:
   node [feat, left, right, default_left, bin, threshold, value, gain, cover],
@@ -27,22 +30,43 @@ import sys
 import numpy as np
 
 
+def gen(d):
+    rng = np.random.default_rng(3)
+    n = 12000
+    x = rng.normal(size=(n, 5))
+    y = 2 * x[:, 0] - 1.5 * x[:, 1] + np.sin(3 * x[:, 2]) + x[:, 3] * x[:, 4] + rng.normal(scale=0.7, size=n)
+    x[::17, 0] = np.nan
+    for name, sl in (("tr.csv", slice(0, 8000)), ("te.csv", slice(8000, n))):
+        with open(f"{d}/{name}", "w", newline="") as fh:
+            w = csv.writer(fh)
+            w.writerow(["id", "x0", "x1", "x2", "x3", "x4", "y", "w"])
+            for i in range(sl.start, sl.stop):
+                w.writerow([i] + [repr(float(v)) for v in x[i]] + [repr(float(y[i])), 1.0])
+
+
 def trees(model):
     return [t["nodes"] for t in json.load(open(model))["trees"]]
-
-
-def walk(nodes, x):
-    i = 0
-    while nodes[i][0] >= 0:
-        f, left, right, dl, _, thr = nodes[i][:6]
-        v = x[f]
-        i = (left if dl else right) if np.isnan(v) else (left if v < np.float32(thr) else right)
-    return nodes[i][6]
 
 
 def load(path):
     a = np.loadtxt(path, delimiter=",", skiprows=1, dtype=np.float64)
     return a
+
+
+def walk_all(nodes, x):
+    """Leaf values of the rows of x (float32) in one tree, all rows at once."""
+    a = np.array([n[:7] for n in nodes], dtype=np.float64)
+    feat, left, right, dl = a[:, 0].astype(int), a[:, 1].astype(int), a[:, 2].astype(int), a[:, 3] != 0
+    thr = a[:, 5].astype(np.float32)
+    i = np.zeros(len(x), dtype=int)
+    rows = np.arange(len(x))
+    while True:
+        inner = feat[i] >= 0
+        if not inner.any():
+            return a[i, 6]
+        v = x[rows, np.where(inner, feat[i], 0)]
+        go_left = np.where(np.isnan(v), dl[i], v < thr[i])
+        i = np.where(inner, np.where(go_left, left[i], right[i]), i)
 
 
 def mono(model, data, feat, sign):
@@ -53,25 +77,20 @@ def mono(model, data, feat, sign):
     for c in cuts:
         grid += [np.nextafter(c, np.float32(-np.inf)), c]
     grid.append(np.float32(3e38))
-    rows = load(data)[:300, 1:]
-    n = 0
-    for r in rows:
-        x = r.astype(np.float32).copy()
-        total = np.zeros(len(grid))
-        for ti, t in enumerate(ts):
-            out = []
-            for g in grid:
-                x[feat] = g
-                out.append(walk(t, x))
-            d = np.diff(np.array(out)) * sign
-            if (d < 0).any():
-                print(f"tree {ti} not monotone ({sign}) in feature {feat} at row {list(r)}")
-                return 1
-            total += np.array(out)
-        if (np.diff(total) * sign < -1e-12).any():
-            print(f"forest not monotone in feature {feat}")
+    rows = load(data)[:300, 1:-2].astype(np.float32)
+    x = np.repeat(rows, len(grid), axis=0)  # row r's grid points are x[r * len(grid) ...]
+    x[:, feat] = np.tile(np.array(grid, dtype=np.float32), len(rows))
+    total = np.zeros((len(rows), len(grid)))
+    for ti, t in enumerate(ts):
+        out = walk_all(t, x).reshape(len(rows), len(grid))
+        bad = np.nonzero((np.diff(out, axis=1) * sign < 0).any(axis=1))[0]
+        if len(bad):
+            print(f"tree {ti} not monotone ({sign}) in feature {feat} at row {list(rows[bad[0]])}")
             return 1
-        n += len(grid)
+        total += out
+    if (np.diff(total, axis=1) * sign < -1e-12).any():
+        print(f"forest not monotone in feature {feat}")
+        return 1
     print(f"{len(rows)} rows x {len(grid)} grid points x {len(ts)} trees")
     return 0
 
@@ -141,6 +160,8 @@ def metric(d, pred, obj, name):
 
 if __name__ == "__main__":
     cmd, args = sys.argv[1], sys.argv[2:]
+    if cmd == "gen":
+        sys.exit(gen(*args))
     if cmd == "mono":
         sys.exit(mono(*args))
     if cmd == "inter":
