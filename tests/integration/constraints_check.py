@@ -17,10 +17,6 @@ inter MODEL SETS: SETS is a JSON list of lists of feature indices. Every
 xgb DATA_DIR PRED KEY=VALUE...: trains XGBoost 1.7 (hist, same parameters) on
   tr.csv with the same constraint and prints "ours theirs" holdout rmse
   (PRED: shardboost's predictions of te.csv, csv.gz of id,prediction).
-metric DATA_DIR PRED OBJ METRIC: XGBoost's value of METRIC (e.g.
-  tweedie-nloglik@1.3) on shardboost's holdout predictions (as base margins of
-  a 0-round booster); quantile@ALPHA is computed here by XGBoost 2's formula
-  (1.7 has no quantile metric).
 """
 import csv
 import gzip
@@ -142,22 +138,6 @@ def xgb_compare(d, pred, kv):
     return 0
 
 
-def metric(d, pred, obj, name):
-    te = load(f"{d}/te.csv")
-    nf = te.shape[1] - 3
-    y, p = te[:, 1 + nf], preds(d, pred)
-    if name.startswith("quantile@"):
-        a = float(name.split("@")[1])
-        e = y - p
-        print(repr(float(np.mean(np.where(e >= 0, a * e, (a - 1) * e)))))
-        return 0
-    import xgboost as xgb
-    dm = xgb.DMatrix(te[:, 1:1 + nf], label=y, base_margin=np.log(p))
-    bst = xgb.train({"objective": obj, "eval_metric": name, "nthread": 1}, dm, 0)
-    print(bst.eval(dm).split(":")[-1])
-    return 0
-
-
 if __name__ == "__main__":
     cmd, args = sys.argv[1], sys.argv[2:]
     if cmd == "gen":
@@ -168,4 +148,4 @@ if __name__ == "__main__":
         sys.exit(inter(*args))
     if cmd == "xgb":
         sys.exit(xgb_compare(args[0], args[1], args[2:]))
-    sys.exit(metric(*args))
+    sys.exit(f"unknown command {cmd}")
