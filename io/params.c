@@ -134,6 +134,12 @@ static const pdef *lookup(const char *key)
     return NULL;
 }
 
+int params_takes_list(const char *key)
+{
+    const pdef *d = lookup(key);
+    return d && (d->type == P_MONOTONE || d->type == P_INTERACTION);
+}
+
 const char *params_canonical(const char *key)
 {
     const pdef *d = lookup(key);

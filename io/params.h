@@ -76,6 +76,11 @@ int params_set(run_ctx *run, sb_params *p, const char *key, const char *value, c
 int params_set_stored(run_ctx *run, sb_params *p, const char *key, const char *value, const char *where, ...)
     __attribute__((format(printf, 5, 6)));
 
+/* params_takes_list - 1 when key (any alias) is a parameter whose value is a
+ * list (monotone_constraints, interaction_constraints): a grid reads a YAML
+ * list item of it as one value. Local. */
+int params_takes_list(const char *key);
+
 /* params_canonical - the canonical (XGBoost) name of key or an alias, or NULL. Local. */
 const char *params_canonical(const char *key);
 

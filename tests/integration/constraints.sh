@@ -79,10 +79,12 @@ predict "$T/inter.json" && line=$($PY "$CHK" xgb "$T" "$T/pred.csv.gz" "${COMMON
 same_np "colsample_bylevel=0.7 colsample_bynode=0.6" "1 2 3" n_estimators=20 max_depth=5 colsample_bytree=0.8 \
     colsample_bylevel=0.7 colsample_bynode=0.6
 
-# ---- cv grid: constraint values are strings (a YAML list is the grid's axis)
-printf 'n_estimators: 10\nmax_depth: 3\nmonotone_constraints: ["(1,-1,0,0,0)", "x0:1"]\n' > "$T/g.yaml"
+# ---- cv grid: the YAML list is the grid's axis; its items are texts or lists (sklearn's grids)
+printf 'n_estimators: 10\nmax_depth: 3\nmonotone_constraints: [[1, -1, 0, 0, 0], "x0:1"]\n%s\n' \
+    'interaction_constraints: [[[0, 1], [2, 3, 4]], [[x0, x1, x2]]]' > "$T/g.yaml"
 sb_mpirun 2 cv --data "$T/tr.csv" --layout csv --schema "$T/s.yaml" --grid "$T/g.yaml" --folds 2 --out "$T/cv" -q >/dev/null \
-    && [ "$(wc -l < "$T/cv/leaderboard.csv")" = 3 ] && pass "cv grid over monotone_constraints" || fail "cv grid"
+    && [ "$(wc -l < "$T/cv/leaderboard.csv")" = 5 ] && grep -qF '"[1,-1,0,0,0]","[[0,1],[2,3,4]]"' "$T/cv/leaderboard.csv" \
+    && pass "cv grid over monotone_constraints x interaction_constraints (lists in YAML)" || fail "cv grid"
 
 # ---- refused, naming the key, nothing written
 printf 'ids: [id]\nlabel: y\nignore: [w]\ncategorical: [x4]\n' > "$T/sc.yaml"
