@@ -7,7 +7,7 @@
 
 #include "base/alloc.h"
 #include "base/error.h"
-#include "engine/booster_internal.h"
+#include "base/hash.h" /* for sb_hash3: samples derive from (seed, tree, level or node, feature) */
 #include "io/constraints_text.h"
 
 /* Room for a parse message. */
@@ -130,7 +130,7 @@ static void sample(grow_constraints *c, uint64_t stream, double frac, uint8_t *m
     if (want < 1) want = 1;
     if (frac >= 1.0 || want >= n) return;
     /* the want-th smallest key: a feature's key is its hash; count below */
-    for (int32_t f = 0; f < c->n_feat; ++f) c->keys[f] = mask[f] ? train_hash(c->seed, stream, (uint64_t)f) : 0;
+    for (int32_t f = 0; f < c->n_feat; ++f) c->keys[f] = mask[f] ? sb_hash3(c->seed, stream, (uint64_t)f) : 0;
     for (int32_t kept = 0; kept < want;) { /* pick the smallest remaining, want times: want * n_feat steps */
         int32_t best = -1;
         for (int32_t f = 0; f < c->n_feat; ++f)
@@ -141,7 +141,8 @@ static void sample(grow_constraints *c, uint64_t stream, double frac, uint8_t *m
     for (int32_t f = 0; f < c->n_feat; ++f) mask[f] = mask[f] == 2;
 }
 
-/* Streams of the level and node samples (booster_internal.h's STREAM_* use 1-3). */
+/* Streams of the level and node samples (booster_internal.h's STREAM_* use 1-3; the booster's
+ * train_hash is sb_hash3). */
 enum { STREAM_COLSAMPLE_LEVEL = 4, STREAM_COLSAMPLE_NODE = 5 };
 
 /* Features allowed by the interaction constraints after the splits on path:
