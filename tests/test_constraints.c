@@ -11,6 +11,7 @@
 #include "helpers.h"
 #include "io/constraints_text.h"
 #include "io/params.h"
+#include "jobs/grid.h"
 #include "kernels/metric.h"
 
 static run_ctx *run;
@@ -239,12 +240,38 @@ static void test_param_metrics(void)
     CU_ASSERT_EQUAL(metric_parse_param("tweedie-nloglik@x", &k, &a), -1);
 }
 
+/* A grid: a list item that is itself a list is one value (JSON text); a text item too. */
+static void test_grid_lists(void)
+{
+    const char *text = "max_depth: 3\n"
+                       "monotone_constraints: [[1, -1, 0], \"x:1\"]\n"
+                       "interaction_constraints: [[[0, 1], [a, 'b c']]]\n"
+                       "points:\n  - {mc: {x: -1}}\n";
+    sb_params base;
+    params_default(&base);
+    sb_grid g;
+    err_clear(run);
+    CU_ASSERT_EQUAL_FATAL(grid_parse(run, "g.yaml", text, strlen(text), &base, &g), SB_OK);
+    CU_ASSERT_EQUAL(g.n_points, 3);
+    CU_ASSERT_STRING_EQUAL(g.points[0].params.monotone_constraints, "[1,-1,0]");
+    CU_ASSERT_STRING_EQUAL(g.points[1].params.monotone_constraints, "x:1");
+    CU_ASSERT_STRING_EQUAL(g.points[0].params.interaction_constraints, "[[0,1],[\"a\",\"b c\"]]");
+    CU_ASSERT_STRING_EQUAL(g.points[2].params.monotone_constraints, "{\"x\":-1}");
+    grid_free(&g);
+    const char *bad = "monotone_constraints: [[1, 2]]\n";
+    CU_ASSERT_EQUAL(grid_parse(run, "g.yaml", bad, strlen(bad), &base, &g), SB_EINVAL);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err_message(run), "g.yaml:1: parameter 'monotone_constraints': values must be"));
+    const char *nested = "max_depth: [[3]]\n"; /* other parameters: lists still may not nest */
+    CU_ASSERT_EQUAL(grid_parse(run, "g.yaml", nested, strlen(nested), &base, &g), SB_EINVAL);
+}
+
 static const sb_test tests[] = {
     {"monotone texts: positional, by name, none, bad", test_monotone_forms},
     {"interaction texts: indices, names, LightGBM's form, bad", test_interaction_forms},
     {"params: aliases, errors name the key, round trip", test_params},
     {"resolve against features; interaction and node masks", test_resolve_and_masks},
     {"tweedie-nloglik@rho and quantile: by hand, fast = twin", test_param_metrics},
+    {"grids: list items of list parameters are one value", test_grid_lists},
 };
 
 SB_TEST_MAIN(&run, SB_SUITE("constraints", tests))
