@@ -1,7 +1,7 @@
 /* split_mono.c - the monotone-constrained split scan (split_mono.h). */
 #include "kernels/split_mono.h"
 
-#include <math.h>   /* for fabs, INFINITY */
+#include <math.h>   /* for INFINITY */
 #include <stddef.h> /* for NULL */
 
 double split_mono_weight(const split_cfg *c, const split_bounds *b, double G, double H)
@@ -15,8 +15,7 @@ double split_mono_weight(const split_cfg *c, const split_bounds *b, double G, do
 double split_mono_gain(const split_cfg *c, double G, double H, double w)
 {
     if (H < c->min_child_weight || H <= 0.0) return 0.0;
-    const double ret = -(2.0 * G * w + (H + c->lambda) * w * w);
-    return c->alpha == 0.0 ? ret : ret + c->alpha * fabs(w);
+    return -(2.0 * G * w + (H + c->lambda) * w * w); /* no alpha term: XGBoost's constrained evaluator has none */
 }
 
 /* Evaluate one candidate and keep it if better. */

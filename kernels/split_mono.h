@@ -5,8 +5,9 @@
  * A node carries bounds [lower, upper] on its leaf weight, inherited from its
  * ancestors. Every weight (the node's, each child's) is the unconstrained
  * weight (split_leaf_weight) clipped to those bounds, and every score is the
- * loss at that weight, -(2 G w + (H + lambda) w^2) (+ alpha |w|), for every
- * feature, constrained or not, as XGBoost does once any constraint is set. A
+ * loss at that weight, -(2 G w + (H + lambda) w^2) (alpha only through the
+ * weight), for every feature, constrained or not, as XGBoost's evaluator does
+ * once any constraint is set. A
  * candidate on a feature with mono[f] = +1 is rejected when the left child's
  * weight exceeds the right's (-1: when it is below). Splits of a constrained
  * feature pass bounds down: mid = (wl + wr) / 2 becomes the left child's
