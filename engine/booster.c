@@ -9,6 +9,7 @@
 
 #include "engine/booster_internal.h"
 #include "engine/global_auc.h"
+#include "engine/grow_constraints.h"
 #include "kernels/binning.h"
 #include "kernels/boost_step.h"
 #include "kernels/hist.h"
@@ -40,7 +41,8 @@ static int global_metric(trainer *T, const double *label, const double *weight, 
         return global_auc(T->run, label, weight, T->params->weighted_metric, pred, mask, n, out);
     sb_metric_part part;
     metric_part_zero(&part);
-    metric_accumulate(T->params->eval_metric, label, weight, T->params->weighted_metric, pred, mask, n, &part);
+    metric_accumulate_param(T->params->eval_metric, params_metric_param(T->params), label, weight,
+                            T->params->weighted_metric, pred, mask, n, &part);
     metric_part_normalize(&part);
     SB_TRY(T->run, comm_sum_i64(T->run, (int64_t *)&part, SB_METRIC_PART_I64));
     *out = metric_value(T->params->eval_metric, &part);
@@ -156,6 +158,23 @@ static int bin_valid(trainer *T)
     return SB_OK;
 }
 
+/* Constraints and level/node samples, when any is set (grow_constraints.h). Local. */
+static int set_constraints(trainer *T)
+{
+    grow_constraints c;
+    int active = 0;
+    SB_TRY(T->run, grow_constraints_resolve(T->run, T->params, T->train, T->binned->seed ^ T->params->seed, &c,
+                                            &active));
+    if (!active) return SB_OK;
+    T->cons = sb_alloc(T->run, 1, sizeof *T->cons);
+    if (!T->cons) {
+        grow_constraints_free(&c);
+        return SB_ENOMEM;
+    }
+    *T->cons = c;
+    return grower_set_constraints(T->run, &T->grower, T->cons);
+}
+
 /* The buffers of a training (freed by free_all, also on failure). Local:
  * the caller agrees. */
 static int alloc_all(trainer *T)
@@ -176,6 +195,7 @@ static int alloc_all(trainer *T)
         for (size_t i = 0; i < n; ++i) T->held_out[i] = !T->row_mask[i];
     }
     SB_CHECK(run, grower_init(run, &T->grower, T->binned, T->params, &T->timers));
+    SB_CHECK(run, set_constraints(T));
     if (T->valid) SB_CHECK(run, bin_valid(T));
     for (size_t i = 0; i < n; ++i) T->margin[i] = T->base_margin;
     for (size_t i = 0; i < nv; ++i) T->valid_margin[i] = T->base_margin;
@@ -196,6 +216,8 @@ static void free_all(trainer *T)
     free(T->held_out);
     free(T->valid_bins);
     grower_free(&T->grower);
+    if (T->cons) grow_constraints_free(T->cons);
+    free(T->cons);
     record_free(&T->rec);
 }
 
@@ -269,6 +291,7 @@ static int round_gradients(trainer *T, int32_t round, tree_gradients *grad)
     hist_to_fixed_rows(T->gh, T->grower.rows, n_tree, scale_exp, T->gh_fixed, GH);
     SB_TRY(run, comm_sum_i64(run, GH, 2));
     pick_features(T, round);
+    T->grower.round = round;
     *grad = (tree_gradients){T->gh_fixed, n_tree, scale_exp, GH[0], GH[1]};
     return SB_OK;
 }
@@ -293,7 +316,11 @@ static int refit_median(trainer *T, tree_out *tree)
     const double alpha = T->params->objective == SB_OBJ_QUANTILE ? T->params->quantile_alpha : 0.5;
     SB_CHECK(T->run, weighted_quantile_groups(T->run, alpha, nl, begin, end, T->grower.rows, T->pred, T->gh_fixed + 1,
                                               2, med));
-    for (int32_t l = 0; l < nl; ++l) tree->nodes[tree->leaves[l].node].value = T->params->eta * med[l];
+    for (int32_t l = 0; l < nl; ++l) { /* monotone bounds (+-inf without) hold for the refit leaves too */
+        const split_bounds *bd = &tree->leaves[l].bounds;
+        const double w = med[l] < bd->lower ? bd->lower : med[l] > bd->upper ? bd->upper : med[l];
+        tree->nodes[tree->leaves[l].node].value = T->params->eta * w;
+    }
 out:
     free(begin);
     free(end);

@@ -10,6 +10,7 @@
 #include "engine/booster.h"
 #include "kernels/split.h"
 #include "kernels/split_cat.h"
+#include "kernels/split_mono.h" /* for split_bounds */
 
 /* Bins are uint8: a feature has at most this many (value bins and missing bin). */
 #define BINNED_MAX_BINS 256
@@ -150,12 +151,20 @@ typedef struct {
     split_cat_cfg cat_cfg;
     uint8_t *num_mask;              /* n_feat: features the numeric search may take */
     split_cat_scratch *cat_scratch; /* the categorical search's work space */
+    /* monotone/interaction constraints, level/node samples (grow_constraints.h);
+     * NULL when none is set: then the nodes search with the tree's mask and
+     * split_find exactly as before */
+    struct grow_constraints_s *cons;
+    int32_t round;           /* the tree being grown (the samples' hashes) */
+    uint8_t *node_mask;      /* with cons: n_feat, the node's features */
+    int32_t *path;           /* with cons: the features of a node's ancestors' splits */
 } tree_grower;
 
 /* A leaf of the grown tree with its local rows rows[begin, end). */
 typedef struct {
     int32_t node; /* index in the tree's nodes */
     int64_t begin, end;
+    split_bounds bounds; /* monotone constraints' bounds of its weight (+-inf without) */
 } tree_leaf;
 
 /* The gradients a tree is grown from. */
@@ -179,6 +188,9 @@ typedef struct {
 /* grower_init - the work buffers of a training. Local: the caller agrees. */
 int grower_init(run_ctx *run, tree_grower *grower, const sb_binned *b, const sb_params *p, sb_timers *timers);
 void grower_free(tree_grower *grower);
+/* grower_set_constraints - grow with cons (owned by the caller, outliving the
+ * grower): its scratch allocated here. Local: the caller agrees. */
+int grower_set_constraints(run_ctx *run, tree_grower *grower, struct grow_constraints_s *cons);
 
 /* grow_tree - Collective. feat_mask: features allowed. On SB_OK out holds
  * the tree (the caller frees out->nodes and out->leaves: tree_out_free). A
@@ -253,6 +265,7 @@ typedef struct {
     uint8_t *in_tree;              /* local row sampled into this round's tree */
     uint8_t *feat_mask;            /* features of this round's tree */
     tree_grower grower;
+    struct grow_constraints_s *cons; /* NULL: no constraint or level/node sample set */
     train_record rec;
     double base_score, base_margin, sum_weight;
     uint64_t fingerprint;

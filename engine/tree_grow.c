@@ -13,6 +13,7 @@
 #include <string.h> /* for memset, memcpy */
 
 #include "engine/booster_internal.h"
+#include "engine/grow_constraints.h"
 #include "kernels/hist.h"
 #include "kernels/partition.h"
 #include "mpi/comm_hist.h"
@@ -29,6 +30,7 @@ struct grow_node {
     int32_t parent;     /* -1: the root */
     int32_t left, right; /* children node ids, -1 while a leaf */
     split_info split;   /* best candidate (feat -1: cannot split) */
+    split_bounds bounds; /* monotone constraints: bounds of the node's weight (+-inf without) */
 };
 
 static grow_node make_node(int64_t begin, int64_t end, int64_t G, int64_t H, int32_t depth, int32_t parent)
@@ -45,6 +47,8 @@ static grow_node make_node(int64_t begin, int64_t end, int64_t G, int64_t H, int
     n.left = n.right = -1;
     n.split.feat = -1;
     n.split.gain = -INFINITY;
+    n.bounds.lower = -INFINITY;
+    n.bounds.upper = INFINITY;
     return n;
 }
 
@@ -185,7 +189,17 @@ void grower_free(tree_grower *grower)
     free(grower->counts);
     free(grower->num_mask);
     free(grower->cat_scratch);
+    free(grower->node_mask);
+    free(grower->path);
     memset(grower, 0, sizeof *grower);
+}
+
+int grower_set_constraints(run_ctx *run, tree_grower *grower, struct grow_constraints_s *cons)
+{
+    grower->cons = cons;
+    grower->node_mask = sb_alloc(run, (size_t)grower->binned->n_feat + 1, 1);
+    grower->path = sb_alloc(run, 2 * (size_t)grower->max_tree_leaves + 2, sizeof *grower->path);
+    return grower->node_mask && grower->path ? SB_OK : SB_ENOMEM;
 }
 
 static void reset_slots(tree_grower *grower)
@@ -248,6 +262,17 @@ static void fill_skipped(const tree_grower *grower, int64_t *h, const grow_node 
         hist_fill_skipped(h, grower->feat_end - f0, b->cell_off + f0, b->n_cells + f0, b->skip_cell + f0, n->G, n->H);
 }
 
+/* With constraints: the features node n may split on (grow_constraints.h),
+ * from its ancestors' split features, into grower->node_mask. */
+static const uint8_t *node_mask(const tree_grower *grower, const uint8_t *tree_mask, const grow_node *n)
+{
+    int32_t np = 0;
+    for (int32_t a = n->parent; a >= 0; a = grower->nodes[a].parent) grower->path[np++] = grower->nodes[a].split.feat;
+    grow_node_mask(grower->cons, tree_mask, grower->round, n->depth, (int32_t)(n - grower->nodes), grower->path, np,
+                   grower->node_mask);
+    return grower->node_mask;
+}
+
 /* propose with native categorical features: the numeric search over the
  * others, then each categorical one's level-set search; the best by
  * split_better (categorical candidates carry their global feature). */
@@ -257,7 +282,11 @@ static void propose_cat(const tree_grower *grower, const uint8_t *mask, const in
     const int32_t f0 = grower->feat_begin, f1 = grower->feat_end;
     const int32_t *levels = grower->binned->cat_levels;
     for (int32_t f = f0; f < f1; ++f) grower->num_mask[f] = (uint8_t)((!mask || mask[f]) && levels[f] == 0);
-    split_find(&grower->cfg, mine, grower->num_mask + f0, h, n->G, n->H, out);
+    if (grower->cons && grower->cons->mono)
+        split_find_mono(&grower->cfg, mine, grower->num_mask + f0, grower->cons->mono + f0, &n->bounds, h, n->G, n->H,
+                        out);
+    else
+        split_find(&grower->cfg, mine, grower->num_mask + f0, h, n->G, n->H, out);
     if (out->feat >= 0) out->feat += f0;
     for (int32_t f = f0; f < f1; ++f)
         if (levels[f] > 0 && (!mask || mask[f]))
@@ -278,11 +307,15 @@ static void propose(const tree_grower *grower, const uint8_t *mask, const int64_
     if (!may_split(grower, n) || f1 <= f0) return;
     const split_layout *all = &grower->layout;
     const split_layout mine = {f1 - f0, all->off + f0, all->n_value + f0, all->has_missing + f0};
+    const uint8_t *m = grower->cons ? node_mask(grower, mask, n) : mask;
     if (grower->binned->cat_levels) {
-        propose_cat(grower, mask, h, n, &mine, out);
+        propose_cat(grower, m, h, n, &mine, out);
         return;
     }
-    split_find(&grower->cfg, &mine, mask ? mask + f0 : NULL, h, n->G, n->H, out);
+    if (grower->cons && grower->cons->mono)
+        split_find_mono(&grower->cfg, &mine, m + f0, grower->cons->mono + f0, &n->bounds, h, n->G, n->H, out);
+    else
+        split_find(&grower->cfg, &mine, m ? m + f0 : NULL, h, n->G, n->H, out);
     if (out->feat >= 0) out->feat += f0;
 }
 
@@ -373,7 +406,9 @@ static void emit_node(const tree_grower *grower, const grow_node *n, sb_node *d,
         d->feat = -1;
         d->left = d->right = -1;
         d->bin = -1;
-        d->value = grower->params->eta * split_leaf_weight(&grower->cfg, G, H);
+        d->value = grower->cons && grower->cons->mono
+                       ? grower->params->eta * split_mono_weight(&grower->cfg, &n->bounds, G, H)
+                       : grower->params->eta * split_leaf_weight(&grower->cfg, G, H);
     }
 }
 
@@ -394,7 +429,7 @@ static int emit(run_ctx *run, tree_grower *grower, int32_t n_nodes, tree_out *ou
         const int32_t id = grower->emit_id[i];
         if (id < 0) continue;
         emit_node(grower, n, &out->nodes[id], out);
-        if (n->left < 0) out->leaves[out->n_leaves++] = (tree_leaf){id, n->begin, n->end};
+        if (n->left < 0) out->leaves[out->n_leaves++] = (tree_leaf){id, n->begin, n->end, n->bounds};
     }
     out->n_nodes = cnt;
 out:
@@ -414,6 +449,14 @@ void tree_out_free(tree_out *t)
 static grow_node *sibling(grow_node *nodes, const grow_node *parent, int32_t child)
 {
     return &nodes[child == parent->left ? parent->right : parent->left];
+}
+
+/* Monotone constraints: the children's bounds from the parent's and its split. */
+static void child_bounds(const tree_grower *grower, const grow_node *p, grow_node *L, grow_node *R)
+{
+    const double s = grower->cfg.inv_scale;
+    split_mono_children(&grower->cfg, &p->bounds, grower->cons->mono[p->split.feat], (double)L->G * s,
+                        (double)L->H * s, (double)R->G * s, (double)R->H * s, &L->bounds, &R->bounds);
 }
 
 /* Phase 1: split the batch's rows into children. Each parent whose children
@@ -441,6 +484,7 @@ static int32_t partition_batch(tree_grower *grower, int32_t nb, int32_t *n_nodes
         *R = make_node(p->begin + n_left, p->end, p->G - s->gl, p->H - s->hl, p->depth + 1, pi);
         p->left = li;
         p->right = ri;
+        if (grower->cons && grower->cons->mono) child_bounds(grower, p, L, R);
         const int more =
             (max_leaves == 0 || leaves_after < max_leaves) && may_split(grower, L) + may_split(grower, R) > 0;
         if (more && p->slot >= 0) grower->built[n_built++] = L->H <= R->H ? li : ri;

@@ -9,13 +9,14 @@
 #include <string.h> /* for strcmp */
 
 #include "base/error.h"
+#include "io/constraints_text.h"
 
 /* Longest alias text a suggestion quotes. */
 #define PARAM_ALIAS_MAX 64
 /* Room for one value's text in params_each (%.17g, a u64, an enum name). */
 #define PARAM_VALUE_MAX 64
 
-typedef enum { P_DOUBLE, P_INT, P_U64, P_BOOL, P_OBJECTIVE, P_METRIC, P_GROW } ptype;
+typedef enum { P_DOUBLE, P_INT, P_U64, P_BOOL, P_OBJECTIVE, P_METRIC, P_GROW, P_MONOTONE, P_INTERACTION } ptype;
 
 typedef struct {
     const char *name;    /* canonical (XGBoost) */
@@ -51,12 +52,22 @@ static const pdef table[] = {
     {"subsample", "bagging_fraction sub_row", P_DOUBLE, OFF(subsample), 0, 0, 1, 1, "row sampling per tree"},
     {"colsample_bytree", "feature_fraction sub_feature colsample", P_DOUBLE, OFF(colsample_bytree), 0, 0, 1, 1,
      "feature sampling per tree"},
+    {"colsample_bylevel", "", P_DOUBLE, OFF(colsample_bylevel), OFF(colsample_bylevel_set), 0, 1, 1,
+     "feature sampling per depth level, of the tree's features (default 1)"},
+    {"colsample_bynode", "feature_fraction_bynode", P_DOUBLE, OFF(colsample_bynode), OFF(colsample_bynode_set), 0, 1,
+     1, "feature sampling per node, of the level's features (default 1)"},
+    {"monotone_constraints", "mc monotone_constraint", P_MONOTONE, OFF(monotone_constraints),
+     OFF(monotone_constraints_set), 0, 0, 0,
+     "-1/0/1 per feature: (1,0,-1) or 1,0,-1 (one per feature), or by name {\"price\":1} or price:1,x:-1"},
+    {"interaction_constraints", "", P_INTERACTION, OFF(interaction_constraints), OFF(interaction_constraints_set), 0,
+     0, 0, "sets of features allowed to interact: [[0,1],[2,3]] or [[\"a\",\"b\"],[\"c\"]]"},
     {"base_score", "init_score", P_DOUBLE, OFF(base_score), OFF(base_score_set), -1e300, 1e300, 0,
      "initial prediction (default: weighted label mean)"},
     {"max_bin", "max_bins", P_INT, OFF(max_bin), 0, 2, 256, 0, "histogram bins per feature"},
     {"seed", "random_state random_seed seed_value", P_U64, OFF(seed), 0, 0, 0, 0, "sampling seed"},
     {"eval_metric", "metric", P_METRIC, OFF(eval_metric), OFF(eval_metric_set), 0, 0, 0,
-     "rmse | mse | mae | logloss | poisson-nloglik | error | mape | gamma-nloglik | auc (higher is better)"},
+     "rmse | mse | mae | logloss | poisson-nloglik | error | mape | gamma-nloglik | tweedie-nloglik[@rho] | "
+     "quantile (pinball, at quantile_alpha) | auc (higher is better)"},
     {"weighted_metric", "", P_BOOL, OFF(weighted_metric), 0, 0, 1, 0, "weight metrics like training (1/0)"},
     {"huber_slope", "", P_DOUBLE, OFF(huber_slope), OFF(huber_slope_set), 0, 1e300, 1,
      "reg:pseudohubererror's delta (default 1)"},
@@ -109,6 +120,8 @@ void params_default(sb_params *p)
     p->cat_smooth = 10.0;
     p->cat_l2 = 10.0;
     p->min_data_per_group = 100.0;
+    p->colsample_bylevel = 1.0;
+    p->colsample_bynode = 1.0;
 }
 
 /* Compare names treating '-' and '_' alike, case-insensitively. */
@@ -136,6 +149,12 @@ static const pdef *lookup(const char *key)
         }
     }
     return NULL;
+}
+
+int params_takes_list(const char *key)
+{
+    const pdef *d = lookup(key);
+    return d && (d->type == P_MONOTONE || d->type == P_INTERACTION);
 }
 
 const char *params_canonical(const char *key)
@@ -306,17 +325,65 @@ static int set_enum(const reporter *r, const pdef *d, const char *key, const cha
         *(sb_objective *)field = o;
         if (!p->eval_metric_set) p->eval_metric = natural_metric(o);
         return SB_OK;
-    case P_METRIC:
-        if (metric_parse(value, &k) != 0)
+    case P_METRIC: {
+        double param = 0;
+        if (metric_parse_param(value, &k, &param) != 0)
             return fail(r, "parameter '%s': unknown metric '%s' (%s)", key, value, d->help);
+        if (param != 0 && !(param >= 1.0 && param < 2.0))
+            return fail(r, "parameter '%s': '%s': tweedie-nloglik's rho must be in [1, 2)", key, value);
         *(sb_metric_kind *)field = k;
+        p->eval_metric_param = param;
         return SB_OK;
+    }
     default: /* P_GROW */
         if (!strcmp(value, "depthwise")) *(sb_grow_policy *)field = SB_GROW_DEPTHWISE;
         else if (!strcmp(value, "lossguide")) *(sb_grow_policy *)field = SB_GROW_LOSSGUIDE;
         else return fail(r, "parameter '%s': '%s' is not depthwise or lossguide", key, value);
         return SB_OK;
     }
+}
+
+/* Texts of the constraints, interned: kept until exit, one copy per distinct
+ * text (params are copied by value everywhere; a handful of texts per run). */
+typedef struct interned {
+    struct interned *next;
+    char text[];
+} interned;
+static interned *intern_pool;
+
+static const char *intern(const char *s)
+{
+    for (const interned *i = intern_pool; i; i = i->next)
+        if (!strcmp(i->text, s)) return i->text;
+    const size_t n = strlen(s) + 1;
+    interned *i = malloc(sizeof *i + n);
+    if (!i) return NULL;
+    memcpy(i->text, s, n);
+    i->next = intern_pool;
+    intern_pool = i;
+    return i->text;
+}
+
+/* monotone_constraints / interaction_constraints: the syntax checked now (the
+ * names when training starts), the text kept; "" and "()"/"[]" mean none. */
+static int set_text(const reporter *r, const pdef *d, const char *key, const char *value, const char **field)
+{
+    char err[PARAM_MSG_MAX / 2];
+    cons_list l;
+    if (strlen(value) >= SB_PARAM_TEXT_MAX)
+        return fail(r, "parameter '%s': text longer than %d characters", key, SB_PARAM_TEXT_MAX - 1);
+    const int prc = d->type == P_MONOTONE ? cons_parse_monotone(value, &l, err, sizeof err)
+                                          : cons_parse_interaction(value, &l, err, sizeof err);
+    if (prc == -2) return fail(r, "parameter '%s': out of memory", key);
+    if (prc != 0) return fail(r, "parameter '%s': %s", key, err);
+    const int none = l.n == 0;
+    cons_list_free(&l);
+    if (none) {
+        *field = NULL;
+        return SB_OK;
+    }
+    if (!(*field = intern(value))) return fail(r, "parameter '%s': out of memory", key);
+    return SB_OK;
 }
 
 static int set_one(const reporter *r, sb_params *p, const char *key, const char *value)
@@ -329,9 +396,13 @@ static int set_one(const reporter *r, sb_params *p, const char *key, const char 
     case P_INT:
     case P_BOOL: SB_TRY(r->run, set_int(r, d, key, value, field)); break;
     case P_U64: SB_TRY(r->run, set_u64(r, key, value, (uint64_t *)field)); break;
+    case P_MONOTONE:
+    case P_INTERACTION: SB_TRY(r->run, set_text(r, d, key, value, (const char **)(void *)field)); break;
     default: SB_TRY(r->run, set_enum(r, d, key, value, p)); break;
     }
     if (d->set_off) *(int *)((char *)p + d->set_off) = 1;
+    if ((d->type == P_MONOTONE || d->type == P_INTERACTION) && *(const char **)(void *)field == NULL)
+        *(int *)((char *)p + d->set_off) = 0; /* none: as if never set, so the model's bytes stay as without */
     return SB_OK;
 }
 
@@ -409,6 +480,14 @@ double params_effective_max_delta_step(const sb_params *p)
     return p->max_delta_step;
 }
 
+double params_metric_param(const sb_params *p)
+{
+    if (p->eval_metric == SB_METRIC_TWEEDIE_NLOGLIK)
+        return p->eval_metric_param != 0 ? p->eval_metric_param : p->tweedie_variance_power;
+    if (p->eval_metric == SB_METRIC_QUANTILE) return p->quantile_alpha;
+    return 0.0;
+}
+
 void params_each(const sb_params *p, void (*fn)(void *ctx, const char *key, const char *value), void *ctx)
 {
     char buf[PARAM_VALUE_MAX];
@@ -422,7 +501,13 @@ void params_each(const sb_params *p, void (*fn)(void *ctx, const char *key, cons
         case P_BOOL: snprintf(buf, sizeof buf, "%d", *(const int *)field); break;
         case P_U64: snprintf(buf, sizeof buf, "%llu", (unsigned long long)*(const uint64_t *)field); break;
         case P_OBJECTIVE: snprintf(buf, sizeof buf, "%s", objective_name(*(const sb_objective *)field)); break;
-        case P_METRIC: snprintf(buf, sizeof buf, "%s", metric_name(*(const sb_metric_kind *)field)); break;
+        case P_METRIC:
+            if (p->eval_metric_param != 0)
+                snprintf(buf, sizeof buf, "%s@%.17g", metric_name(*(const sb_metric_kind *)field), p->eval_metric_param);
+            else snprintf(buf, sizeof buf, "%s", metric_name(*(const sb_metric_kind *)field));
+            break;
+        case P_MONOTONE:
+        case P_INTERACTION: fn(ctx, d->name, *(const char *const *)(const void *)field); continue;
         case P_GROW:
             snprintf(buf, sizeof buf, "%s", *(const sb_grow_policy *)field == SB_GROW_LOSSGUIDE ? "lossguide" : "depthwise");
             break;
@@ -441,6 +526,8 @@ static size_t field_size(ptype t)
     case P_OBJECTIVE: return sizeof(sb_objective);
     case P_METRIC: return sizeof(sb_metric_kind);
     case P_GROW: return sizeof(sb_grow_policy);
+    case P_MONOTONE:
+    case P_INTERACTION: return 0; /* texts: compared by content */
     }
     return 0;
 }
@@ -456,6 +543,12 @@ int params_equal(const sb_params *a, const sb_params *b)
             if (!set_a) continue; /* both at the default */
         }
         if (memcmp((const char *)a + d->off, (const char *)b + d->off, field_size(d->type)) != 0) return 0;
+        if (d->type == P_METRIC && memcmp(&a->eval_metric_param, &b->eval_metric_param, sizeof(double)) != 0) return 0;
+        if (d->type == P_MONOTONE || d->type == P_INTERACTION) {
+            const char *ta = *(const char *const *)(const void *)((const char *)a + d->off);
+            const char *tb = *(const char *const *)(const void *)((const char *)b + d->off);
+            if (strcmp(ta ? ta : "", tb ? tb : "") != 0) return 0;
+        }
     }
     return 1;
 }

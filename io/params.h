@@ -11,6 +11,9 @@
 #include "kernels/metric.h"
 #include "kernels/objective.h"
 
+/* Longest text parameter (the constraints). */
+#define SB_PARAM_TEXT_MAX 65536
+
 typedef enum { SB_GROW_DEPTHWISE = 0, SB_GROW_LOSSGUIDE = 1 } sb_grow_policy;
 
 typedef struct {
@@ -53,6 +56,19 @@ typedef struct {
     double min_data_per_group;     /* least hessian per group of levels in a partition; default 100 */
     int enable_categorical_set, max_cat_to_onehot_set, max_cat_threshold_set, cat_smooth_set, cat_l2_set,
         min_data_per_group_set;
+    /* issue 16 section 3/4 (constraints and column sampling); _set flags as above */
+    double colsample_bylevel;      /* per depth level, of the tree's features; (0, 1], default 1 */
+    double colsample_bynode;       /* per node, of the level's features; (0, 1], default 1 */
+    int colsample_bylevel_set, colsample_bynode_set;
+    double eval_metric_param;      /* tweedie-nloglik@rho: rho; 0 = not given (see params_metric_param) */
+    /* Constraints as written (syntax checked here, names resolved against the
+     * data's features when training starts: engine/grow_constraints.c); NULL
+     * = none. The texts are interned by params_set (kept until exit, equal
+     * texts share one copy) so sb_params stays a small value type that grids
+     * and folds copy freely. Syntax: io/constraints_text.h. */
+    const char *monotone_constraints;
+    const char *interaction_constraints;
+    int monotone_constraints_set, interaction_constraints_set;
 } sb_params;
 
 /* Defaults (XGBoost's). Local. */
@@ -70,6 +86,11 @@ int params_set(run_ctx *run, sb_params *p, const char *key, const char *value, c
 int params_set_stored(run_ctx *run, sb_params *p, const char *key, const char *value, const char *where, ...)
     __attribute__((format(printf, 5, 6)));
 
+/* params_takes_list - 1 when key (any alias) is a parameter whose value is a
+ * list (monotone_constraints, interaction_constraints): a grid reads a YAML
+ * list item of it as one value. Local. */
+int params_takes_list(const char *key);
+
 /* params_canonical - the canonical (XGBoost) name of key or an alias, or NULL. Local. */
 const char *params_canonical(const char *key);
 
@@ -81,6 +102,11 @@ int params_validate(run_ctx *run, const sb_params *p, const char *where, ...) __
 /* params_effective_max_delta_step - max_delta_step as the objective uses it
  * (0.7 for poisson unless set, as in XGBoost). Local. */
 double params_effective_max_delta_step(const sb_params *p);
+
+/* params_metric_param - the eval metric's parameter: tweedie-nloglik's rho
+ * (from "tweedie-nloglik@rho", else tweedie_variance_power), quantile's alpha
+ * (quantile_alpha); 0 for the other metrics. Local. */
+double params_metric_param(const sb_params *p);
 
 /* params_each - call fn(ctx, canonical_key, value_text) for every parameter
  * in table order, values in a form params_set reads back exactly (%.17g).

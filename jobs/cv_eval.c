@@ -15,14 +15,15 @@
 
 /* Held-out rows of one fold scored with the fold model: a metric partial. */
 static void score_fold(const sb_model *m, const sb_table *t, const uint8_t *train_mask, sb_metric_kind metric,
-                       int weighted, double *pred, uint8_t *held, sb_metric_part *part)
+                       const sb_params *params, double *pred, uint8_t *held, sb_metric_part *part)
 {
     sb_forest forest = model_forest(m);
     tree_predict_margin(&forest, m->base_margin, t->x, t->n_rows, t->n_feat, pred);
     objective_link(m->params.objective, pred, pred, t->n_rows);
     for (int64_t i = 0; i < t->n_rows; ++i) held[i] = (uint8_t)!train_mask[i];
     metric_part_zero(part);
-    metric_accumulate(metric, t->label, t->weight, weighted, pred, held, t->n_rows, part);
+    metric_accumulate_param(metric, params_metric_param(params), t->label, t->weight, params->weighted_metric, pred,
+                            held, t->n_rows, part);
     metric_part_normalize(part);
 }
 
@@ -41,7 +42,7 @@ int cv_eval_point(run_ctx *grp, const sb_binned *b, const sb_table *t, const uin
         train_report rep = {0};
         fold_train_mask(fold, t->n_rows, f, mask);
         SB_CHECK(grp, booster_train_binned(grp, b, t, NULL, params, mask, &opts, &model, &rep));
-        score_fold(&model, t, mask, metric, params->weighted_metric, pred, held, &parts[f]);
+        score_fold(&model, t, mask, metric, params, pred, held, &parts[f]);
         if (metric == SB_METRIC_AUC) /* a ranking of the fold's held-out rows of all ranks */
             SB_CHECK(grp, global_auc(grp, t->label, t->weight, params->weighted_metric, pred, held, t->n_rows,
                                      &fold_metric[f]));

@@ -24,8 +24,20 @@ static void collect(void *ctx, const char *key, const char *value)
     if (l->n == 64) return;
     snprintf(l->store[l->n], sizeof l->store[l->n], "%s", value);
     l->keys[l->n] = key;
-    l->vals[l->n] = l->store[l->n];
+    /* a longer value is a constraint text, interned by params_set for the process's life */
+    l->vals[l->n] = strlen(value) < sizeof l->store[l->n] ? l->store[l->n] : value;
     l->n++;
+}
+
+/* A value as one shell word: as is when plain, else in single quotes. */
+static size_t put_word(char *buf, size_t len, const char *v)
+{
+    if (v[strspn(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.:+-@,/")] == '\0')
+        return (size_t)snprintf(buf, len, "%s", v);
+    size_t w = (size_t)snprintf(buf, len, "'");
+    for (const char *c = v; *c && w < len; ++c)
+        w += (size_t)snprintf(buf + w, len - w, *c == '\'' ? "'\\''" : "%c", *c);
+    return w < len ? w + (size_t)snprintf(buf + w, len - w, "'") : w;
 }
 
 void cv_train_args(const sb_params *p, char *buf, size_t len)
@@ -40,7 +52,9 @@ void cv_train_args(const sb_params *p, char *buf, size_t len)
     for (int i = 0; i < mine.n && w < len; ++i) {
         int same = 0;
         for (int j = 0; j < base.n; ++j) same |= !strcmp(base.keys[j], mine.keys[i]) && !strcmp(base.vals[j], mine.vals[i]);
-        if (!same) w += (size_t)snprintf(buf + w, len - w, "%s--%s %s", w ? " " : "", mine.keys[i], mine.vals[i]);
+        if (same) continue;
+        w += (size_t)snprintf(buf + w, len - w, "%s--%s ", w ? " " : "", mine.keys[i]);
+        if (w < len) w += put_word(buf + w, len - w, mine.vals[i]);
     }
 }
 

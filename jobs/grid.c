@@ -9,6 +9,7 @@
 #include <string.h> /* for strcmp, memset */
 
 #include "io/yaml_tree.h"
+#include "jobs/grid_json.h"
 #include "jobs/param_msg.h"
 #include "base/alloc.h"
 #include "base/error.h"
@@ -77,6 +78,14 @@ static int add_col(builder *b, const char *canon)
 /* A scalar value checked against the parameter table on its own (type, range). */
 static int check_scalar(builder *b, const char *key, const yaml_tree_node *v, grid_setting *out)
 {
+    if (v->kind != YAML_TREE_SCALAR && params_takes_list(key)) { /* one value that is itself a list */
+        char *text = grid_json_text(v);
+        if (!text) return SB_FAIL(b->run, SB_ENOMEM, "%s:%d: out of memory", b->name, v->line);
+        const yaml_tree_node as_text = {YAML_TREE_SCALAR, v->line, text, 0, 0, NULL};
+        const int rc = check_scalar(b, key, &as_text, out);
+        free(text);
+        return rc;
+    }
     if (v->kind != YAML_TREE_SCALAR)
         return fail_at(b, v->line, "expected a value here (lists may not nest; explicit points are scalars)");
     if (yaml_tree_null(v)) return fail_at(b, v->line, "'%s' has no value", key);

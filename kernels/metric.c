@@ -2,7 +2,8 @@
 #include "kernels/metric.h"
 
 #include <math.h>   /* for ldexp, floor, frexp, log, lgamma, sqrt */
-#include <string.h> /* for strcmp, memset */
+#include <stdlib.h> /* for strtod */
+#include <string.h> /* for strcmp, memset, strchr */
 
 #define TWO32 4294967296.0
 #define XSUM_PENDING_MAX (1LL << 30) /* adds of < 2^32 per limb before a carry pass */
@@ -73,7 +74,7 @@ double xsum_value(const sb_xsum *s)
 
 static const char *const metric_names[SB_METRIC_COUNT] = {"rmse",  "mse",  "mae",          "logloss",
                                                           "poisson-nloglik", "error", "mape", "gamma-nloglik",
-                                                          "auc"};
+                                                          "auc", "tweedie-nloglik", "quantile"};
 
 const char *metric_name(sb_metric_kind k) { return (unsigned)k < SB_METRIC_COUNT ? metric_names[k] : "unknown"; }
 
@@ -92,7 +93,9 @@ int metric_parse(const char *name, sb_metric_kind *out)
                  {"poisson", SB_METRIC_POISSON_NLOGLIK}, {"error", SB_METRIC_ERROR},
                  {"binary_error", SB_METRIC_ERROR}, {"mape", SB_METRIC_MAPE},
                  {"gamma-nloglik", SB_METRIC_GAMMA_NLOGLIK}, {"gamma", SB_METRIC_GAMMA_NLOGLIK},
-                 {"auc", SB_METRIC_AUC}};
+                 {"auc", SB_METRIC_AUC}, {"tweedie-nloglik", SB_METRIC_TWEEDIE_NLOGLIK},
+                 {"tweedie", SB_METRIC_TWEEDIE_NLOGLIK}, {"quantile", SB_METRIC_QUANTILE},
+                 {"pinball", SB_METRIC_QUANTILE}};
     for (unsigned i = 0; i < sizeof alias / sizeof alias[0]; ++i)
         if (!strcmp(name, alias[i].name)) {
             *out = alias[i].k;
@@ -101,8 +104,31 @@ int metric_parse(const char *name, sb_metric_kind *out)
     return -1;
 }
 
+int metric_parse_param(const char *name, sb_metric_kind *out, double *param)
+{
+    *param = 0.0;
+    const char *at = strchr(name, '@');
+    if (!at) return metric_parse(name, out);
+    char base[32];
+    const size_t n = (size_t)(at - name);
+    if (n >= sizeof base) return -1;
+    memcpy(base, name, n);
+    base[n] = '\0';
+    if (metric_parse(base, out) != 0 || *out != SB_METRIC_TWEEDIE_NLOGLIK) return -1;
+    char *end = NULL;
+    const double v = strtod(at + 1, &end);
+    if (end == at + 1 || *end != '\0' || !(v > 0)) return -1;
+    *param = v;
+    return 0;
+}
+
+double metric_default_param(sb_metric_kind k)
+{
+    return k == SB_METRIC_TWEEDIE_NLOGLIK ? 1.5 : k == SB_METRIC_QUANTILE ? 0.5 : 0.0;
+}
+
 /* Inlined into the accumulation loops, where k is a constant (no switch per row). */
-static inline __attribute__((always_inline)) double row_loss(sb_metric_kind k, double y, double p)
+static inline __attribute__((always_inline)) double row_loss(sb_metric_kind k, double a, double y, double p)
 {
     const double eps = 1e-16; /* XGBoost's clipping for logloss and poisson */
     switch (k) {
@@ -118,11 +144,16 @@ static inline __attribute__((always_inline)) double row_loss(sb_metric_kind k, d
     case SB_METRIC_ERROR: return p > 0.5 ? 1.0 - y : y; /* XGBoost's: the label's distance from the call */
     case SB_METRIC_MAPE: return fabs((y - p) / y);
     case SB_METRIC_GAMMA_NLOGLIK: return y / p + log(p);
+    case SB_METRIC_TWEEDIE_NLOGLIK: /* a = rho */
+        return -y * exp((1.0 - a) * log(p)) / (1.0 - a) + exp((2.0 - a) * log(p)) / (2.0 - a);
+    case SB_METRIC_QUANTILE: return y >= p ? a * (y - p) : (1.0 - a) * (p - y); /* a = alpha */
     default: return (y - p) * (y - p);
     }
 }
 
-double metric_row_loss(sb_metric_kind k, double y, double p) { return row_loss(k, y, p); }
+double metric_row_loss(sb_metric_kind k, double y, double p) { return row_loss(k, metric_default_param(k), y, p); }
+
+double metric_row_loss_param(sb_metric_kind k, double param, double y, double p) { return row_loss(k, param, y, p); }
 
 void metric_part_zero(sb_metric_part *p) { memset(p, 0, sizeof *p); }
 
@@ -154,7 +185,8 @@ static inline void split_fixed(double t, int64_t *hi, int64_t *lo)
  * the general path. Same bits as the twin. Specialized per metric and
  * weighting (k, use_w constant): unweighted rows add exactly 2^64 each to the
  * weight sum (split_fixed(1.0) = 2^32 * 2^32 + 0), so they are only counted. */
-static inline __attribute__((always_inline)) void accumulate_impl(sb_metric_kind k, int use_w, const double *label,
+static inline __attribute__((always_inline)) void accumulate_impl(sb_metric_kind k, double a, int use_w,
+                                                                  const double *label,
                                                                   const double *weight, const double *pred,
                                                                   const uint8_t *mask, int64_t n, sb_metric_part *p)
 {
@@ -164,7 +196,7 @@ static inline __attribute__((always_inline)) void accumulate_impl(sb_metric_kind
         if ((mask && !mask[i]) || isnan(label[i])) continue;
         ++rows;
         const double w = use_w ? weight[i] : 1.0;
-        const double t = use_w ? w * row_loss(k, label[i], pred[i]) : row_loss(k, label[i], pred[i]);
+        const double t = use_w ? w * row_loss(k, a, label[i], pred[i]) : row_loss(k, a, label[i], pred[i]);
         if (fabs(t) < 0x1p20 && (!use_w || fabs(w) < 0x1p20)) {
             int64_t h, l;
             split_fixed(t, &h, &l);
@@ -201,9 +233,15 @@ static inline __attribute__((always_inline)) void accumulate_impl(sb_metric_kind
 void metric_accumulate(sb_metric_kind k, const double *label, const double *weight, int weighted,
                        const double *pred, const uint8_t *mask, int64_t n, sb_metric_part *p)
 {
+    metric_accumulate_param(k, metric_default_param(k), label, weight, weighted, pred, mask, n, p);
+}
+
+void metric_accumulate_param(sb_metric_kind k, double a, const double *label, const double *weight, int weighted,
+                             const double *pred, const uint8_t *mask, int64_t n, sb_metric_part *p)
+{
     const int use_w = weighted && weight != NULL;
-#define SB_ACC(kind) (use_w ? accumulate_impl(kind, 1, label, weight, pred, mask, n, p) \
-                            : accumulate_impl(kind, 0, label, weight, pred, mask, n, p))
+#define SB_ACC(kind) (use_w ? accumulate_impl(kind, a, 1, label, weight, pred, mask, n, p) \
+                            : accumulate_impl(kind, a, 0, label, weight, pred, mask, n, p))
     switch (k) {
     case SB_METRIC_MAE: SB_ACC(SB_METRIC_MAE); break;
     case SB_METRIC_LOGLOSS: SB_ACC(SB_METRIC_LOGLOSS); break;
@@ -212,6 +250,8 @@ void metric_accumulate(sb_metric_kind k, const double *label, const double *weig
     case SB_METRIC_ERROR: SB_ACC(SB_METRIC_ERROR); break;
     case SB_METRIC_MAPE: SB_ACC(SB_METRIC_MAPE); break;
     case SB_METRIC_GAMMA_NLOGLIK: SB_ACC(SB_METRIC_GAMMA_NLOGLIK); break;
+    case SB_METRIC_TWEEDIE_NLOGLIK: SB_ACC(SB_METRIC_TWEEDIE_NLOGLIK); break;
+    case SB_METRIC_QUANTILE: SB_ACC(SB_METRIC_QUANTILE); break;
     default: SB_ACC(SB_METRIC_RMSE); break;
     }
 #undef SB_ACC
@@ -220,11 +260,17 @@ void metric_accumulate(sb_metric_kind k, const double *label, const double *weig
 void metric_accumulate_ref(sb_metric_kind k, const double *label, const double *weight, int weighted,
                            const double *pred, const uint8_t *mask, int64_t n, sb_metric_part *p)
 {
+    metric_accumulate_param_ref(k, metric_default_param(k), label, weight, weighted, pred, mask, n, p);
+}
+
+void metric_accumulate_param_ref(sb_metric_kind k, double a, const double *label, const double *weight,
+                                 int weighted, const double *pred, const uint8_t *mask, int64_t n, sb_metric_part *p)
+{
     for (int64_t i = 0; i < n; ++i) {
         if (mask && !mask[i]) continue;
         if (isnan(label[i])) continue;
         double w = (weighted && weight) ? weight[i] : 1.0;
-        xsum_add_ref(&p->loss, w * metric_row_loss(k, label[i], pred[i]));
+        xsum_add_ref(&p->loss, w * metric_row_loss_param(k, a, label[i], pred[i]));
         xsum_add_ref(&p->wsum, w);
         p->n++;
     }

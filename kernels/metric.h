@@ -21,10 +21,14 @@ typedef enum {
     SB_METRIC_ERROR = 5,        /* binary error rate: prediction > 0.5 against a 0/1 label */
     SB_METRIC_MAPE = 6,         /* |y - p| / |y| */
     SB_METRIC_GAMMA_NLOGLIK = 7, /* gamma negative log-likelihood (XGBoost's, psi = 1): y / p + log p */
-    SB_METRIC_AUC = 8            /* exact weighted AUC: a ranking of all rows, not a sum of row terms, so
+    SB_METRIC_AUC = 8,           /* exact weighted AUC: a ranking of all rows, not a sum of row terms, so
                                   * not a metric_part: engine/global_auc.h computes it; higher is better */
+    SB_METRIC_TWEEDIE_NLOGLIK = 9, /* tweedie negative log-likelihood at power rho (the metric's parameter):
+                                    * -y p^(1-rho)/(1-rho) + p^(2-rho)/(2-rho), as XGBoost's tweedie-nloglik@rho */
+    SB_METRIC_QUANTILE = 10        /* pinball loss at quantile alpha (the parameter): alpha (y-p) when y >= p,
+                                    * else (1-alpha) (p-y), as XGBoost's quantile metric */
 } sb_metric_kind;
-#define SB_METRIC_COUNT 9
+#define SB_METRIC_COUNT 11
 
 /* 1 when a larger value is better (auc), 0 for the losses. Local. */
 int metric_higher_is_better(sb_metric_kind k);
@@ -59,6 +63,14 @@ double xsum_value(const sb_xsum *s);                  /* correctly ordered, dete
  * logloss, "poisson" -> poisson-nloglik). Local. */
 const char *metric_name(sb_metric_kind k);
 int metric_parse(const char *name, sb_metric_kind *out);
+/* metric_parse_param - metric_parse that also reads XGBoost's
+ * "tweedie-nloglik@rho" (*param = rho; 0 when no "@"; only tweedie-nloglik
+ * takes one). "quantile", "pinball" and LightGBM's "quantile" name the
+ * pinball loss. 0 or -1. Local. */
+int metric_parse_param(const char *name, sb_metric_kind *out, double *param);
+/* The parameter a metric uses when none is given (tweedie: rho 1.5,
+ * quantile: alpha 0.5; 0 for the others). Local. */
+double metric_default_param(sb_metric_kind k);
 
 void metric_part_zero(sb_metric_part *p);
 /* metric_accumulate - add rows: pred is the prediction after the link
@@ -70,6 +82,13 @@ void metric_accumulate(sb_metric_kind k, const double *label, const double *weig
 /* Plain twin (row by row with xsum_add). */
 void metric_accumulate_ref(sb_metric_kind k, const double *label, const double *weight, int weighted,
                            const double *pred, const uint8_t *mask, int64_t n, sb_metric_part *p);
+/* The same with the metric's parameter (tweedie-nloglik's rho, quantile's
+ * alpha; ignored by the others); the two above use metric_default_param. */
+void metric_accumulate_param(sb_metric_kind k, double param, const double *label, const double *weight,
+                             int weighted, const double *pred, const uint8_t *mask, int64_t n, sb_metric_part *p);
+void metric_accumulate_param_ref(sb_metric_kind k, double param, const double *label, const double *weight,
+                                 int weighted, const double *pred, const uint8_t *mask, int64_t n,
+                                 sb_metric_part *p);
 void metric_part_merge(sb_metric_part *into, const sb_metric_part *from);
 /* Put the partial in canonical form; call before an int64 SUM reduction. */
 void metric_part_normalize(sb_metric_part *p);
@@ -80,5 +99,6 @@ double metric_value(sb_metric_kind k, const sb_metric_part *p);
  * averages (rmse/mse: squared error, mae: |e|, logloss, poisson nloglik,
  * error, mape, gamma nloglik). */
 double metric_row_loss(sb_metric_kind k, double label, double pred);
+double metric_row_loss_param(sb_metric_kind k, double param, double label, double pred);
 
 #endif

@@ -3,7 +3,7 @@
 #   export: a shardboost model written as XGBoost JSON scores every row in XGBoost as
 #           shardboost predict does (float32 precision; the max abs difference is printed):
 #           real keyword data (reg:logistic), forms data with NaNs (squarederror),
-#           count:poisson, reg:absoluteerror;
+#           count:poisson, reg:absoluteerror, reg:tweedie, reg:pseudohubererror;
 #   import: XGBoost-trained models (depthwise, lossguide, missing values, with and without
 #           feature names) score in shardboost predict at np 1 and 3 as in XGBoost;
 #   UBJSON: an XGBoost .ubj model predicts exactly as its .json;
@@ -58,6 +58,7 @@ export_case() { # what layout csv h5 objective
     compare "export $what, feature names" "$layout" "$csv" "$T/e_xgb.json" "$T/ep.csv.gz" --names
     "$SB" export --model "$T/e.json" --format xgboost-json -o "$T/e_xgb_nn.json" --no-feature-names --quiet &&
         compare "export $what, --no-feature-names" "$layout" "$csv" "$T/e_xgb_nn.json" "$T/ep.csv.gz"
+    [ "${6:-}" = no-lightgbm ] && return # objectives the LightGBM export refuses (not mapped yet)
     # LightGBM is not in Debian: its text model is read by LightGBM's rules in Python
     local out
     if "$SB" export --model "$T/e.json" --format lightgbm-text -o "$T/e_lgbm.txt" --quiet &&
@@ -68,6 +69,8 @@ export_case() { # what layout csv h5 objective
 export_case "forms with NaNs reg:squarederror" forms "$T/f.csv" "$T/f.h5" reg:squarederror
 export_case "forms count:poisson" forms "$T/f.csv" "$T/f.h5" count:poisson
 export_case "forms reg:absoluteerror" forms "$T/f.csv" "$T/f.h5" reg:absoluteerror
+export_case "forms reg:tweedie" forms "$T/f.csv" "$T/f.h5" reg:tweedie no-lightgbm
+export_case "forms reg:pseudohubererror" forms "$T/f.csv" "$T/f.h5" reg:pseudohubererror no-lightgbm
 
 # ---- import: XGBoost-trained models scored by shardboost predict at np 1 and 3
 import_case() { # what layout csv data objective grow [--names]

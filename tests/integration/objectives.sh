@@ -69,6 +69,32 @@ print(sum(v <= p[i] for i, v in y) / len(y))' "$d/qpred.csv.gz" "$d/te.csv")
         && pass "reg:quantileerror alpha 0.9: holdout coverage $cover" || fail "quantile coverage $cover not near 0.9"
 else fail "reg:quantileerror: predict"; fi
 
+# metrics with a parameter: the model's valid metric (exact, identical bytes at np 1 and 3)
+# equals XGBoost 1.7's value on the same holdout predictions (XGBoost prints 6 digits):
+# tweedie-nloglik@rho, and quantile (pinball at quantile_alpha; XGBoost 2's formula)
+metric_case() { # what data objective xgb-objective metric-as-xgboost-names-it k=v...
+    local what=$1 d="$T/$2" obj=$3 xobj=$4 xname=$5 ok=1 ours theirs; shift 5
+    for np in 1 3; do
+        sb_mpirun "$np" train --data "$d/tr.csv" --valid "$d/te.csv" --layout csv --schema "$T/s.yaml" --quiet \
+            --model "$d/mm$np.json" objective="$obj" n_estimators=20 max_depth=4 "$@" || { ok=0; echo "np=$np failed"; }
+    done
+    cmp -s "$d/mm1.json" "$d/mm3.json" || ok=0
+    [ "$ok" = 1 ] && pass "$what: identical model bytes for np 1,3" || { fail "$what: np 1,3"; return; }
+    rm -rf "$d/mout" "$d/mpred.csv.gz"
+    sb_mpirun 2 predict --model "$d/mm1.json" --data "$d/te.csv" --schema "$T/s.yaml" --out "$d/mout" \
+        --merge "$d/mpred.csv.gz" -q || { fail "$what: predict"; return; }
+    ours=$($PY -c 'import json,sys; print(repr(json.load(open(sys.argv[1]))["training"]["valid_metric"][-1]))' "$d/mm1.json")
+    theirs=$($PY "$CHK" metric "$d" "$d/mpred.csv.gz" "$xobj" "$xname") || { fail "$what: xgboost"; return; }
+    $PY -c 'import sys; a,b=map(float,sys.argv[1:]); sys.exit(0 if abs(a-b) <= 1e-5*abs(b) else 1)' "$ours" "$theirs" \
+        && pass "$what: valid metric $ours = XGBoost's $theirs" || fail "$what: valid metric $ours vs XGBoost's $theirs"
+}
+metric_case "eval_metric=tweedie-nloglik@1.3" tweedie reg:tweedie reg:tweedie tweedie-nloglik@1.3 \
+    tweedie_variance_power=1.3 eval_metric=tweedie-nloglik@1.3
+metric_case "eval_metric=tweedie-nloglik@1.6 (objective's power 1.3)" tweedie reg:tweedie reg:tweedie \
+    tweedie-nloglik@1.6 tweedie_variance_power=1.3 eval_metric=tweedie-nloglik@1.6
+metric_case "eval_metric=quantile quantile_alpha=0.8" pseudohuber reg:quantileerror reg:squarederror quantile@0.8 \
+    quantile_alpha=0.8 eval_metric=quantile
+
 # auc (exact, weighted, a global sort): the valid metric of the model equals XGBoost's auc of
 # the same predictions; identical model bytes (valid_metric included) at np 1, 2, 3
 auc_case() { # what schema weighted

@@ -4,6 +4,10 @@
 gen OBJ DIR: writes DIR/tr.csv, DIR/te.csv (id,x0..x4,y) drawn for objective OBJ
   (binary: 0/1 labels; pseudohuber: heavy-tailed noise; tweedie: compound
   Poisson-gamma with zeros; gamma: positive, multiplicative noise).
+metric DIR PRED OBJ NAME: XGBoost 1.7's value of metric NAME (e.g.
+  tweedie-nloglik@1.3) on shardboost's holdout predictions PRED of DIR/te.csv
+  (as base margins of a 0-round booster of objective OBJ); quantile@ALPHA is
+  XGBoost 2's pinball loss computed here (1.7 has no quantile metric).
 compare OBJ DIR MODEL PRED ROUNDS DEPTH ETA [k=v ...]: trains XGBoost (hist,
   256 bins, same parameters and base_score as shardboost's MODEL) on tr.csv,
   and prints the holdout loss of both (PRED: shardboost's predictions of te.csv,
@@ -77,6 +81,22 @@ def auc(d, pred, weighted):
     print(bst.eval(dm).split(":")[-1])
 
 
+def metric(d, pred, obj, name):
+    x, y = load(f"{d}/te.csv")
+    with gzip.open(pred, "rt") as fh:
+        rows = {int(r[0]): float(r[1]) for r in list(csv.reader(fh))[1:]}
+    ids = np.loadtxt(f"{d}/te.csv", delimiter=",", skiprows=1, usecols=0).astype(int)
+    p = np.array([rows[i] for i in ids])
+    if name.startswith("quantile@"):
+        a = float(name.split("@")[1])
+        e = y - p
+        print(repr(float(np.mean(np.where(e >= 0, a * e, (a - 1) * e)))))
+        return
+    dm = xgb.DMatrix(x, label=y, base_margin=np.log(p))
+    bst = xgb.train({"objective": obj, "eval_metric": name, "nthread": 1}, dm, 0)
+    print(bst.eval(dm).split(":")[-1])
+
+
 def compare(obj, d, model, pred, rounds, depth, eta, extra):
     kv = dict(a.split("=", 1) for a in extra)
     xtr, ytr = load(f"{d}/tr.csv")
@@ -99,5 +119,7 @@ if __name__ == "__main__":
         gen(sys.argv[2], sys.argv[3])
     elif sys.argv[1] == "auc":
         auc(*sys.argv[2:5])
+    elif sys.argv[1] == "metric":
+        metric(*sys.argv[2:6])
     else:
         compare(*sys.argv[2:9], sys.argv[9:])
