@@ -50,10 +50,11 @@ static void extend(tree_shap_elem *p, int32_t u, double zero, double one, int32_
     p[u].zero = zero;
     p[u].one = one;
     p[u].pw = u == 0 ? 1.0 : 0.0;
-    const double n = (double)(u + 1);
+    const double r = 1.0 / (double)(u + 1); /* one division per extension, not two per element */
     for (int32_t i = u - 1; i >= 0; --i) {
-        p[i + 1].pw += one * p[i].pw * (double)(i + 1) / n;
-        p[i].pw = zero * p[i].pw * (double)(u - i) / n;
+        const double w = p[i].pw * r;
+        p[i + 1].pw += one * w * (double)(i + 1);
+        p[i].pw = zero * w * (double)(u - i);
     }
 }
 
@@ -82,19 +83,22 @@ static void unwind(tree_shap_elem *p, int32_t u, int32_t idx)
 
 /* Sum of the permutation weights of p[0..u] with element idx unwound, without
  * changing p. An element has zero or one non-zero (the caller never enters a
- * branch where both are zero), so nothing divides by zero. */
+ * branch where both are zero), so nothing divides by zero. The divisions are
+ * hoisted out of the loop-carried chain through `next` (the leaves' cost). */
 static double unwound_sum(const tree_shap_elem *p, int32_t u, int32_t idx)
 {
     const double one = p[idx].one, zero = p[idx].zero, n = (double)(u + 1);
     double next = p[u].pw, total = 0;
-    for (int32_t i = u - 1; i >= 0; --i) {
-        if (one != 0) {
-            const double w = next * n / ((double)(i + 1) * one);
+    if (one != 0) {
+        const double a = n / one, b = zero / n;
+        for (int32_t i = u - 1; i >= 0; --i) {
+            const double w = next * (a / (double)(i + 1)); /* the division off the chain */
             total += w;
-            next = p[i].pw - w * zero * (double)(u - i) / n;
-        } else {
-            total += p[i].pw * n / (zero * (double)(u - i));
+            next = p[i].pw - w * (b * (double)(u - i));
         }
+    } else {
+        const double a = n / zero;
+        for (int32_t i = u - 1; i >= 0; --i) total += p[i].pw * a / (double)(u - i);
     }
     return total;
 }
