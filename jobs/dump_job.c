@@ -9,12 +9,13 @@
 #include "kernels/split_cat.h"
 #include "jobs/predict_score.h"
 #include "jobs/jobs.h"
+#include "jobs/dump_importance.h"
 #include "base/error.h"
 #include "base/alloc.h"
 #include "mpi/run.h"
 
 static const char *usage_text =
-    "usage: shardboost dump --model M.json [--tree N] [--no-trees] [--importance]\n"
+    "usage: shardboost dump --model M.json [--tree N] [--no-trees] [--importance [TYPE]]\n"
     "Prints the model header (objective, base score, parameters, training record) and the trees\n"
     "in XGBoost's text-dump style: `id:[feature<threshold] yes=.. no=.. missing=.. gain=.. cover=..`\n"
     "and `id:leaf=value cover=..`. Categorical features show the levels that go left\n"
@@ -22,7 +23,10 @@ static const char *usage_text =
     "level set the same way; every other level, and a level unseen in training, goes right\n"
     "or, when unseen, the missing way.\n"
     "--importance prints per-feature split count, total gain and cover (XGBoost's weight/\n"
-    "total_gain/total_cover), sorted by total gain.\n";
+    "total_gain/total_cover), sorted by total gain.\n"
+    "--importance TYPE prints one of XGBoost's get_score types, `  feature value` per feature used,\n"
+    "highest first: weight (splits), gain (average gain per split), cover (average cover per split),\n"
+    "total_gain, total_cover. Gain is the split's loss reduction, cover its sum of training hessians.\n";
 
 static void print_split(const sb_model *m, const sb_node *nd, const uint64_t *cats)
 {
@@ -59,44 +63,6 @@ static void print_node(const sb_model *m, const sb_node *tree, const uint64_t *c
     print_node(m, tree, cats, nd->right, depth + 1);
 }
 
-static int cmp_gain_desc(const void *a, const void *b, void *ctx)
-{
-    const double *g = ctx;
-    int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
-    if (g[x] != g[y]) return g[x] > g[y] ? -1 : 1;
-    return (x > y) - (x < y);
-}
-
-/* Feature importance over the kept trees. */
-static int print_importance(run_ctx *run, const sb_model *m)
-{
-    double *gain = sb_alloc(run, (size_t)m->n_feat + 1, sizeof *gain), *cover = sb_alloc(run, (size_t)m->n_feat + 1, sizeof *cover);
-    int64_t *cnt = sb_alloc(run, (size_t)m->n_feat + 1, sizeof *cnt);
-    int32_t *order = sb_alloc(run, (size_t)m->n_feat + 1, sizeof *order);
-    if (!gain || !cover || !cnt || !order) { free(gain); free(cover); free(cnt); free(order); return SB_ENOMEM; }
-    double total = 0;
-    for (int64_t k = 0; k < (m->n_trees ? m->tree_start[m->n_trees] : 0); ++k) {
-        const sb_node *nd = &m->nodes[k];
-        if (nd->feat < 0) continue;
-        gain[nd->feat] += nd->gain;
-        cover[nd->feat] += nd->cover;
-        cnt[nd->feat]++;
-        total += nd->gain;
-    }
-    for (int32_t f = 0; f < m->n_feat; ++f) order[f] = f;
-    qsort_r(order, (size_t)m->n_feat, sizeof *order, cmp_gain_desc, gain);
-    printf("importance (features used in splits, by total gain):\n  %-24s %8s %16s %8s %16s\n", "feature", "splits",
-           "total_gain", "share", "total_cover");
-    for (int32_t i = 0; i < m->n_feat; ++i) {
-        int32_t f = order[i];
-        if (cnt[f] == 0) continue;
-        printf("  %-24s %8lld %16.9g %7.2f%% %16.9g\n", m->feat[f].name, (long long)cnt[f], gain[f],
-               total > 0 ? 100.0 * gain[f] / total : 0.0, cover[f]);
-    }
-    free(gain); free(cover); free(cnt); free(order);
-    return SB_OK;
-}
-
 static void print_param(void *ctx, const char *key, const char *value)
 {
     (void)ctx;
@@ -128,7 +94,7 @@ int dump_main(run_ctx *run, int argc, char **argv)
 {
     const char *path = NULL;
     long only = -1;
-    int trees = 1, importance = 0;
+    int trees = 1, importance = 0, imp_type = -1;
     for (int i = 1; i < argc; ++i) {
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             if (run_rank(run) == 0) fputs(usage_text, stdout);
@@ -142,7 +108,12 @@ int dump_main(run_ctx *run, int argc, char **argv)
                 return run_agree_rc(run, SB_FAIL(run, SB_EINVAL, "dump: --tree '%s': must be a tree index 0, 1, ...", argv[i]));
         }
         else if (!strcmp(argv[i], "--no-trees")) trees = 0;
-        else if (!strcmp(argv[i], "--importance")) importance = 1;
+        else if (!strcmp(argv[i], "--importance")) {
+            importance = 1;
+            if (i + 1 < argc && argv[i + 1][0] != '-' && (imp_type = dump_importance_type(argv[++i])) < 0)
+                return run_agree_rc(run, SB_FAIL(run, SB_EINVAL, "dump: --importance '%s': the type must be %s",
+                                                 argv[i], dump_importance_types));
+        }
         else return run_agree_rc(run, SB_FAIL(run, SB_EINVAL, "dump: unexpected argument '%s' (see shardboost dump --help)", argv[i]));
     }
     if (!path) return run_agree_rc(run, SB_FAIL(run, SB_EINVAL, "dump: --model M.json is required"));
@@ -154,7 +125,7 @@ int dump_main(run_ctx *run, int argc, char **argv)
                                                    : SB_OK));
     if (run_rank(run) == 0) {
         print_summary(&m, path);
-        if (importance) SB_CHECK(run, print_importance(run, &m)); /* rank 0 only: an unagreed, local failure */
+        if (importance) SB_CHECK(run, dump_importance_print(run, &m, imp_type)); /* rank 0 only: an unagreed, local failure */
         for (int32_t t = 0; trees && t < m.n_trees; ++t) {
             if (only >= 0 && t != only) continue;
             printf("booster[%d]:\n", t);

@@ -26,6 +26,7 @@
 #include "jobs/monitor.h"
 #include "jobs/monitor_drift.h"
 #include "jobs/predict_ahead.h"
+#include "jobs/predict_contribs.h"
 #include "jobs/predict_outdir.h"
 #include "jobs/predict_rows.h"
 #include "jobs/predict_score.h"
@@ -44,6 +45,7 @@ typedef struct {
     const char *model, *out, *merge, *layout, *schema;
     const char *data[MAX_DATA];
     int n_data, overwrite, gzip_level, help;
+    int contribs; /* --contribs: SHAP columns after the prediction */
     int ahead; /* ahead_mode */
 } predict_opts;
 
@@ -57,6 +59,11 @@ static const char *usage_text =
     "  to DATA's columns (no names: by position, with a warning); CSV input then needs --layout.\n"
     "options:\n"
     "  --merge FILE.csv.gz  also write one single gzip file with all rows (header once)\n"
+    "  --contribs           after the prediction, each feature's SHAP contribution (exact TreeSHAP,\n"
+    "                       as XGBoost's pred_contribs) as <feature>_contrib, in the model's feature\n"
+    "                       order, then bias_contrib; a row's contributions sum to its margin (the\n"
+    "                       prediction before the objective's link: logit for reg:logistic, log for\n"
+    "                       count:poisson). Needs the trees' node covers (every shardboost model has them)\n"
     "  --overwrite          replace previous part-*.csv.gz/_SUCCESS in DIR and the merge FILE;\n"
     "                       without it an existing output is refused (other files in DIR are kept)\n"
     "  --gzip-level N       0..9 (default 6; 1 is fastest: ISA-L igzip; others libdeflate)\n"
@@ -76,6 +83,7 @@ static int parse_opts(run_ctx *run, int argc, char **argv, predict_opts *o)
         int takes = 0; /* does the option take the next argument as its value? */
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) o->help = 1;
         else if (!strcmp(a, "--overwrite")) o->overwrite = 1;
+        else if (!strcmp(a, "--contribs")) o->contribs = 1;
         else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) run_set_log_level(run, SB_LOG_QUIET);
         else if (!strcmp(a, "--verbose")) run_set_log_level(run, SB_LOG_VERBOSE);
         else if (a[0] != '-') {
@@ -126,6 +134,7 @@ typedef struct {
     sb_table table;
     predict_scorer scorer;
     predict_rows rows;
+    predict_contribs contribs; /* --contribs only */
     source_stream *stream; /* NULL: features in table.x */
     predict_ahead *ahead;  /* the stream's blocks (read ahead with 2+ CPUs) */
     csvz *part;
@@ -142,11 +151,12 @@ static void score_block(predict_run *p, const float *x, int64_t i0, int64_t i1)
 {
     timer_start(&p->tm, T_SCORE);
     predict_scorer_rows(&p->scorer, x, p->table.n_feat, i1 - i0, p->pred);
+    if (p->o.contribs) predict_contribs_rows(&p->contribs, &p->scorer, x, p->table.n_feat, i1 - i0);
     drift_acc_rows(p->drift, x, p->table.n_feat, i1 - i0, p->pred, p->table.row_start + i0);
     timer_stop(&p->tm, T_SCORE);
     double g0 = csvz_deflate_seconds(p->part);
     timer_start(&p->tm, T_FORMAT);
-    predict_rows_write_x(&p->rows, &p->table, x, i0, i1, p->pred, p->part);
+    predict_rows_write_xc(&p->rows, &p->table, x, i0, i1, p->pred, p->o.contribs ? p->contribs.phi : NULL, p->part);
     timer_stop(&p->tm, T_FORMAT);
     /* the writer deflates a member whenever one fills: its clock moves that share to gzip */
     double dg = csvz_deflate_seconds(p->part) - g0;
@@ -273,6 +283,10 @@ static int prepare_scoring(run_ctx *run, predict_run *p)
     SB_TRY(run, model_bind_table(run, &p->model, p->o.model, &p->table, p->o.data[0]));
     SB_TRY(run, predict_scorer_init(run, &p->model, p->o.model, &p->table, p->o.data[0], &p->scorer));
     SB_TRY(run, predict_rows_plan(run, &p->table, p->o.data[0], &p->rows));
+    if (p->o.contribs) {
+        SB_TRY(run, predict_contribs_init(run, &p->model, p->o.model, &p->contribs));
+        SB_TRY(run, predict_rows_add_contribs(run, &p->rows, p->model.feat, p->model.n_feat, p->o.model));
+    }
     SB_TRY(run, drift_acc_init(run, &p->model, &p->scorer, p->table.n_rows_global, &p->drift));
     if ((p->pred = sb_alloc(run, PREDICT_BLOCK_ROWS, sizeof *p->pred)) == NULL) return SB_ENOMEM;
     return SB_OK;
@@ -327,6 +341,7 @@ int predict_main(run_ctx *run, int argc, char **argv)
 out:
     csvz_free(p.part);
     predict_scorer_free(&p.scorer);
+    predict_contribs_free(&p.contribs);
     predict_ahead_close(p.ahead); /* joins the thread before the stream it reads goes */
     source_stream_close(p.stream);
     free(p.pred);

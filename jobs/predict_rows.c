@@ -85,6 +85,42 @@ static char *put_field(char *o, const char *s, size_t n)
     return o;
 }
 
+int predict_rows_add_contribs(run_ctx *run, predict_rows *p, const sb_feature_info *feat, int32_t n_feat,
+                              const char *model_name)
+{
+    int64_t m = p->max_row_bytes + (int64_t)(n_feat + 1) * (FMT_DOUBLE_MAX + 1);
+    for (int32_t f = 0; f < n_feat; ++f)
+        if (strcmp(feat[f].name, "bias") == 0)
+            return SB_FAIL(run, SB_EDATA, "%s: feature 'bias' would share its --contribs column name with the "
+                           "bias_contrib column", model_name);
+    if (m > (int64_t)CSVZ_RESERVE_MAX)
+        return SB_FAIL(run, SB_EDATA, "%s: %d features: --contribs lines of up to %lld bytes are too wide to write",
+                       model_name, (int)n_feat, (long long)m);
+    p->contrib_feat = feat;
+    p->n_contrib = n_feat;
+    p->max_row_bytes = m;
+    return SB_OK;
+}
+
+/* One header field NAME_contrib, quoted as put_field would quote it. */
+static void put_contrib_name(csvz *w, const char *name)
+{
+    static const char suffix[] = "_contrib";
+    const size_t n = strlen(name), ns = sizeof suffix - 1;
+    int quote = memchr(name, ',', n) || memchr(name, '"', n) || memchr(name, '\n', n) || memchr(name, '\r', n);
+    char *o = csvz_reserve(w, 2 * n + ns + 4), *e = o;
+    *e++ = ',';
+    if (quote) *e++ = '"';
+    for (size_t i = 0; i < n; ++i) {
+        if (quote && name[i] == '"') *e++ = '"';
+        *e++ = name[i];
+    }
+    memcpy(e, suffix, ns);
+    e += ns;
+    if (quote) *e++ = '"';
+    csvz_commit(w, (size_t)(e - o));
+}
+
 void predict_rows_header(const predict_rows *p, csvz *w)
 {
     for (int32_t c = 0; c < p->n_cols; ++c) {
@@ -94,13 +130,27 @@ void predict_rows_header(const predict_rows *p, csvz *w)
         csvz_commit(w, (size_t)(e - o));
     }
     csvz_write(w, p->pred_name, strlen(p->pred_name));
+    if (p->contrib_feat != NULL) {
+        for (int32_t f = 0; f < p->n_contrib; ++f) put_contrib_name(w, p->contrib_feat[f].name);
+        csvz_write(w, ",bias_contrib", 13);
+    }
     csvz_write(w, "\n", 1);
+}
+
+/* ",c0,c1,...,bias" of one row. */
+static char *put_contribs(const predict_rows *p, const double *c, char *e)
+{
+    for (int32_t j = 0; j <= p->n_contrib; ++j) {
+        *e++ = ',';
+        e += fmt_double(c[j], e);
+    }
+    return e;
 }
 
 /* One line of the general plan at e; returns its end. */
 /* x holds the feature rows from local row i0 on. */
 static char *put_line(const predict_rows *p, const sb_table *t, const float *x, int64_t i0, int64_t i, double pred,
-                      char *e)
+                      const double *contrib, char *e)
 {
     for (int32_t c = 0; c < p->n_cols; ++c) {
         const predict_col *col = &p->cols[c];
@@ -123,6 +173,7 @@ static char *put_line(const predict_rows *p, const sb_table *t, const float *x, 
         *e++ = ',';
     }
     e += fmt_double(pred, e);
+    if (contrib != NULL) e = put_contribs(p, contrib, e);
     *e++ = '\n';
     return e;
 }
@@ -130,12 +181,20 @@ static char *put_line(const predict_rows *p, const sb_table *t, const float *x, 
 void predict_rows_write_x(const predict_rows *p, const sb_table *t, const float *x, int64_t i0, int64_t i1,
                           const double *pred, csvz *w)
 {
+    predict_rows_write_xc(p, t, x, i0, i1, pred, NULL, w);
+}
+
+void predict_rows_write_xc(const predict_rows *p, const sb_table *t, const float *x, int64_t i0, int64_t i1,
+                           const double *pred, const double *contrib, csvz *w)
+{
+    const int64_t nc = contrib != NULL ? p->n_contrib + 1 : 0;
     /* As many whole lines as one reservation holds, so the writer is called
      * once per ~64 KiB of text instead of once per line. */
     const size_t row_max = (size_t)p->max_row_bytes;
     const int64_t batch = (int64_t)(CSVZ_RESERVE_MAX / row_max);
     /* forms (and any plan with one int64 id): id,prediction */
-    const int64_t *one_id = p->n_cols == 1 && p->cols[0].id != NULL && p->cols[0].id->type == SB_ID_INT64
+    const int64_t *one_id = contrib == NULL && p->n_cols == 1 && p->cols[0].id != NULL &&
+                                    p->cols[0].id->type == SB_ID_INT64
                                 ? p->cols[0].id->i64
                                 : NULL;
     for (int64_t b0 = i0; b0 < i1; b0 += batch) {
@@ -150,7 +209,8 @@ void predict_rows_write_x(const predict_rows *p, const sb_table *t, const float 
                 *e++ = '\n';
             }
         } else {
-            for (int64_t i = b0; i < b1; ++i) e = put_line(p, t, x, i0, i, pred[i - i0], e);
+            for (int64_t i = b0; i < b1; ++i)
+                e = put_line(p, t, x, i0, i, pred[i - i0], contrib != NULL ? contrib + (i - i0) * nc : NULL, e);
         }
         csvz_commit(w, (size_t)(e - o));
     }
