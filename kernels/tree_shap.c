@@ -126,7 +126,7 @@ static int32_t push(tree_shap_frame *st, int32_t top, int32_t node, double zero,
 /* Enter level `top`: its path = the parent's, extended; a leaf adds its
  * shares; a split unwinds an earlier split on its feature and picks the
  * row's branch. Returns the new top. */
-static int32_t enter(const sb_forest *f, const sb_node *t, const float *row, double *phi, const tree_shap_scratch *s,
+static int32_t enter(const uint64_t *cats, const sb_node *t, const float *row, double *phi, const tree_shap_scratch *s,
                      int32_t top)
 {
     tree_shap_frame *fr = &s->stack[top];
@@ -142,7 +142,7 @@ static int32_t enter(const sb_forest *f, const sb_node *t, const float *row, dou
         leaf_add(p, fr->len - 1, nd->value, phi);
         return top - 1;
     }
-    const int left = tree_shap_goes_left(f, nd, row[nd->feat]);
+    const int left = tree_shap_goes_left(cats, nd, row[nd->feat]);
     fr->hot = left ? nd->left : nd->right;
     fr->cold = left ? nd->right : nd->left;
     fr->next_zero = 1;
@@ -161,14 +161,14 @@ static int32_t enter(const sb_forest *f, const sb_node *t, const float *row, dou
 }
 
 /* One tree's contributions added to phi: depth first, hot child then cold. */
-static void shap_tree(const sb_forest *f, const sb_node *t, const float *row, double *phi, const tree_shap_scratch *s)
+static void shap_tree(const uint64_t *cats, const sb_node *t, const float *row, double *phi, const tree_shap_scratch *s)
 {
     tree_shap_frame *st = s->stack;
     int32_t top = push(st, -1, 0, 1.0, 1.0, -1);
     while (top >= 0) {
         tree_shap_frame *fr = &st[top];
         if (fr->stage == 0) {
-            top = enter(f, t, row, phi, s, top);
+            top = enter(cats, t, row, phi, s, top);
         } else if (fr->stage == 1) {
             fr->stage = 2;
             top = push(st, top, fr->cold, fr->next_zero * tree_shap_fraction(t, fr->cold, fr->node), 0.0,
@@ -187,7 +187,7 @@ void tree_shap_row(const sb_forest *f, const double *mean, double base_margin, c
     for (int32_t t = 0; t < f->n_trees; ++t) {
         const sb_node *nd = f->nodes + f->tree_start[t];
         phi[n_feat] += mean[f->tree_start[t]];
-        if (nd[0].feat >= 0) shap_tree(f, nd, row, phi, s);
+        if (nd[0].feat >= 0) shap_tree(tree_shap_cats(f, t), nd, row, phi, s);
     }
 }
 
@@ -196,7 +196,7 @@ void tree_shap_row(const sb_forest *f, const double *mean, double base_margin, c
 /* v(S) of one tree: the cover-weighted expectation when the features whose
  * slot bit is set in `known` are the row's and the others unknown. A forward
  * pass (children after parents) carries each node's weight. */
-static double subset_value(const sb_forest *f, const sb_node *nd, int64_t n, const float *row, const int32_t *slot,
+static double subset_value(const uint64_t *cats, const sb_node *nd, int64_t n, const float *row, const int32_t *slot,
                            uint32_t known, double *w)
 {
     double v = 0;
@@ -208,7 +208,7 @@ static double subset_value(const sb_forest *f, const sb_node *nd, int64_t n, con
         }
         const int32_t l = nd[k].left, r = nd[k].right;
         if ((known >> slot[nd[k].feat]) & 1u) {
-            const int left = tree_shap_goes_left(f, &nd[k], row[nd[k].feat]);
+            const int left = tree_shap_goes_left(cats, &nd[k], row[nd[k].feat]);
             w[l] = left ? w[k] : 0.0;
             w[r] = left ? 0.0 : w[k];
         } else {
@@ -244,7 +244,7 @@ int tree_shap_row_ref(const sb_forest *f, double base_margin, const float *row, 
             slot[nd[k].feat] = m;
             used[m++] = nd[k].feat;
         }
-        for (uint32_t S = 0; S < (1u << m); ++S) v[S] = subset_value(f, nd, n, row, slot, S, w);
+        for (uint32_t S = 0; S < (1u << m); ++S) v[S] = subset_value(tree_shap_cats(f, t), nd, n, row, slot, S, w);
         phi[n_feat] += v[0];
         for (int i = 0; i < m; ++i) {
             const uint32_t bit = 1u << i;

@@ -22,17 +22,24 @@
 #include <math.h>   /* for isnan */
 #include <stdint.h> /* for int32_t, int64_t */
 
+#include "kernels/split_cat.h"    /* for split_cat_value_left, SPLIT_CAT_WORDS */
 #include "kernels/tree_predict.h" /* for sb_node, sb_forest */
 
 /* THE split decision of TreeSHAP (and of its twin): 1 when a row whose value
- * at nd's feature is v goes to nd's left child. The same rule as
- * kernels/tree_predict.h: left iff v < threshold, NaN takes the default side.
- * One place on purpose: a new kind of split node (e.g. a categorical level
- * set, which may live in the forest) changes this function only. */
-static inline int tree_shap_goes_left(const sb_forest *f, const sb_node *nd, float v)
+ * at nd's feature is v goes to nd's left child, by kernels/tree_predict.h's
+ * rule: numeric splits left iff v < threshold, NaN the default side;
+ * categorical splits (nd->cat > 0) left iff v is a code in the level set
+ * (cats: the tree's sets, see tree_shap_cats), anything else the default side. */
+static inline int tree_shap_goes_left(const uint64_t *cats, const sb_node *nd, float v)
 {
-    (void)f;
+    if (nd->cat > 0) return split_cat_value_left(v, cats + SPLIT_CAT_WORDS * (int64_t)(nd->cat - 1), nd->default_left);
     return isnan(v) ? nd->default_left != 0 : v < nd->threshold;
+}
+
+/* Tree t's categorical level sets, NULL when the forest has none. */
+static inline const uint64_t *tree_shap_cats(const sb_forest *f, int32_t t)
+{
+    return f->cat_bits ? f->cat_bits + SPLIT_CAT_WORDS * f->cat_start[t] : NULL;
 }
 
 /* The share of node `parent`'s training weight that went to `child`: the
