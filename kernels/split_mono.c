@@ -31,7 +31,7 @@ static inline void consider(const split_cfg *c, const split_bounds *bd, int m, d
     if ((m > 0 && wl > wr) || (m < 0 && wl < wr)) return; /* violates the order */
     const double gain = split_mono_gain(c, dgl, dhl, wl) + split_mono_gain(c, dgr, dhr, wr) - parent_gain;
     if (!(gain > c->min_gain)) return;
-    const split_info s = {gain, f, bin, dl, gl, hl};
+    const split_info s = {gain, f, bin, dl, gl, hl, 0, {0}};
     if (split_better(&s, best)) *best = s;
 }
 
@@ -44,7 +44,7 @@ static double parent_score(const split_cfg *c, const split_bounds *b, int64_t G,
 void split_find_mono(const split_cfg *c, const split_layout *L, const uint8_t *mask, const int8_t *mono,
                      const split_bounds *b, const int64_t *hist, int64_t G, int64_t H, split_info *best)
 {
-    const split_info none = {-INFINITY, -1, -1, 0, 0, 0};
+    const split_info none = {-INFINITY, -1, -1, 0, 0, 0, 0, {0}};
     *best = none;
     const double parent_gain = parent_score(c, b, G, H);
     for (int32_t f = 0; f < L->n_feat; ++f) {
@@ -76,7 +76,7 @@ void split_find_mono_ref(const split_cfg *c, const split_layout *L, const uint8_
     const double s = c->inv_scale;
     const double parent = split_mono_gain(c, (double)G * s, (double)H * s,
                                           split_mono_weight(c, b, (double)G * s, (double)H * s));
-    const split_info none = {-INFINITY, -1, -1, 0, 0, 0};
+    const split_info none = {-INFINITY, -1, -1, 0, 0, 0, 0, {0}};
     *best = none;
     for (int32_t f = 0; f < L->n_feat; ++f) {
         if (mask != NULL && mask[f] == 0) continue;
@@ -100,7 +100,7 @@ void split_find_mono_ref(const split_cfg *c, const split_layout *L, const uint8_
                 if (mono[f] < 0 && !(wl >= wr)) continue;
                 const double gain = split_mono_gain(c, GL, HL, wl) + split_mono_gain(c, GR, HR, wr) - parent;
                 if (gain > c->min_gain && gain > best->gain) {
-                    const split_info found = {gain, f, bin, ml, gl, hl};
+                    const split_info found = {gain, f, bin, ml, gl, hl, 0, {0}};
                     *best = found;
                 }
             }

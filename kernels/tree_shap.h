@@ -20,6 +20,7 @@
 #define SB_TREE_SHAP_H
 
 #include <math.h>   /* for isnan */
+#include <stddef.h> /* for NULL */
 #include <stdint.h> /* for int32_t, int64_t */
 
 #include "kernels/split_cat.h"    /* for split_cat_value_left, SPLIT_CAT_WORDS */

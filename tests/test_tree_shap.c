@@ -60,7 +60,7 @@ static sb_forest random_forest(int32_t n_trees)
     }
     starts[n_trees] = n;
     for (int i = 0; i < N_ROWS * F; ++i) rows[i] = unif() < 0.1 ? NAN : (unif() < 0.1 ? 0.5f : (float)unif());
-    return (sb_forest){nodes, starts, n_trees};
+    return (sb_forest){nodes, starts, n_trees, NULL, NULL};
 }
 
 /* A chain of CHAIN splits on 3 features, each right child a leaf, covers shrinking. */
@@ -68,15 +68,15 @@ static sb_forest chain_forest(void)
 {
     for (int32_t d = 0; d < CHAIN; ++d) {
         const int32_t k = 2 * d;
-        nodes[k] = (sb_node){d % 3, k + 2, k + 1, d & 1, 0, (float)(0.2 + 0.6 * unif()), 0, 1, 0};
-        nodes[k + 1] = (sb_node){-1, 0, 0, 0, 0, 0, unif() - 0.5, 0, 1 + unif()};
+        nodes[k] = (sb_node){d % 3, k + 2, k + 1, d & 1, 0, (float)(0.2 + 0.6 * unif()), 0, 1, 0, 0};
+        nodes[k + 1] = (sb_node){-1, 0, 0, 0, 0, 0, unif() - 0.5, 0, 1 + unif(), 0};
     }
-    nodes[2 * CHAIN] = (sb_node){-1, 0, 0, 0, 0, 0, 0.25, 0, 1};
+    nodes[2 * CHAIN] = (sb_node){-1, 0, 0, 0, 0, 0, 0.25, 0, 1, 0};
     for (int32_t d = CHAIN - 1; d >= 0; --d) nodes[2 * d].cover = nodes[2 * d + 1].cover + nodes[2 * d + 2].cover;
     starts[0] = 0;
     starts[1] = 2 * CHAIN + 1;
     for (int i = 0; i < N_ROWS * F; ++i) rows[i] = unif() < 0.05 ? NAN : (float)unif();
-    return (sb_forest){nodes, starts, 1};
+    return (sb_forest){nodes, starts, 1, NULL, NULL};
 }
 
 /* Both kernels on every row: |fast - ref| <= 1e-9 and sum(phi) = margin. */
@@ -132,9 +132,9 @@ static void test_deep_chain(void)
  * (right), leaves 1 and 5. Mean 2; a row going left gets phi0 = 1 - 2 = -1. */
 static void test_by_hand(void)
 {
-    sb_node t[3] = {{0, 1, 2, 1, 0, 0.5f, 0, 1, 4}, {-1, 0, 0, 0, 0, 0, 1.0, 0, 3}, {-1, 0, 0, 0, 0, 0, 5.0, 0, 1}};
+    sb_node t[3] = {{0, 1, 2, 1, 0, 0.5f, 0, 1, 4, 0}, {-1, 0, 0, 0, 0, 0, 1.0, 0, 3, 0}, {-1, 0, 0, 0, 0, 0, 5.0, 0, 1, 0}};
     int64_t st[2] = {0, 3};
-    sb_forest f = {t, st, 1};
+    sb_forest f = {t, st, 1, NULL, NULL};
     double mean[3], phi[F + 1];
     tree_shap_elem path[8];
     tree_shap_frame stack[4];
