@@ -7,6 +7,7 @@
 #include <unistd.h> /* for unlink */
 
 #include "base/alloc.h"
+#include "base/write_errno.h"
 #include "mpi/comm.h"
 #include "mpi/run_impl.h"
 
@@ -39,10 +40,15 @@ static int write_rounds(run_ctx *run, MPI_File fh, const char *path, int64_t off
         if (n > 0 && (rc = fill(run, ctx, done, buf, n)) != SB_OK) n = 0;
         MPI_Status st;
         int written = 0;
+        errno = 0; /* MPI-IO returns no cause: its failing pwrite's errno is the cause */
         const int mrc = MPI_File_write_at_all(fh, (MPI_Offset)(offset + done), buf, (int)n, MPI_BYTE, &st);
+        const int e = errno;
         if (mrc != MPI_SUCCESS) rc = mpi_fail(run, mrc, "MPI_File_write_at_all", path); /* the first error stays */
-        else if (n > 0 && (MPI_Get_count(&st, MPI_BYTE, &written) != MPI_SUCCESS || written != n))
-            rc = SB_FAIL(run, SB_EIO, "%s: short write at byte %lld", path, (long long)(offset + done));
+        else if (n > 0 && (MPI_Get_count(&st, MPI_BYTE, &written) != MPI_SUCCESS || written != n)) {
+            char why[160];
+            rc = SB_FAIL(run, SB_EIO, "%s: short write at byte %lld%s", path, (long long)(offset + done),
+                         write_failure_reason(e, path, why, sizeof why));
+        }
         done += n;
     }
     return rc;
