@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h> /* for unlink */
 
+#include "base/stop.h"
 #include "base/write_errno.h"
 #include "io/chunk_codec.h"
 #include "io/h5_internal.h"
@@ -24,6 +25,8 @@
 /* Longest output path (with ".tmp"). */
 #define H5_PATH_MAX 4096
 #define DEFLATE_MAX_LEVEL 9
+/* H5Fclose only writes metadata: minutes means a rank waits for one that left */
+#define H5_CLOSE_TIMEOUT_S 300u
 
 /* How write_rows stores a dataset: contiguous, or chunked through a codec. */
 typedef struct {
@@ -273,11 +276,21 @@ int h5_write_table_codec(run_ctx *run, const char *path, const sb_table *t, h5_c
     if (f < 0) return SB_EIO; /* agreed, reported */
     const store_opts st = {1, codec, level};
     int rc = SB_OK;
-    const int written = write_all(run, path, f, t, st, has_label, has_weight);
+    const int written = write_all(run, path, f, t, st, has_label, has_weight); /* agreed */
+    if (written != SB_OK) {
+        /* No H5Fclose: its metadata flush would fail on some ranks only and HDF5 1.10
+         * then waits in a barrier the others skipped; the file is removed anyway. */
+        run_forgo_finalize(run);
+        SB_CHECK(run, written);
+    }
     errno = 0;
+    char what[H5_PATH_MAX + 32];
+    snprintf(what, sizeof what, "closing %s (HDF5)", tmp);
+    /* a metadata write that fails on one rank leaves the others in HDF5's barrier */
+    run_watchdog_arm(run_rank(run), run_env_seconds("SHARDBOOST_CLOSE_TIMEOUT", H5_CLOSE_TIMEOUT_S), what, tmp);
     const int closed = H5Fclose(f) >= 0; /* collective: every rank, whatever happened */
     const int close_errno = errno;
-    SB_CHECK(run, written);
+    run_watchdog_disarm();
     char why[160];
     rc = run_agree_rc(run, closed ? SB_OK : SB_FAIL(run, SB_EIO, "%s: HDF5 close failed%s", path,
                                                      write_failure_reason(close_errno, path, why, sizeof why)));

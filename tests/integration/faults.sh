@@ -51,8 +51,8 @@ fcase() {
     done
     IFS=$' \t\n'
     local left
-    left=$(cd "$MNT" && find . -mindepth 1 | sed 's|^\./||' | grep -vxE "${keep:-^$}" | tr '\n' ' ')
-    [ -n "$left" ] && { fail "$what: left behind in the full disk: $left"; return; }
+    left=$(cd "${FDIR:-$MNT}" && find . -mindepth 1 | sed 's|^\./||' | grep -vxE "${keep:-^$}" | tr '\n' ' ')
+    [ -n "$left" ] && { fail "$what: left behind: $left"; return; }
     pass "$what (rc=$rc): $(grep -m1 -o 'error: .*' "$log" | sed 's/ (at .*//' | head -c 160)"
 }
 
@@ -96,5 +96,30 @@ for np in 1 2; do
     fresh 1024 $((3 + np)) # the root, P, its lock and the parts
     fcase "ENOSPC predict _SUCCESS (no inode left)" $np "mnt/P/_SUCCESS|$NOSPC" "P|P/\.shardboost\.lock|P/part-0000[0-9]\.csv\.gz" predict --model m.json --data small.h5 --out mnt/P --no-drift -q
     [ ! -e mnt/P/_SUCCESS ] && pass "ENOSPC _SUCCESS np=$np: none" || fail "ENOSPC _SUCCESS np=$np: _SUCCESS written"
+done
+
+# ---- EIO: the disk fails (the shim) part-way through each write, or at fsync/close ----
+cc -shared -fPIC -O1 -o "$T/eio_shim.so" "$SB_ROOT/tests/fault/eio_shim.c" -ldl || { fail "build eio_shim"; finish; }
+EIO="Input/output error"
+FDIR=$T/eio
+# eio AFTER "what" NP frags keep args... : fcase with the shim failing writes under $FDIR after AFTER bytes.
+eio() {
+    local after=$1; shift
+    rm -rf "$FDIR"; mkdir -p "$FDIR"
+    LD_PRELOAD=$T/eio_shim.so SB_EIO_MATCH=/eio/ SB_EIO_AFTER=$after SHARDBOOST_CLOSE_TIMEOUT=5 \
+        SB_MPI_X="-x LD_PRELOAD -x SB_EIO_MATCH -x SB_EIO_AFTER -x SHARDBOOST_CLOSE_TIMEOUT" fcase "$@"
+}
+for np in 1 2 3; do
+    # at np 3 rank 0's metadata write fails inside H5Fclose while the others wait in
+    # HDF5's barrier: the close watchdog (SHARDBOOST_CLOSE_TIMEOUT) ends them
+    eio 100000 "EIO ingest HDF5" $np "eio/o.h5|$EIO" "" ingest --layout forms -q -o eio/o.h5 f.csv
+done
+for np in 1 2; do
+    eio 0 "EIO train --model (fsync)" $np "eio/m.json|$EIO" "" train --data f.h5 --model eio/m.json --quiet --n_estimators 4 --max_depth 3
+    eio 0 "EIO predict part files (fsync)" $np "eio/P|$EIO" "P|P/\.shardboost\.lock" predict --model m.json --data f.h5 --out eio/P --no-drift -q
+    eio 0 "EIO predict --merge" $np "eio/all.csv.gz|$EIO" "" predict --model m.json --data f.h5 --out Pe$np --merge eio/all.csv.gz --no-drift -q
+    eio 0 "EIO cv journal (fdatasync)" $np "eio/cv|$EIO" "cv|cv/journal-r[0-9]*\.csv" cv --data small.h5 --grid g.yaml --folds 2 --out eio/cv -q
+    eio 0 "EIO export (fclose)" $np "eio/x.json|$EIO" "" export --model m.json --format xgboost-json -o eio/x.json
+    eio 0 "EIO registry version" $np "eio/reg|$EIO" "reg|reg/m|reg/m/\.lock" train --data f.h5 --model r$np.json --register eio/reg/m --quiet --n_estimators 4 --max_depth 3
 done
 finish
