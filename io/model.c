@@ -2,6 +2,7 @@
  * atomic write by rank 0. Format documented in io/model.h. */
 #include "io/model.h"
 
+#include <ctype.h> /* for isxdigit */
 #include <errno.h>  /* for errno */
 #include <math.h>   /* for isfinite */
 #include <stdarg.h> /* for va_list */
@@ -228,9 +229,16 @@ static int check_crc(run_ctx *run, const char *text, int64_t len, const char *na
     for (int64_t i = len - (int64_t)tl; i >= 0 && i >= len - CRC_LINE_SEARCH; --i)
         if (!memcmp(text + i, tag, tl)) { at = i; break; }
     if (at < 0) return SB_FAIL(run, SB_EDATA, "%s: truncated or not a shardboost model (no crc32 line at the end)", name);
+    /* 8 hex digits read within len: the text is not NUL-terminated (sscanf ran
+     * strlen past the end, into uninitialised bytes) */
     unsigned want = 0;
-    if (sscanf(text + at + tl, "%8x", &want) != 1)
-        return SB_FAIL(run, SB_EDATA, "%s: corrupt crc32 line", name);
+    const int64_t hex = at + (int64_t)tl;
+    int digits = 0;
+    for (; digits < 8 && hex + digits < len && isxdigit((unsigned char)text[hex + digits]); ++digits) {
+        const char c = text[hex + digits];
+        want = want * 16u + (unsigned)(c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10);
+    }
+    if (digits != 8) return SB_FAIL(run, SB_EDATA, "%s: corrupt crc32 line", name);
     uint32_t got = (uint32_t)crc32(0L, (const Bytef *)text, (uInt)(at + 1));
     if (got != want)
         return SB_FAIL(run, SB_EDATA, "%s: corrupt model file (crc32 %08x, expected %08x): it was modified or damaged",
