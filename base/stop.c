@@ -15,16 +15,18 @@
 static volatile sig_atomic_t stop_flag = 0;
 static volatile sig_atomic_t grace_armed = 0;
 static unsigned grace_s = GRACE_DEFAULT_S;
-static char alarm_msg[512];
-static volatile sig_atomic_t alarm_len = 0;
+static char alarm_msg[512], grace_msg[256]; /* the watchdog's; the grace timer's */
+static volatile sig_atomic_t alarm_len = 0, grace_len = 0;
 static char alarm_unlink[4096];
 
 static void on_alarm(int sig)
 {
     (void)sig;
     if (alarm_unlink[0] != '\0') unlink(alarm_unlink); /* nothing complete-looking, no temporary left */
-    if (alarm_len > 0) {
-        ssize_t w = write(2, alarm_msg, (size_t)alarm_len);
+    const char *msg = grace_armed ? grace_msg : alarm_msg;
+    const size_t len = (size_t)(grace_armed ? grace_len : alarm_len);
+    if (len > 0) {
+        ssize_t w = write(2, msg, len);
         (void)w;
     }
     _exit(1); /* no exit handlers: they would enter MPI, where this rank is stuck */
@@ -69,12 +71,11 @@ unsigned run_env_seconds(const char *name, unsigned dflt)
 void run_catch_sigterm(void)
 {
     grace_s = run_env_seconds("SHARDBOOST_TERM_GRACE", GRACE_DEFAULT_S);
-    char text[256];
-    snprintf(text, sizeof text,
-             "shardboost: error: still running %u s after SIGTERM (a rank stopped answering?): exiting "
-             "(SHARDBOOST_TERM_GRACE)\n",
-             grace_s);
-    set_alarm_msg(text);
+    int n = snprintf(grace_msg, sizeof grace_msg,
+                     "shardboost: error: still running %u s after SIGTERM (a rank stopped answering?): exiting "
+                     "(SHARDBOOST_TERM_GRACE)\n",
+                     grace_s);
+    grace_len = n < 0 ? 0 : n >= (int)sizeof grace_msg ? (int)sizeof grace_msg - 1 : n;
     install(SIGALRM, on_alarm);
     install(SIGTERM, on_sigterm);
 }
