@@ -86,8 +86,8 @@ void run_watchdog_arm(int rank, unsigned seconds, const char *what, const char *
     snprintf(alarm_unlink, sizeof alarm_unlink, "%s", tmp ? tmp : "");
     char text[512];
     snprintf(text, sizeof text,
-             "[rank %d] shardboost: error: %s did not finish within %u s (another rank failed in it?): exiting\n",
-             rank, what, seconds);
+             "[rank %d] shardboost: error: %s did not finish within %u s (another rank failed in it?): exiting\n", rank,
+             what, seconds);
     set_alarm_msg(text);
     install(SIGALRM, on_alarm);
     alarm(seconds);

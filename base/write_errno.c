@@ -2,9 +2,9 @@
 #include "base/write_errno.h"
 
 #include <errno.h>
-#include <stdio.h>         /* for snprintf */
-#include <string.h>        /* for strrchr */
-#include <sys/statvfs.h>   /* for statvfs */
+#include <stdio.h>       /* for snprintf */
+#include <string.h>      /* for strrchr */
+#include <sys/statvfs.h> /* for statvfs */
 
 /* Below this many free bytes a short write is taken for a full disk: one
  * file-system block plus HDF5's metadata that a short write cannot place. */

@@ -2,7 +2,6 @@
  * kinds (numeric feature, int64 id) take a short path without role tests. */
 #include "io/ingest_rows.h"
 
-#include <float.h>  /* for FLT_MAX */
 #include <math.h>   /* for isfinite, NAN */
 #include <stdarg.h>
 #include <stdio.h>  /* for vsnprintf */
@@ -15,10 +14,6 @@
 #include "base/alloc.h"
 
 enum { K_IGNORE = 0, K_NUM, K_GENERAL };
-
-/* Below this a double rounds to a finite float32: FLT_MAX plus half its ulp
- * (3.4028235e38, how FLT_MAX is printed, is above FLT_MAX and rounds to it). */
-#define FLOAT32_ROUNDS_FINITE 0x1.ffffffp127
 
 static int row_fail(run_ctx *run, ingest_rows *R, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static int row_fail(run_ctx *run, ingest_rows *R, const char *fmt, ...)
@@ -169,7 +164,7 @@ static int parse_feature(run_ctx *run, ingest_rows *R, int32_t feat, csv_field f
         *out = NAN;
         return SB_OK;
     }
-    if (!(fabs(v) < FLOAT32_ROUNDS_FINITE))
+    if (!(fabs(v) < NUMPARSE_F32_FINITE_BELOW))
         return row_fail(run, R, "feature '%s': '%.*s%s' is infinite or outside the float32 range",
                         R->plan->feat[feat].name, EXCERPT(f));
     *out = (float)v;
@@ -273,7 +268,8 @@ static int add_generic(run_ctx *run, ingest_rows *R, const csv_field *f, int32_t
             int32_t k = p->cols[c].feat;
             unsigned d = f[c].n == 1 ? (unsigned)(f[c].p[0] - '0') : 10u;
             if (d < 10) x[k] = (float)d; /* 0/1 flags: the most common field by far */
-            else if (numparse_f64(f[c].p, f[c].n, &v) == NUMPARSE_OK && fabs(v) < FLOAT32_ROUNDS_FINITE) x[k] = (float)v;
+            else if (numparse_f64(f[c].p, f[c].n, &v) == NUMPARSE_OK && fabs(v) < NUMPARSE_F32_FINITE_BELOW)
+                x[k] = (float)v;
             else SB_TRY(run, parse_feature(run, R, k, f[c], &x[k]));
         } else if (R->kind[c] == K_GENERAL) {
             SB_TRY(run, parse_general(run, R, c, f[c], x, t));
@@ -317,7 +313,8 @@ static int add_forms(run_ctx *run, ingest_rows *R, const csv_field *f, int32_t n
         if (k < FORMS_N_FEAT - 1 && !dash)
             return row_fail(run, R, "expected %d '-'-separated features, found %d", FORMS_N_FEAT, (int)k + 1);
         double v = 0;
-        if (numparse_f64(s, (size_t)(e - s), &v) == NUMPARSE_OK && fabs(v) < FLOAT32_ROUNDS_FINITE) x[k] = (float)v;
+        if (numparse_f64(s, (size_t)(e - s), &v) == NUMPARSE_OK && fabs(v) < NUMPARSE_F32_FINITE_BELOW)
+            x[k] = (float)v;
         else SB_TRY(run, parse_feature(run, R, k, (csv_field){s, (size_t)(e - s)}, &x[k]));
         s = e + 1;
     }
