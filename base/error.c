@@ -1,5 +1,6 @@
 /* error.c - the error message of a run context (see error.h). */
 #include "base/error.h"
+#include "base/escape.h"
 
 #include <stdarg.h> /* for va_list */
 #include <stdio.h>
@@ -11,11 +12,15 @@
 int err_set(run_ctx *run, int code, const char *file, int line, const char *fmt, ...)
 {
     if (run->err_code != SB_OK) return run->err_code; /* keep the first, root cause */
+    char raw[SB_ERR_MAX];
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(run->err_msg, SB_ERR_MAX, fmt, ap);
+    int n = vsnprintf(raw, sizeof raw, fmt, ap);
     va_end(ap);
     if (n < 0) n = 0;
+    if (n >= SB_ERR_MAX) n = SB_ERR_MAX - 1;
+    /* messages echo input (fields, keys, paths): never raw bytes to a terminal */
+    n = (int)sb_escape(run->err_msg, SB_ERR_MAX, raw, (size_t)n);
     if (n < SB_ERR_MAX) snprintf(run->err_msg + n, SB_ERR_MAX - (size_t)n, " (at %s:%d", file, line);
     run->err_code = code;
     run->err_agreed = 0;

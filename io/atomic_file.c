@@ -1,6 +1,7 @@
 /* atomic_file.c - temp file -> fsync -> rename. */
 #include "io/atomic_file.h"
 #include "base/error.h"
+#include "base/write_errno.h"
 
 #include <errno.h>  /* for errno, EINVAL */
 #include <string.h> /* for strerror */
@@ -8,7 +9,9 @@
 
 int atomic_file_commit(run_ctx *run, FILE *f, const char *tmp, const char *path)
 {
-    int err = 0; /* the last failing step's errno */
+    /* stdio keeps a failed write's error sticky but not its errno: the caller's last
+     * write, just before this call, failed the same way if the first one did */
+    int err = ferror(f) ? errno : 0; /* the last failing step's errno */
     int bad = ferror(f);
     if (fflush(f) != 0) err = errno;
     /* EINVAL: the file system cannot fsync (e.g. a pipe or special file); not a data loss. */
@@ -16,7 +19,7 @@ int atomic_file_commit(run_ctx *run, FILE *f, const char *tmp, const char *path)
     if (fclose(f) != 0) err = errno;
     if (bad || err != 0) {
         unlink(tmp);
-        return SB_FAIL(run, SB_EIO, "%s: write failed%s%s", tmp, err ? ": " : "", err ? strerror(err) : "");
+        return SB_FAIL(run, SB_EIO, "%s: write failed%s", tmp, err ? write_errno_suffix(err) : "");
     }
     if (rename(tmp, path) != 0) {
         int e = errno;

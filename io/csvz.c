@@ -207,6 +207,8 @@ int csvz_close(run_ctx *run, csvz *w)
     double t0 = mono_now();
     if (w->in_member || w->file_bytes == 0) csvz_end_member(w);
     if (fflush(w->f) != 0) set_err(w, errno, "flush");
+    /* on disk before the rename and _SUCCESS; a failing disk may say so only here (EINVAL: cannot sync a pipe) */
+    if (fsync(fileno(w->f)) != 0 && errno != EINVAL) set_err(w, errno, "fsync");
     if (fclose(w->f) != 0) set_err(w, errno, "close");
     w->deflate_s += mono_now() - t0;
     w->f = NULL;

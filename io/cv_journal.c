@@ -1,5 +1,6 @@
 /* cv_journal.c - the cv journal, appended and read back (see cv_journal.h). */
 #include "io/cv_journal.h"
+#include "base/write_errno.h"
 
 #include <dirent.h> /* for opendir, readdir */
 #include <errno.h>  /* for errno */
@@ -49,9 +50,11 @@ int cv_journal_append(run_ctx *run, const char *path, const cv_results *r, int64
     size_t w = format_line(line, cap, r, p, key);
     fd = open(path, O_WRONLY | O_CREAT | O_APPEND, 0644);
     if (fd < 0) SB_RAISE(run, SB_EIO, "%s: cannot open the journal: %s", path, strerror(errno));
+    errno = 0;
     ssize_t got = write(fd, line, w);
-    if (got != (ssize_t)w || fdatasync(fd) != 0)
-        SB_RAISE(run, SB_EIO, "%s: journal write failed: %s", path, strerror(errno));
+    char why[160];
+    if (got != (ssize_t)w || fdatasync(fd) != 0) /* a short write leaves no errno */
+        SB_RAISE(run, SB_EIO, "%s: journal write failed%s", path, write_failure_reason(errno, path, why, sizeof why));
 out:
     /* the first error wins: a failed close after a failed write keeps the write's message */
     if (fd >= 0 && close(fd) != 0) rc = SB_FAIL(run, SB_EIO, "%s: close: %s", path, strerror(errno));

@@ -1,8 +1,10 @@
 /* h5_read.c - the collective reader of the columnar table file (see h5io.h):
  * open and check the file, then each dataset either through HDF5's collective
  * H5Dread or chunk by chunk (io/h5_raw.h), as the ranks agree. */
+#include <errno.h>    /* for errno */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h> /* for stat */
 
 #include "io/h5_check.h"
 #include "io/h5_internal.h"
@@ -94,11 +96,32 @@ static int feature_dims(run_ctx *run, const char *path, hid_t feat, hsize_t *dim
     return two ? SB_OK : SB_FAIL(run, SB_EDATA, "%s: 'features' is not 2-D", path);
 }
 
+/* True when the file's root group holds nothing. */
+static int root_is_empty(hid_t f)
+{
+    H5G_info_t info;
+    return H5Gget_info(f, &info) >= 0 && info.nlinks == 0;
+}
+
+/* Why H5Fopen failed on path: empty, not HDF5 at all, or the system's reason. Local. */
+static int open_failed(run_ctx *run, const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) != 0) return SB_FAIL(run, SB_EIO, "%s: cannot open: %s", path, strerror(errno));
+    if (st.st_size == 0) return SB_FAIL(run, SB_EDATA, "%s: not a shardboost HDF5 file (empty: 0 bytes)", path);
+    if (H5Fis_hdf5(path) == 0)
+        return SB_FAIL(run, SB_EDATA, "%s: not a shardboost HDF5 file (no HDF5 signature)", path);
+    return SB_FAIL(run, SB_EIO, "%s: cannot open as an HDF5 file", path);
+}
+
 /* The local part of h5_read_head, after the collective open. */
 static int head_local(run_ctx *run, const char *path, hid_t f, int64_t row_begin, int64_t row_end, sb_table *out,
                       hid_t *feat)
 {
     char *fmt = NULL;
+    if (H5Aexists(f, "format") <= 0) /* an HDF5 file, but not ours (or empty) */
+        return SB_FAIL(run, SB_EDATA, "%s: not a shardboost HDF5 file (no 'format' attribute%s)", path,
+                       root_is_empty(f) ? ", no datasets" : "");
     SB_TRY(run, h5_attr_str(run, path, f, "format", &fmt));
     const int known = strcmp(fmt, SB_H5_FORMAT) == 0;
     if (!known) SB_FAIL(run, SB_EDATA, "%s: format '%s', expected '%s'", path, fmt, SB_H5_FORMAT);
@@ -135,7 +158,7 @@ int h5_read_head(run_ctx *run, const char *path, int64_t row_begin, int64_t row_
     hid_t fapl = h5_fapl_mpio(run);
     *f = H5Fopen(path, H5F_ACC_RDONLY, fapl);
     if (fapl >= 0) H5Pclose(fapl);
-    if (*f < 0) return run_agree_rc(run, SB_FAIL(run, SB_EIO, "%s: cannot open as an HDF5 file", path));
+    if (*f < 0) return run_agree_rc(run, open_failed(run, path));
     *local_rc = head_local(run, path, *f, row_begin, row_end, out, feat);
     return SB_OK;
 }

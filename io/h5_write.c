@@ -6,11 +6,14 @@
  * Metadata (attributes) is identical on all ranks, as HDF5 requires.
  * Extra attributes beyond h5io.h: id_names (order of /ids), n_levels and
  * levels on /features, drop_rule, n_rows. */
+#include <errno.h> /* for errno */
 #include <stdio.h> /* for snprintf, rename */
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h> /* for unlink */
 
+#include "base/stop.h"
+#include "base/write_errno.h"
 #include "io/chunk_codec.h"
 #include "io/h5_internal.h"
 #include "io/h5io.h"
@@ -22,6 +25,8 @@
 /* Longest output path (with ".tmp"). */
 #define H5_PATH_MAX 4096
 #define DEFLATE_MAX_LEVEL 9
+/* H5Fclose only writes metadata: minutes means a rank waits for one that left */
+#define H5_CLOSE_TIMEOUT_S 300u
 
 /* How write_rows stores a dataset: contiguous, or chunked through a codec. */
 typedef struct {
@@ -85,6 +90,7 @@ static int write_rows(run_ctx *run, const char *path, hid_t loc, const rows_spec
     hsize_t off[2] = {(hsize_t)r->start, 0}, cnt[2] = {(hsize_t)r->n, dims[1]};
     hid_t fs = H5Screate_simple(rank, dims, NULL), ms = H5Screate_simple(rank, mdims, NULL);
     hid_t dcpl = create_plist(r, dims, rank, st), d = -1, dx = H5Pcreate(H5P_DATASET_XFER);
+    char why[160];
     if (dcpl < 0) SB_RAISE(run, SB_EIO, "%s: HDF5 %s failed", path, r->name);
     if ((d = H5Dcreate2(loc, r->name, r->ftype, fs, H5P_DEFAULT, dcpl, H5P_DEFAULT)) < 0)
         SB_RAISE(run, SB_EIO, "%s: HDF5 %s failed", path, r->name);
@@ -94,14 +100,17 @@ static int write_rows(run_ctx *run, const char *path, hid_t loc, const rows_spec
         H5Sselect_none(ms);
     }
     H5Pset_dxpl_mpio(dx, H5FD_MPIO_COLLECTIVE);
-    if (H5Dwrite(d, r->mtype, ms, fs, dx, r->data) < 0) SB_RAISE(run, SB_EIO, "%s: HDF5 %s failed", path, r->name);
+    errno = 0;
+    if (H5Dwrite(d, r->mtype, ms, fs, dx, r->data) < 0)
+        SB_RAISE(run, SB_EIO, "%s: HDF5 %s failed%s", path, r->name, write_failure_reason(errno, path, why, sizeof why));
 out:
     H5Pclose(dx);
     H5Sclose(ms);
     if (d >= 0) H5Dclose(d);
     if (dcpl >= 0) H5Pclose(dcpl);
     H5Sclose(fs);
-    return rc;
+    /* a write fails on the ranks whose bytes did not fit (a full disk), not on all */
+    return run_agree_rc(run, rc);
 }
 
 /* The file's and /features' attributes. Collective. */
@@ -212,7 +221,7 @@ static int write_all(run_ctx *run, const char *path, hid_t f, const sb_table *t,
     if (feat < 0) return H5_FAIL(run, path, "features");
     const int rc = write_meta(run, path, f, t, feat);
     H5Dclose(feat);
-    return rc;
+    return run_agree_rc(run, rc);
 }
 
 /* Create tmp for writing by every rank. Collective; < 0 (agreed) on failure. */
@@ -267,10 +276,26 @@ int h5_write_table_codec(run_ctx *run, const char *path, const sb_table *t, h5_c
     if (f < 0) return SB_EIO; /* agreed, reported */
     const store_opts st = {1, codec, level};
     int rc = SB_OK;
-    const int written = write_all(run, path, f, t, st, has_label, has_weight);
+    const int written = write_all(run, path, f, t, st, has_label, has_weight); /* agreed */
+    if (written != SB_OK) {
+        /* No H5Fclose: its metadata flush would fail on some ranks only and HDF5 1.10
+         * then waits in a barrier the others skipped; the file is removed anyway. */
+        run_forgo_finalize(run);
+        SB_CHECK(run, written);
+    }
+    errno = 0;
+    char what[H5_PATH_MAX + 32];
+    snprintf(what, sizeof what, "closing %s (HDF5)", tmp);
+    /* a metadata write that fails on one rank leaves the others in HDF5's barrier */
+    run_watchdog_arm(run_rank(run), run_env_seconds("SHARDBOOST_CLOSE_TIMEOUT", H5_CLOSE_TIMEOUT_S), what, tmp);
     const int closed = H5Fclose(f) >= 0; /* collective: every rank, whatever happened */
-    SB_CHECK(run, written);
-    SB_CHECK(run, run_agree_rc(run, closed ? SB_OK : SB_FAIL(run, SB_EIO, "%s: HDF5 close failed", path)));
+    const int close_errno = errno;
+    run_watchdog_disarm();
+    char why[160];
+    rc = run_agree_rc(run, closed ? SB_OK : SB_FAIL(run, SB_EIO, "%s: HDF5 close failed%s", path,
+                                                     write_failure_reason(close_errno, path, why, sizeof why)));
+    if (rc != SB_OK) run_forgo_finalize(run); /* HDF5 1.10 keeps the failed file's id: its exit hook would crash */
+    SB_CHECK(run, rc);
     if (run_rank(run) == 0 && rename(tmp, path) != 0) SB_RAISE(run, SB_EIO, "rename %s -> %s failed", tmp, path);
 out:
     rc = run_agree_rc(run, rc);

@@ -64,19 +64,30 @@ void ingest_piece(const int64_t *size, const int *gz, int n, int r, int nranks, 
 
 /* ---- phase 1: rank 0 looks at the files ---- */
 
+/* A UTF-16 text (what spreadsheet exports often are): a byte-order mark, or an
+ * ASCII character next to a NUL byte at the start. */
+static int looks_utf16(const unsigned char *m, off_t size)
+{
+    if (size >= 2 && ((m[0] == 0xff && m[1] == 0xfe) || (m[0] == 0xfe && m[1] == 0xff))) return 1;
+    return size >= 4 && ((m[0] && !m[1] && m[2] && !m[3]) || (!m[0] && m[1] && !m[2] && m[3]));
+}
+
 static int probe_file(run_ctx *run, const char *path, int64_t *size, int *gz)
 {
     /* O_NONBLOCK: opening a FIFO without a writer must not block; it is refused below. */
     int fd = open(path, O_RDONLY | O_NONBLOCK);
     if (fd < 0) return SB_FAIL(run, SB_EIO, "%s: cannot open: %s", path, strerror(errno));
     struct stat st;
-    unsigned char magic[2] = {0, 0};
+    unsigned char magic[4] = {0, 0, 0, 0};
     int rc = SB_OK;
     if (fstat(fd, &st) != 0) SB_RAISE(run, SB_EIO, "%s: cannot stat: %s", path, strerror(errno));
     if (!S_ISREG(st.st_mode)) SB_RAISE(run, SB_EIO, "%s: not a regular file (%s)", path,
                                           S_ISDIR(st.st_mode) ? "a directory" : S_ISFIFO(st.st_mode) ? "a FIFO" : "a device or socket");
     if (st.st_size == 0) SB_RAISE(run, SB_EDATA, "%s: empty file (0 bytes)", path);
-    if (read(fd, magic, 2) < 0) SB_RAISE(run, SB_EIO, "%s: read failed: %s", path, strerror(errno));
+    if (read(fd, magic, 4) < 0) SB_RAISE(run, SB_EIO, "%s: read failed: %s", path, strerror(errno));
+    if (looks_utf16(magic, st.st_size))
+        SB_RAISE(run, SB_EDATA, "%s: looks like UTF-16 (a byte-order mark or every other byte NUL); "
+                                "convert it to UTF-8, e.g. iconv -f UTF-16 -t UTF-8", path);
     *size = (int64_t)st.st_size;
     *gz = magic[0] == 0x1f && magic[1] == 0x8b; /* gzip's magic bytes */
 out:

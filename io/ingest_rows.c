@@ -2,7 +2,6 @@
  * kinds (numeric feature, int64 id) take a short path without role tests. */
 #include "io/ingest_rows.h"
 
-#include <float.h>  /* for FLT_MAX */
 #include <math.h>   /* for isfinite, NAN */
 #include <stdarg.h>
 #include <stdio.h>  /* for vsnprintf */
@@ -10,6 +9,7 @@
 #include <string.h>
 
 #include "io/numparse.h"
+#include "io/table_targets.h"
 #include "base/error.h"
 #include "base/alloc.h"
 
@@ -138,10 +138,22 @@ static int is_canonical_int(csv_field f)
     return numparse_i64(f.p, f.n, &v) == NUMPARSE_OK;
 }
 
+/* The 1-based CSV column of feature feat (its feature number where the layout has no columns). */
+static int feature_column(const ingest_plan *p, int32_t feat)
+{
+    for (int32_t c = 0; c < p->n_cols; ++c)
+        if (p->cols[c].feat == feat) return (int)c + 1;
+    return (int)feat + 1;
+}
+
 static int parse_feature(run_ctx *run, ingest_rows *R, int32_t feat, csv_field f, float *out)
 {
     double v = 0;
     if (numparse_f64(f.p, f.n, &v) != NUMPARSE_OK) {
+        const char *nul = memchr(f.p, '\0', f.n);
+        if (nul != NULL) /* the printed value would end at the NUL */
+            return row_fail(run, R, "NUL byte at column %d (feature '%s', byte %d of its value)",
+                            feature_column(R->plan, feat), R->plan->feat[feat].name, (int)(nul - f.p) + 1);
         if (numparse_is_missing(f.p, f.n)) {
             *out = NAN;
             return SB_OK;
@@ -152,7 +164,7 @@ static int parse_feature(run_ctx *run, ingest_rows *R, int32_t feat, csv_field f
         *out = NAN;
         return SB_OK;
     }
-    if (!(fabs(v) <= FLT_MAX))
+    if (!(fabs(v) < NUMPARSE_F32_FINITE_BELOW))
         return row_fail(run, R, "feature '%s': '%.*s%s' is infinite or outside the float32 range",
                         R->plan->feat[feat].name, EXCERPT(f));
     *out = (float)v;
@@ -189,6 +201,9 @@ static int parse_target(run_ctx *run, ingest_rows *R, const char *name, int nonn
     if (numparse_f64(f.p, f.n, out) != NUMPARSE_OK)
         return row_fail(run, R, "%s: '%.*s%s' is not a number", name, EXCERPT(f));
     if (!isfinite(*out)) return row_fail(run, R, "%s: '%.*s%s' is not a finite number", name, EXCERPT(f));
+    if (fabs(*out) > TABLE_TARGET_MAX) /* squared gradients of such a row overflow in training */
+        return row_fail(run, R, "%s: '%.*s%s' is outside the float32 range (labels, counts and weights)", name,
+                        EXCERPT(f));
     if (nonneg && *out < 0) return row_fail(run, R, "%s: negative value '%.*s%s'", name, EXCERPT(f));
     if (nonneg && R->plan->counts_integral && *out != floor(*out))
         return row_fail(run, R, "%s: '%.*s%s' is not a whole number", name, EXCERPT(f));
@@ -253,7 +268,8 @@ static int add_generic(run_ctx *run, ingest_rows *R, const csv_field *f, int32_t
             int32_t k = p->cols[c].feat;
             unsigned d = f[c].n == 1 ? (unsigned)(f[c].p[0] - '0') : 10u;
             if (d < 10) x[k] = (float)d; /* 0/1 flags: the most common field by far */
-            else if (numparse_f64(f[c].p, f[c].n, &v) == NUMPARSE_OK && fabs(v) <= FLT_MAX) x[k] = (float)v;
+            else if (numparse_f64(f[c].p, f[c].n, &v) == NUMPARSE_OK && fabs(v) < NUMPARSE_F32_FINITE_BELOW)
+                x[k] = (float)v;
             else SB_TRY(run, parse_feature(run, R, k, f[c], &x[k]));
         } else if (R->kind[c] == K_GENERAL) {
             SB_TRY(run, parse_general(run, R, c, f[c], x, t));
@@ -297,7 +313,8 @@ static int add_forms(run_ctx *run, ingest_rows *R, const csv_field *f, int32_t n
         if (k < FORMS_N_FEAT - 1 && !dash)
             return row_fail(run, R, "expected %d '-'-separated features, found %d", FORMS_N_FEAT, (int)k + 1);
         double v = 0;
-        if (numparse_f64(s, (size_t)(e - s), &v) == NUMPARSE_OK && fabs(v) <= FLT_MAX) x[k] = (float)v;
+        if (numparse_f64(s, (size_t)(e - s), &v) == NUMPARSE_OK && fabs(v) < NUMPARSE_F32_FINITE_BELOW)
+            x[k] = (float)v;
         else SB_TRY(run, parse_feature(run, R, k, (csv_field){s, (size_t)(e - s)}, &x[k]));
         s = e + 1;
     }

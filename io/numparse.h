@@ -30,4 +30,8 @@ int numparse_i64(const char *s, size_t n, int64_t *out);
  * spaces): the spellings the CSV layouts treat as a missing feature value. */
 int numparse_is_missing(const char *s, size_t n);
 
+/* Doubles below this magnitude round to a finite float32: FLT_MAX plus half its
+ * ulp. 3.4028235e38, how FLT_MAX prints, is above FLT_MAX and rounds to it. */
+#define NUMPARSE_F32_FINITE_BELOW 0x1.ffffffp127
+
 #endif

@@ -16,6 +16,7 @@
 #include "base/error.h"
 #include "base/alloc.h"
 #include "base/version.h"
+#include "base/write_errno.h"
 
 static int copy_file(run_ctx *run, const char *from, const char *to)
 {
@@ -25,12 +26,13 @@ static int copy_file(run_ctx *run, const char *from, const char *to)
     if ((out = fopen(to, "wb")) == NULL) SB_RAISE(run, SB_EIO, "%s: %s", to, strerror(errno));
     char buf[65536];
     for (size_t n; (n = fread(buf, 1, sizeof buf, in)) > 0;)
-        if (fwrite(buf, 1, n, out) != n) SB_RAISE(run, SB_EIO, "%s: write failed", to);
-    if (ferror(in)) SB_RAISE(run, SB_EIO, "%s: read failed", from);
-    int bad = fflush(out) != 0 || fsync(fileno(out)) != 0;
-    bad |= fclose(out) != 0;
+        if (fwrite(buf, 1, n, out) != n) SB_RAISE(run, SB_EIO, "%s: write failed%s", to, write_errno_suffix(errno));
+    if (ferror(in)) SB_RAISE(run, SB_EIO, "%s: read failed: %s", from, strerror(errno));
+    int err = 0; /* the first failing step's errno */
+    if (fflush(out) != 0 || fsync(fileno(out)) != 0) err = errno;
+    if (fclose(out) != 0 && err == 0) err = errno ? errno : EIO;
     out = NULL;
-    if (bad) SB_RAISE(run, SB_EIO, "%s: write failed", to);
+    if (err) SB_RAISE(run, SB_EIO, "%s: write failed%s", to, write_errno_suffix(err));
 out:
     if (in) fclose(in);
     if (out) fclose(out);

@@ -11,6 +11,7 @@
 
 #include "base/alloc.h"
 #include "base/error.h"
+#include "base/write_errno.h"
 #include "io/atomic_file.h"
 #include "io/foreign_model.h"
 #include "kernels/objective.h"
@@ -213,9 +214,10 @@ int xgb_export_write(run_ctx *run, const sb_model *m, const xgb_export_opts *o, 
     /* 9 significant digits read back as the same float32; jansson keeps a ".0" on whole reals,
      * which XGBoost needs (an integer in a float array fails to load) */
     if (json_dumpf(doc, f, JSON_COMPACT | JSON_REAL_PRECISION(9)) != 0) {
+        const int e = errno; /* the failed write's */
         fclose(f);
         unlink(tmp);
-        SB_RAISE(run, SB_EIO, "%s: writing the XGBoost JSON failed", tmp);
+        SB_RAISE(run, SB_EIO, "%s: writing the XGBoost JSON failed%s", tmp, write_errno_suffix(e));
     }
     SB_CHECK(run, atomic_file_commit(run, f, tmp, path));
 out:

@@ -60,6 +60,8 @@ static int parse_opts(run_ctx *run, int argc, char **argv, eval_opts *o)
             o->data[o->n_data++] = a[0] == '-' ? argv[++i] : a;
             continue;
         }
+        if (v == NULL && strcmp(a, "--model") && strcmp(a, "--layout") && strcmp(a, "--schema"))
+            return SB_FAIL(run, SB_EINVAL, "evaluate: unknown option '%s' (see shardboost evaluate --help)", a);
         if (v == NULL) return SB_FAIL(run, SB_EINVAL, "evaluate: option %s needs a value", a);
         if (!strcmp(a, "--model")) o->model = v;
         else if (!strcmp(a, "--layout")) o->layout = v;

@@ -37,6 +37,8 @@ static int parse_opts(run_ctx *run, int argc, char **argv, export_opts *o)
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) { o->help = 1; continue; }
         if (!strcmp(a, "--no-feature-names")) { o->no_names = 1; continue; }
         if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) { run_set_log_level(run, SB_LOG_QUIET); continue; }
+        if (v == NULL && strcmp(a, "--model") && strcmp(a, "--format") && strcmp(a, "-o") && strcmp(a, "--out"))
+            return SB_FAIL(run, SB_EINVAL, "export: unknown option '%s' (see shardboost export --help)", a);
         if (v == NULL) return SB_FAIL(run, SB_EINVAL, "export: option %s needs a value", a);
         if (!strcmp(a, "--model")) o->model = v;
         else if (!strcmp(a, "--format")) o->format = v;

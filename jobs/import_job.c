@@ -40,6 +40,8 @@ static int parse_opts(run_ctx *run, int argc, char **argv, import_opts *o)
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) { o->help = 1; continue; }
         if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) { run_set_log_level(run, SB_LOG_QUIET); continue; }
+        if (v == NULL && strcmp(a, "--from") && strcmp(a, "-o") && strcmp(a, "--out") && strcmp(a, "--data") && strcmp(a, "--layout") && strcmp(a, "--schema"))
+            return SB_FAIL(run, SB_EINVAL, "import: unknown option '%s' (see shardboost import --help)", a);
         if (v == NULL) return SB_FAIL(run, SB_EINVAL, "import: option %s needs a value", a);
         if (!strcmp(a, "--from")) o->from = v;
         else if (!strcmp(a, "-o") || !strcmp(a, "--out")) o->out = v;

@@ -97,6 +97,7 @@ int main(int argc, char **argv)
         run_report_error(run);
         int code = run_exit_code(rc);
         if (!run_error_agreed(run) && rc != SB_EINTR) run_abort(run, code);
+        run_exit_if_forgone(run, code);
         run_finalize(run);
         return code;
     }

@@ -91,6 +91,8 @@ static int parse_opts(run_ctx *run, int argc, char **argv, predict_opts *o)
             o->data[o->n_data++] = a;
         } else takes = 1;
         if (!takes) continue;
+        if (v == NULL && strcmp(a, "--model") && strcmp(a, "--out") && strcmp(a, "-o") && strcmp(a, "--merge") && strcmp(a, "--layout") && strcmp(a, "--schema") && strcmp(a, "--data") && strcmp(a, "--read-ahead") && strcmp(a, "--gzip-level"))
+            return SB_FAIL(run, SB_EINVAL, "predict: unknown option '%s' (see shardboost predict --help)", a);
         if (v == NULL) return SB_FAIL(run, SB_EINVAL, "predict: option %s needs a value", a);
         if (!strcmp(a, "--model")) o->model = v;
         else if (!strcmp(a, "--out") || !strcmp(a, "-o")) o->out = v;

@@ -1,7 +1,6 @@
 /* serve_request.c - request bodies -> feature rows; the JSON answer (see serve_request.h). */
 #include "jobs/serve_request.h"
 
-#include <float.h>  /* for FLT_MAX */
 #include <math.h>   /* for NAN, fabs, isfinite */
 #include <stdarg.h> /* for va_list */
 #include <stdio.h>  /* for vsnprintf */
@@ -132,7 +131,7 @@ static int put_level(const serve_schema *s, serve_batch *b, int64_t row, int32_t
 /* A number as ingest stores it: correctly rounded double, then float. */
 static int put_number(serve_batch *b, int64_t row, const char *name, double v, float *out)
 {
-    if (!(fabs(v) <= FLT_MAX))
+    if (!(fabs(v) < NUMPARSE_F32_FINITE_BELOW)) /* as ingest: FLT_MAX as printed (3.4028235e38) is in */
         return refuse(b, 400, "row %lld, field '%s': %g is outside the float32 range", (long long)row, name, v);
     *out = (float)v;
     return 0;

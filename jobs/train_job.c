@@ -6,6 +6,7 @@
 #include <sys/resource.h> /* for getrusage */
 #include <unistd.h>       /* for access, unlink */
 
+#include "io/table_targets.h"
 #include "io/model.h"
 #include "io/path_guard.h"
 #include "jobs/train_register.h"
@@ -110,6 +111,18 @@ static int parse_valued(run_ctx *run, train_args *a, const char *key, const char
     return SB_OK;
 }
 
+/* An option parse_valued takes: given last without its value it "needs a value";
+ * anything else is unknown. */
+static int train_knows(const char *key)
+{
+    static const char *const fixed[] = {"--data", "--layout", "--schema", "--valid", "--model", "-o",
+                                        "--checkpoint", "--register", "--checkpoint-every", "--progress-every",
+                                        "--param", "-p"};
+    for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; ++i)
+        if (!strcmp(key, fixed[i])) return 1;
+    return !strncmp(key, "--", 2) && params_canonical(key + 2) != NULL;
+}
+
 /* Required options, their combinations, the checkpoint path. */
 static int check_args(run_ctx *run, train_args *a, const char *ckpt)
 {
@@ -155,6 +168,8 @@ static int parse_args(run_ctx *run, int argc, char **argv, train_args *a)
         else if (eq && eq != s && s[0] != '-') SB_TRY(run, parse_param(run, a, s)); /* bare key=value, as XGBoost's CLI */
         else if (strncmp(key, "--", 2) != 0 && strcmp(key, "-o") != 0 && strcmp(key, "-p") != 0)
             return SB_FAIL(run, SB_EINVAL, "train: unexpected argument '%s' (see shardboost train --help)", s);
+        else if (!v && !train_knows(key))
+            return SB_FAIL(run, SB_EINVAL, "train: unknown option '%s' (see shardboost train --help)", key);
         else if (!v) return SB_FAIL(run, SB_EINVAL, "train: %s needs a value", key);
         else {
             i += !inline_v;
@@ -222,6 +237,7 @@ static int load_train(run_ctx *run, train_run *tr)
     sb_source src = {a->data, a->n_data, a->layout, a->schema, 1, NULL, 0, 0};
     timer_start(&tr->tm, TP_LOAD);
     SB_TRY(run, source_load(run, &src, &tr->train));
+    SB_TRY(run, table_check_targets(run, a->n_data == 1 ? a->data[0] : "--data", &tr->train));
     double loaded = timer_stop(&tr->tm, TP_LOAD);
     sb_info(run, "train: %lld rows x %d features on %d ranks (%s), loaded in %.2fs\n",
             (long long)tr->train.n_rows_global, tr->train.n_feat, run_size(run),
@@ -248,6 +264,7 @@ static int bin_and_valid(run_ctx *run, train_run *tr)
         sb_source vs = {vp, 1, a->layout, a->schema, 1, tr->train.feat, tr->train.n_feat, 0};
         timer_start(&tr->tm, TP_LOAD);
         SB_TRY(run, source_load(run, &vs, &tr->valid));
+        SB_TRY(run, table_check_targets(run, a->valid, &tr->valid));
         timer_stop(&tr->tm, TP_LOAD);
     }
     sb_verbose(run, "train: peak RSS after binning and validation load %.0f MB (rank 0)\n",

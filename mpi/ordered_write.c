@@ -2,11 +2,13 @@
 #include "mpi/ordered_write.h"
 
 #include <errno.h>  /* for errno */
+#include <fcntl.h>  /* for open */
 #include <stdlib.h> /* for free */
 #include <string.h> /* for strerror */
 #include <unistd.h> /* for unlink */
 
 #include "base/alloc.h"
+#include "base/write_errno.h"
 #include "mpi/comm.h"
 #include "mpi/run_impl.h"
 
@@ -26,6 +28,18 @@ static int open_fresh(run_ctx *run, const char *path, MPI_File *fh)
     return run_agree_rc(run, mrc == MPI_SUCCESS ? SB_OK : mpi_fail(run, mrc, "MPI_File_open", path));
 }
 
+/* Why a collective write came back short: MPI-IO reports neither the cause nor
+ * an errno. Writing the missing bytes again with pwrite (this rank's own range)
+ * either succeeds (the cause is gone, the bytes are there) or says why. */
+static const char *short_write_reason(const char *path, int64_t at, const char *buf, int64_t n, char *why, size_t cap)
+{
+    int fd = open(path, O_WRONLY);
+    ssize_t put = fd < 0 ? -1 : pwrite(fd, buf, (size_t)n, (off_t)at);
+    const int e = put == (ssize_t)n ? 0 : put < 0 ? errno : ENOSPC; /* a short pwrite: the disk is full */
+    if (fd >= 0 && close(fd) != 0 && e == 0) return write_failure_reason(errno, path, why, cap);
+    return write_failure_reason(e, path, why, cap);
+}
+
 /* rounds collective writes of this rank's bytes from offset on; after a local
  * failure (rc) a rank writes 0 bytes but still takes part. Returns the first
  * local failure. */
@@ -39,10 +53,16 @@ static int write_rounds(run_ctx *run, MPI_File fh, const char *path, int64_t off
         if (n > 0 && (rc = fill(run, ctx, done, buf, n)) != SB_OK) n = 0;
         MPI_Status st;
         int written = 0;
+        errno = 0; /* MPI-IO returns no cause: its failing pwrite's errno is the cause */
         const int mrc = MPI_File_write_at_all(fh, (MPI_Offset)(offset + done), buf, (int)n, MPI_BYTE, &st);
+        const int e = errno;
         if (mrc != MPI_SUCCESS) rc = mpi_fail(run, mrc, "MPI_File_write_at_all", path); /* the first error stays */
-        else if (n > 0 && (MPI_Get_count(&st, MPI_BYTE, &written) != MPI_SUCCESS || written != n))
-            rc = SB_FAIL(run, SB_EIO, "%s: short write at byte %lld", path, (long long)(offset + done));
+        else if (n > 0 && (MPI_Get_count(&st, MPI_BYTE, &written) != MPI_SUCCESS || written != n)) {
+            char why[160];
+            if (write_failure_reason(e, path, why, sizeof why)[0] == '\0')
+                short_write_reason(path, offset + done, buf, n, why, sizeof why);
+            rc = SB_FAIL(run, SB_EIO, "%s: short write at byte %lld%s", path, (long long)(offset + done), why);
+        }
         done += n;
     }
     return rc;

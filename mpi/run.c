@@ -5,6 +5,7 @@
 #include <stdarg.h> /* for va_list */
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h> /* for _exit */
 
 #include "base/log.h"
 
@@ -38,6 +39,19 @@ void run_finalize(run_ctx *run)
     MPI_Finalize();
     if (run) free(run->comm);
     free(run);
+}
+
+void run_forgo_finalize(run_ctx *run)
+{
+    if (run && run->comm) run->comm->forgo = 1;
+}
+
+void run_exit_if_forgone(run_ctx *run, int code)
+{
+    if (!run || !run->comm || !run->comm->forgo) return;
+    fflush(stdout);
+    fflush(stderr);
+    _exit(code); /* no MPI_Finalize, no atexit: both would enter the broken library */
 }
 
 void run_abort(run_ctx *run, int exit_code)

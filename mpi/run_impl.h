@@ -10,6 +10,7 @@
 struct run_comm {
     MPI_Comm comm; /* the communicator the context computes over */
     int owns;      /* free comm with the context (comm_free_child) */
+    int forgo;     /* run_forgo_finalize was called */
 };
 
 /* The communicator of a context (for mpi/ and io/h5_mpio.c). */
