@@ -97,6 +97,16 @@ if [ -f "$SB_DATA/sellics_keywords.csv.xz" ]; then
         run_check "keywords (real data): XGBoost pred_contribs parity" xgb --layout keywords --data "$T/kw.csv" \
             --model "$T/kx.json" --pred "$T/k3.csv.gz"
         importance "keywords" "$T/k.json" "$T/kx.json"
+        # device as a native categorical (level sets in the trees): the split decision of TreeSHAP is the set's
+        if sb_mpirun 2 train --data "$T/kw.h5" --model "$T/kc.json" --objective reg:logistic --n_estimators 15 \
+            --max_depth 6 --enable_categorical 1 -q && grep -q '"categories"' "$T/kc.json" &&
+            "$SB" export --model "$T/kc.json" --format xgboost-json -o "$T/kcx.json" -q &&
+            contribs 2 "$T/kc.json" "$T/kw.h5" "$T/kc2"; then
+            run_check "keywords, native categorical device: sums to the margin" sums --pred "$T/kc2.csv.gz" \
+                --objective reg:logistic
+            run_check "keywords, native categorical device: XGBoost pred_contribs parity" xgb --layout keywords \
+                --data "$T/kw.csv" --model "$T/kcx.json" --pred "$T/kc2.csv.gz"
+        else fail "keywords native categorical: train/export/predict --contribs"; fi
     else fail "keywords: ingest/train/export"; fi
 else
     echo "note: $SB_DATA/sellics_keywords.csv.xz missing: keyword cases skipped"

@@ -66,7 +66,13 @@ def xgb_parity(a):
     _, ours_names, ours = read_contribs(a.pred)
     if len(ours) != len(x):  # an ingested file has no zero-trial rows; predict on a CSV scores them too
         x = x[d > 0]
-    booster, dm = xgb.Booster(model_file=a.model), xgb_models.dmatrix(x, a, names)
+    booster = xgb.Booster(model_file=a.model)
+    # a native categorical model (feature type "c"): XGBoost reads those columns as level codes
+    types = booster.feature_types
+    if types and "c" in types:
+        dm = xgb_models.dmatrix(x, a, names, feature_types=types, enable_categorical=True)
+    else:
+        dm = xgb_models.dmatrix(x, a, names)
     theirs = booster.predict(dm, pred_contribs=True).astype(np.float64)
     # XGBoost's own rounding: its contributions (float32 arithmetic) against its own margin
     self_gap = np.abs(theirs.sum(axis=1) - booster.predict(dm, output_margin=True).astype(np.float64))
