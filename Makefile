@@ -57,7 +57,7 @@ DEB_PKGS := build-essential pkg-config libopenmpi-dev openmpi-bin libhdf5-openmp
             libcsv-dev zlib1g-dev libdeflate-dev libisal-dev liblz4-dev hdf5-filter-plugin libcunit1-dev \
             libyaml-dev xz-utils python3 python3-numpy python3-xgboost procps bc clang-format \
             libmicrohttpd-dev libjansson-dev libcurl4-openssl-dev curl wrk prometheus prometheus-pushgateway \
-            clang libclang-rt-14-dev
+            clang libclang-rt-14-dev valgrind python3-h5py
 
 # Open MPI as root, more ranks than cores, and quiet shared-memory transport.
 export OMPI_ALLOW_RUN_AS_ROOT := 1

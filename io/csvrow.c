@@ -15,11 +15,28 @@ struct csvrow {
     int oom, rows;
 };
 
+/* No byte ends a record inside a line: lines.c has cut the text at '\n' already,
+ * and libcsv's default (CR and LF end a record) made a line with a stray CR and
+ * a quote split into two records whose fields ran together, while the fast path
+ * kept the CR as data (the two paths disagreed on the field count). */
+static int no_terminator(unsigned char c)
+{
+    (void)c;
+    return 0;
+}
+
+static int parser_init(struct csv_parser *p)
+{
+    if (csv_init(p, CSV_STRICT | CSV_STRICT_FINI) != 0) return -1;
+    csv_set_term_func(p, no_terminator);
+    return 0;
+}
+
 csvrow *csvrow_new(void)
 {
     csvrow *r = calloc(1, sizeof *r);
     if (r == NULL) return NULL;
-    if (csv_init(&r->csv, CSV_STRICT | CSV_STRICT_FINI) != 0) {
+    if (parser_init(&r->csv) != 0) {
         free(r);
         return NULL;
     }
@@ -141,7 +158,7 @@ int csvrow_split_ref(csvrow *r, const char *line, size_t len, const csv_field **
     if (bad) {
         /* csv_fini resets the parser only on success: start clean for the next line. */
         csv_free(&r->csv);
-        csv_init(&r->csv, CSV_STRICT | CSV_STRICT_FINI);
+        parser_init(&r->csv);
         return CSVROW_EQUOTE;
     }
     if (r->oom) return CSVROW_ENOMEM;

@@ -6,19 +6,38 @@
 #include <stdio.h>  /* for FILE, fread */
 #include <stdlib.h> /* for free */
 #include <string.h> /* for strstr, strerror */
+#include <fcntl.h>    /* for open, O_NONBLOCK */
+#include <sys/stat.h> /* for fstat, S_ISREG */
+#include <unistd.h>   /* for read, close */
 
 #include "base/alloc.h"
 #include "base/error.h"
 #include "base/log.h"
 
+/* The first bytes of the model file into head (NUL-terminated), *n of them. Opened
+ * O_NONBLOCK and refused unless a regular file: fopen of a FIFO given as --model
+ * waited for a writer forever. */
+static int read_head(run_ctx *run, const char *path, char *head, size_t cap, size_t *n)
+{
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) return SB_FAIL(run, SB_EIO, "%s: cannot open model: %s", path, strerror(errno));
+    struct stat st;
+    int rc = SB_OK;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
+        rc = SB_FAIL(run, SB_EINVAL, "%s: the model is not a regular file", path);
+    ssize_t got = rc == SB_OK ? read(fd, head, cap - 1) : 0;
+    if (got < 0) rc = SB_FAIL(run, SB_EIO, "%s: cannot read model: %s", path, strerror(errno));
+    close(fd);
+    *n = got > 0 ? (size_t)got : 0;
+    head[*n] = '\0';
+    return rc;
+}
+
 int model_file_kind(run_ctx *run, const char *path, model_kind *kind)
 {
     char head[512];
-    FILE *f = fopen(path, "rb");
-    if (f == NULL) return SB_FAIL(run, SB_EIO, "%s: cannot open model: %s", path, strerror(errno));
-    size_t n = fread(head, 1, sizeof head - 1, f);
-    fclose(f);
-    head[n] = '\0';
+    size_t n = 0;
+    SB_TRY(run, read_head(run, path, head, sizeof head, &n));
     size_t i = 0;
     while (i < n && (head[i] == ' ' || head[i] == '\n' || head[i] == '\r' || head[i] == '\t')) ++i;
     *kind = MODEL_KIND_SHARDBOOST; /* anything else: model_read says what is wrong */

@@ -81,6 +81,35 @@ out:
     return rc;
 }
 
+/* np variable-length strings of attribute a (file type ft; h5py writes a Python
+ * str so) into *out, each copied. */
+static int vlen_strs(run_ctx *run, const char *path, const char *name, hid_t a, hid_t ft, hssize_t np, char ***out)
+{
+    int rc = SB_OK;
+    char **raw = calloc((size_t)(np > 0 ? np : 1), sizeof *raw), **v = NULL;
+    hid_t mt = H5Tcopy(H5T_C_S1), sp = H5Aget_space(a);
+    H5Tset_size(mt, H5T_VARIABLE);
+    H5Tset_cset(mt, H5Tget_cset(ft)); /* ASCII or UTF-8, as written: HDF5 converts neither into the other */
+    if (raw == NULL || (v = calloc((size_t)(np > 0 ? np : 1), sizeof *v)) == NULL)
+        SB_RAISE(run, SB_ENOMEM, "out of memory reading %s", path);
+    if (np > 0 && H5Aread(a, mt, raw) < 0) SB_RAISE(run, SB_EIO, "%s: HDF5 %s failed", path, name);
+    for (hssize_t i = 0; i < np; ++i)
+        if ((v[i] = strdup(raw[i] ? raw[i] : "")) == NULL) SB_RAISE(run, SB_ENOMEM, "out of memory reading %s", path);
+    *out = v;
+    v = NULL;
+out:
+    if (raw != NULL && np > 0) H5Dvlen_reclaim(mt, sp, H5P_DEFAULT, raw);
+    h5_free_strs(v, np);
+    free(raw);
+    H5Sclose(sp);
+    H5Tclose(mt);
+    return rc;
+}
+
+/* Fixed-length strings are read as NULLPAD whatever the file says: a NULLPAD
+ * string that fills its width (h5py writes numpy bytes so) keeps its last
+ * byte, which a NULLTERM read replaced by the terminator ("forms" -> "form");
+ * our NULLTERM strings read the same either way. */
 int h5_attr_strs(run_ctx *run, const char *path, hid_t loc, const char *name, char ***out, int64_t *n)
 {
     *out = NULL;
@@ -93,8 +122,14 @@ int h5_attr_strs(run_ctx *run, const char *path, hid_t loc, const char *name, ch
     hid_t ft = H5Aget_type(a), sp = H5Aget_space(a), mt = H5Tcopy(H5T_C_S1);
     const size_t w = H5Tget_size(ft);
     const hssize_t np = H5Sget_simple_extent_type(sp) == H5S_NULL ? 0 : H5Sget_simple_extent_npoints(sp);
-    H5Tset_size(mt, w);
     if (H5Tget_class(ft) != H5T_STRING || np < 0) SB_RAISE(run, SB_EDATA, "%s: attribute '%s' is not text", path, name);
+    if (H5Tis_variable_str(ft) > 0) {
+        SB_CHECK(run, vlen_strs(run, path, name, a, ft, np, out));
+        *n = np;
+        goto out;
+    }
+    H5Tset_size(mt, w);
+    H5Tset_strpad(mt, H5T_STR_NULLPAD);
     if ((buf = calloc((size_t)(np > 0 ? np : 1), w + 1)) == NULL)
         SB_RAISE(run, SB_ENOMEM, "out of memory reading %s", path);
     if (np > 0 && H5Aread(a, mt, buf) < 0) SB_RAISE(run, SB_EIO, "%s: HDF5 %s failed", path, name);
@@ -128,8 +163,13 @@ int h5_attr_num(run_ctx *run, const char *path, hid_t loc, const char *name, hid
     hid_t a = H5Aopen(loc, name, H5P_DEFAULT);
     if (a < 0) return SB_FAIL(run, SB_EDATA, "%s: attribute '%s' missing", path, name);
     int rc = SB_OK;
-    hid_t sp = H5Aget_space(a);
+    hid_t sp = H5Aget_space(a), ft = H5Aget_type(a);
+    const H5T_class_t c = ft < 0 ? H5T_NO_CLASS : H5Tget_class(ft);
+    if (ft >= 0) H5Tclose(ft);
     const hssize_t np = H5Sget_simple_extent_type(sp) == H5S_NULL ? 0 : H5Sget_simple_extent_npoints(sp);
+    if (c != H5T_INTEGER && c != H5T_FLOAT)
+        SB_RAISE(run, SB_EDATA, "%s: attribute '%s' holds %s, expected a number", path, name,
+                 c == H5T_STRING ? "text" : "values that are not numbers");
     if (np != n)
         SB_RAISE(run, SB_EDATA, "%s: attribute '%s' has %lld values, expected %lld", path, name, (long long)np,
                  (long long)n);

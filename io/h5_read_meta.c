@@ -104,7 +104,8 @@ int h5_read_ids(run_ctx *run, const char *path, int rc, hid_t f, sb_table *t, in
     hid_t g = -1;
     const int local = rc != SB_OK ? rc : id_names(run, path, f, t, &names, &ni);
     SB_CHECK(run, run_agree_rc(run, local)); /* every rank below makes the same reads (collective) */
-    if ((g = H5Gopen2(f, "ids", H5P_DEFAULT)) < 0) SB_RAISE(run, SB_EDATA, "%s: group /ids missing", path);
+    /* no id columns need no /ids group (h5_check_table agrees; another tool may not write an empty one) */
+    if (ni > 0 && (g = H5Gopen2(f, "ids", H5P_DEFAULT)) < 0) SB_RAISE(run, SB_EDATA, "%s: group /ids missing", path);
     for (int64_t i = 0; i < ni; ++i) {
         sb_id_col *col = &t->ids[i];
         col->name = names[i];

@@ -34,6 +34,9 @@
 
 #define SB_MODEL_FORMAT "shardboost-model"
 #define SB_MODEL_VERSION 1
+/* Largest model file read (the reader parses its text whole; jansson's tree costs
+ * about five times the text). Also keeps the crc32's length inside zlib's uInt. */
+#define SB_MODEL_MAX_BYTES ((int64_t)1 << 30)
 
 typedef struct {
     sb_params params;

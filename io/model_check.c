@@ -4,7 +4,8 @@
  * history present when rounds were trained (dump, train --resume index it), and
  * trees that are trees: every node but the root has exactly one parent (shared
  * children made dump's walk exponential) and depth is bounded (a 200,000-deep
- * chain made dump's indented output quadratic). */
+ * chain made dump's indented output quadratic), and bin cuts that are
+ * increasing numbers. */
 #include "io/model.h"
 #include "base/error.h"
 #include "base/alloc.h"
@@ -24,12 +25,19 @@ static int cmp_name(const void *a, const void *b, void *ctx)
     return strcmp(f[*(const int32_t *)a].name, f[*(const int32_t *)b].name);
 }
 
-/* Every feature named, names unique (sorted, so O(n log n) on any input). */
+/* Every feature named, names unique (sorted, so O(n log n) on any input). An
+ * imported model that is not bound to data yet (import without --data of an
+ * XGBoost model without feature names) has every name empty: it is matched to
+ * the data's columns by position when it scores, so that is no duplicate. */
 static int check_features(run_ctx *run, const sb_model *m, const char *name)
 {
-    for (int32_t f = 0; f < m->n_feat; ++f)
+    int32_t unnamed = 0;
+    for (int32_t f = 0; f < m->n_feat; ++f) {
         if (m->feat[f].name == NULL)
             return SB_FAIL(run, SB_EDATA, "%s: features[%d] has no \"name\"", name, f);
+        unnamed += m->feat[f].name[0] == '\0';
+    }
+    if (unnamed == m->n_feat) return SB_OK;
     int rc = SB_OK;
     int32_t *ix = NULL;
     SB_ALLOC_OR_OUT(run, ix, (size_t)m->n_feat + 1, sizeof *ix);
@@ -42,6 +50,22 @@ static int check_features(run_ctx *run, const sb_model *m, const char *name)
 out:
     free(ix);
     return rc;
+}
+
+/* Bin cuts: numbers, strictly increasing per feature (binning and the drift
+ * counts search them; a NaN or a step back made the search meaningless). */
+static int check_cuts(run_ctx *run, const sb_model *m, const char *name)
+{
+    for (int32_t f = 0; f < m->n_feat; ++f)
+        for (int64_t c = m->cut_start[f]; c < m->cut_start[f + 1]; ++c) {
+            if (isnan(m->cuts[c]))
+                return SB_FAIL(run, SB_EDATA, "%s: features[%d] \"cuts\"[%lld] is not a number", name, f,
+                               (long long)(c - m->cut_start[f]));
+            if (c > m->cut_start[f] && !(m->cuts[c] > m->cuts[c - 1]))
+                return SB_FAIL(run, SB_EDATA, "%s: features[%d] \"cuts\" are not increasing (%.9g after %.9g)", name,
+                               f, (double)m->cuts[c], (double)m->cuts[c - 1]);
+        }
+    return SB_OK;
 }
 
 /* One tree: each node but the root referenced once (children come after their
@@ -119,6 +143,7 @@ int model_check(run_ctx *run, const sb_model *m, const char *name)
     if (m->n_rounds_done > 0 && m->train_metric == NULL)
         return SB_FAIL(run, SB_EDATA, "%s: \"training\" lacks \"train_metric\" for its %d rounds", name, m->n_rounds_done);
     SB_TRY(run, check_features(run, m, name));
+    SB_TRY(run, check_cuts(run, m, name));
     SB_TRY(run, check_cats(run, m, name));
     return check_trees(run, m, name);
 }

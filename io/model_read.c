@@ -25,9 +25,6 @@
 #include "base/error.h"
 #include "base/alloc.h"
 
-/* Largest model file read (its text is parsed whole: jansson's tree costs about
- * five times the text). Also keeps the crc32's length inside zlib's uInt. */
-#define MODEL_MAX_BYTES ((int64_t)1 << 30)
 /* The crc32 line ends the file: it is looked for in this many last bytes. */
 #define CRC_LINE_SEARCH 64
 /* Fields of a tree node: feat, left, right, default_left, bin, threshold, value, gain, cover. */
@@ -341,24 +338,33 @@ static int validate(run_ctx *run, const sb_model *m, const char *name)
     return model_check(run, m, name);
 }
 
-int model_from_json(run_ctx *run, const char *text, int64_t len, const char *name, sb_model *out)
+/* The checked text as a jansson tree (*root, or NULL on error). */
+static int text_tree(run_ctx *run, const char *text, int64_t len, const char *name, json_t **root)
 {
-    int rc = SB_OK;
-    json_t *root = NULL;
-    memset(out, 0, sizeof *out);
-    if (len > MODEL_MAX_BYTES)
-        SB_RAISE(run, SB_EDATA, "%s: model text of %lld bytes is over the %lld MiB limit", name, (long long)len,
-                 (long long)(MODEL_MAX_BYTES >> 20));
-    SB_CHECK(run, check_crc(run, text, len, name));
-    SB_CHECK(run, parse_text(run, text, len, name, &root));
-    SB_CHECK(run, read_root(run, root, name, out));
-    json_decref(root); /* the tree is no longer needed while validating */
-    root = NULL;
-    SB_CHECK(run, validate(run, out, name));
-out:
+    *root = NULL;
+    if (len > SB_MODEL_MAX_BYTES)
+        return SB_FAIL(run, SB_EDATA, "%s: model text of %lld bytes is over the %lld MiB limit", name, (long long)len,
+                       (long long)(SB_MODEL_MAX_BYTES >> 20));
+    SB_TRY(run, check_crc(run, text, len, name));
+    return parse_text(run, text, len, name, root);
+}
+
+/* The model from the tree, which it releases (before validating: it is no longer needed). */
+static int tree_model(run_ctx *run, json_t *root, const char *name, sb_model *out)
+{
+    int rc = read_root(run, root, name, out);
     json_decref(root);
+    if (rc == SB_OK) rc = validate(run, out, name);
     if (rc != SB_OK) model_free(out);
     return rc;
+}
+
+int model_from_json(run_ctx *run, const char *text, int64_t len, const char *name, sb_model *out)
+{
+    json_t *root = NULL;
+    memset(out, 0, sizeof *out);
+    SB_TRY(run, text_tree(run, text, len, name, &root));
+    return tree_model(run, root, name, out);
 }
 
 /* The whole file into memory; its size is checked before anything is read. */
@@ -367,9 +373,9 @@ static int slurp(run_ctx *run, int fd, const char *path, char **buf, int64_t *le
     struct stat st;
     if (fstat(fd, &st) != 0) return SB_FAIL(run, SB_EIO, "%s: cannot stat model: %s", path, strerror(errno));
     if (!S_ISREG(st.st_mode)) return SB_FAIL(run, SB_EINVAL, "%s: the model is not a regular file", path);
-    if ((int64_t)st.st_size > MODEL_MAX_BYTES)
+    if ((int64_t)st.st_size > SB_MODEL_MAX_BYTES)
         return SB_FAIL(run, SB_EDATA, "%s: model file of %lld bytes is over the %lld MiB limit", path,
-                       (long long)st.st_size, (long long)(MODEL_MAX_BYTES >> 20));
+                       (long long)st.st_size, (long long)(SB_MODEL_MAX_BYTES >> 20));
     if ((*buf = sb_alloc(run, (size_t)st.st_size + 1, 1)) == NULL) return SB_ENOMEM;
     int64_t got = 0;
     while (got < (int64_t)st.st_size) {
@@ -392,8 +398,12 @@ int model_read(run_ctx *run, const char *path, sb_model *out)
     /* O_NONBLOCK: a FIFO given as the model is refused by slurp, not waited on */
     int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0) return SB_FAIL(run, SB_EIO, "%s: cannot open model: %s", path, strerror(errno));
+    json_t *root = NULL;
     SB_CHECK(run, slurp(run, fd, path, &buf, &len));
-    SB_CHECK(run, model_from_json(run, buf, len, path, out));
+    SB_CHECK(run, text_tree(run, buf, len, path, &root));
+    free(buf); /* the text is not needed once parsed: a large model's peak is the tree, not both */
+    buf = NULL;
+    SB_CHECK(run, tree_model(run, root, path, out));
 out:
     close(fd);
     free(buf);

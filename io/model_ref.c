@@ -1,5 +1,9 @@
 /* model_ref.c - parse and resolve model references (see model_ref.h). */
 #include "io/model_ref.h"
+#include "io/model.h" /* for SB_MODEL_MAX_BYTES */
+
+#include <fcntl.h>  /* for open, O_NONBLOCK */
+#include <unistd.h> /* for close */
 
 #include <errno.h>    /* for errno */
 #include <stdarg.h>   /* for va_list */
@@ -124,10 +128,28 @@ void model_ref_label(const model_ref *r, char *buf, size_t len)
     else snprintf(buf, len, "%s@v%d", r->name, (int)r->version);
 }
 
+/* Opened O_NONBLOCK, and only a regular file within the model size limit is read:
+ * a FIFO given as --model hung predict and serve here, before the model reader
+ * (which refuses both) ever saw it. */
 int model_file_crc32(run_ctx *run, const char *path, uint32_t *crc)
 {
-    FILE *f = fopen(path, "rb");
-    if (f == NULL) return SB_FAIL(run, SB_EIO, "%s: %s", path, strerror(errno));
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) return SB_FAIL(run, SB_EIO, "%s: %s", path, strerror(errno));
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return SB_FAIL(run, SB_EINVAL, "%s: the model is not a regular file", path);
+    }
+    if ((int64_t)st.st_size > SB_MODEL_MAX_BYTES) {
+        close(fd);
+        return SB_FAIL(run, SB_EDATA, "%s: model file of %lld bytes is over the %lld MiB limit", path,
+                       (long long)st.st_size, (long long)(SB_MODEL_MAX_BYTES >> 20));
+    }
+    FILE *f = fdopen(fd, "rb");
+    if (f == NULL) {
+        close(fd);
+        return SB_FAIL(run, SB_EIO, "%s: %s", path, strerror(errno));
+    }
     uLong c = crc32(0L, Z_NULL, 0);
     unsigned char buf[65536];
     size_t got;

@@ -76,7 +76,8 @@ static int param_int(const xin *x, json_t *obj, const char *path, const char *ke
 {
     double d;
     SB_TRY(x->run, param_num(x, obj, path, key, &d));
-    if (d != (double)(int64_t)d || d < (double)lo || d > (double)hi)
+    /* the range first: converting a double outside int64 (8.9e25) is undefined behaviour */
+    if (!(d >= (double)lo && d <= (double)hi && d < 0x1p63) || d != floor(d))
         return SB_FAIL(x->run, SB_EDATA, "%s: %s/%s is %.17g, expected an integer in [%lld, %lld]", x->file, path, key,
                        d, (long long)lo, (long long)hi);
     *v = (int64_t)d;
