@@ -176,3 +176,34 @@ int jf_opt_strdup(run_ctx *run, const json_t *obj, const char *key, char **out, 
     va_end(ap);
     return jf_strdup(run, v, out, "%s", w);
 }
+
+/* Length of the valid UTF-8 sequence at s (1-4), or 0 (overlong, surrogate, past U+10FFFF). */
+static int utf8_len(const unsigned char *s)
+{
+    const unsigned c = s[0];
+    int n = c < 0x80 ? 1 : (c >= 0xC2 && c <= 0xDF) ? 2 : (c >= 0xE0 && c <= 0xEF) ? 3 : (c >= 0xF0 && c <= 0xF4) ? 4 : 0;
+    for (int i = 1; i < n; ++i)
+        if ((s[i] & 0xC0) != 0x80) return 0;
+    if ((c == 0xE0 && s[1] < 0xA0) || (c == 0xED && s[1] > 0x9F) || (c == 0xF0 && s[1] < 0x90) ||
+        (c == 0xF4 && s[1] > 0x8F))
+        return 0;
+    return n;
+}
+
+int jf_utf8_check(run_ctx *run, const char *s, const char *where, ...)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    int bad = 0;
+    for (int n; *p && !bad; p += n) bad = (n = utf8_len(p)) == 0;
+    if (!bad) return SB_OK;
+    char shown[160], w[WHERE_MAX];
+    size_t k = 0;
+    for (p = (const unsigned char *)s; *p && k + 5 < sizeof shown; ++p)
+        k += (size_t)snprintf(shown + k, sizeof shown - k, *p >= 0x20 && *p < 0x7f ? "%c" : "\\x%02x", *p);
+    va_list ap;
+    va_start(ap, where);
+    vsnprintf(w, sizeof w, where, ap);
+    va_end(ap);
+    return SB_FAIL(run, SB_EDATA, "%s '%s' is not valid UTF-8: a model file is JSON, which must be UTF-8 (rename it)",
+                   w, shown);
+}

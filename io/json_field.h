@@ -32,4 +32,9 @@ int jf_opt_i32(run_ctx *run, const json_t *obj, const char *key, int32_t *out, c
 int jf_opt_i64(run_ctx *run, const json_t *obj, const char *key, int64_t *out, const char *where, ...) JF_FMT;
 int jf_opt_strdup(run_ctx *run, const json_t *obj, const char *key, char **out, const char *where, ...) JF_FMT;
 
+/* jf_utf8_check - SB_OK if s is valid UTF-8 (JSON text must be: jansson refuses
+ * anything else), else SB_EDATA "<where> 'a\xff' is not valid UTF-8 ..." with the
+ * bad bytes escaped. */
+int jf_utf8_check(run_ctx *run, const char *s, const char *where, ...) __attribute__((format(printf, 3, 4)));
+
 #endif

@@ -16,6 +16,7 @@
 #include "base/version.h" /* for SB_VERSION: created_by */
 #include "io/drift_ref.h"
 #include "base/json_str.h"
+#include "io/json_field.h" /* for jf_utf8_check */
 #include "base/error.h"
 #include "base/alloc.h"
 #include "mpi/run.h"
@@ -212,10 +213,26 @@ static int put_reference(run_ctx *run, sbuf *b, const sb_model *m)
     return SB_OK;
 }
 
+/* Every text the model file holds is UTF-8: a column name with a byte like 0xff
+ * (a Latin-1 CSV header) made a file that no JSON reader, ours included, reads. */
+static int check_texts(run_ctx *run, const sb_model *m)
+{
+    SB_TRY(run, jf_utf8_check(run, m->layout ? m->layout : "", "model: layout"));
+    SB_TRY(run, jf_utf8_check(run, m->label_name ? m->label_name : "", "model: label name"));
+    for (int32_t i = 0; i < m->n_ids; ++i) SB_TRY(run, jf_utf8_check(run, m->id_names[i], "model: id column"));
+    for (int32_t f = 0; f < m->n_feat; ++f) {
+        SB_TRY(run, jf_utf8_check(run, m->feat[f].name ? m->feat[f].name : "", "model: feature %d name", f + 1));
+        for (int32_t l = 0; l < m->feat[f].n_levels; ++l)
+            SB_TRY(run, jf_utf8_check(run, m->feat[f].levels[l], "model: feature '%s' level", m->feat[f].name));
+    }
+    return SB_OK;
+}
+
 int model_to_json(run_ctx *run, const sb_model *m, char **out, int64_t *len)
 {
     int rc = SB_OK;
     sbuf b = {0};
+    SB_TRY(run, check_texts(run, m));
     put_header(&b, m);
     put_features(&b, m);
     put_data_training(&b, m);

@@ -180,12 +180,31 @@ static void test_size_limit(void)
     err_clear(run);
 }
 
+/* A name that is not UTF-8 is refused when written: the file would be JSON no reader accepts. */
+static void test_write_refuses_bad_utf8(void)
+{
+    sb_model m;
+    small_model(&m);
+    static char bad[] = "a\xff";
+    static sb_feature_info feat[1];
+    feat[0].name = bad;
+    m.feat = feat;
+    char *text = NULL;
+    int64_t len = 0;
+    err_clear(run);
+    CU_ASSERT_EQUAL(model_to_json(run, &m, &text, &len), SB_EDATA);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err_message(run), "feature 1 name 'a\\xff' is not valid UTF-8"));
+    CU_ASSERT_PTR_NULL(text);
+    err_clear(run);
+}
+
 static const sb_test tests[] = {
     {"hand-made model: same bytes back, doubles exact", test_round_trip},
     {"floats written %.9g read back as strtof reads them", test_floats_exact},
     {"repeated keys, overflow, wrong types, out-of-range integers: errors naming the key", test_refused},
     {"a million nested arrays: a clear error, no crash", test_deep_nesting},
     {"text over the size limit is refused unread", test_size_limit},
+    {"a name that is not UTF-8 is refused when the model is written", test_write_refuses_bad_utf8},
 };
 
 SB_TEST_MAIN(&run, SB_SUITE("model_read", tests))

@@ -176,5 +176,12 @@ xdeep.json maximum parsing depth
 xtrunc.json line 1 column
 xtrunc.ubj UBJSON at byte
 CASES
+# a Latin-1 column name: train must refuse to write a model no JSON reader accepts
+printf 'id,y,a\xff,b\n1,0.5,1,2\n2,0.7,2,3\n3,0.1,3,1\n4,0.9,4,4\n' >latin1.csv
+printf 'ids: [id]\nlabel: y\n' >latin1.yaml
+for np in 1 2; do
+    bg hcase "csv column name not UTF-8: train" $np "is not valid UTF-8|a\\xff" "L$np.json" train --data latin1.csv \
+        --layout csv --schema latin1.yaml --model L$np.json $TRAIN
+done
 collect
 finish
