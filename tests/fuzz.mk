@@ -5,11 +5,11 @@
 # make fuzz-build: the targets only. make test runs a short smoke of the same
 # (tests/integration/fuzz_smoke.sh).
 # The libraries are built again with clang in build-fuzz/ (coverage-instrumented, ASan,
-# UBSan); jobs/grid.c is the one file above io/ a target needs, so jobs/ is not built.
+# UBSan); jobs/grid.c and grid_json.c are the files above io/ a target needs, so jobs/ is not built.
 FUZZ_SECONDS ?= 60
 FUZZ_NAMES := $(patsubst tests/fuzz/%_fuzz.c,%,$(wildcard tests/fuzz/*_fuzz.c))
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
-FUZZ_LIBS := build-fuzz/jobs/grid.o build-fuzz/libsb_io.a build-fuzz/libsb_mpi.a build-fuzz/libsb_kernels.a \
+FUZZ_LIBS := build-fuzz/jobs/grid.o build-fuzz/jobs/grid_json.o build-fuzz/libsb_io.a build-fuzz/libsb_mpi.a build-fuzz/libsb_kernels.a \
              build-fuzz/libsb_base.a
 FUZZ_MAKE = $(MAKE) --no-print-directory BUILD=build-fuzz BIN=bin-fuzz CC=clang WERROR= OPT=-O1 \
             CFLAGS="-O1 -g -fsanitize=fuzzer-no-link $(FUZZ_SAN)"

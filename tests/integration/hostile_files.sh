@@ -38,9 +38,9 @@ while read -r name frag; do
     bg hcase "h5py $name: train" 2 "$name.h5|$frag" "T$name.json" train --data $name.h5 --model T$name.json $TRAIN
     bg hcase "h5py $name: predict" 1 "$name.h5|$frag" "P$name/_SUCCESS" predict --model m.json --data $name.h5 --out P$name
 done <<'CASES'
-empty attribute 'format' missing
-not_hdf5 cannot open as an HDF5 file
-no_format attribute 'format' missing
+empty not a shardboost HDF5 file
+not_hdf5 not a shardboost HDF5 file (no HDF5 signature)
+no_format no 'format' attribute
 format_other format 'other-tool-h5'
 version_2 attribute 'version' is 2
 version_text attribute 'version' holds text
