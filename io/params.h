@@ -69,6 +69,10 @@ typedef struct {
     const char *monotone_constraints;
     const char *interaction_constraints;
     int monotone_constraints_set, interaction_constraints_set;
+    /* categorical_feature as written (io/cat_feature.h; interned as above):
+     * numeric columns made categorical at training; NULL = none */
+    const char *categorical_feature;
+    int categorical_feature_set;
 } sb_params;
 
 /* Defaults (XGBoost's). Local. */
