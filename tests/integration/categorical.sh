@@ -136,21 +136,21 @@ check "a value that is no code of the model (40, 2.5) scores as missing" $PY -c 
 import gzip, csv, sys
 p = [float(x['prediction']) for x in csv.DictReader(gzip.open('$T/cup.csv.gz', 'rt'))]
 sys.exit(len(p) != 30 or any(p[i] != p[i + 1] or p[i] != p[i + 2] for i in range(0, 30, 3)))"
-refused() { # what, message, train args...
-    local what=$1 msg=$2; shift 2
+refused() { # np, what, message, train args...
+    local np=$1 what=$2 msg=$3; shift 3
     rm -f "$T/cbad.json"
-    local out; out=$(sb_mpirun 3 train $C $Q --model "$T/cbad.json" "$@" 2>&1)
+    local out; out=$(sb_mpirun "$np" train $C $Q --model "$T/cbad.json" "$@" 2>&1)
     if [ $? -ne 0 ] && [ ! -e "$T/cbad.json" ] && grep -q "$msg" <<< "$out"; then pass "refused: $what"
     else fail "refused: $what: $out"; fi
 }
-for v in 2.5 -1 300; do
-    awk -F, -v v="$v" 'BEGIN{OFS=","} NR == 2001 { $2 = v } { print }' "$T/ctr.csv" > "$T/cbad.csv"
-    refused "code $v (naming column and row)" "feature 'code' has a value that is no category code at data row 2000" \
+for v in 2.5:3 -1:1 300:2; do # value:np
+    awk -F, -v v="${v%:*}" 'BEGIN{OFS=","} NR == 2001 { $2 = v } { print }' "$T/ctr.csv" > "$T/cbad.csv"
+    refused "${v#*:}" "code ${v%:*} (naming column and row)" "feature 'code' has a value that is no category code at data row 2000" \
         --data "$T/cbad.csv" categorical_feature=code
 done
-refused "unknown name" "parameter 'categorical_feature': no feature named 'nope'" --data "$T/ctr.csv" categorical_column=nope
-refused "index out of range" "feature index 7 out of range" --data "$T/ctr.csv" categorical_feature=7
-refused "an already categorical column" "'city' is categorical already" --data "$T/tr.csv" --layout csv --schema "$T/s.yaml" \
+refused 1 "unknown name" "parameter 'categorical_feature': no feature named 'nope'" --data "$T/ctr.csv" categorical_column=nope
+refused 1 "index out of range" "feature index 7 out of range" --data "$T/ctr.csv" categorical_feature=7
+refused 1 "an already categorical column" "'city' is categorical already" --data "$T/tr.csv" --layout csv --schema "$T/s.yaml" \
     categorical_feature=city
 
 # the keyword layout's device (3 fixed levels: one vs the rest) at np 1 and 3
