@@ -7,6 +7,7 @@
 #include <stdlib.h> /* for malloc, free, qsort */
 #include <string.h> /* for strcmp, memcmp, memcpy */
 
+#include "io/cat_feature.h"
 #include "io/csvrow.h"
 #include "kernels/fmt_ryu.h"
 #include "io/numparse.h"
@@ -161,7 +162,8 @@ static int json_feature(const serve_schema *s, serve_batch *b, int64_t row, int3
     if (fi->n_levels > 0 && json_is_integer(v)) { /* 3 for the level "3" (categorical_feature's codes) */
         char code[32];
         const int len = snprintf(code, sizeof code, "%lld", (long long)json_integer_value(v));
-        return put_level(s, b, row, f, code, (size_t)len, out);
+        if (level_code(fi, code, (size_t)len) >= 0 || cat_feature_int_coded(fi))
+            return put_level(s, b, row, f, code, (size_t)len, out); /* a code beyond the levels: unseen */
     }
     if (fi->n_levels > 0) {
         if (!json_is_string(v))

@@ -1,6 +1,7 @@
 /* test_cat_feature.c - categorical_feature: its text forms, the parameter
  * (aliases, recorded text), integer codes made categorical, scoring columns. */
 #include <math.h>   /* for NAN, isnan */
+#include <stdio.h>  /* for snprintf */
 #include <stdlib.h> /* for free */
 #include <string.h>
 
@@ -8,6 +9,7 @@
 #include "cunit_main.h"
 #include "io/cat_feature.h"
 #include "io/params.h"
+#include "jobs/serve_request.h"
 #include "mpi/run.h"
 
 static run_ctx *run;
@@ -115,7 +117,24 @@ static void test_int_coded(void)
     CU_ASSERT(!cat_feature_int_coded(&c));
 }
 
+/* serve: codes of levels "0".."11" (not bytewise sorted) by JSON integer or string; a code beyond is missing */
+static void test_serve_codes(void)
+{
+    char *lv[12], names[12][4];
+    for (int k = 0; k < 12; ++k) snprintf(names[k], sizeof names[k], "%d", k), lv[k] = names[k];
+    sb_feature_info feat[] = {{"code", 12, lv}};
+    serve_schema s;
+    serve_batch b;
+    CU_ASSERT_EQUAL_FATAL(serve_schema_init(&s, 1, feat, 0, NULL, 0), 0);
+    const char *body = "[{\"code\": 10}, {\"code\": \"11\"}, {\"code\": 40}, {\"code\": \"2\"}, {\"code\": 1}]";
+    CU_ASSERT_EQUAL_FATAL(serve_parse(&s, SERVE_BODY_JSON, body, strlen(body), 10, &b), 0);
+    CU_ASSERT(b.x[0] == 10.0f && b.x[1] == 11.0f && isnan(b.x[2]) && b.x[3] == 2.0f && b.x[4] == 1.0f);
+    serve_batch_free(&b);
+    serve_schema_free(&s);
+}
+
 static const sb_test tests[] = {
+    {"serve: codes by integer or string", test_serve_codes},
     {"text forms", test_parse_forms},
     {"the parameter: aliases, none, errors", test_param},
     {"codes made categorical, validation columns adopt levels", test_apply},
