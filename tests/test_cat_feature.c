@@ -120,7 +120,7 @@ static void test_int_coded(void)
 /* serve: codes of levels "0".."11" (not bytewise sorted) by JSON integer or string; a code beyond is missing */
 static void test_serve_codes(void)
 {
-    char *lv[12], names[12][4];
+    char *lv[12], names[12][16];
     for (int k = 0; k < 12; ++k) snprintf(names[k], sizeof names[k], "%d", k), lv[k] = names[k];
     sb_feature_info feat[] = {{"code", 12, lv}};
     serve_schema s;
