@@ -166,9 +166,7 @@ for v in 2.5:3 -1:1 300:2; do # value:np
         --data "$T/cbad.csv" categorical_feature=code
 done
 refused 1 "unknown name" "parameter 'categorical_feature': no feature named 'nope'" --data "$T/ctr.csv" categorical_column=nope
-refused 1 "index out of range" "feature index 7 out of range" --data "$T/ctr.csv" categorical_feature=7
-refused 1 "an already categorical column" "'city' is categorical already" --data "$T/tr.csv" --layout csv --schema "$T/s.yaml" \
-    categorical_feature=city
+# an index out of range and a column categorical already: tests/test_cat_feature.c
 
 # the keyword layout's device (3 fixed levels: one vs the rest) at np 1 and 3
 KW="$SB_ROOT/tests/fixtures/keywords_small.csv"
