@@ -27,7 +27,7 @@ static void trim(const char *s, size_t *b, size_t *e)
 }
 
 /* One entry s[b, e) as entry i of out: all digits = an index, else a name. */
-static int add_entry(const char *s, size_t b, size_t e, cons_list *out, char *err, size_t err_len)
+static int add_entry(const char *s, size_t b, size_t e, cons_list *out)
 {
     const int32_t i = out->n;
     size_t d = b;
@@ -39,7 +39,6 @@ static int add_entry(const char *s, size_t b, size_t e, cons_list *out, char *er
         memcpy(out->name[i], s + b, e - b);
         out->name[i][e - b] = '\0';
     }
-    (void)err, (void)err_len;
     out->n++;
     return 0;
 }
@@ -68,7 +67,7 @@ int cat_feature_parse(const char *text, cons_list *out, char *err, size_t err_le
             snprintf(err, err_len, "entry %d is empty or nested (give names or indices: a,b or [0, 3])", (int)out->n + 1);
             return cons_list_free(out), -1;
         }
-        const int arc = add_entry(text, eb, ee, out, err, err_len);
+        const int arc = add_entry(text, eb, ee, out);
         if (arc != 0) return cons_list_free(out), arc;
         s = t + 1;
     }

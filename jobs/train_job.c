@@ -48,7 +48,9 @@ static const char *usage_text =
     "Features: NaN is missing (own bin, learned default direction); categorical features split on\n"
     "their level codes (levels sorted by name), i.e. ordinally, or with enable_categorical=1 by\n"
     "level sets (one level vs the rest up to max_cat_to_onehot levels, else LightGBM's sorted\n"
-    "partition; a level unseen in training scores as missing). Defaults are XGBoost's except\n"
+    "partition; a level unseen in training scores as missing). categorical_feature=a,b makes\n"
+    "numeric columns of integer codes 0..254 categorical (LightGBM's integer-coded categories).\n"
+    "Defaults are XGBoost's except\n"
     "base_score (weighted label mean; weighted median for reg:absoluteerror).\n"
     "\nparameters:\n";
 
