@@ -9,6 +9,7 @@
 #include <string.h> /* for strcmp */
 
 #include "base/error.h"
+#include "io/cat_feature.h"
 #include "io/constraints_text.h"
 
 /* Longest alias text a suggestion quotes. */
@@ -16,7 +17,10 @@
 /* Room for one value's text in params_each (%.17g, a u64, an enum name). */
 #define PARAM_VALUE_MAX 64
 
-typedef enum { P_DOUBLE, P_INT, P_U64, P_BOOL, P_OBJECTIVE, P_METRIC, P_GROW, P_MONOTONE, P_INTERACTION } ptype;
+typedef enum { P_DOUBLE, P_INT, P_U64, P_BOOL, P_OBJECTIVE, P_METRIC, P_GROW, P_MONOTONE, P_INTERACTION, P_CATFEAT } ptype;
+
+/* The texts kept as written (interned): constraints and categorical_feature. */
+#define IS_TEXT(t) ((t) == P_MONOTONE || (t) == P_INTERACTION || (t) == P_CATFEAT)
 
 typedef struct {
     const char *name;    /* canonical (XGBoost) */
@@ -79,6 +83,10 @@ static const pdef table[] = {
      "reg:quantileerror's quantile in (0, 1) (default 0.5)"},
     {"enable_categorical", "native_categorical", P_BOOL, OFF(enable_categorical), OFF(enable_categorical_set), 0, 1,
      0, "1: categorical features split by level sets (native); 0 (default): by level codes (ordinal)"},
+    {"categorical_feature", "categorical_column cat_feature", P_CATFEAT, OFF(categorical_feature),
+     OFF(categorical_feature_set), 0, 0, 0,
+     "columns (names or 0-based indices: a,b or [0, 3]) holding integer codes 0..254 to split as categories; "
+     "implies enable_categorical=1 unless it is set"},
     {"max_cat_to_onehot", "", P_INT, OFF(max_cat_to_onehot), OFF(max_cat_to_onehot_set), 1, 255, 0,
      "native: features with at most this many levels split one level vs the rest (default 4)"},
     {"max_cat_threshold", "max_num_cat", P_INT, OFF(max_cat_threshold), OFF(max_cat_threshold_set), 1, 255, 0,
@@ -154,7 +162,7 @@ static const pdef *lookup(const char *key)
 int params_takes_list(const char *key)
 {
     const pdef *d = lookup(key);
-    return d && (d->type == P_MONOTONE || d->type == P_INTERACTION);
+    return d && IS_TEXT(d->type);
 }
 
 const char *params_canonical(const char *key)
@@ -372,8 +380,9 @@ static int set_text(const reporter *r, const pdef *d, const char *key, const cha
     cons_list l;
     if (strlen(value) >= SB_PARAM_TEXT_MAX)
         return fail(r, "parameter '%s': text longer than %d characters", key, SB_PARAM_TEXT_MAX - 1);
-    const int prc = d->type == P_MONOTONE ? cons_parse_monotone(value, &l, err, sizeof err)
-                                          : cons_parse_interaction(value, &l, err, sizeof err);
+    const int prc = d->type == P_MONOTONE  ? cons_parse_monotone(value, &l, err, sizeof err)
+                    : d->type == P_CATFEAT ? cat_feature_parse(value, &l, err, sizeof err)
+                                           : cons_parse_interaction(value, &l, err, sizeof err);
     if (prc == -2) return fail(r, "parameter '%s': out of memory", key);
     if (prc != 0) return fail(r, "parameter '%s': %s", key, err);
     const int none = l.n == 0;
@@ -397,11 +406,12 @@ static int set_one(const reporter *r, sb_params *p, const char *key, const char 
     case P_BOOL: SB_TRY(r->run, set_int(r, d, key, value, field)); break;
     case P_U64: SB_TRY(r->run, set_u64(r, key, value, (uint64_t *)field)); break;
     case P_MONOTONE:
+    case P_CATFEAT:
     case P_INTERACTION: SB_TRY(r->run, set_text(r, d, key, value, (const char **)(void *)field)); break;
     default: SB_TRY(r->run, set_enum(r, d, key, value, p)); break;
     }
     if (d->set_off) *(int *)((char *)p + d->set_off) = 1;
-    if ((d->type == P_MONOTONE || d->type == P_INTERACTION) && *(const char **)(void *)field == NULL)
+    if (IS_TEXT(d->type) && *(const char **)(void *)field == NULL)
         *(int *)((char *)p + d->set_off) = 0; /* none: as if never set, so the model's bytes stay as without */
     return SB_OK;
 }
@@ -507,6 +517,7 @@ void params_each(const sb_params *p, void (*fn)(void *ctx, const char *key, cons
             else snprintf(buf, sizeof buf, "%s", metric_name(*(const sb_metric_kind *)field));
             break;
         case P_MONOTONE:
+        case P_CATFEAT:
         case P_INTERACTION: fn(ctx, d->name, *(const char *const *)(const void *)field); continue;
         case P_GROW:
             snprintf(buf, sizeof buf, "%s", *(const sb_grow_policy *)field == SB_GROW_LOSSGUIDE ? "lossguide" : "depthwise");
@@ -527,6 +538,7 @@ static size_t field_size(ptype t)
     case P_METRIC: return sizeof(sb_metric_kind);
     case P_GROW: return sizeof(sb_grow_policy);
     case P_MONOTONE:
+    case P_CATFEAT:
     case P_INTERACTION: return 0; /* texts: compared by content */
     }
     return 0;
@@ -544,7 +556,7 @@ int params_equal(const sb_params *a, const sb_params *b)
         }
         if (memcmp((const char *)a + d->off, (const char *)b + d->off, field_size(d->type)) != 0) return 0;
         if (d->type == P_METRIC && memcmp(&a->eval_metric_param, &b->eval_metric_param, sizeof(double)) != 0) return 0;
-        if (d->type == P_MONOTONE || d->type == P_INTERACTION) {
+        if (IS_TEXT(d->type)) {
             const char *ta = *(const char *const *)(const void *)((const char *)a + d->off);
             const char *tb = *(const char *const *)(const void *)((const char *)b + d->off);
             if (strcmp(ta ? ta : "", tb ? tb : "") != 0) return 0;

@@ -69,6 +69,10 @@ typedef struct {
     const char *monotone_constraints;
     const char *interaction_constraints;
     int monotone_constraints_set, interaction_constraints_set;
+    /* categorical_feature as written (io/cat_feature.h; interned as above):
+     * numeric columns made categorical at training; NULL = none */
+    const char *categorical_feature;
+    int categorical_feature_set;
 } sb_params;
 
 /* Defaults (XGBoost's). Local. */
@@ -87,7 +91,7 @@ int params_set_stored(run_ctx *run, sb_params *p, const char *key, const char *v
     __attribute__((format(printf, 5, 6)));
 
 /* params_takes_list - 1 when key (any alias) is a parameter whose value is a
- * list (monotone_constraints, interaction_constraints): a grid reads a YAML
+ * list (monotone_constraints, interaction_constraints, categorical_feature): a grid reads a YAML
  * list item of it as one value. Local. */
 int params_takes_list(const char *key);
 

@@ -20,6 +20,7 @@
 #include <string.h>   /* for strcmp */
 #include <sys/stat.h> /* for mkdir */
 
+#include "io/cat_feature.h"
 #include "io/cv_journal.h"
 #include "io/leaderboard.h"
 #include "io/source.h"
@@ -252,6 +253,10 @@ static sb_params fold_params(const grid_point *pt, sb_metric_kind metric)
     if (!p.eval_metric_set) {
         p.eval_metric = metric;
         p.eval_metric_set = 1;
+    }
+    if (p.categorical_feature && !p.enable_categorical_set) { /* as train: native splits for those columns */
+        p.enable_categorical = 1;
+        p.enable_categorical_set = 1;
     }
     return p;
 }
@@ -499,6 +504,24 @@ static int setup_keys(cv_state *st)
     return SB_OK;
 }
 
+/* categorical_feature (io/cat_feature.h) changes the table every point
+ * shares: one text for the whole grid, applied once after loading.
+ * Collective over the world. */
+static int apply_cat_feature(cv_state *st)
+{
+    const char *text = st->grid->n_points > 0 ? st->grid->points[0].params.categorical_feature : NULL;
+    for (int64_t p = 1; p < st->grid->n_points; ++p) {
+        const char *q = st->grid->points[p].params.categorical_feature;
+        if (strcmp(text ? text : "", q ? q : "") != 0)
+            return run_agree_rc(st->world, SB_FAIL(st->world, SB_EINVAL,
+                                                   "cv: parameter 'categorical_feature' must be the same at every grid "
+                                                   "point (it changes the data)"));
+    }
+    if (!text) return SB_OK;
+    int32_t n = 0;
+    return run_agree_rc(st->world, lift_error(st->world, st->grp, cat_feature_apply(st->grp, text, &st->t, &n)));
+}
+
 /* Group split, data, folds, keys, results. Collective over the world. */
 static int setup_groups(cv_state *st)
 {
@@ -512,6 +535,7 @@ static int setup_groups(cv_state *st)
     SB_TRY(run, run_agree_rc(run, lift_error(run, st->grp, source_load(st->grp, &src, &st->t))));
     if (st->t.label == NULL)
         return run_agree_rc(run, SB_FAIL(run, SB_EINVAL, "%s: the data has no label column", o->data[0]));
+    SB_TRY(run, apply_cat_feature(st));
     SB_TRY(run, setup_folds(st));
     SB_TRY(run, setup_keys(st));
     SB_TRY(run, run_agree_rc(run, cv_journal_path(run, o->out, run_world_rank(run), st->journal, sizeof st->journal)));

@@ -53,8 +53,8 @@ void predict_contribs_rows(predict_contribs *c, const predict_scorer *s, const f
     const int32_t nf = c->n_feat;
     for (int64_t i = 0; i < n; ++i) {
         const float *row = x + i * x_cols;
-        if (!s->identity) { /* the model's feature order, as the scorer gathers it */
-            for (int32_t f = 0; f < nf; ++f) c->row[f] = row[s->col_of[f]];
+        if (!s->identity || s->code_lim) { /* the model's feature order, as the scorer gathers it */
+            for (int32_t f = 0; f < nf; ++f) c->row[f] = predict_scorer_value(s, row, f);
             row = c->row;
         }
         tree_shap_row(&s->forest, c->mean, s->base_margin, row, nf, c->phi + i * (nf + 1), &c->scratch);

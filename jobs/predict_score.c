@@ -4,6 +4,7 @@
 #include <stdlib.h> /* for free */
 #include <string.h> /* for strcmp */
 
+#include "io/cat_feature.h"
 #include "io/foreign_model.h"
 #include "kernels/objective.h"
 #include "mpi/comm.h"
@@ -101,14 +102,17 @@ int predict_scorer_init(run_ctx *run, const sb_model *m, const char *model_name,
         if (c < 0)
             SB_RAISE(run, SB_EDATA, "%s: no column '%s', a feature of model %s (%d features)", data_name,
                      m->feat[f].name, model_name, (int)m->n_feat);
-        if ((m->feat[f].n_levels > 0) != (t->feat[c].n_levels > 0))
+        if (m->feat[f].n_levels > 0 && t->feat[c].n_levels == 0 && cat_feature_int_coded(&m->feat[f])) {
+            if (!s->code_lim) SB_ALLOC_OR_OUT(run, s->code_lim, (size_t)m->n_feat, sizeof *s->code_lim);
+            s->code_lim[f] = (float)m->feat[f].n_levels; /* the values are the codes */
+        } else if ((m->feat[f].n_levels > 0) != (t->feat[c].n_levels > 0))
             SB_RAISE(run, SB_EDATA, "%s: column '%s' is %s but model %s treats it as %s", data_name, m->feat[f].name,
                      t->feat[c].n_levels > 0 ? "categorical" : "numeric", model_name,
                      m->feat[f].n_levels > 0 ? "categorical" : "numeric");
         s->col_of[f] = c;
         if (c != f) s->identity = 0;
     }
-    if (!s->identity)
+    if (!s->identity || s->code_lim)
         SB_ALLOC_OR_OUT(run, s->xbuf, (size_t)PREDICT_BLOCK_ROWS * (size_t)(m->n_feat > 0 ? m->n_feat : 1),
                         sizeof(float));
     s->forest = model_forest(m);
@@ -124,11 +128,11 @@ out:
 
 void predict_scorer_rows(predict_scorer *s, const float *x, int32_t x_cols, int64_t n, double *pred)
 {
-    if (!s->identity) {
+    if (!s->identity || s->code_lim) {
         for (int64_t i = 0; i < n; ++i) {
             const float *row = x + i * x_cols;
             float *dst = s->xbuf + i * s->n_feat;
-            for (int32_t f = 0; f < s->n_feat; ++f) dst[f] = row[s->col_of[f]];
+            for (int32_t f = 0; f < s->n_feat; ++f) dst[f] = predict_scorer_value(s, row, f);
         }
         x = s->xbuf;
     }
@@ -140,6 +144,8 @@ void predict_scorer_free(predict_scorer *s)
 {
     free(s->col_of);
     free(s->xbuf);
+    free(s->code_lim);
+    s->code_lim = NULL;
     layout_free(&s->layout);
     s->col_of = NULL;
     s->xbuf = NULL;

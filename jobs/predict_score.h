@@ -10,6 +10,7 @@
 #ifndef SB_PREDICT_SCORE_H
 #define SB_PREDICT_SCORE_H
 
+#include <math.h>   /* for NAN */
 #include <stdint.h> /* for int32_t, int64_t */
 
 #include "io/model.h"
@@ -31,7 +32,20 @@ typedef struct {
     int32_t *col_of;  /* model feature f is table column col_of[f] */
     int identity;     /* col_of[f] == f for all f and same width: no gather */
     float *xbuf;      /* PREDICT_BLOCK_ROWS * n_feat when gathering */
+    /* n_feat, or NULL when no such column: a numeric data column scored by an
+     * integer-coded categorical of the model (io/cat_feature.h) has its
+     * level count here; a value from it on is no code and becomes missing
+     * (the unseen-level policy); rows are then always gathered. */
+    float *code_lim;
 } predict_scorer;
+
+/* Model feature f's value from the table row `row` (gathered order, codes
+ * out of the levels made missing). Local. */
+static inline float predict_scorer_value(const predict_scorer *s, const float *row, int32_t f)
+{
+    const float v = row[s->col_of[f]];
+    return s->code_lim != NULL && s->code_lim[f] > 0.0f && !(v < s->code_lim[f]) ? NAN : v;
+}
 
 /* predict_load_model - Collective. Every rank reads and validates the model
  * (io/model.h: format, version, crc32, structure; or an XGBoost JSON model,
@@ -52,7 +66,9 @@ sb_source predict_source(const sb_model *m, const char *const *paths, int n_path
 /* predict_scorer_init - match the model to the table. Local; the caller
  * agrees the status (the schema is equal on all ranks, so is the verdict).
  * returns SB_OK | SB_EDATA naming `data_name` and the model: different
- * layout, missing feature column, numeric vs categorical | SB_ENOMEM. */
+ * layout, missing feature column, numeric vs categorical (a numeric column
+ * is taken for a model feature whose levels are "0".."n-1", io/cat_feature.h:
+ * its values are the codes) | SB_ENOMEM. */
 int predict_scorer_init(run_ctx *run, const sb_model *m, const char *model_name, const sb_table *t,
                         const char *data_name, predict_scorer *s);
 

@@ -7,6 +7,7 @@
 #include <stdlib.h> /* for malloc, free, qsort */
 #include <string.h> /* for strcmp, memcmp, memcpy */
 
+#include "io/cat_feature.h"
 #include "io/csvrow.h"
 #include "kernels/fmt_ryu.h"
 #include "io/numparse.h"
@@ -99,6 +100,9 @@ static int32_t level_code(const sb_feature_info *f, const char *s, size_t n)
         if (c < 0) hi = mid - 1;
         else lo = mid + 1;
     }
+    /* integer-coded levels ("0".."n-1", io/cat_feature.h) are in code order, not bytewise */
+    for (int32_t l = 0; l < f->n_levels; ++l)
+        if (cmp_counted(s, n, f->levels[l]) == 0) return l;
     return -1;
 }
 
@@ -155,6 +159,12 @@ static int json_feature(const serve_schema *s, serve_batch *b, int64_t row, int3
 {
     const sb_feature_info *fi = &s->feat[f];
     if (json_is_null(v)) return 0; /* missing */
+    if (fi->n_levels > 0 && json_is_integer(v)) { /* 3 for the level "3" (categorical_feature's codes) */
+        char code[32];
+        const int len = snprintf(code, sizeof code, "%lld", (long long)json_integer_value(v));
+        if (level_code(fi, code, (size_t)len) >= 0 || cat_feature_int_coded(fi))
+            return put_level(s, b, row, f, code, (size_t)len, out); /* a code beyond the levels: unseen */
+    }
     if (fi->n_levels > 0) {
         if (!json_is_string(v))
             return refuse(b, 400, "row %lld, field '%s': expected a level name (string) or null", (long long)row,

@@ -7,6 +7,7 @@
 #include <unistd.h>       /* for access, unlink */
 
 #include "io/table_targets.h"
+#include "io/cat_feature.h"
 #include "io/model.h"
 #include "io/path_guard.h"
 #include "jobs/train_register.h"
@@ -47,7 +48,9 @@ static const char *usage_text =
     "Features: NaN is missing (own bin, learned default direction); categorical features split on\n"
     "their level codes (levels sorted by name), i.e. ordinally, or with enable_categorical=1 by\n"
     "level sets (one level vs the rest up to max_cat_to_onehot levels, else LightGBM's sorted\n"
-    "partition; a level unseen in training scores as missing). Defaults are XGBoost's except\n"
+    "partition; a level unseen in training scores as missing). categorical_feature=a,b makes\n"
+    "numeric columns of integer codes 0..254 categorical (LightGBM's integer-coded categories).\n"
+    "Defaults are XGBoost's except\n"
     "base_score (weighted label mean; weighted median for reg:absoluteerror).\n"
     "\nparameters:\n";
 
@@ -230,6 +233,19 @@ static void train_run_free(train_run *tr)
     table_free(&tr->valid);
 }
 
+/* categorical_feature: the named numeric columns become categorical before
+ * binning (io/cat_feature.h), split natively unless enable_categorical was
+ * given. Collective. */
+static int apply_cat_feature(run_ctx *run, train_run *tr)
+{
+    sb_params *p = &tr->a.params;
+    int32_t n = 0;
+    if (!p->categorical_feature) return SB_OK;
+    SB_TRY(run, cat_feature_apply(run, p->categorical_feature, &tr->train, &n));
+    if (n > 0 && !p->enable_categorical_set) p->enable_categorical = 1, p->enable_categorical_set = 1;
+    return SB_OK;
+}
+
 /* The training rows. Collective. */
 static int load_train(run_ctx *run, train_run *tr)
 {
@@ -238,6 +254,7 @@ static int load_train(run_ctx *run, train_run *tr)
     timer_start(&tr->tm, TP_LOAD);
     SB_TRY(run, source_load(run, &src, &tr->train));
     SB_TRY(run, table_check_targets(run, a->n_data == 1 ? a->data[0] : "--data", &tr->train));
+    SB_TRY(run, apply_cat_feature(run, tr));
     double loaded = timer_stop(&tr->tm, TP_LOAD);
     sb_info(run, "train: %lld rows x %d features on %d ranks (%s), loaded in %.2fs\n",
             (long long)tr->train.n_rows_global, tr->train.n_feat, run_size(run),
@@ -265,6 +282,7 @@ static int bin_and_valid(run_ctx *run, train_run *tr)
         timer_start(&tr->tm, TP_LOAD);
         SB_TRY(run, source_load(run, &vs, &tr->valid));
         SB_TRY(run, table_check_targets(run, a->valid, &tr->valid));
+        SB_TRY(run, run_agree_rc(run, cat_feature_adopt(run, &tr->valid, tr->train.feat, tr->train.n_feat)));
         timer_stop(&tr->tm, TP_LOAD);
     }
     sb_verbose(run, "train: peak RSS after binning and validation load %.0f MB (rank 0)\n",
