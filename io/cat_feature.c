@@ -165,17 +165,6 @@ out:
     return rc;
 }
 
-int cat_feature_int_coded(const sb_feature_info *f)
-{
-    if (f->n_levels <= 0) return 0;
-    for (int32_t k = 0; k < f->n_levels; ++k) {
-        char buf[CODE_TEXT_MAX];
-        snprintf(buf, sizeof buf, "%d", (int)k);
-        if (strcmp(f->levels[k], buf) != 0) return 0;
-    }
-    return 1;
-}
-
 int cat_feature_adopt(run_ctx *run, sb_table *t, const sb_feature_info *ref, int32_t n_ref)
 {
     for (int32_t g = 0; g < n_ref; ++g) {

@@ -17,6 +17,7 @@
 #include <stddef.h> /* for size_t */
 
 #include "io/constraints_text.h" /* for cons_list */
+#include "io/level_codes.h"
 #include "io/table.h"
 #include "base/run_ctx.h"
 
@@ -33,9 +34,7 @@ int cat_feature_parse(const char *text, cons_list *out, char *err, size_t err_le
  * is agreed. *n_made: columns made categorical. */
 int cat_feature_apply(run_ctx *run, const char *text, sb_table *t, int32_t *n_made);
 
-/* cat_feature_int_coded - 1 when f's levels are exactly "0".."n_levels-1"
- * (a model feature from categorical_feature). Local. */
-int cat_feature_int_coded(const sb_feature_info *f);
+/* cat_feature_int_coded: io/level_codes.h (no MPI, so serve's request parser links it alone). */
 
 /* cat_feature_adopt - Local. For each numeric column of t that is an
  * integer-coded categorical of ref (a training table's or a model's

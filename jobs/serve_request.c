@@ -7,7 +7,7 @@
 #include <stdlib.h> /* for malloc, free, qsort */
 #include <string.h> /* for strcmp, memcmp, memcpy */
 
-#include "io/cat_feature.h"
+#include "io/level_codes.h" /* for cat_feature_int_coded */
 #include "io/csvrow.h"
 #include "kernels/fmt_ryu.h"
 #include "io/numparse.h"
@@ -100,7 +100,7 @@ static int32_t level_code(const sb_feature_info *f, const char *s, size_t n)
         if (c < 0) hi = mid - 1;
         else lo = mid + 1;
     }
-    /* integer-coded levels ("0".."n-1", io/cat_feature.h) are in code order, not bytewise */
+    /* integer-coded levels ("0".."n-1", io/level_codes.h) are in code order, not bytewise */
     for (int32_t l = 0; l < f->n_levels; ++l)
         if (cmp_counted(s, n, f->levels[l]) == 0) return l;
     return -1;

@@ -8,7 +8,7 @@ command -v clang >/dev/null || skip "clang missing (make deps installs it)"
 cd "$SB_ROOT"
 F=$SB_TMP/fuzz_serve_request
 if ! clang -std=c11 -D_GNU_SOURCE -g -O1 -I. -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-        tests/fuzz/fuzz_serve_request.c jobs/serve_request.c io/csvrow.c io/numparse.c kernels/fmt_ryu.c \
+        tests/fuzz/fuzz_serve_request.c jobs/serve_request.c io/csvrow.c io/numparse.c io/level_codes.c kernels/fmt_ryu.c \
         -lcsv -ljansson -lm -o "$F" 2>"$SB_TMP/cc.log"; then
     grep -q 'fuzzer' "$SB_TMP/cc.log" && skip "clang has no libFuzzer runtime (libclang-rt-14-dev)"
     cat "$SB_TMP/cc.log"
