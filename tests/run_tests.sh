@@ -60,28 +60,48 @@ while read -r name np t; do
     fi
 done < <(unit_binaries)
 
+# Integration scripts run SB_TEST_JOBS at a time (default 2: most of a script's time is
+# waiting on mpirun start-up, servers and Python, not on a CPU), except the ones that time
+# signals, kills or servers' reactions: those run alone afterwards, on a quiet machine.
+# Results are reported in the scripts' order whatever order they finish in.
+ALONE=" signals slurm_cluster train_checkpoint predict_kill serve_registry monitoring faults "
+run_script() { # name: runs tests/integration/name.sh into its log, rc and seconds files
+    local name=$1 start rc
+    start=$(date +%s)
+    timeout 900 bash "tests/integration/$name.sh" >"$logdir/$name.log" 2>&1 </dev/null
+    rc=$?
+    echo "$rc $(( $(date +%s) - start ))" >"$logdir/$name.rc"
+}
+report_script() { # name: its line, and the counts
+    local name=$1 log="$logdir/$1.log" rc secs np nf
+    read -r rc secs <"$logdir/$name.rc"
+    np=$(grep -c '^PASS:' "$log"); nf=$(grep -c '^FAIL:' "$log")
+    if [ "$rc" -eq 77 ]; then
+        skip=$((skip + 1)); echo "integration $name: SKIPPED: $(grep '^SKIP:' "$log" | head -1)"
+        return
+    fi
+    [ "$rc" -ne 0 ] && [ "$nf" -eq 0 ] && nf=1
+    pass=$((pass + np)); fail=$((fail + nf))
+    if [ "$rc" -ne 0 ]; then
+        failed+=("$name"); echo "integration $name: FAILED (rc=$rc, ${secs}s)"; grep -E '^FAIL:' "$log" | head -20; tail -15 "$log"
+    else
+        echo "integration $name: $np passed (${secs}s)"
+    fi
+}
 if [ "$unit_only" -eq 0 ]; then
-    for s in tests/integration/*.sh; do
-        [ -f "$s" ] || continue
-        name=$(basename "$s" .sh)
-        log="$logdir/$name.log"
-        start=$(date +%s)
-        timeout 900 bash "$s" >"$log" 2>&1
-        rc=$?
-        secs=$(( $(date +%s) - start ))
-        np=$(grep -c '^PASS:' "$log"); nf=$(grep -c '^FAIL:' "$log")
-        if [ "$rc" -eq 77 ]; then
-            skip=$((skip + 1)); echo "integration $name: SKIPPED: $(grep '^SKIP:' "$log" | head -1)"
-            continue
-        fi
-        [ "$rc" -ne 0 ] && [ "$nf" -eq 0 ] && nf=1
-        pass=$((pass + np)); fail=$((fail + nf))
-        if [ "$rc" -ne 0 ]; then
-            failed+=("$name"); echo "integration $name: FAILED (rc=$rc, ${secs}s)"; grep -E '^FAIL:' "$log" | head -20; tail -15 "$log"
-        else
-            echo "integration $name: $np passed (${secs}s)"
-        fi
+    names=()
+    for s in tests/integration/*.sh; do [ -f "$s" ] && names+=("$(basename "$s" .sh)"); done
+    jobs_max=${SB_TEST_JOBS:-2}
+    running=0
+    for name in "${names[@]}"; do
+        [[ "$ALONE" == *" $name "* ]] && continue
+        if [ "$running" -ge "$jobs_max" ]; then wait -n; running=$((running - 1)); fi
+        run_script "$name" &
+        running=$((running + 1))
     done
+    wait
+    for name in "${names[@]}"; do [[ "$ALONE" == *" $name "* ]] && run_script "$name"; done
+    for name in "${names[@]}"; do report_script "$name"; done
 fi
 
 [ "${#failed[@]}" -gt 0 ] && echo "failed: ${failed[*]} (logs in $logdir)"
