@@ -11,29 +11,22 @@ highcard: reg:squarederror, rmse. Categorical codes are the levels sorted bytewi
 over the training file (shardboost's dictionary), unseen or empty as NaN."""
 import argparse
 import csv
+import os
+import sys
 
 import numpy as np
 import xgboost as xgb
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration"))
+import xgb_models  # noqa: E402  (the tests' keyword reader)
+
 
 def load_keywords(path):
-    dev = {"Computer": 0, "Smartphone": 1, "Tablet": 2}
-    y, w, x = [], [], []
-    with open(path, newline="") as f:
-        r = csv.reader(f)
-        head = next(r)
-        i_dev, i_week = head.index("device"), head.index("week")
-        i_clk, i_conv = head.index("Clicks"), head.index("Conversions")
-        atts = [i for i, h in enumerate(head) if h.startswith("att")]
-        for row in r:
-            clicks = float(row[i_clk])
-            if clicks == 0:
-                continue
-            y.append(min(float(row[i_conv]) / clicks, 1.0))
-            w.append(clicks)
-            x.append([float(row[i]) for i in atts] + [dev[row[i_dev]], float(row[i_week])])
-    types = ["q"] * (len(x[0]) - 2) + ["c", "q"]
-    return np.array(x, dtype=np.float32), np.array(y), np.array(w), types
+    """xgb_models.py's reader (device codes as shardboost's dictionary), rows with clicks only."""
+    x, conv, clicks, names = xgb_models.load_keywords(path)
+    keep = clicks > 0
+    types = ["c" if n == "device" else "q" for n in names]
+    return x[keep], np.minimum(conv[keep] / clicks[keep], 1.0), clicks[keep], types
 
 
 def load_highcard(path, levels):

@@ -1,5 +1,5 @@
-# hcase.sh - the hostile-case runner shared by tests/integration/hostile_files.sh (sourced
-# after tests/lib.sh; the same contract as tests/integration/hostile.sh's copy).
+# hcase.sh - the hostile-case runner of tests/integration/hostile.sh and hostile_files.sh
+# (sourced after tests/lib.sh, with T and SB_TIMEOUT set).
 # sb_np NP args... : np 1 as an MPI singleton, else under mpirun; both under timeout.
 sb_np() {
     local np=$1; shift
@@ -11,7 +11,7 @@ sb_np() {
 # every |-separated fragment must be in its output; no path of `left` may exist after it.
 hcase() {
     local what=$1 np=$2 frags=$3 left=$4; shift 4
-    local log=$T/log.$BASHPID.$np rc f
+    local log=$T/log.$BASHPID.$np rc f # BASHPID: $RANDOM repeats in forked cases
     sb_np "$np" "$@" </dev/null >"$log" 2>&1
     rc=$?
     what="$what np=$np"

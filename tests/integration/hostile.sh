@@ -10,49 +10,8 @@ GEN=$(dirname "$SB")/gen_forms
 SB_TIMEOUT=${SB_HOSTILE_TIMEOUT:-40}
 T=$SB_TMP
 
-# sb_np NP args... : np 1 as a singleton, else under mpirun; both under timeout.
-sb_np() {
-    local np=$1; shift
-    if [ "$np" -eq 1 ]; then timeout -k 5 "$SB_TIMEOUT" "$SB" "$@"; else sb_mpirun "$np" "$@"; fi
-}
-
-# hcase "what" NP "frag1|frag2" "left1 left2" args... : one hostile run, one PASS/FAIL line.
-# Every |-separated fragment must be in the output; no path of `left` may exist after it.
-hcase() {
-    local what=$1 np=$2 frags=$3 left=$4; shift 4
-    local log=$T/log.$BASHPID.$np rc f # BASHPID: $RANDOM repeats in forked cases
-    sb_np "$np" "$@" </dev/null >"$log" 2>&1
-    rc=$?
-    what="$what np=$np"
-    if [ "$rc" -eq 0 ]; then fail "$what: exit status 0"; return; fi
-    if [ "$rc" -ge 124 ]; then fail "$what: timed out or killed by a signal (rc=$rc)"; tail -25 "$log"; return; fi
-    if grep -qE 'MPI_ABORT|Segmentation|AddressSanitizer|runtime error' "$log"; then
-        fail "$what: crash or unagreed abort"; grep -m2 -E 'MPI_ABORT|Segmentation|Sanitizer|runtime error' "$log"; return
-    fi
-    local IFS='|'
-    for f in $frags; do
-        grep -qF -- "$f" "$log" || { fail "$what: message lacks '$f': $(grep -m1 'error' "$log")"; return; }
-    done
-    IFS=' '
-    for f in $left; do [ -e "$f" ] && { fail "$what: $f left behind"; return; }; done
-    pass "$what (rc=$rc): $(grep -m1 -o 'error: .*' "$log" | sed 's/ (at .*//' | head -c 150)"
-}
-
-# bg hcase ... : run a case in the background (6 at a time: a failing mpirun is mostly
-# idle teardown), its line kept in order in $T/res.NNN and printed by collect.
-SB_NCASE=0 SB_RUNNING=0
-bg() {
-    SB_NCASE=$((SB_NCASE + 1))
-    "$@" >"$T/res.$(printf %04d $SB_NCASE)" &
-    SB_RUNNING=$((SB_RUNNING + 1))
-    if [ "$SB_RUNNING" -ge 6 ]; then wait -n; SB_RUNNING=$((SB_RUNNING - 1)); fi
-}
-collect() {
-    wait; SB_RUNNING=0
-    cat "$T"/res.* 2>/dev/null
-    SB_FAILS=$((SB_FAILS + $(cat "$T"/res.* 2>/dev/null | grep -c '^FAIL:')))
-    rm -f "$T"/res.*
-}
+# sb_np, hcase, bg, collect: the hostile-case runner shared with hostile_files.sh
+. "$SB_ROOT/tests/hostile/hcase.sh"
 
 "$GEN" --rows 50 --seed 1 -o "$T/f.csv" >/dev/null || { fail "gen_forms"; finish; }
 cd "$T" || exit 1
