@@ -8,24 +8,12 @@
 int64_t partition_rows(int32_t *restrict rows, int64_t n, const uint8_t *restrict col, int32_t split_bin,
                        int32_t missing_bin, int32_t default_left, int32_t *restrict scratch)
 {
-    /* Branch-free: the rule as a table over the 256 bin values, so the
-     * missing bin costs no branch (one would mispredict on every row with a
-     * missing value); each row is written to both outputs and the cursors
-     * advance by the test. */
+    /* The rule as a table over the 256 bin values, so the missing bin costs
+     * no branch (one would mispredict on every row with a missing value). */
     uint8_t goes_left[256];
     for (int32_t b = 0; b < 256; ++b)
         goes_left[b] = (uint8_t)partition_goes_left(b, split_bin, missing_bin, default_left);
-    int64_t nl = 0, nr = 0;
-    for (int64_t i = 0; i < n; ++i) {
-        const int32_t r = rows[i];
-        const int left = goes_left[col[r]];
-        rows[nl] = r;
-        scratch[nr] = r;
-        nl += left;
-        nr += !left;
-    }
-    memcpy(rows + nl, scratch, (size_t)nr * sizeof *rows);
-    return nl;
+    return partition_by_table(rows, n, col, goes_left, scratch);
 }
 
 int64_t partition_rows_ref(int32_t *rows, int64_t n, const uint8_t *col, int32_t split_bin, int32_t missing_bin,

@@ -4,7 +4,8 @@
 
 #include <stdint.h> /* for int32_t, int64_t, uint8_t */
 
-#include "kernels/tree_predict.h" /* for sb_node */
+#include "kernels/partition_table.h" /* for partition_by_table */
+#include "kernels/tree_predict.h"     /* for sb_node */
 
 /* partition_rows - reorder rows[0..n) so the rows going left come first,
  * both sides keeping their order (stable, so later passes read bins in

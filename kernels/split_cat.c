@@ -4,6 +4,8 @@
 #include <math.h>   /* for INFINITY */
 #include <string.h> /* for memcpy, memset */
 
+#include "kernels/partition_table.h" /* for partition_by_table */
+
 /* Gain of the candidate with left sums gl, hl (children scored with cfg c),
  * or -INFINITY when it is not a valid split. */
 static double cand_gain(const split_cfg *c, double parent, int64_t G, int64_t H, int64_t gl, int64_t hl)
@@ -216,17 +218,7 @@ void split_cat_find_ref(const split_cfg *c, const split_cat_cfg *cc, const int64
 int64_t split_cat_partition(int32_t *restrict rows, int64_t n, const uint8_t *restrict col, const uint64_t *set,
                             int32_t missing_bin, int32_t default_left, int32_t *restrict scratch)
 {
-    uint8_t goes_left[256]; /* the rule as a table, branch-free as partition_rows */
+    uint8_t goes_left[256]; /* the level set as a table over the bin values */
     for (int32_t b = 0; b < 256; ++b) goes_left[b] = (uint8_t)split_cat_bin_left(b, set, missing_bin, default_left);
-    int64_t nl = 0, nr = 0;
-    for (int64_t i = 0; i < n; ++i) {
-        const int32_t r = rows[i];
-        const int left = goes_left[col[r]];
-        rows[nl] = r;
-        scratch[nr] = r;
-        nl += left;
-        nr += !left;
-    }
-    memcpy(rows + nl, scratch, (size_t)nr * sizeof *rows);
-    return nl;
+    return partition_by_table(rows, n, col, goes_left, scratch);
 }
